@@ -1,0 +1,577 @@
+//! The content-stream interpreter: graphics and text state, glyphs with their operator
+//! addresses, images and paths (ISO 32000-2, 8 and 9).
+//!
+//! It walks the operators one by one with `hayro-syntax`'s untyped iterator, counting every
+//! operator, so that an [`Address`] names the same operator the writer will meet when it walks
+//! the stream again. Form XObjects are entered (recursion-guarded) with their own stream id.
+
+use folio_doc::{Address, Glyph, ImageAsset, Matrix, PathAsset, Point, Rect, Rgb, StreamId, Warning};
+use hayro_syntax::content::UntypedIter;
+use hayro_syntax::object::{Array, Dict, Name, Object, Stream};
+use hayro_syntax::page::Resources;
+
+use super::fonts::FontTable;
+use super::{obj_ref, warn};
+
+/// Form XObjects nest at most this deep; deeper (or cyclic) ones are skipped with a warning.
+const MAX_FORM_DEPTH: usize = 12;
+
+/// Interprets a page's content streams, appending glyphs, images and paths to `page`.
+pub(crate) fn interpret_page<'a>(
+    hpage: &hayro_syntax::page::Page<'a>,
+    page: &mut folio_doc::Page,
+    fonts: &mut FontTable<'a>,
+    warnings: &mut Vec<Warning>,
+) {
+    let Some(data) = hpage.page_stream() else {
+        if hpage.raw().contains_key(b"Contents".as_slice()) {
+            warn(warnings, Some(page.index), "the page's content stream could not be decoded");
+        }
+        return;
+    };
+    let mut interp = Interpreter {
+        page_index: page.index,
+        to_display: page.user_to_display,
+        out: page,
+        fonts,
+        warnings,
+        forms: Vec::new(),
+    };
+    let mut state = State::default();
+    interp.run(data, hpage.resources(), StreamId::Page, &mut state);
+}
+
+/// Graphics state that `q`/`Q` save and restore.
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    fill: Rgb,
+    fill_components: u8,
+    text: TextState,
+}
+
+impl Default for GState {
+    fn default() -> Self {
+        Self { ctm: Matrix::IDENTITY, fill: Rgb([0, 0, 0]), fill_components: 1, text: TextState::default() }
+    }
+}
+
+/// Text state parameters (ISO 32000-2, 9.3), part of the graphics state.
+#[derive(Clone)]
+struct TextState {
+    font: Option<usize>,
+    size: f64,
+    char_space: f64,
+    word_space: f64,
+    /// `Tz` / 100.
+    h_scale: f64,
+    leading: f64,
+    rise: f64,
+    render_mode: u8,
+}
+
+impl Default for TextState {
+    fn default() -> Self {
+        Self { font: None, size: 0.0, char_space: 0.0, word_space: 0.0, h_scale: 1.0, leading: 0.0, rise: 0.0, render_mode: 0 }
+    }
+}
+
+/// All interpreter state of one content stream walk.
+#[derive(Default)]
+struct State {
+    g: GState,
+    stack: Vec<GState>,
+    tm: Matrix,
+    tlm: Matrix,
+    /// The current path's points, already in display space.
+    path: Vec<Point>,
+}
+
+struct Interpreter<'p, 'a> {
+    page_index: u32,
+    to_display: Matrix,
+    out: &'p mut folio_doc::Page,
+    fonts: &'p mut FontTable<'a>,
+    warnings: &'p mut Vec<Warning>,
+    /// Forms being interpreted, to stop cycles.
+    forms: Vec<(u32, i32)>,
+}
+
+impl<'a> Interpreter<'_, 'a> {
+    fn warn(&mut self, message: impl Into<String>) {
+        warn(self.warnings, Some(self.page_index), message);
+    }
+
+    fn run(&mut self, data: &[u8], resources: &Resources<'a>, stream: StreamId, st: &mut State) {
+        let mut iter = UntypedIter::new(data);
+        let mut index: u32 = 0;
+        let mut operands: Vec<Object<'_>> = Vec::new();
+        let base_depth = st.stack.len();
+        while let Some(instr) = iter.next() {
+            operands.clear();
+            operands.extend(instr.operands().cloned());
+            let addr = Address { stream, op: index };
+            index += 1;
+            let op: &[u8] = instr.operator;
+            self.op(op, &operands, addr, resources, st);
+        }
+        // Unbalanced q without Q inside a stream must not leak out of it.
+        if st.stack.len() > base_depth {
+            st.g = st.stack[base_depth].clone();
+            st.stack.truncate(base_depth);
+        }
+    }
+
+    fn op(&mut self, op: &[u8], args: &[Object<'_>], addr: Address, res: &Resources<'a>, st: &mut State) {
+        let num = |i: usize| -> f64 {
+            match args.get(i) {
+                Some(Object::Number(n)) => n.as_f64(),
+                _ => 0.0,
+            }
+        };
+        let nums6 = || Matrix([num(0), num(1), num(2), num(3), num(4), num(5)]);
+        match op {
+            // Graphics state.
+            b"q" => {
+                if st.stack.len() < 256 {
+                    st.stack.push(st.g.clone());
+                }
+            }
+            b"Q" => {
+                if let Some(g) = st.stack.pop() {
+                    st.g = g;
+                }
+            }
+            b"cm" if args.len() >= 6 => st.g.ctm = nums6().then(&st.g.ctm),
+            b"gs" => self.ext_gstate(args, res, st),
+
+            // Colour (fill only: text colour).
+            b"g" => st.g.fill = gray(num(0)),
+            b"rg" => st.g.fill = rgb(num(0), num(1), num(2)),
+            b"k" => st.g.fill = cmyk(num(0), num(1), num(2), num(3)),
+            b"cs" => {
+                let n = match args.first() {
+                    Some(Object::Name(name)) => color_space_components(name, res),
+                    _ => 1,
+                };
+                st.g.fill_components = n;
+                st.g.fill = Rgb([0, 0, 0]);
+            }
+            b"sc" | b"scn" => {
+                let values: Vec<f64> = args
+                    .iter()
+                    .filter_map(|o| match o {
+                        Object::Number(n) => Some(n.as_f64()),
+                        _ => None,
+                    })
+                    .collect();
+                st.g.fill = match (st.g.fill_components, values.as_slice()) {
+                    (1, [v, ..]) => gray(*v),
+                    (3, [r, g, b, ..]) => rgb(*r, *g, *b),
+                    (4, [c, m, y, k, ..]) => cmyk(*c, *m, *y, *k),
+                    _ => st.g.fill,
+                };
+            }
+
+            // Paths.
+            b"m" | b"l" => st.path.push(self.user_point(st, num(0), num(1))),
+            b"c" => {
+                for i in 0..3 {
+                    st.path.push(self.user_point(st, num(2 * i), num(2 * i + 1)));
+                }
+            }
+            b"v" | b"y" => {
+                for i in 0..2 {
+                    st.path.push(self.user_point(st, num(2 * i), num(2 * i + 1)));
+                }
+            }
+            b"re" => {
+                let (x, y, w, h) = (num(0), num(1), num(2), num(3));
+                for (px, py) in [(x, y), (x + w, y), (x + w, y + h), (x, y + h)] {
+                    st.path.push(self.user_point(st, px, py));
+                }
+            }
+            b"S" | b"s" => self.paint(st, false, true, addr),
+            b"f" | b"F" | b"f*" => self.paint(st, true, false, addr),
+            b"B" | b"B*" | b"b" | b"b*" => self.paint(st, true, true, addr),
+            b"n" => st.path.clear(),
+
+            // Text objects and positioning.
+            b"BT" => {
+                st.tm = Matrix::IDENTITY;
+                st.tlm = Matrix::IDENTITY;
+            }
+            b"Tc" => st.g.text.char_space = num(0),
+            b"Tw" => st.g.text.word_space = num(0),
+            b"Tz" => st.g.text.h_scale = num(0) / 100.0,
+            b"TL" => st.g.text.leading = num(0),
+            b"Ts" => st.g.text.rise = num(0),
+            b"Tr" => st.g.text.render_mode = num(0).clamp(0.0, 7.0) as u8,
+            b"Tf" => {
+                st.g.text.size = num(1);
+                st.g.text.font = match args.first() {
+                    Some(Object::Name(name)) => self.font(name, res),
+                    _ => None,
+                };
+            }
+            b"Td" => next_line(st, num(0), num(1)),
+            b"TD" => {
+                st.g.text.leading = -num(1);
+                next_line(st, num(0), num(1));
+            }
+            b"Tm" if args.len() >= 6 => {
+                st.tm = nums6();
+                st.tlm = st.tm;
+            }
+            b"T*" => next_line(st, 0.0, -st.g.text.leading),
+
+            // Text showing.
+            b"Tj" => {
+                if let Some(Object::String(s)) = args.first() {
+                    self.show(s.as_bytes(), st, addr);
+                }
+            }
+            b"'" => {
+                next_line(st, 0.0, -st.g.text.leading);
+                if let Some(Object::String(s)) = args.first() {
+                    self.show(s.as_bytes(), st, addr);
+                }
+            }
+            b"\"" => {
+                st.g.text.word_space = num(0);
+                st.g.text.char_space = num(1);
+                next_line(st, 0.0, -st.g.text.leading);
+                if let Some(Object::String(s)) = args.get(2) {
+                    self.show(s.as_bytes(), st, addr);
+                }
+            }
+            b"TJ" => {
+                if let Some(Object::Array(items)) = args.first() {
+                    self.show_array(items, st, addr);
+                }
+            }
+
+            // XObjects and inline images.
+            b"Do" => {
+                if let Some(Object::Name(name)) = args.first() {
+                    self.xobject(name, res, st, addr);
+                }
+            }
+            b"BI" => {
+                let (w, h) = match args.first() {
+                    Some(Object::Stream(s)) => image_size(s.dict()),
+                    _ => (0, 0),
+                };
+                self.image(st, None, w, h, addr);
+            }
+            _ => {}
+        }
+    }
+
+    fn user_point(&self, st: &State, x: f64, y: f64) -> Point {
+        let p = st.g.ctm.apply(x, y);
+        self.to_display.apply(p.x as f64, p.y as f64)
+    }
+
+    fn paint(&mut self, st: &mut State, fill: bool, stroke: bool, addr: Address) {
+        if let Some(bbox) = Rect::bounding(st.path.drain(..)) {
+            self.out.paths.push(PathAsset { bbox, fill, stroke, addr });
+        }
+    }
+
+    fn font(&mut self, name: &Name<'_>, res: &Resources<'a>) -> Option<usize> {
+        let Some(dict) = res.get_font(name) else {
+            self.warn(format!("font /{} is not in the resources", name.as_str()));
+            return None;
+        };
+        let (index, ok) = self.fonts.load(&dict);
+        if !ok {
+            let font = self.fonts.info(index).name.clone();
+            self.warn(format!("font {font} (/{}) could not be loaded; its text may be wrong", name.as_str()));
+        }
+        Some(index)
+    }
+
+    fn ext_gstate(&mut self, args: &[Object<'_>], res: &Resources<'a>, st: &mut State) {
+        let Some(Object::Name(name)) = args.first() else { return };
+        let Some(gs) = res.get_ext_g_state(name) else { return };
+        // /Font [font size] sets the text font like Tf.
+        if let Some(arr) = gs.get::<Array<'_>>(b"Font".as_slice()) {
+            let mut it = arr.flex_iter();
+            if let (Some(font), Some(size)) = (it.next::<Dict<'_>>(), it.next::<f64>()) {
+                let (index, _) = self.fonts.load(&font);
+                st.g.text.font = Some(index);
+                st.g.text.size = size;
+            }
+        }
+    }
+
+    fn show_array(&mut self, items: &Array<'_>, st: &mut State, addr: Address) {
+        for item in items.iter::<Object<'_>>() {
+            match item {
+                Object::String(s) => self.show(s.as_bytes(), st, addr),
+                Object::Number(n) => {
+                    let t = &st.g.text;
+                    let horizontal =
+                        t.font.is_none_or(|f| self.fonts.get(f).horizontal());
+                    let adj = -n.as_f64() / 1000.0 * t.size;
+                    let (tx, ty) = if horizontal { (adj * t.h_scale, 0.0) } else { (0.0, adj) };
+                    st.tm = Matrix::translate(tx, ty).then(&st.tm);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Shows a string: one glyph per character code (ISO 32000-2, 9.4.4).
+    fn show(&mut self, bytes: &[u8], st: &mut State, addr: Address) {
+        let Some(font_index) = st.g.text.font else {
+            if !bytes.is_empty() {
+                self.warn("text shown before any font was set; it is skipped");
+            }
+            return;
+        };
+        let t = st.g.text.clone();
+        let font = self.fonts.get(font_index);
+        let horizontal = font.horizontal();
+        let (font_id, glyph_scale) = (font.id, font.glyph_scale as f64);
+        let info = self.fonts.info(font_index);
+        let (ascent, descent) = (info.ascent as f64, info.descent as f64);
+
+        // Text space → display: [size·Th 0 0 size 0 rise] × Tm × CTM × page.
+        let device = st.g.ctm.then(&self.to_display);
+        let mut at = 0;
+        while at < bytes.len() {
+            let font = self.fonts.get(font_index);
+            let (code, len) = font.read_code(bytes, at);
+            at += len;
+            let (adv_x, adv_y) = font.advance(code);
+            let text = font.unicode(code);
+
+            let trm = Matrix([t.size * t.h_scale, 0.0, 0.0, t.size, 0.0, t.rise]).then(&st.tm).then(&device);
+            let w0 = if horizontal { adv_x / 1000.0 } else { 0.0 };
+            let corners = [(0.0, descent), (w0, descent), (w0, ascent), (0.0, ascent)];
+            let bbox = if horizontal {
+                Rect::bounding(corners.iter().map(|&(x, y)| trm.apply(x, y)))
+            } else {
+                // Vertical: the glyph hangs below its origin, centred on it.
+                let h = adv_y.abs() / 1000.0;
+                Rect::bounding(
+                    [(-0.5, 0.0), (0.5, 0.0), (0.5, -h), (-0.5, -h)].iter().map(|&(x, y)| trm.apply(x, y)),
+                )
+            }
+            .unwrap_or_default();
+            let origin = trm.apply(0.0, 0.0);
+            let (ux, uy) = trm.apply_vector(0.0, 1.0);
+            let (bx, by) = trm.apply_vector(1.0, 0.0);
+            let size = ((ux * ux + uy * uy).sqrt() * glyph_scale) as f32;
+            let angle = (-by).atan2(bx).to_degrees() as f32;
+            let text = match text {
+                Some(s) if !s.is_empty() && s != "\0" => expand_ligatures(s),
+                _ => fallback_text(code, len),
+            };
+            self.out.glyphs.push(Glyph {
+                text,
+                code,
+                font: font_id,
+                size,
+                bbox,
+                origin,
+                angle: normalise_angle(angle),
+                color: st.g.fill,
+                render_mode: t.render_mode,
+                addr,
+            });
+
+            // Advance (ISO 32000-2, 9.4.4): word spacing applies to single-byte code 32 only.
+            let word_space = if code == 32 && len == 1 { t.word_space } else { 0.0 };
+            let (tx, ty) = if horizontal {
+                ((adv_x / 1000.0 * t.size + t.char_space + word_space) * t.h_scale, 0.0)
+            } else {
+                (0.0, -adv_y.abs() / 1000.0 * t.size + t.char_space + word_space)
+            };
+            st.tm = Matrix::translate(tx, ty).then(&st.tm);
+        }
+    }
+
+    fn xobject(&mut self, name: &Name<'_>, res: &Resources<'a>, st: &mut State, addr: Address) {
+        let Some(stream) = res.get_x_object(name) else {
+            self.warn(format!("XObject /{} is not in the resources", name.as_str()));
+            return;
+        };
+        let dict = stream.dict().clone();
+        match dict.get::<Name<'_>>(b"Subtype".as_slice()).as_ref().map(|n| n.as_str()) {
+            Some("Image") => {
+                let (w, h) = image_size(&dict);
+                let id = stream.obj_id();
+                self.image(st, Some(obj_ref(id)), w, h, addr);
+            }
+            Some("Form") => self.form(&stream, res, st),
+            _ => {}
+        }
+    }
+
+    fn form(&mut self, stream: &Stream<'a>, parent: &Resources<'a>, st: &mut State) {
+        let id = stream.obj_id();
+        let key = (id.obj_number, id.gen_number);
+        if self.forms.len() >= MAX_FORM_DEPTH || self.forms.contains(&key) {
+            self.warn(format!("Form XObject {} {} R nests too deep or in a cycle; skipped", key.0, key.1));
+            return;
+        }
+        let Ok(data) = stream.decoded() else {
+            self.warn(format!("Form XObject {} {} R could not be decoded", key.0, key.1));
+            return;
+        };
+        let dict = stream.dict();
+        let resources = match dict.get::<Dict<'_>>(b"Resources".as_slice()) {
+            Some(r) => Resources::new(r),
+            None => parent.clone(),
+        };
+        let matrix = dict
+            .get::<Array<'_>>(b"Matrix".as_slice())
+            .map(|a| a.iter::<f64>().collect::<Vec<_>>())
+            .filter(|m| m.len() == 6)
+            .map(|m| Matrix([m[0], m[1], m[2], m[3], m[4], m[5]]))
+            .unwrap_or(Matrix::IDENTITY);
+
+        // A form runs in a saved graphics state, with its matrix prepended (ISO 32000-2, 8.10.1).
+        let saved_g = st.g.clone();
+        let saved_stack = std::mem::take(&mut st.stack);
+        let saved_text = (st.tm, st.tlm);
+        let saved_path = std::mem::take(&mut st.path);
+        st.g.ctm = matrix.then(&st.g.ctm);
+        self.forms.push(key);
+        self.run(&data, &resources, StreamId::Form(obj_ref(id)), st);
+        self.forms.pop();
+        st.g = saved_g;
+        st.stack = saved_stack;
+        (st.tm, st.tlm) = saved_text;
+        st.path = saved_path;
+    }
+
+    fn image(&mut self, st: &State, xobject: Option<folio_doc::ObjRef>, width: u32, height: u32, addr: Address) {
+        // An image fills the unit square of user space (ISO 32000-2, 8.9.4).
+        let corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
+        if let Some(bbox) = Rect::bounding(corners.iter().map(|&(x, y)| self.user_point(st, x, y))) {
+            self.out.images.push(ImageAsset { bbox, xobject, width, height, addr });
+        }
+    }
+}
+
+fn next_line(st: &mut State, tx: f64, ty: f64) {
+    st.tlm = Matrix::translate(tx, ty).then(&st.tlm);
+    st.tm = st.tlm;
+}
+
+fn image_size(dict: &Dict<'_>) -> (u32, u32) {
+    let get = |long: &[u8], short: &[u8]| {
+        dict.get::<f64>(long).or_else(|| dict.get::<f64>(short)).unwrap_or(0.0).max(0.0) as u32
+    };
+    (get(b"Width", b"W"), get(b"Height", b"H"))
+}
+
+/// How many components a named fill colour space takes, to read `sc`/`scn` operands.
+fn color_space_components(name: &Name<'_>, res: &Resources<'_>) -> u8 {
+    match name.as_str() {
+        "DeviceGray" | "G" | "CalGray" => 1,
+        "DeviceRGB" | "RGB" | "CalRGB" => 3,
+        "DeviceCMYK" | "CMYK" => 4,
+        "Pattern" => 0,
+        _ => match res.get_color_space(name) {
+            Some(Object::Array(a)) => {
+                let mut it = a.flex_iter();
+                match it.next::<Name<'_>>().as_ref().map(|n| n.as_str()) {
+                    Some("ICCBased") => it
+                        .next::<Stream<'_>>()
+                        .and_then(|s| s.dict().get::<u8>(b"N".as_slice()))
+                        .unwrap_or(3),
+                    Some("CalRGB") | Some("Lab") => 3,
+                    Some("CalGray") => 1,
+                    // Separation, DeviceN, Indexed: tints, not colours; treat as gray-ish.
+                    _ => 0,
+                }
+            }
+            Some(Object::Name(n)) => match n.as_str() {
+                "DeviceRGB" => 3,
+                "DeviceCMYK" => 4,
+                _ => 1,
+            },
+            _ => 0,
+        },
+    }
+}
+
+fn channel(v: f64) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+fn gray(v: f64) -> Rgb {
+    let c = channel(v);
+    Rgb([c, c, c])
+}
+
+fn rgb(r: f64, g: f64, b: f64) -> Rgb {
+    Rgb([channel(r), channel(g), channel(b)])
+}
+
+fn cmyk(c: f64, m: f64, y: f64, k: f64) -> Rgb {
+    let k = k.clamp(0.0, 1.0);
+    rgb((1.0 - c) * (1.0 - k), (1.0 - m) * (1.0 - k), (1.0 - y) * (1.0 - k))
+}
+
+fn normalise_angle(a: f32) -> f32 {
+    let a = a.rem_euclid(360.0);
+    if (a - a.round()).abs() < 0.01 { a.round() % 360.0 } else { a }
+}
+
+/// Ligatures (U+FB00–FB06) as the letters they join, so words read and translate as words.
+fn expand_ligatures(s: String) -> String {
+    if !s.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for a code with no Unicode mapping: printable ASCII codes of one byte stand for
+/// themselves (what most such fonts mean), anything else is unknown.
+fn fallback_text(code: u32, len: usize) -> String {
+    match (len, code) {
+        (1, 0x20..=0x7E) => char::from_u32(code).map(String::from).unwrap_or_default(),
+        _ => "\u{FFFD}".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ligatures_expand() {
+        assert_eq!(expand_ligatures("\u{FB01}nd".into()), "find");
+        assert_eq!(expand_ligatures("o\u{FB03}ce".into()), "office");
+    }
+
+    #[test]
+    fn cmyk_black_and_white() {
+        assert_eq!(cmyk(0.0, 0.0, 0.0, 1.0), Rgb([0, 0, 0]));
+        assert_eq!(cmyk(0.0, 0.0, 0.0, 0.0), Rgb([255, 255, 255]));
+    }
+
+    #[test]
+    fn angles_are_normalised() {
+        assert_eq!(normalise_angle(-90.0), 270.0);
+        assert_eq!(normalise_angle(359.999), 0.0);
+    }
+}
