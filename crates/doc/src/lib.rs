@@ -16,6 +16,7 @@
 
 mod geom;
 
+pub use compact_str::CompactString;
 pub use geom::{Matrix, Point, Pt, Rect};
 
 use serde::{Deserialize, Serialize};
@@ -220,8 +221,9 @@ pub struct Rgb(pub [u8; 3]);
 /// One character code shown by a text operator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Glyph {
-    /// Unicode text; ligatures expanded ("ﬁ" gives "fi"); U+FFFD when unknown.
-    pub text: String,
+    /// Unicode text; ligatures expanded ("ﬁ" gives "fi"); U+FFFD when unknown. Inline (no
+    /// allocation) up to 24 bytes: a page holds thousands of glyphs.
+    pub text: CompactString,
     /// The character code in the font's encoding.
     pub code: u32,
     /// The font.

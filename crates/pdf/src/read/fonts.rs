@@ -3,11 +3,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use folio_doc::{Font, FontFamilyClass, FontId, FontKind, FontStyle};
+use folio_doc::{CompactString, Font, FontFamilyClass, FontId, FontKind, FontStyle};
 use hayro_font::{CMapResolverFn, FontCache, FontQuery, FontResolverFn};
 use hayro_syntax::object::{Array, Dict, Name, Stream};
 
 use super::obj_ref;
+
+/// What a character code gives, looked up once per font and code: hayro's glyph-name and
+/// CMap lookups are the reader's hottest path otherwise.
+#[derive(Clone)]
+pub(crate) struct CodeInfo {
+    pub text: Option<CompactString>,
+    pub advance: (f64, f64),
+}
 
 /// A font ready to turn character codes into text and advances.
 pub(crate) struct LoadedFont<'a> {
@@ -17,6 +25,7 @@ pub(crate) struct LoadedFont<'a> {
     /// For Type 3 fonts, the vertical scale of `/FontMatrix` times 1000: how much bigger a glyph
     /// is than the nominal size says. 1 for other fonts.
     pub glyph_scale: f32,
+    codes: HashMap<u32, CodeInfo>,
 }
 
 impl LoadedFont<'_> {
@@ -32,7 +41,7 @@ impl LoadedFont<'_> {
     }
 
     /// Advance of a code in thousandths of the font size, along x (horizontal) or y (vertical).
-    pub fn advance(&self, code: u32) -> (f64, f64) {
+    fn advance(&self, code: u32) -> (f64, f64) {
         match &self.font {
             Some(f) => {
                 let v = f.code_advance(code);
@@ -47,8 +56,17 @@ impl LoadedFont<'_> {
         self.font.as_ref().is_none_or(|f| f.is_horizontal())
     }
 
+    /// Text and advance of a code, cached.
+    pub fn code_info(&mut self, code: u32) -> &CodeInfo {
+        if !self.codes.contains_key(&code) {
+            let info = CodeInfo { text: self.unicode(code).map(CompactString::from), advance: self.advance(code) };
+            self.codes.insert(code, info);
+        }
+        &self.codes[&code]
+    }
+
     /// Unicode text for a code: from `/ToUnicode`, else the encoding's glyph names.
-    pub fn unicode(&self, code: u32) -> Option<String> {
+    fn unicode(&self, code: u32) -> Option<String> {
         let font = self.font.as_ref()?;
         let glyph = font.glyph(font.map_code(code), code);
         let bf = match glyph {
@@ -133,7 +151,7 @@ impl<'a> FontTable<'a> {
             1.0
         };
         let index = self.loaded.len();
-        self.loaded.push(LoadedFont { font: loaded, id, glyph_scale });
+        self.loaded.push(LoadedFont { font: loaded, id, glyph_scale, codes: HashMap::new() });
         self.fonts.push(info);
         self.by_key.insert(key, index);
         (index, ok)
@@ -142,6 +160,11 @@ impl<'a> FontTable<'a> {
     /// A loaded font by index.
     pub fn get(&self, index: usize) -> &LoadedFont<'a> {
         &self.loaded[index]
+    }
+
+    /// A loaded font by index, to look codes up.
+    pub fn get_mut(&mut self, index: usize) -> &mut LoadedFont<'a> {
+        &mut self.loaded[index]
     }
 }
 

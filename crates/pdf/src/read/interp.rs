@@ -5,7 +5,7 @@
 //! operator, so that an [`Address`] names the same operator the writer will meet when it walks
 //! the stream again. Form XObjects are entered (recursion-guarded) with their own stream id.
 
-use folio_doc::{Address, Glyph, ImageAsset, Matrix, PathAsset, Point, Rect, Rgb, StreamId, Warning};
+use folio_doc::{Address, CompactString, Glyph, ImageAsset, Matrix, PathAsset, Point, Rect, Rgb, StreamId, Warning};
 use hayro_syntax::content::UntypedIter;
 use hayro_syntax::object::{Array, Dict, Name, Object, Stream};
 use hayro_syntax::page::Resources;
@@ -342,11 +342,12 @@ impl<'a> Interpreter<'_, 'a> {
         let device = st.g.ctm.then(&self.to_display);
         let mut at = 0;
         while at < bytes.len() {
-            let font = self.fonts.get(font_index);
+            let font = self.fonts.get_mut(font_index);
             let (code, len) = font.read_code(bytes, at);
             at += len;
-            let (adv_x, adv_y) = font.advance(code);
-            let text = font.unicode(code);
+            let info = font.code_info(code);
+            let (adv_x, adv_y) = info.advance;
+            let text = info.text.clone();
 
             let trm = Matrix([t.size * t.h_scale, 0.0, 0.0, t.size, 0.0, t.rise]).then(&st.tm).then(&device);
             let w0 = if horizontal { adv_x / 1000.0 } else { 0.0 };
@@ -525,11 +526,11 @@ fn normalise_angle(a: f32) -> f32 {
 }
 
 /// Ligatures (U+FB00–FB06) as the letters they join, so words read and translate as words.
-fn expand_ligatures(s: String) -> String {
+fn expand_ligatures(s: CompactString) -> CompactString {
     if !s.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
         return s;
     }
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = CompactString::default();
     for c in s.chars() {
         match c {
             '\u{FB00}' => out.push_str("ff"),
@@ -546,10 +547,10 @@ fn expand_ligatures(s: String) -> String {
 
 /// Text for a code with no Unicode mapping: printable ASCII codes of one byte stand for
 /// themselves (what most such fonts mean), anything else is unknown.
-fn fallback_text(code: u32, len: usize) -> String {
+fn fallback_text(code: u32, len: usize) -> CompactString {
     match (len, code) {
-        (1, 0x20..=0x7E) => char::from_u32(code).map(String::from).unwrap_or_default(),
-        _ => "\u{FFFD}".to_string(),
+        (1, 0x20..=0x7E) => char::from_u32(code).map(|c| c.to_string().into()).unwrap_or_default(),
+        _ => CompactString::const_new("\u{FFFD}"),
     }
 }
 

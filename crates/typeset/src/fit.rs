@@ -1,0 +1,499 @@
+//! Fitting a block into its box: shrink to the floor, grow into free space, shrink further.
+
+use std::collections::BTreeMap;
+
+use folio_doc::{Point, Rect};
+
+use crate::block::{Align, TextBlock, TypesetSettings};
+use crate::error::{TypesetError, TypesetResult};
+use crate::fonts::{FaceId, FontBook};
+use crate::linebreak::{LineSpan, Measure, break_lines};
+use crate::placed::{GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, PlacedText, Warning};
+use crate::shape::{Run, ShapedGlyph, itemize, shape_text};
+
+/// Sets one block in its box.
+///
+/// The procedure, each step only if the previous one left the text too big:
+/// 1. the largest scale in `[settings.floor, 1]` (in steps of `settings.step`) at which the
+///    text fits the box;
+/// 2. the same in the box grown by the caller's free rectangles, added one at a time in the
+///    order given (below, then right), so the block grows no more than it needs;
+/// 3. the largest scale in `[settings.min_scale, floor)` in the fully grown box, with a
+///    [`Warning::BelowFloor`];
+/// 4. `settings.min_scale`, marked `overflowed`, with a [`Warning::Overflow`].
+pub fn typeset_block(
+    book: &FontBook,
+    block: &TextBlock,
+    settings: &TypesetSettings,
+) -> TypesetResult<PlacedBlock> {
+    let prepared = Prepared::new(book, block, settings)?;
+    let areas = prepared.areas();
+    let (floor, min) = (
+        settings.floor.clamp(0.0, 1.0),
+        settings.min_scale.clamp(0.01, 1.0),
+    );
+    for (grown, area) in areas.iter().enumerate() {
+        if let Some((scale, lines)) = prepared.largest_fitting(floor, 1.0, area) {
+            return prepared.emit(scale, *area, grown, &lines, false, Vec::new());
+        }
+    }
+    let grown = areas.len() - 1;
+    let area = areas[grown];
+    if min < floor
+        && let Some((scale, lines)) = prepared.largest_fitting(min, floor - settings.step, &area)
+    {
+        let warning = Warning::BelowFloor {
+            block: block.id,
+            scale,
+            floor,
+        };
+        return prepared.emit(scale, area, grown, &lines, false, vec![warning]);
+    }
+    let scale = min.min(floor);
+    let lines = prepared.measure(scale, &area).lines;
+    let warning = Warning::Overflow {
+        block: block.id,
+        scale,
+    };
+    prepared.emit(scale, area, grown, &lines, true, vec![warning])
+}
+
+/// Sets one block at a given scale, growing into free space as needed; used to make blocks of
+/// one role agree on a size. Marked `overflowed` when even the fully grown box is too small.
+pub fn typeset_block_at(
+    book: &FontBook,
+    block: &TextBlock,
+    scale: f32,
+    settings: &TypesetSettings,
+) -> TypesetResult<PlacedBlock> {
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(TypesetError::InvalidBlock {
+            block: block.id,
+            message: format!("scale {scale} is not a positive number"),
+        });
+    }
+    let prepared = Prepared::new(book, block, settings)?;
+    let areas = prepared.areas();
+    for (grown, area) in areas.iter().enumerate() {
+        let m = prepared.measure(scale, area);
+        if m.fits {
+            return prepared.emit(scale, *area, grown, &m.lines, false, Vec::new());
+        }
+    }
+    let grown = areas.len() - 1;
+    let m = prepared.measure(scale, &areas[grown]);
+    let warning = Warning::Overflow {
+        block: block.id,
+        scale,
+    };
+    prepared.emit(scale, areas[grown], grown, &m.lines, true, vec![warning])
+}
+
+/// Sets every block and bundles them with the font book's face list, ready to dump or write.
+pub fn typeset_blocks(
+    book: &FontBook,
+    blocks: &[TextBlock],
+    settings: &TypesetSettings,
+) -> TypesetResult<PlacedText> {
+    let blocks = blocks
+        .iter()
+        .map(|b| typeset_block(book, b, settings))
+        .collect::<TypesetResult<_>>()?;
+    Ok(PlacedText {
+        faces: book.describe(),
+        blocks,
+    })
+}
+
+/// Makes blocks of one role agree on a size: every block with the same key is re-set at the
+/// smallest scale any of them needed (overflowed blocks excepted, so one hopeless block does
+/// not shrink all the others). `placed[i]` must be the result for `blocks[i]`. The key is the
+/// caller's: `(page, role)` for per-page consistency, `role` for the whole document; `None`
+/// leaves a block alone.
+pub fn harmonize_sizes<K: Ord>(
+    book: &FontBook,
+    blocks: &[TextBlock],
+    placed: &mut [PlacedBlock],
+    settings: &TypesetSettings,
+    key: impl Fn(&TextBlock) -> Option<K>,
+) -> TypesetResult<()> {
+    let mut min: BTreeMap<K, f32> = BTreeMap::new();
+    for (block, p) in blocks.iter().zip(placed.iter()) {
+        if let Some(k) = key(block)
+            && !p.overflowed
+        {
+            let e = min.entry(k).or_insert(p.scale);
+            *e = e.min(p.scale);
+        }
+    }
+    for (block, p) in blocks.iter().zip(placed.iter_mut()) {
+        let Some(&scale) = key(block).as_ref().and_then(|k| min.get(k)) else {
+            continue;
+        };
+        if p.scale > scale + settings.step / 2.0 {
+            *p = typeset_block_at(book, block, scale, settings)?;
+        }
+    }
+    Ok(())
+}
+
+/// A block shaped once, ready to be broken and measured at any scale.
+struct Prepared<'a> {
+    block: &'a TextBlock,
+    settings: &'a TypesetSettings,
+    runs: Vec<Run>,
+    measure: Measure,
+    /// Per face used: its hyphen glyph and advance in em.
+    hyphens: Vec<(FaceId, Option<(u32, f32)>)>,
+    ascent: f32,
+    descent: f32,
+    warnings: Vec<Warning>,
+}
+
+/// Lines at one scale in one area, and whether they fit.
+struct Measured {
+    lines: Vec<LineSpan>,
+    fits: bool,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(
+        book: &FontBook,
+        block: &'a TextBlock,
+        settings: &'a TypesetSettings,
+    ) -> TypesetResult<Self> {
+        let invalid = |message: &str| TypesetError::InvalidBlock {
+            block: block.id,
+            message: message.into(),
+        };
+        let s = &block.style;
+        if !(s.size.is_finite() && s.size > 0.0) {
+            return Err(invalid("font size is not a positive number"));
+        }
+        let r = block.rect;
+        if ![r.x0, r.y0, r.x1, r.y1].iter().all(|v| v.is_finite()) || r.width() <= 0.0 {
+            return Err(invalid("box has no width"));
+        }
+        if s.line_height.is_some_and(|h| !h.is_finite() || h < 0.0) {
+            return Err(invalid("line height is not a positive number"));
+        }
+        let mut warnings = Vec::new();
+        let runs = itemize(book, block, settings, &mut warnings)?;
+        let measure = Measure::new(
+            &block.text,
+            runs.iter()
+                .flat_map(|r| r.glyphs.iter().map(|g| (g.cluster, g.advance * r.rel_size))),
+        );
+        let mut hyphens: Vec<(FaceId, Option<(u32, f32)>)> = Vec::new();
+        for run in &runs {
+            if hyphens.iter().all(|(f, _)| *f != run.face) {
+                let face = book.face(run.face)?;
+                let h = shape_text(face, "-", 0..1, None)?
+                    .0
+                    .first()
+                    .filter(|g| g.id != 0)
+                    .map(|g| (g.id, g.advance));
+                hyphens.push((run.face, h));
+            }
+        }
+        let primary = runs
+            .first()
+            .map(|r| r.face)
+            .or_else(|| book.candidates(&s.font).first().copied());
+        let face_metrics = primary
+            .and_then(|f| book.face(f).ok())
+            .map(|f| (f.info().ascent, f.info().descent));
+        let ascent = s.ascent.or(face_metrics.map(|m| m.0)).unwrap_or(0.8);
+        let descent = s.descent.or(face_metrics.map(|m| m.1)).unwrap_or(-0.2);
+        Ok(Self {
+            block,
+            settings,
+            runs,
+            measure,
+            hyphens,
+            ascent,
+            descent,
+            warnings,
+        })
+    }
+
+    /// The box, then the box grown by one more free rectangle at a time.
+    fn areas(&self) -> Vec<Rect> {
+        let mut areas = vec![self.block.rect];
+        let mut area = self.block.rect;
+        for free in &self.block.free {
+            if [free.x0, free.y0, free.x1, free.y1]
+                .iter()
+                .all(|v| v.is_finite())
+            {
+                area = area.union(free);
+                areas.push(area);
+            }
+        }
+        areas
+    }
+
+    fn line_height(&self, size: f32) -> f32 {
+        let base = self
+            .block
+            .style
+            .line_height
+            .unwrap_or(1.2 * self.block.style.size);
+        base * size / self.block.style.size
+    }
+
+    fn indent(&self, line: usize) -> f32 {
+        let s = &self.block.style;
+        let i = if line == 0 {
+            s.indent_first
+        } else {
+            s.indent_rest
+        };
+        if i.is_finite() { i.max(0.0) } else { 0.0 }
+    }
+
+    /// The hyphen of the run holding byte `at`'s glyph (the one before a cut).
+    fn hyphen_at(&self, at: usize) -> Option<(FaceId, u32, f32, f32)> {
+        let run = self
+            .runs
+            .iter()
+            .find(|r| r.range.start < at && at <= r.range.end)?;
+        let (_, h) = self.hyphens.iter().find(|(f, _)| *f == run.face)?;
+        h.map(|(id, adv)| (run.face, id, adv, run.rel_size))
+    }
+
+    fn measure(&self, scale: f32, area: &Rect) -> Measured {
+        let size = self.block.style.size * scale;
+        let width = area.width();
+        // Lines are broken in em of the current size.
+        let avail = |line: usize| (width - self.indent(line)).max(1.0) / size;
+        let hyphen = self
+            .hyphens
+            .iter()
+            .filter_map(|(_, h)| h.map(|h| h.1))
+            .fold(0.0f32, f32::max);
+        let broken = break_lines(&self.block.text, &self.measure, avail, hyphen);
+        let n = broken.lines.len();
+        let height = if n == 0 {
+            0.0
+        } else {
+            (self.ascent - self.descent) * size + (n - 1) as f32 * self.line_height(size)
+        };
+        let fits = !broken.too_wide && height <= area.height() + self.settings.tolerance;
+        Measured {
+            lines: broken.lines,
+            fits,
+        }
+    }
+
+    /// The largest scale in `[lo, hi]` (on the step grid) at which the text fits `area`.
+    fn largest_fitting(&self, lo: f32, hi: f32, area: &Rect) -> Option<(f32, Vec<LineSpan>)> {
+        let step = if self.settings.step > 0.0 {
+            self.settings.step
+        } else {
+            0.01
+        };
+        let (mut lo_k, mut hi_k) = ((lo / step).round() as i64, (hi / step).round() as i64);
+        lo_k = lo_k.max(1);
+        if hi_k < lo_k {
+            return None;
+        }
+        let scale = |k: i64| (k as f32 * step).min(1.0);
+        let top = self.measure(scale(hi_k), area);
+        if top.fits {
+            return Some((scale(hi_k), top.lines));
+        }
+        let mut best = self.measure(scale(lo_k), area);
+        if !best.fits {
+            return None;
+        }
+        // Invariant: lo_k fits, hi_k does not. Fitting is monotone in the scale up to the odd
+        // greedy-breaking wrinkle; bisection finds a fitting scale either way.
+        while hi_k - lo_k > 1 {
+            let mid = (lo_k + hi_k) / 2;
+            let m = self.measure(scale(mid), area);
+            if m.fits {
+                lo_k = mid;
+                best = m;
+            } else {
+                hi_k = mid;
+            }
+        }
+        Some((scale(lo_k), best.lines))
+    }
+
+    /// Glyphs of `run` whose clusters lie in `a..b`, as a slice (glyphs are in cluster order).
+    fn glyphs_in(run: &Run, a: usize, b: usize) -> &[ShapedGlyph] {
+        let lo = run.glyphs.partition_point(|g| (g.cluster as usize) < a);
+        let hi = run.glyphs.partition_point(|g| (g.cluster as usize) < b);
+        &run.glyphs[lo..hi]
+    }
+
+    fn emit(
+        &self,
+        scale: f32,
+        area: Rect,
+        grown: usize,
+        lines: &[LineSpan],
+        overflowed: bool,
+        extra: Vec<Warning>,
+    ) -> TypesetResult<PlacedBlock> {
+        let block = self.block;
+        let size = block.style.size * scale;
+        let lead = self.line_height(size);
+        let first_baseline = area.y0 + self.ascent * size;
+        let text = block.text.as_str();
+        let mut placed_lines = Vec::with_capacity(lines.len());
+        for (i, line) in lines.iter().enumerate() {
+            let y = first_baseline + i as f32 * lead;
+            let indent = self.indent(i);
+            let avail = area.width() - indent;
+            let hyphen = if line.hyphen {
+                self.hyphen_at(line.end)
+            } else {
+                None
+            };
+            // Collect the line's glyphs per run, in em scaled to points.
+            let mut pieces: Vec<(&Run, Vec<PlacedGlyph>)> = Vec::new();
+            for run in &self.runs {
+                if run.range.end <= line.start || run.range.start >= line.end {
+                    continue;
+                }
+                let rs = size * run.rel_size;
+                let mut glyphs: Vec<PlacedGlyph> = Self::glyphs_in(run, line.start, line.end)
+                    .iter()
+                    .map(|g| PlacedGlyph {
+                        id: g.id,
+                        advance: g.advance * rs,
+                        dx: g.dx * rs,
+                        dy: -g.dy * rs,
+                        text: g.cluster..cluster_end(run, g, line.end),
+                    })
+                    .collect();
+                if run.rtl {
+                    glyphs.reverse();
+                }
+                if !glyphs.is_empty() {
+                    pieces.push((run, glyphs));
+                }
+            }
+            let mut hyphenated = false;
+            if let Some((face, id, adv, rel)) = hyphen
+                && let Some((run, glyphs)) = pieces.last_mut()
+                && run.face == face
+            {
+                hyphenated = true;
+                let end = line.end as u32;
+                glyphs.push(PlacedGlyph {
+                    id,
+                    advance: adv * size * rel,
+                    dx: 0.0,
+                    dy: 0.0,
+                    text: end..end,
+                });
+            }
+            let natural: f32 = pieces
+                .iter()
+                .flat_map(|(_, g)| g.iter())
+                .map(|g| g.advance)
+                .sum();
+            // Justify by widening the spaces of every line but a paragraph's last.
+            let mut width = natural;
+            if block.style.align == Align::Justify && !line.last && natural < avail {
+                let is_space =
+                    |g: &PlacedGlyph| text.as_bytes().get(g.text.start as usize) == Some(&b' ');
+                let spaces = pieces
+                    .iter()
+                    .flat_map(|(_, g)| g.iter())
+                    .filter(|g| is_space(g))
+                    .count();
+                if spaces > 0 {
+                    let extra = (avail - natural) / spaces as f32;
+                    for (_, glyphs) in &mut pieces {
+                        for g in glyphs.iter_mut().filter(|g| is_space(g)) {
+                            g.advance += extra;
+                        }
+                    }
+                    width = avail;
+                }
+            }
+            let offset = match block.style.align {
+                Align::Left | Align::Justify => 0.0,
+                Align::Right => avail - width,
+                Align::Center => (avail - width) / 2.0,
+            };
+            let x0 = area.x0 + indent + offset.max(0.0);
+            let mut pen = x0;
+            let mut runs = Vec::with_capacity(pieces.len());
+            for (run, glyphs) in pieces {
+                let origin = Point {
+                    x: pen,
+                    y: y - run.rise * size,
+                };
+                let run_width: f32 = glyphs.iter().map(|g| g.advance).sum();
+                pen += run_width;
+                runs.push(GlyphRun {
+                    face: run.face,
+                    size: size * run.rel_size,
+                    origin,
+                    color: run.color,
+                    spans: run.spans.clone(),
+                    link: run.link,
+                    synthetic: run.synthetic,
+                    glyphs,
+                });
+            }
+            placed_lines.push(PlacedLine {
+                origin: Point { x: x0, y },
+                width,
+                text: line.start as u32..line.end as u32,
+                hyphenated,
+                runs,
+            });
+        }
+        let bounds = match (placed_lines.first(), placed_lines.last()) {
+            (Some(first), Some(last)) => {
+                let x0 = placed_lines
+                    .iter()
+                    .map(|l| l.origin.x)
+                    .fold(f32::INFINITY, f32::min);
+                let x1 = placed_lines
+                    .iter()
+                    .map(|l| l.origin.x + l.width)
+                    .fold(f32::NEG_INFINITY, f32::max);
+                Rect::new(
+                    x0,
+                    first.origin.y - self.ascent * size,
+                    x1,
+                    last.origin.y - self.descent * size,
+                )
+            }
+            _ => Rect::new(area.x0, area.y0, area.x0, area.y0),
+        };
+        let mut warnings = self.warnings.clone();
+        warnings.extend(extra);
+        Ok(PlacedBlock {
+            id: block.id,
+            text: block.text.clone(),
+            lines: placed_lines,
+            size,
+            scale,
+            area,
+            grown,
+            bounds,
+            overflowed,
+            warnings,
+        })
+    }
+}
+
+/// End of `g`'s cluster: the next larger cluster value in its run (glyphs are in cluster
+/// order), else the run's end, never past the line's end.
+fn cluster_end(run: &Run, g: &ShapedGlyph, line_end: usize) -> u32 {
+    let i = run.glyphs.partition_point(|h| h.cluster <= g.cluster);
+    let next = run
+        .glyphs
+        .get(i)
+        .map_or(run.range.end as u32, |h| h.cluster);
+    next.min(line_end.max(g.cluster as usize + 1) as u32)
+}

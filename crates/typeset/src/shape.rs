@@ -1,0 +1,364 @@
+//! Itemising a block into runs (one style, one face) and shaping each with HarfRust.
+//!
+//! Shaping happens once per block, in em units of the run's own size: the advances of a
+//! simple-script run do not depend on the point size (our fonts have no `trak` table and we do
+//! not hint), so fitting can try many sizes with arithmetic alone.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use folio_doc::{FontFamilyClass, Rgb};
+use harfrust::{Buffer, Direction, FontFuncs, GlyphId, Language, ShapeOptions, ShaperFont};
+
+use crate::block::{BaselineShift, TextBlock, TypesetSettings};
+use crate::error::{TypesetError, TypesetResult};
+use crate::fonts::{Face, FaceId, FaceOrigin, FontBook, FontQuery};
+use crate::placed::{Synthetic, Warning};
+
+/// A shaped glyph, in em of its run's size; `cluster` is a byte offset into the block's text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ShapedGlyph {
+    pub id: u32,
+    pub cluster: u32,
+    pub advance: f32,
+    pub dx: f32,
+    /// Upwards, as fonts measure.
+    pub dy: f32,
+}
+
+/// A maximal piece of the text with one face and one resolved style.
+#[derive(Debug, Clone)]
+pub(crate) struct Run {
+    pub range: Range<usize>,
+    pub face: FaceId,
+    /// Size relative to the block's size (smaller for scripts).
+    pub rel_size: f32,
+    /// Baseline raise in em of the block's size, upwards.
+    pub rise: f32,
+    pub color: Rgb,
+    pub spans: Vec<u32>,
+    pub link: Option<u32>,
+    pub synthetic: Synthetic,
+    /// Right-to-left run; its glyphs are kept in logical order here.
+    pub rtl: bool,
+    /// Glyphs in logical order (clusters never decreasing).
+    pub glyphs: Vec<ShapedGlyph>,
+}
+
+/// The style in force over a piece of text once the spans are applied.
+#[derive(Debug, Clone, PartialEq)]
+struct Resolved {
+    query: FontQuery,
+    color: Rgb,
+    shift: Option<BaselineShift>,
+    spans: Vec<u32>,
+    link: Option<u32>,
+}
+
+/// Resolves styles, picks a face per character and shapes every run of `block`.
+pub(crate) fn itemize(
+    book: &FontBook,
+    block: &TextBlock,
+    settings: &TypesetSettings,
+    warnings: &mut Vec<Warning>,
+) -> TypesetResult<Vec<Run>> {
+    let text = block.text.as_str();
+    let spans = clamp_spans(block, warnings);
+    // Style boundaries: every span edge.
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for (_, r) in &spans {
+        cuts.push(r.start);
+        cuts.push(r.end);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+
+    let mut missing: Vec<char> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
+    for w in cuts.windows(2) {
+        let seg = w[0]..w[1];
+        if seg.is_empty() {
+            continue;
+        }
+        let style = resolve(block, &spans, seg.start);
+        let faces = assign_faces(book, &style.query, &text[seg.clone()], &mut missing);
+        // Split the segment where the face changes.
+        let mut start = seg.start;
+        let mut i = 0;
+        while i < faces.len() {
+            let face = faces[i].1;
+            let mut j = i;
+            while j < faces.len() && faces[j].1 == face {
+                j += 1;
+            }
+            let end = if j < faces.len() {
+                seg.start + faces[j].0
+            } else {
+                seg.end
+            };
+            runs.push(make_run(book, block, settings, &style, start..end, face)?);
+            start = end;
+            i = j;
+        }
+    }
+    if !missing.is_empty() {
+        missing.sort_unstable();
+        missing.dedup();
+        warnings.push(Warning::MissingGlyphs {
+            block: block.id,
+            chars: missing.into_iter().collect(),
+        });
+    }
+    Ok(runs)
+}
+
+/// Spans with ranges clamped to the text and to character boundaries.
+fn clamp_spans<'a>(
+    block: &'a TextBlock,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(&'a crate::block::Span, Range<usize>)> {
+    let text = &block.text;
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    block
+        .spans
+        .iter()
+        .filter_map(|s| {
+            let r = floor(s.range.start)..floor(s.range.end);
+            if r != s.range {
+                warnings.push(Warning::SpanClamped {
+                    block: block.id,
+                    span: s.id,
+                });
+            }
+            (r.start < r.end).then_some((s, r))
+        })
+        .collect()
+}
+
+fn resolve(
+    block: &TextBlock,
+    spans: &[(&crate::block::Span, Range<usize>)],
+    at: usize,
+) -> Resolved {
+    let mut r = Resolved {
+        query: block.style.font,
+        color: block.style.color,
+        shift: None,
+        spans: Vec::new(),
+        link: None,
+    };
+    for (span, range) in spans {
+        if !range.contains(&at) {
+            continue;
+        }
+        let s = &span.style;
+        if let Some(q) = s.font {
+            r.query = q;
+        }
+        if let Some(b) = s.bold {
+            r.query.bold = b;
+        }
+        if let Some(i) = s.italic {
+            r.query.italic = i;
+        }
+        if s.bold.is_some() || s.italic.is_some() {
+            // The original face is one weight and slant; a span that changes either cannot
+            // keep it unless it names its own.
+            if s.font.is_none() {
+                r.query.original = None;
+            }
+        }
+        if let Some(c) = s.color {
+            r.color = c;
+        }
+        if s.shift.is_some() {
+            r.shift = s.shift;
+        }
+        if s.link.is_some() {
+            r.link = s.link;
+        }
+        r.spans.push(span.id);
+    }
+    r
+}
+
+/// Characters that take the face of the character before them rather than choose their own,
+/// so that spaces and combining marks do not split runs.
+fn inherits_face(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F | 0x200B..=0x200F | 0x00AD)
+}
+
+/// The face of each character of `text` as `(byte offset, face)`.
+fn assign_faces(
+    book: &FontBook,
+    query: &FontQuery,
+    text: &str,
+    missing: &mut Vec<char>,
+) -> Vec<(usize, FaceId)> {
+    // The original face when it has every glyph this text needs: then the result looks like
+    // the source.
+    if let Some(orig) = query.original
+        && let Ok(face) = book.face(orig)
+        && text.chars().all(|c| c.is_control() || face.covers(c))
+    {
+        return text.char_indices().map(|(i, _)| (i, orig)).collect();
+    }
+    let fallback_query = FontQuery {
+        original: None,
+        ..*query
+    };
+    let candidates = book.candidates(&fallback_query);
+    let Some(&first) = candidates.first() else {
+        // No bundled face at all: only an original one can serve.
+        let any = query.original.unwrap_or(FaceId(0));
+        return text.char_indices().map(|(i, _)| (i, any)).collect();
+    };
+    let covers = |id: FaceId, c: char| book.face(id).is_ok_and(|f| f.covers(c));
+    let mut out: Vec<(usize, FaceId)> = Vec::with_capacity(text.len());
+    let mut prev: Option<FaceId> = None;
+    for (i, c) in text.char_indices() {
+        let face = if inherits_face(c)
+            && let Some(p) = prev
+        {
+            p
+        } else if inherits_face(c) {
+            // Leading space: take the face of the first real character.
+            let next = text[i..].chars().find(|&c| !inherits_face(c));
+            next.and_then(|n| candidates.iter().copied().find(|&id| covers(id, n)))
+                .unwrap_or(first)
+        } else {
+            match candidates.iter().copied().find(|&id| covers(id, c)) {
+                Some(id) => id,
+                None => {
+                    missing.push(c);
+                    prev.unwrap_or(first)
+                }
+            }
+        };
+        prev = Some(face);
+        out.push((i, face));
+    }
+    out
+}
+
+fn make_run(
+    book: &FontBook,
+    block: &TextBlock,
+    settings: &TypesetSettings,
+    style: &Resolved,
+    range: Range<usize>,
+    face_id: FaceId,
+) -> TypesetResult<Run> {
+    let face = book.face(face_id)?;
+    let info = face.info();
+    let synthetic = match info.origin {
+        FaceOrigin::Embedded { .. } => Synthetic::default(),
+        FaceOrigin::Bundled { .. } => Synthetic {
+            skew: if style.query.italic && !info.italic {
+                settings.synthetic_skew
+            } else {
+                0.0
+            },
+            bold: style.query.bold && !info.bold && style.query.class != FontFamilyClass::Symbol,
+        },
+    };
+    let (rel_size, rise) = match style.shift {
+        None => (1.0, 0.0),
+        Some(BaselineShift::Super) => (settings.script_scale, 0.33),
+        Some(BaselineShift::Sub) => (settings.script_scale, -0.15),
+    };
+    let (glyphs, rtl) = shape_text(face, &block.text, range.clone(), block.lang.as_deref())?;
+    Ok(Run {
+        range,
+        face: face_id,
+        rel_size,
+        rise,
+        color: style.color,
+        spans: style.spans.clone(),
+        link: style.link,
+        synthetic,
+        rtl,
+        glyphs,
+    })
+}
+
+/// Maps characters through a caller-supplied table (embedded subsets with non-Unicode `cmap`s).
+struct MappedCmap<'m>(&'m HashMap<u32, u32>);
+
+impl FontFuncs for MappedCmap<'_> {
+    fn nominal_glyph(&self, _font: &ShaperFont, c: u32) -> Option<GlyphId> {
+        self.0.get(&c).map(|&g| GlyphId::new(g))
+    }
+}
+
+/// Shapes `text[range]` with `face`, with the text around it as context. Returns the glyphs in
+/// logical order, in em, and whether the run is right-to-left.
+pub(crate) fn shape_text(
+    face: &Face,
+    text: &str,
+    range: Range<usize>,
+    lang: Option<&str>,
+) -> TypesetResult<(Vec<ShapedGlyph>, bool)> {
+    let mut buffer = Buffer::new();
+    for (i, c) in text[range.clone()].char_indices() {
+        buffer.push(c as u32, (range.start + i) as u32);
+    }
+    // A few characters of context are enough for contextual forms and kerning at the edges.
+    let pre_start = text[..range.start]
+        .char_indices()
+        .rev()
+        .nth(4)
+        .map_or(0, |(i, _)| i);
+    buffer.set_pre_context(&text[pre_start..range.start]);
+    let post_end = text[range.end..]
+        .char_indices()
+        .nth(5)
+        .map_or(text.len(), |(i, _)| range.end + i);
+    buffer.set_post_context(&text[range.end..post_end]);
+    buffer.guess_segment_properties();
+    if !matches!(
+        buffer.direction(),
+        Direction::LeftToRight | Direction::RightToLeft
+    ) {
+        buffer.set_direction(Direction::LeftToRight);
+    }
+    if let Some(lang) = lang {
+        buffer.set_language(Language::new(lang));
+    }
+    let funcs = face.unicode_map().map(MappedCmap);
+    let mut shaper = ShaperFont::new(face.font());
+    if let Some(funcs) = &funcs {
+        shaper.set_font_funcs(Some(funcs));
+    }
+    harfrust::shape(&shaper, &mut buffer, ShapeOptions::new()).map_err(|e| {
+        TypesetError::Shape {
+            message: format!("{e:?}"),
+        }
+    })?;
+    let rtl = buffer.direction() == Direction::RightToLeft;
+    let upem = f32::from(face.info().units_per_em.max(1));
+    let mut glyphs: Vec<ShapedGlyph> = buffer
+        .glyph_infos()
+        .iter()
+        .zip(buffer.glyph_positions())
+        .map(|(info, pos)| ShapedGlyph {
+            id: info.glyph_id,
+            cluster: info.cluster,
+            advance: pos.x_advance as f32 / upem,
+            dx: pos.x_offset as f32 / upem,
+            dy: pos.y_offset as f32 / upem,
+        })
+        .collect();
+    if rtl {
+        glyphs.reverse();
+    }
+    Ok((glyphs, rtl))
+}
