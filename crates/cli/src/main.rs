@@ -1,6 +1,7 @@
 //! The `folio` command: glue between the command line and Folio's crates.
 
 mod inspect;
+mod qa;
 
 use std::process::ExitCode;
 
@@ -18,12 +19,15 @@ struct Cli {
 enum Command {
     /// Read a PDF and show what Folio sees: pages, fonts, text, warnings.
     Inspect(inspect::InspectArgs),
+    /// Compare PDFs page by page; check and bless golden cases.
+    Qa(qa::QaArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

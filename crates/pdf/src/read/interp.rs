@@ -16,14 +16,52 @@ use super::{obj_ref, warn};
 /// Form XObjects nest at most this deep; deeper (or cyclic) ones are skipped with a warning.
 const MAX_FORM_DEPTH: usize = 12;
 
-/// Interprets a page's content streams, appending glyphs, images and paths to `page`.
+/// Where exactly a glyph's code sits inside its operator, and how far it moves the text
+/// position: what the writer needs to remove one glyph and keep the others in place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct GlyphSite {
+    /// The operator.
+    pub addr: Address,
+    /// Index of the string in a `TJ` array (0 for `Tj`, `'` and `"`).
+    pub item: u32,
+    /// Byte offset of the code in that string.
+    pub start: u32,
+    /// Length of the code in bytes.
+    pub len: u32,
+    /// The glyph's advance as a `TJ` adjustment (thousandths of text space, negated), so a
+    /// removed glyph can be replaced by a number that moves the pen the same distance.
+    pub tj: f64,
+}
+
+/// A page's content: its `/Contents` streams decoded and concatenated, a space between them
+/// (ISO 32000-2, 7.8.2: the division between streams is not significant). The reader and the
+/// writer both take the page's stream from here, so operator indices agree.
+pub(crate) fn page_content(hpage: &hayro_syntax::page::Page<'_>) -> Option<Vec<u8>> {
+    let dict = hpage.raw();
+    if let Some(stream) = dict.get::<Stream<'_>>(b"Contents".as_slice()) {
+        return stream.decoded().ok().map(|d| d.into_owned());
+    }
+    let array = dict.get::<Array<'_>>(b"Contents".as_slice())?;
+    let mut out = Vec::new();
+    for stream in array.iter::<Stream<'_>>() {
+        if let Ok(data) = stream.decoded() {
+            out.extend_from_slice(&data);
+            out.push(b' ');
+        }
+    }
+    Some(out)
+}
+
+/// Interprets a page's content streams, appending glyphs, images and paths to `page`; when
+/// `sites` is given, also records where each glyph's code sits (same order as `page.glyphs`).
 pub(crate) fn interpret_page<'a>(
     hpage: &hayro_syntax::page::Page<'a>,
     page: &mut folio_doc::Page,
     fonts: &mut FontTable<'a>,
     warnings: &mut Vec<Warning>,
+    sites: Option<&mut Vec<GlyphSite>>,
 ) {
-    let Some(data) = hpage.page_stream() else {
+    let Some(data) = page_content(hpage) else {
         if hpage.raw().contains_key(b"Contents".as_slice()) {
             warn(warnings, Some(page.index), "the page's content stream could not be decoded");
         }
@@ -36,9 +74,10 @@ pub(crate) fn interpret_page<'a>(
         fonts,
         warnings,
         forms: Vec::new(),
+        sites,
     };
     let mut state = State::default();
-    interp.run(data, hpage.resources(), StreamId::Page, &mut state);
+    interp.run(&data, hpage.resources(), StreamId::Page, &mut state);
 }
 
 /// Graphics state that `q`/`Q` save and restore.
@@ -95,6 +134,8 @@ struct Interpreter<'p, 'a> {
     warnings: &'p mut Vec<Warning>,
     /// Forms being interpreted, to stop cycles.
     forms: Vec<(u32, i32)>,
+    /// Where each glyph's code sits, for the writer.
+    sites: Option<&'p mut Vec<GlyphSite>>,
 }
 
 impl<'a> Interpreter<'_, 'a> {
@@ -228,13 +269,13 @@ impl<'a> Interpreter<'_, 'a> {
             // Text showing.
             b"Tj" => {
                 if let Some(Object::String(s)) = args.first() {
-                    self.show(s.as_bytes(), st, addr);
+                    self.show(s.as_bytes(), st, addr, 0);
                 }
             }
             b"'" => {
                 next_line(st, 0.0, -st.g.text.leading);
                 if let Some(Object::String(s)) = args.first() {
-                    self.show(s.as_bytes(), st, addr);
+                    self.show(s.as_bytes(), st, addr, 0);
                 }
             }
             b"\"" => {
@@ -242,7 +283,7 @@ impl<'a> Interpreter<'_, 'a> {
                 st.g.text.char_space = num(1);
                 next_line(st, 0.0, -st.g.text.leading);
                 if let Some(Object::String(s)) = args.get(2) {
-                    self.show(s.as_bytes(), st, addr);
+                    self.show(s.as_bytes(), st, addr, 0);
                 }
             }
             b"TJ" => {
@@ -307,9 +348,9 @@ impl<'a> Interpreter<'_, 'a> {
     }
 
     fn show_array(&mut self, items: &Array<'_>, st: &mut State, addr: Address) {
-        for item in items.iter::<Object<'_>>() {
+        for (index, item) in items.iter::<Object<'_>>().enumerate() {
             match item {
-                Object::String(s) => self.show(s.as_bytes(), st, addr),
+                Object::String(s) => self.show(s.as_bytes(), st, addr, index as u32),
                 Object::Number(n) => {
                     let t = &st.g.text;
                     let horizontal =
@@ -324,7 +365,7 @@ impl<'a> Interpreter<'_, 'a> {
     }
 
     /// Shows a string: one glyph per character code (ISO 32000-2, 9.4.4).
-    fn show(&mut self, bytes: &[u8], st: &mut State, addr: Address) {
+    fn show(&mut self, bytes: &[u8], st: &mut State, addr: Address, item: u32) {
         let Some(font_index) = st.g.text.font else {
             if !bytes.is_empty() {
                 self.warn("text shown before any font was set; it is skipped");
@@ -344,6 +385,7 @@ impl<'a> Interpreter<'_, 'a> {
         while at < bytes.len() {
             let font = self.fonts.get_mut(font_index);
             let (code, len) = font.read_code(bytes, at);
+            let start = at;
             at += len;
             let info = font.code_info(code);
             let (adv_x, adv_y) = info.advance;
@@ -392,6 +434,11 @@ impl<'a> Interpreter<'_, 'a> {
                 (0.0, -adv_y.abs() / 1000.0 * t.size + t.char_space + word_space)
             };
             st.tm = Matrix::translate(tx, ty).then(&st.tm);
+            if let Some(sites) = self.sites.as_deref_mut() {
+                let unit = if horizontal { t.size * t.h_scale } else { t.size };
+                let tj = if unit.abs() > 1e-9 { -(tx + ty) * 1000.0 / unit } else { 0.0 };
+                sites.push(GlyphSite { addr, item, start: start as u32, len: len as u32, tj });
+            }
         }
     }
 

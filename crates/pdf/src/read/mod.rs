@@ -140,7 +140,7 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
             continue;
         }
         let mut page = new_page(index, hpage);
-        interp::interpret_page(hpage, &mut page, &mut fonts, &mut warnings);
+        interp::interpret_page(hpage, &mut page, &mut fonts, &mut warnings, None);
         annots::read_links(hpage, &targets, &mut page);
         let (words, lines) = words::build_words(&page.glyphs, fonts.fonts());
         page.words = words;
