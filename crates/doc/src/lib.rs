@@ -13,9 +13,16 @@
 //! - [`Document`]: pages, fonts, outline, metadata and the warnings met while reading.
 //! - [`Page`]: glyphs, the words and lines built from them, images, paths and links.
 //! - [`Glyph`]: one shown character code with its Unicode text, font, size, colour and box.
+//! - [`Block`]: a paragraph found by layout, with its role, style, and source text in which
+//!   inline spans are placeholders; [`Segment`] and [`Translation`] carry it through an engine.
 
+mod block;
 mod geom;
 
+pub use block::{
+    Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment, SegmentId, Span,
+    SpanKind, Translation,
+};
 pub use compact_str::CompactString;
 pub use geom::{Matrix, Point, Pt, Rect};
 
