@@ -1,0 +1,142 @@
+//! The engine trait: what every translator (identity, pseudo, Bergamot, Apertium, an LLM)
+//! implements, and the data going in and out of one call.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use folio_doc::{Segment, SegmentId};
+use serde::{Deserialize, Serialize};
+
+use crate::{LangPair, Result};
+
+/// A boxed future that can move between threads: what [`Engine::translate`] returns, so the
+/// trait stays object-safe (`Box<dyn Engine>`, `Arc<dyn Engine>`) without the async-trait crate.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A translator of batches of segments.
+///
+/// Implementations translate what they are sent and nothing more: the driver
+/// ([`crate::translate_segments`]) does deduplication, caching, batching, validation, retries
+/// and splitting. An engine returns an error for the batch as a whole ([`Error::is_transient`]
+/// says whether to try again), or one item per segment, each a text or an error.
+///
+/// [`Error::is_transient`]: crate::Error::is_transient
+pub trait Engine: Send + Sync {
+    /// Who the engine is, what it translates and how much it takes at once.
+    fn info(&self) -> &EngineInfo;
+
+    /// Translates one batch. Texts carry placeholders (`[n]…[/n]`, `[n]`) that must come back
+    /// byte-exact; the reply's items are matched to segments by id, in any order.
+    fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>>;
+}
+
+/// What identifies an engine's output and bounds its requests: name and model go into cache
+/// keys and the report, limits into batching.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineInfo {
+    /// The engine's name, as given to `--engine` (`pseudo`, `openai`).
+    pub name: String,
+    /// The model or configuration that decides the output (`gpt-4o-mini`, `enpt-1693087644`,
+    /// `factor=1.35`); a different model must not reuse cached translations.
+    pub model: String,
+    /// The language pair it was set up for.
+    pub pair: LangPair,
+    /// Version of the prompt or of any pre/post-processing that changes the output; bumping it
+    /// invalidates cached translations.
+    pub prompt_version: u32,
+    /// How much one request may carry.
+    pub limits: EngineLimits,
+}
+
+/// How much one request may carry and how many may run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineLimits {
+    /// Estimated source tokens per batch (see [`estimate_tokens`]); a longer single segment is
+    /// still sent, alone.
+    pub max_batch_tokens: usize,
+    /// Segments per batch.
+    pub max_batch_segments: usize,
+    /// Requests in flight at once.
+    pub max_concurrency: usize,
+}
+
+impl Default for EngineLimits {
+    fn default() -> Self {
+        Self {
+            max_batch_tokens: 2000,
+            max_batch_segments: 64,
+            max_concurrency: 1,
+        }
+    }
+}
+
+/// One request's worth of segments, with the document context an LLM prompt can use.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Batch<'a> {
+    /// The segments, in document order, ids unique.
+    pub segments: &'a [Segment],
+    /// For each segment, the text of the nearest heading before it, if any (for context).
+    pub sections: &'a [Option<&'a str>],
+    /// The document's title, if known.
+    pub title: Option<&'a str>,
+}
+
+impl<'a> Batch<'a> {
+    /// A batch without context.
+    pub fn new(segments: &'a [Segment]) -> Self {
+        Self {
+            segments,
+            sections: &[],
+            title: None,
+        }
+    }
+
+    /// The nearest heading before segment `i` of the batch.
+    pub fn section(&self, i: usize) -> Option<&'a str> {
+        self.sections.get(i).copied().flatten()
+    }
+}
+
+/// An engine's answer to a batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reply {
+    /// One item per segment translated; missing ids count as failures of those segments.
+    pub items: Vec<ReplyItem>,
+    /// Tokens the request cost, when the engine counts them; else the driver estimates.
+    pub usage: Option<Usage>,
+}
+
+/// The engine's result for one segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyItem {
+    /// The segment.
+    pub id: SegmentId,
+    /// Its translation, or why the engine could not give one.
+    pub text: Result<String>,
+}
+
+impl ReplyItem {
+    /// A translated item.
+    pub fn ok(id: SegmentId, text: impl Into<String>) -> Self {
+        Self {
+            id,
+            text: Ok(text.into()),
+        }
+    }
+}
+
+/// Tokens counted for a request, for cost accounting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Tokens sent (prompt and source texts).
+    pub prompt_tokens: u64,
+    /// Tokens received.
+    pub completion_tokens: u64,
+}
+
+/// A rough token count (≈ 4 characters a token, at least 1 for non-empty text): enough to fill
+/// batches and estimate costs before a tokenizer-specific count comes back.
+pub fn estimate_tokens(text: &str) -> usize {
+    text.chars().count().div_ceil(4)
+}

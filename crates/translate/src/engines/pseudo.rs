@@ -1,0 +1,279 @@
+//! The `pseudo` engine: deterministic pseudo-localization, for layout stress tests and goldens.
+//!
+//! "The quick fox" becomes "Ŧĥéé ǫüüíçķ ƒöx": every ASCII letter is swapped for an accented
+//! look-alike, so no letter-word of the source survives (tests check that no source word is left
+//! in a translated block), and words grow by doubling their vowels until the visible text is
+//! `factor` times as long (1.35 by default, a typical English → Romance expansion). Digits,
+//! punctuation, spaces and placeholders are kept byte-exact. The same input always gives the
+//! same output: no randomness, no state.
+
+use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem};
+use crate::placeholders::{self, Piece};
+use crate::{Error, LangPair, Result};
+
+/// Pseudo-localizes each segment (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Pseudo {
+    info: EngineInfo,
+    factor: f64,
+}
+
+impl Pseudo {
+    /// The default expansion factor: visible text grows by 35%.
+    pub const DEFAULT_FACTOR: f64 = 1.35;
+
+    /// A pseudo engine with the default factor.
+    pub fn new(pair: LangPair) -> Self {
+        let limits = EngineLimits {
+            max_batch_tokens: 100_000,
+            max_batch_segments: 10_000,
+            max_concurrency: 1,
+        };
+        let info = EngineInfo {
+            name: "pseudo".into(),
+            model: String::new(),
+            pair,
+            prompt_version: 1,
+            limits,
+        };
+        let mut engine = Self {
+            info,
+            factor: Self::DEFAULT_FACTOR,
+        };
+        engine.info.model = model_name(engine.factor);
+        engine
+    }
+
+    /// The same engine expanding by `factor` (from 1 to 3; 1 keeps lengths as they are).
+    pub fn with_factor(mut self, factor: f64) -> Result<Self> {
+        if !(1.0..=3.0).contains(&factor) {
+            return Err(Error::Rejected(format!(
+                "pseudo expansion factor {factor} is not within 1 to 3"
+            )));
+        }
+        self.factor = factor;
+        self.info.model = model_name(factor);
+        Ok(self)
+    }
+
+    /// The expansion factor.
+    pub fn factor(&self) -> f64 {
+        self.factor
+    }
+}
+
+/// The model id: the factor decides the output, so it must be in the cache key.
+fn model_name(factor: f64) -> String {
+    format!("factor={factor}")
+}
+
+impl Engine for Pseudo {
+    fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
+        let items = batch
+            .segments
+            .iter()
+            .map(|s| ReplyItem::ok(s.id, pseudolocalize(&s.text, self.factor)))
+            .collect();
+        Box::pin(std::future::ready(Ok(Reply { items, usage: None })))
+    }
+}
+
+/// Pseudo-localizes `text`: letters accented, placeholders kept, visible length times `factor`
+/// (to the nearest character, as long as the text has letters to pad).
+pub fn pseudolocalize(text: &str, factor: f64) -> String {
+    let pieces = placeholders::parse(text);
+
+    // Letters and visible characters decide how many characters to add and where.
+    let mut visible = 0usize;
+    let mut letters = 0usize;
+    for piece in &pieces {
+        if let Piece::Text(t) = piece {
+            for c in t.chars() {
+                visible += 1;
+                letters += usize::from(c.is_alphabetic());
+            }
+        }
+    }
+    let extra = ((visible as f64) * (factor - 1.0)).round().max(0.0) as usize;
+
+    // Each word gets a share of `extra` in proportion to its letters; cumulative rounding makes
+    // the shares add up to `extra` exactly.
+    let mut seen = 0usize;
+    let mut given = 0usize;
+    let mut share = |len: usize| {
+        seen += len;
+        let due = (extra * seen).checked_div(letters).unwrap_or(0);
+        let n = due - given;
+        given = due;
+        n
+    };
+
+    let mut out = String::with_capacity(text.len() * 2);
+    for piece in &pieces {
+        let Piece::Text(t) = piece else {
+            out.push_str(&piece.to_string());
+            continue;
+        };
+        let mut word = String::new();
+        for c in t.chars() {
+            if c.is_alphabetic() {
+                word.push(c);
+                continue;
+            }
+            if !word.is_empty() {
+                let n = share(word.chars().count());
+                push_word(&mut out, &word, n);
+                word.clear();
+            }
+            out.push(c);
+        }
+        if !word.is_empty() {
+            let n = share(word.chars().count());
+            push_word(&mut out, &word, n);
+        }
+    }
+    out
+}
+
+/// Writes a word with its letters accented and `extra` letters added by doubling vowels in turn
+/// (any letters when it has no vowel). A word the table cannot change (no ASCII letter, as in
+/// Greek or Cyrillic) gets one letter doubled anyway, so it never comes back as it was.
+fn push_word(out: &mut String, word: &str, extra: usize) {
+    let chars: Vec<char> = word.chars().collect();
+    let changed = chars.iter().any(|c| c.is_ascii_alphabetic());
+    let extra = if !changed && extra == 0 { 1 } else { extra };
+
+    let vowels: Vec<usize> = (0..chars.len())
+        .filter(|&i| "aeiouyAEIOUY".contains(chars[i]))
+        .collect();
+    let pool: Vec<usize> = if vowels.is_empty() {
+        (0..chars.len()).collect()
+    } else {
+        vowels
+    };
+    // How many copies of each letter to write.
+    let mut copies = vec![1usize; chars.len()];
+    for k in 0..extra {
+        copies[pool[k % pool.len()]] += 1;
+    }
+    for (i, &c) in chars.iter().enumerate() {
+        // Doubled capitals read oddly ("ÉÉ"); the copies of a capital are lowercase.
+        let first = accent(c);
+        out.push(first);
+        let rest = accent(c.to_ascii_lowercase());
+        for _ in 1..copies[i] {
+            out.push(rest);
+        }
+    }
+}
+
+/// An accented look-alike of an ASCII letter (one precomposed code point, covered by the
+/// bundled Noto fonts); any other character is returned as it is.
+fn accent(c: char) -> char {
+    const LOWER: [char; 26] = [
+        'á', 'ƀ', 'ç', 'ď', 'é', 'ƒ', 'ĝ', 'ĥ', 'í', 'ĵ', 'ķ', 'ļ', 'ḿ', 'ñ', 'ö', 'þ', 'ǫ', 'ŕ',
+        'š', 'ŧ', 'ü', 'ṽ', 'ŵ', 'ẋ', 'ý', 'ž',
+    ];
+    const UPPER: [char; 26] = [
+        'Á', 'Ɓ', 'Ç', 'Ď', 'É', 'Ƒ', 'Ĝ', 'Ĥ', 'Í', 'Ĵ', 'Ķ', 'Ļ', 'Ḿ', 'Ñ', 'Ö', 'Þ', 'Ǫ', 'Ŕ',
+        'Š', 'Ŧ', 'Ü', 'Ṽ', 'Ŵ', 'Ẋ', 'Ý', 'Ž',
+    ];
+    match c {
+        'a'..='z' => LOWER[(c as u8 - b'a') as usize],
+        'A'..='Z' => UPPER[(c as u8 - b'A') as usize],
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    const PARAGRAPH: &str = "The [1]quick brown fox[/1] jumps over the lazy dog, as described in \
+        Section 4.2 of the [2]manual[/2]. It then returns to its den [3] after 15 minutes, where \
+        the well-known results of Smith (1998) are tabulated and compared with \
+        [4]recent measurements[/4] from 2021.";
+
+    fn words(text: &str) -> BTreeSet<String> {
+        placeholders::strip(text)
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn placeholder_pieces(text: &str) -> Vec<String> {
+        placeholders::parse(text)
+            .into_iter()
+            .filter(|p| !matches!(p, Piece::Text(_)))
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn keeps_placeholders_byte_exact() {
+        let out = pseudolocalize(PARAGRAPH, Pseudo::DEFAULT_FACTOR);
+        assert_eq!(placeholder_pieces(&out), placeholder_pieces(PARAGRAPH));
+        assert_eq!(placeholders::validate(PARAGRAPH, &out), Ok(()));
+    }
+
+    #[test]
+    fn expands_by_the_factor() {
+        for factor in [1.0, Pseudo::DEFAULT_FACTOR, 1.6] {
+            let out = pseudolocalize(PARAGRAPH, factor);
+            let ratio = placeholders::strip(&out).chars().count() as f64
+                / placeholders::strip(PARAGRAPH).chars().count() as f64;
+            assert!(
+                (ratio - factor).abs() < 0.1,
+                "factor {factor}: ratio {ratio}: {out}"
+            );
+        }
+        // Placeholders included, too.
+        let out = pseudolocalize(PARAGRAPH, Pseudo::DEFAULT_FACTOR);
+        let ratio = out.chars().count() as f64 / PARAGRAPH.chars().count() as f64;
+        assert!((ratio - 1.35).abs() < 0.1, "{ratio}");
+    }
+
+    #[test]
+    fn changes_every_letter_word() {
+        let out = pseudolocalize(PARAGRAPH, Pseudo::DEFAULT_FACTOR);
+        let source = words(PARAGRAPH);
+        let left: Vec<_> = words(&out).intersection(&source).cloned().collect();
+        assert!(left.is_empty(), "source words left: {left:?} in {out}");
+        // Even at factor 1, and for letters the table does not know.
+        let text = "Über die Straße: αβγ δέλτα и слово, café";
+        let out = pseudolocalize(text, 1.0);
+        let left: Vec<_> = words(&out).intersection(&words(text)).cloned().collect();
+        assert!(left.is_empty(), "source words left: {left:?} in {out}");
+    }
+
+    #[test]
+    fn keeps_numbers_and_punctuation() {
+        let out = pseudolocalize("Table 3: 4.25% (n = 1,024) [1]", 1.35);
+        for kept in ["3:", "4.25%", "1,024)", "[1]"] {
+            assert!(out.contains(kept), "{kept} missing from {out}");
+        }
+        assert_eq!(pseudolocalize("12 345 [1] 6.7", 1.35), "12 345 [1] 6.7");
+    }
+
+    #[test]
+    fn is_deterministic() {
+        let a = pseudolocalize(PARAGRAPH, 1.35);
+        let b = pseudolocalize(PARAGRAPH, 1.35);
+        assert_eq!(a, b);
+        assert!(pseudolocalize("The quick", 1.35).starts_with("Ŧĥé"));
+    }
+
+    #[test]
+    fn factor_is_checked_and_names_the_model() {
+        let pair = LangPair::new("en", "pt").unwrap();
+        assert!(Pseudo::new(pair.clone()).with_factor(0.5).is_err());
+        let engine = Pseudo::new(pair).with_factor(1.5).unwrap();
+        assert_eq!(engine.info().model, "factor=1.5");
+    }
+}

@@ -1,0 +1,61 @@
+//! Folio's translation stage: [`Segment`]s in, one [`Translation`] each out.
+//!
+//! Engines sit behind one object-safe async trait, [`Engine`]: a batch of segments in, one item
+//! per segment out. Everything an engine should not have to care about is done once, by
+//! [`translate_segments`]: skipping text with nothing to translate, sending repeated texts once,
+//! the per-segment [`Cache`], batching by a token budget with stable ids, retries with backoff,
+//! timeouts, checking each translation (placeholders, emptiness, length) and splitting batches
+//! that fail. Nothing is dropped silently: each segment ends [`Outcome::Translated`],
+//! [`Outcome::Kept`] with a reason, or [`Outcome::Failed`] with a reason.
+//!
+//! ```
+//! use folio_doc::{BlockId, Outcome, Role, Segment, SegmentId};
+//! use folio_translate::{LangPair, Pseudo, TranslateOptions, translate_segments_blocking};
+//!
+//! let engine = Pseudo::new(LangPair::new("en", "pt")?);
+//! let segments = [Segment {
+//!     id: SegmentId(0),
+//!     block: BlockId { page: 0, index: 0 },
+//!     text: "The [1]quick[/1] fox".into(),
+//!     role: Role::Body,
+//! }];
+//! let out = translate_segments_blocking(&engine, &segments, &TranslateOptions::default(), &mut |_| {})?;
+//! assert!(matches!(&out.translations[0].outcome, Outcome::Translated(t) if t.contains("[1]")));
+//! # Ok::<(), folio_translate::Error>(())
+//! ```
+//!
+//! # Brief overview
+//! - [`Engine`], [`EngineInfo`], [`Batch`], [`Reply`]: the trait and what goes through it.
+//! - [`Identity`], [`Pseudo`]: the built-in engines ([`builtin`] picks one by name).
+//! - [`translate_segments`] (async) and [`translate_segments_blocking`]: the driver, with
+//!   [`TranslateOptions`], [`Progress`] events and [`TranslateOutput`] with [`EngineStats`].
+//! - [`placeholders`]: parsing and checking `[n]…[/n]` and `[n]`.
+//! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache.
+//!
+//! # Limitations
+//! Engines run on the caller's runtime; one that computes on the CPU (an in-process model)
+//! should move its work off the async thread itself (`tokio::task::spawn_blocking`). Token
+//! counts of engines that do not report them are estimates (≈ 4 characters a token).
+
+mod cache;
+mod engine;
+mod engines;
+mod error;
+mod lang;
+pub mod placeholders;
+mod translate;
+
+pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
+pub use engine::{
+    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
+};
+pub use engines::{BUILTIN, Identity, Pseudo, builtin, pseudolocalize};
+pub use error::{Error, Result};
+pub use lang::LangPair;
+pub use translate::{
+    EngineStats, Progress, RetryPolicy, TranslateOptions, TranslateOutput, Validation,
+    translate_segments, translate_segments_blocking,
+};
+
+#[doc(no_inline)]
+pub use folio_doc::{KeepReason, Outcome, Segment, SegmentId, Translation};
