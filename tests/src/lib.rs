@@ -200,6 +200,9 @@ pub fn our_words(doc: &Document) -> Vec<Vec<BoxWord>> {
 pub fn pdftotext_words(path: &Path) -> Result<Vec<Vec<BoxWord>>, String> {
     let out = Command::new("pdftotext")
         .arg("-bbox")
+        // Coordinates relative to the crop box, the page as displayed (as ours are); by
+        // default pdftotext measures from the media box's top.
+        .arg("-cropbox")
         .arg("-q")
         .arg(path)
         .arg("-")
@@ -361,7 +364,7 @@ pub fn compare_page(
         score.matched += n;
         // Greedy nearest pairs (exact enough: equal words are rarely close to each other).
         let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
-        if a.len() * b.len() <= 40_000 {
+        if a.len() * b.len() <= 4_000_000 {
             for &i in a {
                 for &j in b {
                     pairs.push((dist(&ours[i].bbox, &theirs[j].bbox), i, j));

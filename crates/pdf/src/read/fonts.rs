@@ -22,10 +22,10 @@ pub(crate) struct LoadedFont<'a> {
     /// `None` when the font could not be loaded; codes are then read one byte each.
     pub font: Option<hayro_font::Font<'a>>,
     pub id: FontId,
-    /// For Type 3 fonts, the vertical scale of `/FontMatrix` times 1000: how much bigger a glyph
-    /// is than the nominal size says. 1 for other fonts.
-    pub glyph_scale: f32,
     codes: HashMap<u32, CodeInfo>,
+    /// For CID fonts of a registered collection without `/ToUnicode`: the collection's
+    /// CID → Unicode map (`Adobe-GB1-UCS2`, …), and the encoding CMap (`None`: Identity).
+    collection: Option<(hayro_cmap::CMap, Option<hayro_cmap::CMap>)>,
 }
 
 impl LoadedFont<'_> {
@@ -57,12 +57,27 @@ impl LoadedFont<'_> {
     }
 
     /// Text and advance of a code, cached.
-    pub fn code_info(&mut self, code: u32) -> &CodeInfo {
+    pub fn code_info(&mut self, code: u32, len: usize) -> &CodeInfo {
         if !self.codes.contains_key(&code) {
-            let info = CodeInfo { text: self.unicode(code).map(CompactString::from), advance: self.advance(code) };
+            let text = self.unicode(code).or_else(|| self.collection_unicode(code, len));
+            let info = CodeInfo { text: text.map(CompactString::from), advance: self.advance(code) };
             self.codes.insert(code, info);
         }
         &self.codes[&code]
+    }
+
+    /// Unicode through the character collection, for CID fonts without `/ToUnicode`
+    /// (ISO 32000-2, 9.10.2, method b).
+    fn collection_unicode(&self, code: u32, len: usize) -> Option<String> {
+        let (ucs2, encoding) = self.collection.as_ref()?;
+        let cid = match encoding {
+            Some(cmap) => cmap.lookup_cid_code(code, len as u8)?,
+            None => code,
+        };
+        match ucs2.lookup_bf_string(cid)? {
+            hayro_cmap::BfString::Char(c) => Some(c.to_string()),
+            hayro_cmap::BfString::String(s) => Some(s),
+        }
     }
 
     /// Unicode text for a code: from `/ToUnicode`, else the encoding's glyph names.
@@ -141,17 +156,13 @@ impl<'a> FontTable<'a> {
         let ok = loaded.is_some();
         let id = FontId(self.fonts.len() as u32);
         let info = describe(dict);
-        let glyph_scale = if info.kind == FontKind::Type3 {
-            dict.get::<Array<'_>>(b"FontMatrix".as_slice())
-                .and_then(|m| m.iter::<f32>().nth(3))
-                .map(|d| (d * 1000.0).abs())
-                .filter(|s| *s > 0.0 && s.is_finite())
-                .unwrap_or(1.0)
+        let collection = if info.kind == FontKind::Type0 && !info.has_to_unicode {
+            collection_maps(dict)
         } else {
-            1.0
+            None
         };
         let index = self.loaded.len();
-        self.loaded.push(LoadedFont { font: loaded, id, glyph_scale, codes: HashMap::new() });
+        self.loaded.push(LoadedFont { font: loaded, id, codes: HashMap::new(), collection });
         self.fonts.push(info);
         self.by_key.insert(key, index);
         (index, ok)
@@ -166,6 +177,27 @@ impl<'a> FontTable<'a> {
     pub fn get_mut(&mut self, index: usize) -> &mut LoadedFont<'a> {
         &mut self.loaded[index]
     }
+}
+
+/// The UCS2 map of a Type 0 font's registered character collection, and its encoding CMap
+/// when not Identity.
+fn collection_maps(dict: &Dict<'_>) -> Option<(hayro_cmap::CMap, Option<hayro_cmap::CMap>)> {
+    let descendant = dict.get::<Array<'_>>(b"DescendantFonts".as_slice())?.iter::<Dict<'_>>().next()?;
+    let info = descendant.get::<Dict<'_>>(b"CIDSystemInfo".as_slice())?;
+    let registry = info.get::<hayro_syntax::object::String<'_>>(b"Registry".as_slice())?;
+    let ordering = info.get::<hayro_syntax::object::String<'_>>(b"Ordering".as_slice())?;
+    let family = hayro_cmap::CidFamily::from_registry_ordering(registry.as_bytes(), ordering.as_bytes());
+    let ucs2 = hayro_cmap::CMap::parse(hayro_cmap::load_embedded(family.ucs2_cmap()?)?, hayro_cmap::load_embedded)?;
+    let encoding = match dict.get::<Name<'_>>(b"Encoding".as_slice()) {
+        Some(name) if name.as_str() == "Identity-H" || name.as_str() == "Identity-V" => None,
+        Some(name) => {
+            let data = hayro_cmap::load_embedded(hayro_cmap::CMapName::from_bytes(name.as_str().as_bytes()))?;
+            Some(hayro_cmap::CMap::parse(data, hayro_cmap::load_embedded)?)
+        }
+        // An embedded encoding CMap stream: its CIDs need parsing we leave to hayro-font.
+        None => return None,
+    };
+    Some((ucs2, encoding))
 }
 
 fn font_key(dict: &Dict<'_>) -> u128 {
@@ -281,23 +313,26 @@ fn ascent_descent(dict: &Dict<'_>, descriptor: Option<&Dict<'_>>, name: &str, ki
             .map(|a| a.iter::<f32>().collect())
             .unwrap_or_default();
         if m.len() == 6 && bbox.len() == 4 && m[3] != 0.0 {
-            // The interpreter reports a Type 3 glyph's size as the text size times the matrix
-            // scale times 1000, as if glyph space had 1000 units to the em.
-            let (y0, y1) = (bbox[1].min(bbox[3]), bbox[1].max(bbox[3]));
-            let (y0, y1) = if m[3] < 0.0 { (-y1, -y0) } else { (y0, y1) };
-            let (a, d) = (y1 / 1000.0, y0 / 1000.0);
+            // Glyph space → text space is the font matrix; a text-space unit is one em of
+            // the size set with Tf.
+            let (y0, y1) = (bbox[1] * m[3], bbox[3] * m[3]);
+            let (a, d) = (y0.max(y1), y0.min(y1));
             if a.is_finite() && d.is_finite() && a - d > 0.1 && a - d < 5.0 {
-                return (a.clamp(0.0, 1.5), d.clamp(-1.0, 0.0));
+                return (a.clamp(0.0, 2.0), d.clamp(-1.0, 0.0));
             }
         }
         return (0.95, -0.35);
     }
     if let Some(d) = descriptor {
-        let ascent = d.get::<f32>(b"Ascent".as_slice()).unwrap_or(0.0) / 1000.0;
-        let descent = d.get::<f32>(b"Descent".as_slice()).unwrap_or(0.0) / 1000.0;
-        let descent = if descent > 0.0 { -descent } else { descent };
-        if ascent > 0.0 && ascent < 3.0 && descent > -3.0 {
-            return (ascent, descent);
+        // Each value on its own, as poppler does: broken descriptors give a negative ascent, a
+        // positive descent, zeros, or absurd values (32768).
+        let ascent = d.get::<f32>(b"Ascent".as_slice()).map(|a| (a / 1000.0).abs());
+        let descent = d.get::<f32>(b"Descent".as_slice()).map(|v| -(v / 1000.0).abs());
+        let ascent = ascent.filter(|a| *a != 0.0 && *a < 3.0);
+        let descent = descent.filter(|v| *v != 0.0 && *v > -3.0);
+        if ascent.is_some() || descent.is_some() {
+            let (da, dd) = standard_ascent_descent(name);
+            return (ascent.unwrap_or(da), descent.unwrap_or(dd));
         }
         if let Some(bbox) = d.get::<Array<'_>>(b"FontBBox".as_slice()) {
             let b: Vec<f32> = bbox.iter::<f32>().collect();
@@ -306,6 +341,11 @@ fn ascent_descent(dict: &Dict<'_>, descriptor: Option<&Dict<'_>>, name: &str, ki
             }
         }
     }
+    standard_ascent_descent(name)
+}
+
+/// The standard 14 fonts' metrics by name, else poppler's defaults (0.95, −0.35).
+fn standard_ascent_descent(name: &str) -> (f32, f32) {
     let lower = name.to_ascii_lowercase();
     if lower.starts_with("courier") {
         (0.629, -0.157)

@@ -375,7 +375,7 @@ impl<'a> Interpreter<'_, 'a> {
         let t = st.g.text.clone();
         let font = self.fonts.get(font_index);
         let horizontal = font.horizontal();
-        let (font_id, glyph_scale) = (font.id, font.glyph_scale as f64);
+        let font_id = font.id;
         let info = self.fonts.info(font_index);
         let (ascent, descent) = (info.ascent as f64, info.descent as f64);
 
@@ -387,7 +387,7 @@ impl<'a> Interpreter<'_, 'a> {
             let (code, len) = font.read_code(bytes, at);
             let start = at;
             at += len;
-            let info = font.code_info(code);
+            let info = font.code_info(code, len);
             let (adv_x, adv_y) = info.advance;
             let text = info.text.clone();
 
@@ -407,7 +407,7 @@ impl<'a> Interpreter<'_, 'a> {
             let origin = trm.apply(0.0, 0.0);
             let (ux, uy) = trm.apply_vector(0.0, 1.0);
             let (bx, by) = trm.apply_vector(1.0, 0.0);
-            let size = ((ux * ux + uy * uy).sqrt() * glyph_scale) as f32;
+            let size = (ux * ux + uy * uy).sqrt() as f32;
             let angle = (-by).atan2(bx).to_degrees() as f32;
             let text = match text {
                 Some(s) if !s.is_empty() && s != "\0" => expand_ligatures(s),

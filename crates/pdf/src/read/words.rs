@@ -45,6 +45,12 @@ const SAME_BASELINE: f32 = 0.5;
 /// still continues a word (the E of "TeX" is lowered by about 0.22 em).
 const SHIFTED_BASELINE: f32 = 0.3;
 
+/// A space glyph separates words only on their baseline, within this fraction of the size.
+const SPACE_BASELINE: f32 = 0.05;
+
+/// …and only when it starts no more than this fraction of the size before the word's end.
+const SPACE_OVERLAP: f32 = 0.05;
+
 /// Two glyphs with the same text whose origins are closer than this × the font size along
 /// the baseline (and [`DUP_ACROSS`] across it) are one glyph drawn twice.
 const DUP_ALONG: f32 = 0.1;
@@ -409,12 +415,14 @@ fn split_words<'p, 'a>(line: &[&'p Placed<'a>]) -> Vec<FrameWord<'p, 'a>> {
             }
         }
         if p.space {
-            // A space ends the words of its baseline that it follows.
+            // A space ends the words of its own baseline that it follows. A space drawn
+            // slightly off the baseline (form generators do this) or back over the word's
+            // last glyph separates nothing: pdftotext ignores space glyphs altogether.
             let mut k = 0;
             while k < open.len() {
                 let q = last(&open[k]);
-                if (p.v - q.v).abs() <= SHIFTED_BASELINE * q.size
-                    && p.u0 >= open[k].u1 - 0.5 * q.size
+                if (p.v - q.v).abs() <= SPACE_BASELINE * q.size
+                    && p.u0 >= open[k].u1 - SPACE_OVERLAP * q.size
                 {
                     done.push(open.swap_remove(k));
                 } else {
