@@ -1,0 +1,226 @@
+//! Lines to blocks: consecutive lines (in the reader's reading order) stay together while they
+//! look like one paragraph, and a block never spans two columns.
+//!
+//! # When a line continues the block above it
+//! It lies below the block's last line, at the block's line pitch (or, for a block's second
+//! line, the page's usual pitch for its size), in the same size, weight class (bold or not),
+//! kind of font (monospace, math) and direction; it overlaps the block horizontally and starts
+//! at its left edge (or returns to it after a first-line indent, or lines up under the text
+//! after a list marker, or shares the centre of a centred block). It starts a new block when it
+//! is indented (a first-line indent), starts with a list marker, follows a short last line of a
+//! justified paragraph, is separated by a rule, or is a table cell or a running header.
+//!
+//! Columns need no separate pass: the reader's XY cut already reads a column to its end before
+//! the next, so the line after a column's last is *above* it and starts a new block, and a line
+//! that does not overlap the block horizontally never joins it.
+
+use folio_doc::{Page, Rect};
+
+use crate::LayoutSettings;
+use crate::lines::{LineInfo, bump, top};
+use crate::text::is_list_marker;
+
+/// Page-wide facts the decisions refer to.
+pub(crate) struct PageContext {
+    /// Horizontal rules (thin paths), which separate blocks and frame table cells.
+    pub h_rules: Vec<Rect>,
+    /// Vertical rules.
+    pub v_rules: Vec<Rect>,
+    /// The most common baseline distance for each font size (size × 10, pitch).
+    pitches: Vec<(i32, f32)>,
+}
+
+impl PageContext {
+    /// Collects rules and line pitches of the page.
+    pub(crate) fn new(page: &Page, lines: &[LineInfo]) -> Self {
+        let mut h_rules = Vec::new();
+        let mut v_rules = Vec::new();
+        for p in &page.paths {
+            let b = p.bbox;
+            if !(b.x0.is_finite() && b.y0.is_finite() && b.x1.is_finite() && b.y1.is_finite()) {
+                continue;
+            }
+            if b.height() <= 2.0 && b.width() >= 8.0 {
+                h_rules.push(b);
+            } else if b.width() <= 2.0 && b.height() >= 8.0 {
+                v_rules.push(b);
+            }
+        }
+        let mut steps: Vec<(i32, Vec<(i32, usize)>)> = Vec::new();
+        for pair in lines.windows(2) {
+            let (p, n) = (&pair[0], &pair[1]);
+            let dy = n.baseline - p.baseline;
+            if (n.size - p.size).abs() > 0.05 * p.size || overlap(p.bbox, n.bbox) <= 0.0 {
+                continue;
+            }
+            if dy < 0.9 * p.size || dy > 2.5 * p.size {
+                continue;
+            }
+            let key = (p.size * 10.0).round() as i32;
+            let slot = match steps.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    steps.push((key, Vec::new()));
+                    steps.len() - 1
+                }
+            };
+            bump(&mut steps[slot].1, (dy * 4.0).round() as i32);
+        }
+        let pitches = steps
+            .into_iter()
+            .filter_map(|(k, c)| top(&c).map(|d| (k, d as f32 / 4.0)))
+            .collect();
+        Self {
+            h_rules,
+            v_rules,
+            pitches,
+        }
+    }
+
+    /// The usual baseline distance for text of `size` on this page.
+    pub(crate) fn pitch(&self, size: f32) -> f32 {
+        let key = (size * 10.0).round() as i32;
+        self.pitches
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(1.2 * size, |&(_, p)| p)
+    }
+
+    /// Whether a horizontal rule lies between two vertically stacked boxes.
+    fn rule_between(&self, above: Rect, below: Rect) -> bool {
+        self.h_rules.iter().any(|r| {
+            let y = 0.5 * (r.y0 + r.y1);
+            y > above.y1 - 1.0
+                && y < below.y0 + 1.0
+                && overlap(*r, above) > 0.0
+                && overlap(*r, below) > 0.0
+        })
+    }
+}
+
+/// Horizontal overlap of two boxes (negative: the gap between them).
+pub(crate) fn overlap(a: Rect, b: Rect) -> f32 {
+    a.x1.min(b.x1) - a.x0.max(b.x0)
+}
+
+/// Groups the page's lines into blocks: each a list of indices into `lines`, in reading order.
+pub(crate) fn group_lines(
+    lines: &[LineInfo],
+    ctx: &PageContext,
+    settings: &LayoutSettings,
+) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut cur: Vec<usize> = Vec::new();
+    for (i, n) in lines.iter().enumerate() {
+        if !cur.is_empty() && !continues(lines, &cur, n, ctx, settings) {
+            groups.push(std::mem::take(&mut cur));
+        }
+        cur.push(i);
+    }
+    if !cur.is_empty() {
+        groups.push(cur);
+    }
+    groups
+}
+
+/// Whether line `n` continues the block made of `cur` (indices into `lines`, not empty).
+fn continues(
+    lines: &[LineInfo],
+    cur: &[usize],
+    n: &LineInfo,
+    ctx: &PageContext,
+    settings: &LayoutSettings,
+) -> bool {
+    let first = &lines[cur[0]];
+    let p = &lines[cur[cur.len() - 1]];
+    if p.running || n.running || p.angle != 0.0 || n.angle != 0.0 || (p.tabular && n.tabular) {
+        return false;
+    }
+    let size = p.size.min(n.size);
+    // Same size, within rounding and the odd larger symbol.
+    if (n.size - p.size).abs() > 0.12 * size {
+        return false;
+    }
+    // Below the last line, at the expected distance.
+    let dy = n.baseline - p.baseline;
+    if dy < 0.5 * size {
+        return false;
+    }
+    let expected = if cur.len() >= 2 {
+        p.baseline - lines[cur[cur.len() - 2]].baseline
+    } else {
+        ctx.pitch(p.size)
+    };
+    if dy > expected.max(0.8 * size) * settings.paragraph_gap + 0.5 {
+        return false;
+    }
+    // The same class of font: headings in bold, code in monospace, display math.
+    let class = |l: &LineInfo| (l.bold > 0.8, l.mono > 0.7, l.math > 0.4);
+    if class(p) != class(n) {
+        return false;
+    }
+    if ctx.rule_between(p.bbox, n.bbox) {
+        return false;
+    }
+    let first_word = n.text.split_whitespace().next().unwrap_or("");
+    if is_list_marker(first_word) && n.words.len() > 1 {
+        return false;
+    }
+    // Horizontal position.
+    let union = cur.iter().fold(first.bbox, |b, &i| b.union(&lines[i].bbox));
+    if overlap(union, n.bbox) <= 0.0 {
+        return false;
+    }
+    let tol = (0.4 * size).max(1.5);
+    let left = if cur.len() >= 2 {
+        cur[1..]
+            .iter()
+            .map(|&i| lines[i].bbox.x0)
+            .fold(f32::INFINITY, f32::min)
+    } else {
+        p.bbox.x0
+    };
+    let right = union.x1;
+    // A short last line of a justified paragraph ends it.
+    if cur.len() >= 2 {
+        let justified = cur[..cur.len() - 1]
+            .iter()
+            .all(|&i| (lines[i].bbox.x1 - right).abs() <= tol);
+        let ends = p.text.trim_end().ends_with(['.', '!', '?', ':']);
+        if justified && ends && p.bbox.x1 < right - 2.0 * size {
+            return false;
+        }
+    }
+    let dx = n.bbox.x0 - left;
+    if dx.abs() <= tol {
+        return true;
+    }
+    if cur.len() == 1 {
+        // Back to the left edge after a first-line indent.
+        let indent = p.bbox.x0 - n.bbox.x0;
+        if indent > tol
+            && indent <= 4.0 * size.max(1.0)
+            && (n.bbox.x1 >= p.bbox.x1 - tol || !p.text.trim_end().ends_with(['.', '!', '?', ':']))
+        {
+            return true;
+        }
+        // Under the text after a list marker or a bracketed label (hanging indent).
+        let p_first = p.text.split_whitespace().next().unwrap_or("");
+        if (is_list_marker(p_first) || p_first.starts_with('[')) && dx > tol && dx <= 6.0 * size {
+            return true;
+        }
+    }
+    // Centred lines of a centred block (titles, author lists).
+    let centre = |b: Rect| 0.5 * (b.x0 + b.x1);
+    let centred = cur
+        .iter()
+        .all(|&i| (centre(lines[i].bbox) - centre(n.bbox)).abs() <= tol);
+    if centred && (n.bbox.x0 - union.x0).abs() > tol {
+        return true;
+    }
+    // Right-aligned lines.
+    (n.bbox.x1 - p.bbox.x1).abs() <= 0.5 * tol
+        && dx > 0.0
+        && cur.len() >= 2
+        && (p.bbox.x0 - first.bbox.x0).abs() > tol
+}

@@ -1,0 +1,47 @@
+//! Folio's layout stage: a page's lines become blocks (paragraphs) in reading order, each with
+//! a role, a base style and a source text in which inline spans are placeholders; blocks that
+//! need no translation are kept, with a reason.
+//!
+//! ```no_run
+//! # let doc = folio_doc::Document::default();
+//! let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());
+//! let segments = folio_layout::segments(&blocks);
+//! ```
+//!
+//! # Steps
+//! 1. `lines`: each line of the reader (already in reading order) is measured: main font,
+//!    size, colour, baseline, the share of bold, monospace and math glyphs, and whether it
+//!    sits in a row of table cells.
+//! 2. `running`: lines repeated at the same place on nearby pages (digits masked) are running
+//!    headers, footers and page numbers.
+//! 3. `group`: consecutive lines become blocks while they look like one paragraph; a
+//!    block never spans two columns.
+//! 4. `style`, `roles`: each block's base style and paragraph shape, then its role.
+//! 5. `inline`: the block's text with placeholders for bold, italic, other fonts or colours,
+//!    links, super- and subscripts, and atomic kept items (inline formulas and code,
+//!    citations, URLs, e-mail addresses); lines joined, hyphenated words rejoined.
+//! 6. `keep`: whether the block is translated or kept.
+//!
+//! # Limitations
+//! - Rotated text is one block per line and kept.
+//! - Table cells come from rules and aligned short lines; complex tables may merge cells of
+//!   one column or split a cell.
+//! - Only words the reader built are placed in blocks: a glyph the reader dropped as a
+//!   duplicate (fake bold) belongs to no block.
+
+mod fonts;
+mod group;
+mod inline;
+mod keep;
+mod lines;
+mod page;
+mod roles;
+mod running;
+mod segments;
+mod settings;
+mod style;
+mod text;
+
+pub use page::{layout_document, layout_page};
+pub use segments::segments;
+pub use settings::LayoutSettings;

@@ -1,0 +1,401 @@
+//! The facts about each line of a page that grouping and roles are decided on.
+
+use folio_doc::{FontId, Page, Rect, Rgb};
+
+use crate::fonts::{FontTraits, is_text_symbol, traits};
+
+/// One of the page's lines, measured.
+#[derive(Debug, Clone)]
+pub(crate) struct LineInfo {
+    /// The reader's lines it is made of (indices into [`Page::lines`]): one, or the pieces of
+    /// a line the reader split at a wide gap.
+    pub sources: Vec<usize>,
+    /// The line's box.
+    pub bbox: Rect,
+    /// Its words, indices into [`Page::words`].
+    pub words: Vec<u32>,
+    /// Its words' texts joined by spaces.
+    pub text: String,
+    /// The font most of its glyphs use.
+    pub font: FontId,
+    /// The size most of its glyphs have (by glyph count).
+    pub size: f32,
+    /// The colour most of its glyphs have.
+    pub color: Rgb,
+    /// Baseline of its main-size glyphs (median `origin.y`).
+    pub baseline: f32,
+    /// Direction of its baseline in degrees, snapped to 0 when within 2°.
+    pub angle: f32,
+    /// Fractions of its glyphs that are bold, monospace, math.
+    pub bold: f32,
+    /// See `bold`.
+    pub mono: f32,
+    /// See `bold`.
+    pub math: f32,
+    /// Number of glyphs with visible text.
+    pub glyphs: usize,
+    /// Other lines sharing its baseline but not its extent (cells of a table row, columns).
+    pub row_mates: usize,
+    /// Whether it looks like a cell of a table row (see [`mark_rows`]).
+    pub tabular: bool,
+    /// Found at the same place with the same text on nearby pages (see `running`).
+    pub running: bool,
+}
+
+/// Measures every line of the page.
+pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits]) -> Vec<LineInfo> {
+    // Split lines the reader ran across a column gutter, then read the pieces column by column.
+    let mut infos: Vec<LineInfo> = Vec::with_capacity(page.lines.len());
+    for (i, l) in page.lines.iter().enumerate() {
+        for (words, bbox) in split_at_gutters(page, l) {
+            infos.push(LineInfo {
+                sources: vec![i],
+                ..measure(page, fonts, &words, bbox)
+            });
+        }
+    }
+    let mut order = Vec::with_capacity(infos.len());
+    let (flat, rotated): (Vec<usize>, Vec<usize>) =
+        (0..infos.len()).partition(|&i| infos[i].angle == 0.0);
+    xy_cut(flat, &infos, &mut order);
+    order.extend(rotated);
+    let mut slots: Vec<Option<LineInfo>> = infos.into_iter().map(Some).collect();
+    let mut infos: Vec<LineInfo> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    mark_rows(&mut infos, page.width);
+    // Rejoin pieces of one line that the reader split at a wide gap (a justified line's wide
+    // space, a section number before its title, a run-in heading), unless the gap is a column
+    // gutter or the pieces are table cells.
+    let mut out: Vec<LineInfo> = Vec::with_capacity(infos.len());
+    for (i, n) in infos.iter().enumerate() {
+        if let Some(p) = out.last_mut()
+            && joins_row(&infos, p, n, i)
+        {
+            let words: Vec<u32> = p.words.iter().chain(&n.words).copied().collect();
+            let merged = measure(page, fonts, &words, p.bbox.union(&n.bbox));
+            let sources = p.sources.iter().chain(&n.sources).copied().collect();
+            *p = LineInfo {
+                sources,
+                row_mates: p.row_mates.min(n.row_mates),
+                ..merged
+            };
+            continue;
+        }
+        out.push(n.clone());
+    }
+    out
+}
+
+/// A line's words, split where a gap between two words is a column gutter: a vertical strip
+/// that few of the lines around cross while text lies on both sides of it.
+fn split_at_gutters(page: &Page, line: &folio_doc::Line) -> Vec<(Vec<u32>, Rect)> {
+    let words: Vec<(u32, Rect)> = line
+        .words
+        .iter()
+        .filter_map(|&w| page.words.get(w as usize).map(|x| (w, x.bbox)))
+        .collect();
+    let mut out: Vec<(Vec<u32>, Rect)> = Vec::new();
+    for (k, &(w, b)) in words.iter().enumerate() {
+        let split = k > 0 && {
+            let prev = words[k - 1].1;
+            let gap = b.x0 - prev.x1;
+            gap >= 0.6 * b.height().max(1.0) && is_gutter(page, line, 0.5 * (prev.x1 + b.x0))
+        };
+        match out.last_mut() {
+            Some((ws, bb)) if !split => {
+                ws.push(w);
+                *bb = bb.union(&b);
+            }
+            _ => out.push((vec![w], b)),
+        }
+    }
+    if out.is_empty() {
+        out.push((line.words.clone(), line.bbox));
+    }
+    out
+}
+
+/// Whether the vertical line `x = m` is a gutter around `line`.
+fn is_gutter(page: &Page, line: &folio_doc::Line, m: f32) -> bool {
+    let y = line.bbox.center().y;
+    let (mut near, mut cross, mut left, mut right) = (0, 0, 0, 0);
+    for other in &page.lines {
+        if std::ptr::eq(other, line) || (other.bbox.center().y - y).abs() > 60.0 {
+            continue;
+        }
+        let b = other.bbox;
+        if b.x1 < m - 200.0 || b.x0 > m + 200.0 {
+            continue;
+        }
+        near += 1;
+        if b.x0 < m - 1.0 && b.x1 > m + 1.0 {
+            cross += 1;
+        } else if b.x1 <= m {
+            left += 1;
+        } else {
+            right += 1;
+        }
+    }
+    near >= 4 && 5 * cross <= near && left >= 2 && right >= 2
+}
+
+/// Orders lines by recursive XY cut: a vertical gutter splits a region into columns (read
+/// left to right), else the widest horizontal gap splits it into bands (read top to bottom);
+/// a region with neither is read by baseline, then along it.
+fn xy_cut(mut items: Vec<usize>, lines: &[LineInfo], out: &mut Vec<usize>) {
+    if items.len() <= 1 {
+        out.extend(items);
+        return;
+    }
+    let mut sizes: Vec<f32> = items.iter().map(|&i| lines[i].size).collect();
+    sizes.sort_by(f32::total_cmp);
+    let median = sizes[sizes.len() / 2];
+    items.sort_by(|&a, &b| lines[a].bbox.x0.total_cmp(&lines[b].bbox.x0));
+    let mut best_x: Option<(f32, f32)> = None;
+    let mut reach = lines[items[0]].bbox.x1;
+    for &i in &items[1..] {
+        let gap = lines[i].bbox.x0 - reach;
+        if gap > 0.0 && best_x.is_none_or(|(g, _)| gap > g) {
+            best_x = Some((gap, lines[i].bbox.x0));
+        }
+        reach = reach.max(lines[i].bbox.x1);
+    }
+    if let Some((gap, at)) = best_x
+        && gap >= 0.5 * median
+    {
+        let (l, r): (Vec<usize>, Vec<usize>) = items.iter().partition(|&&i| lines[i].bbox.x0 < at);
+        xy_cut(l, lines, out);
+        xy_cut(r, lines, out);
+        return;
+    }
+    items.sort_by(|&a, &b| lines[a].bbox.y0.total_cmp(&lines[b].bbox.y0));
+    let mut best_y: Option<(f32, f32)> = None;
+    let mut reach = lines[items[0]].bbox.y1;
+    for &i in &items[1..] {
+        let gap = lines[i].bbox.y0 - reach;
+        if gap > 0.0 && best_y.is_none_or(|(g, _)| gap > g) {
+            best_y = Some((gap, lines[i].bbox.y0));
+        }
+        reach = reach.max(lines[i].bbox.y1);
+    }
+    if let Some((_, at)) = best_y {
+        let (a, b): (Vec<usize>, Vec<usize>) = items.iter().partition(|&&i| lines[i].bbox.y0 < at);
+        xy_cut(a, lines, out);
+        xy_cut(b, lines, out);
+        return;
+    }
+    items.sort_by(|&a, &b| {
+        let (la, lb) = (&lines[a], &lines[b]);
+        if (la.baseline - lb.baseline).abs() <= 0.3 * la.size.min(lb.size) {
+            la.bbox.x0.total_cmp(&lb.bbox.x0)
+        } else {
+            la.baseline.total_cmp(&lb.baseline)
+        }
+    });
+    out.extend(items);
+}
+
+/// Whether line `n` (at `at` in `all`) continues the line `p` just before it on the same baseline.
+fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize) -> bool {
+    let size = p.size.max(n.size);
+    if p.tabular || n.tabular || p.angle != 0.0 || n.angle != 0.0 {
+        return false;
+    }
+    let gap = n.bbox.x0 - p.bbox.x1;
+    // A footnote mark or superscript set apart before its text.
+    let v_overlap = p.bbox.y1.min(n.bbox.y1) - p.bbox.y0.max(n.bbox.y0);
+    let smaller = p.bbox.height().min(n.bbox.height()).max(0.1);
+    if p.text.chars().count() <= 2 && v_overlap >= 0.5 * smaller && (-1.0..=size).contains(&gap) {
+        return true;
+    }
+    if (p.baseline - n.baseline).abs() > 0.25 * size || (p.size - n.size).abs() > 0.25 * size {
+        return false;
+    }
+    if gap < -1.0 || gap > 3.0 * size {
+        return false;
+    }
+    // A section number or list marker before its text.
+    let numbered = |t: &str| {
+        t.chars().count() <= 8
+            && (crate::text::is_list_marker(t) || t.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    if numbered(p.text.trim()) {
+        return true;
+    }
+    // Other lines nearby that cross the gap: many for a wide space inside a column, few for
+    // a gutter between columns.
+    let (gx0, gx1) = (p.bbox.x1, n.bbox.x0);
+    let (mut cross, mut near) = (0, 0);
+    for (j, l) in all.iter().enumerate() {
+        if j == at
+            || (l.baseline - n.baseline).abs() > 150.0
+            || (l.baseline - n.baseline).abs() < 0.25 * size
+        {
+            continue;
+        }
+        if l.bbox.x1 > p.bbox.x0 && l.bbox.x0 < n.bbox.x1 {
+            near += 1;
+            if l.bbox.x0 < gx0 && l.bbox.x1 > gx1 {
+                cross += 1;
+            }
+        }
+    }
+    cross >= 2 && 10 * cross >= 3 * near
+}
+
+fn measure(page: &Page, fonts: &[FontTraits], line_words: &[u32], bbox: Rect) -> LineInfo {
+    let mut text = String::new();
+    let mut fonts_seen: Vec<(FontId, usize)> = Vec::new();
+    let mut sizes: Vec<(i32, usize)> = Vec::new();
+    let mut colors: Vec<(Rgb, usize)> = Vec::new();
+    let mut angles: Vec<(i32, usize)> = Vec::new();
+    let (mut bold, mut mono, mut math, mut n) = (0usize, 0usize, 0usize, 0usize);
+    for &w in line_words {
+        let Some(word) = page.words.get(w as usize) else {
+            continue;
+        };
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&word.text);
+        for &g in &word.glyphs {
+            let Some(glyph) = page.glyphs.get(g as usize) else {
+                continue;
+            };
+            if glyph.text.chars().all(char::is_whitespace) {
+                continue;
+            }
+            n += 1;
+            bump(&mut fonts_seen, glyph.font);
+            bump(&mut sizes, (glyph.size * 10.0).round() as i32);
+            bump(&mut colors, glyph.color);
+            bump(&mut angles, snap_angle(glyph.angle));
+            let t = traits(fonts, glyph.font);
+            bold += t.bold as usize;
+            mono += t.mono as usize;
+            math += (t.math && !is_text_symbol(&glyph.text)) as usize;
+        }
+    }
+    let size = top(&sizes).map_or(10.0, |s| s as f32 / 10.0).max(0.1);
+    // Baseline of the main-size glyphs: super- and subscripts do not move it.
+    let mut ys: Vec<f32> = line_words
+        .iter()
+        .filter_map(|&w| page.words.get(w as usize))
+        .flat_map(|w| w.glyphs.iter())
+        .filter_map(|&g| page.glyphs.get(g as usize))
+        .filter(|g| ((g.size * 10.0).round() / 10.0 - size).abs() < 0.15 && g.origin.y.is_finite())
+        .map(|g| g.origin.y)
+        .collect();
+    ys.sort_by(f32::total_cmp);
+    let baseline = ys.get(ys.len() / 2).copied().unwrap_or(bbox.y1);
+    let frac = |k: usize| if n == 0 { 0.0 } else { k as f32 / n as f32 };
+    LineInfo {
+        sources: Vec::new(),
+        bbox,
+        words: line_words.to_vec(),
+        text,
+        font: top(&fonts_seen).unwrap_or(FontId(0)),
+        size,
+        color: top(&colors).unwrap_or_default(),
+        baseline,
+        angle: top(&angles).unwrap_or(0) as f32,
+        bold: frac(bold),
+        mono: frac(mono),
+        math: frac(math),
+        glyphs: n,
+        row_mates: 0,
+        tabular: false,
+        running: false,
+    }
+}
+
+/// A glyph's direction in whole degrees in 0..360, with near-horizontal snapped to 0.
+pub(crate) fn snap_angle(angle: f32) -> i32 {
+    if !angle.is_finite() {
+        return 0;
+    }
+    let a = angle.rem_euclid(360.0);
+    if !(2.0..=358.0).contains(&a) {
+        0
+    } else {
+        (a.round() as i32).rem_euclid(360)
+    }
+}
+
+/// Counts one more `key`.
+pub(crate) fn bump<K: PartialEq>(counts: &mut Vec<(K, usize)>, key: K) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some(c) => c.1 += 1,
+        None => counts.push((key, 1)),
+    }
+}
+
+/// The most frequent key, the first seen on ties.
+pub(crate) fn top<K: Copy>(counts: &[(K, usize)]) -> Option<K> {
+    let mut best: Option<(K, usize)> = None;
+    for &(k, c) in counts {
+        if best.is_none_or(|(_, b)| c > b) {
+            best = Some((k, c));
+        }
+    }
+    best.map(|(k, _)| k)
+}
+
+/// Finds rows: lines sharing a baseline side by side. A line is *tabular* when its row holds
+/// two or more short lines (at most [`CELL_WORDS`] words and a fifth of the page wide each) and another such row on the
+/// page starts two of its lines at the same places: aligned columns of short text, the cells
+/// of a table. Columns of running text share baselines too, but their lines are long.
+fn mark_rows(lines: &mut [LineInfo], page_width: f32) {
+    let mut order: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].angle == 0.0)
+        .collect();
+    order.sort_by(|&a, &b| lines[a].baseline.total_cmp(&lines[b].baseline));
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len()
+            && lines[order[end]].baseline - lines[order[start]].baseline
+                <= 0.25 * lines[order[start]].size.max(2.0)
+        {
+            end += 1;
+        }
+        let row = order[start..end].to_vec();
+        for &i in &row {
+            lines[i].row_mates = row.len() - 1;
+        }
+        let cell = |l: &LineInfo| {
+            l.words.len() <= CELL_WORDS && l.bbox.width() < 0.2 * page_width.max(1.0)
+        };
+        if row.len() >= 2 && row.iter().all(|&i| cell(&lines[i])) {
+            rows.push(row);
+        }
+        start = end;
+    }
+    let starts: Vec<Vec<f32>> = rows
+        .iter()
+        .map(|r| r.iter().map(|&i| lines[i].bbox.x0).collect())
+        .collect();
+    for (a, row) in rows.iter().enumerate() {
+        let aligned = starts
+            .iter()
+            .enumerate()
+            .filter(|(b, other)| {
+                *b != a
+                    && starts[a]
+                        .iter()
+                        .filter(|x| other.iter().any(|y| (**x - y).abs() <= 3.0))
+                        .count()
+                        >= 2
+            })
+            .count()
+            >= 2;
+        if aligned {
+            for &i in row {
+                lines[i].tabular = true;
+            }
+        }
+    }
+}
+
+/// Lines of more words than this are running text, not table cells.
+const CELL_WORDS: usize = 6;
