@@ -1,4 +1,4 @@
-//! PDF bytes to Folio's document model, and (later) back.
+//! PDF bytes to Folio's document model, and the original PDF edited with new text.
 //!
 //! ```no_run
 //! let bytes = std::fs::read("paper.pdf").unwrap();
@@ -27,6 +27,8 @@
 
 mod error;
 mod read;
+mod write;
 
 pub use error::ReadError;
 pub use read::{PageSelection, ReadOptions, read};
+pub use write::{FaceData, LinkMove, NewGlyph, NewRun, PageEdit, WriteError, WritePlan, write};

@@ -5,6 +5,9 @@ mod fonts;
 mod interp;
 mod words;
 
+pub(crate) use interp::GlyphSite;
+
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -89,29 +92,7 @@ impl FromStr for PageSelection {
 pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Document, ReadError> {
     let bytes: Arc<Vec<u8>> = bytes.into();
     let looks_like_pdf = find_header(&bytes).is_some();
-    let password = options.password.as_deref().unwrap_or("");
-    let data = hayro_syntax::PdfData::from(bytes.clone());
-    let pdf = match Pdf::new_with_password(data, password) {
-        Ok(pdf) => pdf,
-        Err(hayro_syntax::LoadPdfError::Decryption(e)) => {
-            use hayro_syntax::DecryptionError as D;
-            return Err(match e {
-                D::PasswordProtected if options.password.is_some() => ReadError::WrongPassword,
-                D::PasswordProtected => ReadError::PasswordRequired,
-                D::UnsupportedAlgorithm => {
-                    ReadError::UnsupportedEncryption("unknown security handler or algorithm".into())
-                }
-                D::MissingIDEntry => {
-                    ReadError::UnsupportedEncryption("the trailer has no /ID to derive the key".into())
-                }
-                D::InvalidEncryption => {
-                    ReadError::UnsupportedEncryption("invalid encryption dictionary".into())
-                }
-            });
-        }
-        Err(hayro_syntax::LoadPdfError::Invalid) if !looks_like_pdf => return Err(ReadError::NotPdf),
-        Err(hayro_syntax::LoadPdfError::Invalid) => return Err(ReadError::Damaged),
-    };
+    let pdf = open(bytes.clone(), options.password.as_deref())?;
 
     let hpages = pdf.pages();
     if hpages.is_empty() {
@@ -162,6 +143,69 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
             warnings
         },
     })
+}
+
+/// Opens a PDF with hayro-syntax, turning its errors into ours.
+fn open(bytes: Arc<Vec<u8>>, password: Option<&str>) -> Result<Pdf, ReadError> {
+    let looks_like_pdf = find_header(&bytes).is_some();
+    let data = hayro_syntax::PdfData::from(bytes);
+    match Pdf::new_with_password(data, password.unwrap_or("")) {
+        Ok(pdf) => Ok(pdf),
+        Err(hayro_syntax::LoadPdfError::Decryption(e)) => {
+            use hayro_syntax::DecryptionError as D;
+            Err(match e {
+                D::PasswordProtected if password.is_some() => ReadError::WrongPassword,
+                D::PasswordProtected => ReadError::PasswordRequired,
+                D::UnsupportedAlgorithm => {
+                    ReadError::UnsupportedEncryption("unknown security handler or algorithm".into())
+                }
+                D::MissingIDEntry => {
+                    ReadError::UnsupportedEncryption("the trailer has no /ID to derive the key".into())
+                }
+                D::InvalidEncryption => {
+                    ReadError::UnsupportedEncryption("invalid encryption dictionary".into())
+                }
+            })
+        }
+        Err(hayro_syntax::LoadPdfError::Invalid) if !looks_like_pdf => Err(ReadError::NotPdf),
+        Err(hayro_syntax::LoadPdfError::Invalid) => Err(ReadError::Damaged),
+    }
+}
+
+/// For the writer: where each glyph of the given pages sits in its operator, in the same
+/// order as the read page's glyphs.
+pub(crate) fn glyph_sites(
+    bytes: Arc<Vec<u8>>,
+    password: Option<&str>,
+    pages: &[u32],
+) -> Result<HashMap<u32, Vec<GlyphSite>>, ReadError> {
+    let pdf = open(bytes, password)?;
+    let hpages = pdf.pages();
+    let mut fonts = fonts::FontTable::default();
+    let mut warnings = Vec::new();
+    let mut out = HashMap::new();
+    for &index in pages {
+        let Some(hpage) = hpages.get(index as usize) else { continue };
+        let mut page = new_page(index, hpage);
+        let mut sites = Vec::new();
+        interp::interpret_page(hpage, &mut page, &mut fonts, &mut warnings, Some(&mut sites));
+        out.insert(index, sites);
+    }
+    Ok(out)
+}
+
+/// For the writer: the given pages' content, exactly as the reader tokenized it.
+pub(crate) fn page_streams(
+    bytes: Arc<Vec<u8>>,
+    password: Option<&str>,
+    pages: &[u32],
+) -> Result<HashMap<u32, Vec<u8>>, ReadError> {
+    let pdf = open(bytes, password)?;
+    let hpages = pdf.pages();
+    Ok(pages
+        .iter()
+        .filter_map(|&i| Some((i, interp::page_content(hpages.get(i as usize)?)?)))
+        .collect())
 }
 
 fn find_header(bytes: &[u8]) -> Option<usize> {

@@ -1,0 +1,338 @@
+//! Writing: the original PDF, edited in place (ISO 32000-2, 7.5 and 8–9).
+//!
+//! The original is loaded with `lopdf`, which decrypts it and keeps every object. For each page
+//! with changes:
+//! 1. the page's content (and the Form XObjects its translated glyphs live in) is walked again
+//!    with the reader's tokenizer and interpreter, so every glyph the plan removes is found at
+//!    its exact operator and byte; those codes are cut out of their strings and replaced by
+//!    `TJ` adjustments of the same width, so kept glyphs after them stay where they were;
+//!    every other operator is copied byte for byte;
+//! 2. the new text is appended in its own `q … Q`, drawn with subset Type 0 fonts
+//!    (`write::font`) whose `/ToUnicode` gives the translation back to copy-paste and search;
+//! 3. links are moved, outline titles, `/Title` and `/Lang` are set;
+//! 4. the file is saved with object and cross-reference streams.
+
+mod content;
+mod font;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use folio_doc::{Document, Matrix, ObjRef, Point, Rect, Rgb, StreamId};
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use serde::{Deserialize, Serialize};
+
+use crate::read::glyph_sites;
+use font::FontEmbedder;
+
+/// Everything to change in a document: what to remove, what to draw, what to rename.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WritePlan {
+    /// The font programs new text is drawn with, by the key runs refer to.
+    #[serde(skip)]
+    pub faces: Vec<FaceData>,
+    /// Changes per page.
+    pub pages: Vec<PageEdit>,
+    /// New outline titles, by outline item object.
+    pub outline_titles: Vec<(ObjRef, String)>,
+    /// New document title (`/Title` of the information dictionary).
+    pub title: Option<String>,
+    /// The document's language after translation (catalogue `/Lang`).
+    pub lang: Option<String>,
+}
+
+/// An OpenType/TrueType font program to embed (subset) for new text.
+#[derive(Debug, Clone)]
+pub struct FaceData {
+    /// The key [`NewRun::face`] refers to.
+    pub key: u32,
+    /// The font file.
+    pub data: Arc<Vec<u8>>,
+    /// Index in a font collection, 0 otherwise.
+    pub index: u32,
+}
+
+/// Changes to one page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PageEdit {
+    /// Index of the page, from 0.
+    pub page: u32,
+    /// Glyphs whose drawing is removed: indices into the read page's glyphs.
+    pub remove: Vec<u32>,
+    /// New text to draw.
+    pub runs: Vec<NewRun>,
+    /// Links to move onto the translated words.
+    pub links: Vec<LinkMove>,
+}
+
+/// A run of new glyphs on one baseline, in one face, size and colour.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewRun {
+    /// The face ([`FaceData::key`]).
+    pub face: u32,
+    /// Font size in points.
+    pub size: f32,
+    /// Start of the baseline, in display coordinates.
+    pub origin: Point,
+    /// Fill colour.
+    pub color: Rgb,
+    /// Slant for a synthetic italic (0 for none): x shifts by `skew` × height.
+    pub skew: f32,
+    /// The glyphs.
+    pub glyphs: Vec<NewGlyph>,
+}
+
+/// One new glyph.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewGlyph {
+    /// Glyph id in the face.
+    pub gid: u16,
+    /// How far the pen moves after it, in points.
+    pub advance: f32,
+    /// Offset from the pen position, in points (display: y down).
+    pub dx: f32,
+    /// See `dx`.
+    pub dy: f32,
+    /// The text it stands for (empty for a glyph continuing a cluster).
+    pub text: String,
+}
+
+/// A link annotation's new rectangle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkMove {
+    /// The annotation object.
+    pub annot: ObjRef,
+    /// Its new rectangle, in display coordinates.
+    pub rect: Rect,
+}
+
+/// Why a document could not be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The original could not be opened for editing.
+    Load(String),
+    /// The original could not be read again to locate the text to remove.
+    Read(crate::ReadError),
+    /// A page to edit is not in the file.
+    NoSuchPage(u32),
+    /// A font could not be embedded.
+    Font(String),
+    /// A content stream could not be rewritten.
+    Content {
+        /// The page, from 0.
+        page: u32,
+        /// What went wrong.
+        message: String,
+    },
+    /// Saving failed.
+    Save(String),
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::Load(m) => write!(f, "cannot open the PDF for editing: {m}"),
+            WriteError::Read(e) => write!(f, "cannot read the PDF again: {e}"),
+            WriteError::NoSuchPage(p) => write!(f, "page {} is not in the PDF", p + 1),
+            WriteError::Font(m) => write!(f, "failed to embed font: {m}"),
+            WriteError::Content { page, message } => {
+                write!(f, "page {}: cannot rewrite the content stream: {message}", page + 1)
+            }
+            WriteError::Save(m) => write!(f, "cannot save the PDF: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// Writes `original` with the changes of `plan`. `doc` is the document as read from
+/// `original` (glyph indices in the plan refer to it).
+pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, plan: &WritePlan) -> Result<Vec<u8>, WriteError> {
+    let options = lopdf::LoadOptions { password: password.map(str::to_string), ..Default::default() };
+    let mut pdf =
+        lopdf::Document::load_mem_with_options(&original, options).map_err(|e| WriteError::Load(e.to_string()))?;
+    let page_ids: Vec<ObjectId> = pdf.get_pages().into_values().collect();
+
+    // 1. Fonts: note every glyph drawn, then subset and embed each face once.
+    let mut embedder = FontEmbedder::new();
+    for face in &plan.faces {
+        embedder.add_face(face.key, face.data.clone(), face.index);
+    }
+    for edit in &plan.pages {
+        for run in &edit.runs {
+            for g in &run.glyphs {
+                embedder.use_glyph(run.face, g.gid, &g.text);
+            }
+        }
+    }
+    let fonts = embedder.embed(&mut pdf).map_err(|e| WriteError::Font(e.to_string()))?;
+
+    // 2. Locate the glyphs to remove: walk the pages again, as the reader did.
+    let edited: Vec<u32> = plan.pages.iter().filter(|e| !e.remove.is_empty()).map(|e| e.page).collect();
+    let sites = glyph_sites(original.clone(), password, &edited).map_err(WriteError::Read)?;
+    let mut cuts: HashMap<StreamId, content::Cuts> = HashMap::new();
+    let mut page_cuts: HashMap<u32, content::Cuts> = HashMap::new();
+    for edit in &plan.pages {
+        let Some(page_sites) = sites.get(&edit.page) else { continue };
+        for &g in &edit.remove {
+            let Some(site) = page_sites.get(g as usize) else { continue };
+            let target = match site.addr.stream {
+                StreamId::Page => page_cuts.entry(edit.page).or_default(),
+                form => cuts.entry(form).or_default(),
+            };
+            target.add(site);
+        }
+    }
+
+    // 3. Rewrite the streams.
+    let mut page_streams = crate::read::page_streams(original.clone(), password, &edited).map_err(WriteError::Read)?;
+    let pages_by_index: HashMap<u32, &PageEdit> = plan.pages.iter().map(|e| (e.page, e)).collect();
+    for (stream, form_cuts) in &cuts {
+        let StreamId::Form(r) = stream else { continue };
+        let id = (r.num, r.generation);
+        let Ok(Object::Stream(s)) = pdf.get_object(id) else { continue };
+        let data = s.decompressed_content().unwrap_or_else(|_| s.content.clone());
+        let new = content::rewrite(&data, form_cuts).map_err(|message| WriteError::Content { page: 0, message })?;
+        let mut dict = s.dict.clone();
+        dict.remove(b"Filter");
+        dict.remove(b"DecodeParms");
+        let mut stream = Stream::new(dict, new);
+        let _ = stream.compress();
+        pdf.objects.insert(id, Object::Stream(stream));
+    }
+
+    let mut edits: Vec<&PageEdit> = pages_by_index.values().copied().collect();
+    edits.sort_by_key(|e| e.page);
+    for edit in edits {
+        let &page_id = page_ids.get(edit.page as usize).ok_or(WriteError::NoSuchPage(edit.page))?;
+        let read_page = doc.pages.iter().find(|p| p.index == edit.page).ok_or(WriteError::NoSuchPage(edit.page))?;
+        let original_content = page_streams.remove(&edit.page).unwrap_or_default();
+        let body = match page_cuts.get(&edit.page) {
+            Some(c) => content::rewrite(&original_content, c).map_err(|message| WriteError::Content { page: edit.page, message })?,
+            None => original_content,
+        };
+        let mut names = Vec::new();
+        let mut text = Vec::new();
+        if !edit.runs.is_empty() {
+            let to_user = read_page.user_to_display.invert().unwrap_or(Matrix::IDENTITY);
+            text = content::draw_runs(&edit.runs, &to_user, &fonts, &mut names);
+        }
+        let mut data = Vec::with_capacity(body.len() + text.len() + 16);
+        data.extend_from_slice(b"q\n");
+        data.extend_from_slice(&body);
+        data.extend_from_slice(b"\nQ\n");
+        data.extend_from_slice(&text);
+        let mut stream = Stream::new(Dictionary::new(), data);
+        let _ = stream.compress();
+        let content_id = pdf.add_object(stream);
+        let resources = page_resources(&pdf, page_id, &names, &fonts);
+        let page = pdf.get_dictionary_mut(page_id).map_err(|e| WriteError::Load(e.to_string()))?;
+        page.set("Contents", Object::Reference(content_id));
+        page.set("Resources", Object::Dictionary(resources));
+
+        for link in &edit.links {
+            let to_user = read_page.user_to_display.invert().unwrap_or(Matrix::IDENTITY);
+            let a = to_user.apply(link.rect.x0 as f64, link.rect.y1 as f64);
+            let b = to_user.apply(link.rect.x1 as f64, link.rect.y0 as f64);
+            let r = Rect::new(a.x, a.y, b.x, b.y);
+            if let Ok(annot) = pdf.get_dictionary_mut((link.annot.num, link.annot.generation)) {
+                annot.set("Rect", Object::Array(vec![r.x0.into(), r.y0.into(), r.x1.into(), r.y1.into()]));
+                annot.remove(b"QuadPoints");
+            }
+        }
+    }
+
+    // 4. Outline, title, language.
+    for (item, title) in &plan.outline_titles {
+        if let Ok(d) = pdf.get_dictionary_mut((item.num, item.generation)) {
+            d.set("Title", text_string(title));
+        }
+    }
+    if let Some(title) = &plan.title {
+        set_info_title(&mut pdf, title);
+    }
+    if let Some(lang) = &plan.lang
+        && let Ok(catalog) = pdf.catalog_mut()
+    {
+        catalog.set("Lang", Object::String(lang.as_bytes().to_vec(), StringFormat::Literal));
+    }
+
+    let mut out = Vec::new();
+    let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
+    pdf.save_with_options(&mut out, options).map_err(|e| WriteError::Save(e.to_string()))?;
+    Ok(out)
+}
+
+/// A text string as PDF wants it: PDFDocEncoding-compatible ASCII as is, else UTF-16BE.
+fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xFE, 0xFF];
+        for unit in s.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        Object::String(bytes, StringFormat::Hexadecimal)
+    }
+}
+
+fn set_info_title(pdf: &mut lopdf::Document, title: &str) {
+    let info = pdf.trailer.get(b"Info").ok().cloned();
+    match info {
+        Some(Object::Reference(id)) => {
+            if let Ok(d) = pdf.get_dictionary_mut(id) {
+                d.set("Title", text_string(title));
+            }
+        }
+        _ => {
+            let mut d = Dictionary::new();
+            d.set("Title", text_string(title));
+            let id = pdf.add_object(d);
+            pdf.trailer.set("Info", Object::Reference(id));
+        }
+    }
+}
+
+/// The page's effective resources (inherited ones included) as a new direct dictionary, with
+/// our fonts added under fresh names; shared resource objects are left untouched.
+fn page_resources(pdf: &lopdf::Document, page_id: ObjectId, names: &[(String, u32)], fonts: &HashMap<u32, font::EmbeddedFont>) -> Dictionary {
+    let resolve = |o: &Object| -> Option<Dictionary> {
+        match o {
+            Object::Dictionary(d) => Some(d.clone()),
+            Object::Reference(id) => pdf.get_dictionary(*id).ok().cloned(),
+            _ => None,
+        }
+    };
+    let mut resources = Dictionary::new();
+    let mut node = Some(page_id);
+    let mut seen = HashSet::new();
+    while let Some(id) = node {
+        if !seen.insert(id) {
+            break;
+        }
+        let Ok(d) = pdf.get_dictionary(id) else { break };
+        if let Some(r) = d.get(b"Resources").ok().and_then(resolve) {
+            resources = r;
+            break;
+        }
+        node = d.get(b"Parent").ok().and_then(|p| p.as_reference().ok());
+    }
+    if names.is_empty() {
+        return resources;
+    }
+    let mut font_dict = resources.get(b"Font").ok().and_then(resolve).unwrap_or_default();
+    for (name, key) in names {
+        if let Some(f) = fonts.get(key) {
+            font_dict.set(name.as_bytes().to_vec(), Object::Reference(f.font));
+        }
+    }
+    resources.set("Font", Object::Dictionary(font_dict));
+    resources
+}
+
+/// Names for our fonts that cannot clash with the page's own (`/FolioF0`, …).
+pub(crate) fn font_name(key: u32) -> String {
+    format!("FolioF{key}")
+}
