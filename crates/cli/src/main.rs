@@ -2,6 +2,7 @@
 
 mod inspect;
 mod qa;
+mod translate;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Read a PDF and show what Folio sees: pages, fonts, text, warnings.
     Inspect(inspect::InspectArgs),
+    /// Translate a PDF, keeping its layout, fonts' look, images, links and outline.
+    Translate(translate::TranslateArgs),
     /// Compare PDFs page by page; check and bless golden cases.
     Qa(qa::QaArgs),
 }
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Translate(args) => translate::run(args),
         Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {

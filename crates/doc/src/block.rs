@@ -46,7 +46,7 @@ pub struct BlockLine {
 }
 
 /// What a block is on the page; blocks of one role share a size when refitted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A title or section heading.

@@ -1,0 +1,60 @@
+//! Folio's pipeline: one call from PDF bytes to translated PDF bytes and a report.
+//!
+//! # Steps
+//! 1. [`folio_pdf::read`]: bytes → [`folio_doc::Document`].
+//! 2. [`folio_layout::layout_document`]: glyphs → blocks with roles, spans as placeholders,
+//!    and what to keep.
+//! 3. [`folio_translate::translate_segments_blocking`]: segments → translations (the engine,
+//!    cache and limits are passed in).
+//! 4. [`folio_typeset::typeset_block`]: each translation set in its block's box, shrunk,
+//!    grown into free space, sizes harmonized per role and page.
+//! 5. [`folio_pdf::write`]: the original edited in place: translated glyphs cut out, new text
+//!    drawn with subset fonts, links moved, outline and title translated, `/Lang` set.
+//!
+//! Each stage is a plain function over serializable data; this crate only wires them and
+//! keeps the [`Report`].
+
+mod pipeline;
+mod report;
+mod spans;
+
+pub use pipeline::{Event, Options, Stage, translate};
+pub use report::{BlockReport, EngineReport, Report, SegmentCounts, SegmentIssue};
+
+/// Why a document could not be translated at all (single segments failing are in the report).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The PDF could not be read.
+    Read(folio_pdf::ReadError),
+    /// The translation engine could not be set up or run.
+    Translate(folio_translate::Error),
+    /// The fonts could not be loaded.
+    Typeset(folio_typeset::TypesetError),
+    /// The output could not be written.
+    Write(folio_pdf::WriteError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Read(e) => e.fmt(f),
+            Error::Translate(e) => write!(f, "translation failed: {e}"),
+            Error::Typeset(e) => write!(f, "typesetting failed: {e}"),
+            Error::Write(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    /// An actionable hint for the user, when there is one.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Read(e) => e.hint(),
+            Error::Typeset(_) => Some("check that the fonts folder exists (--fonts DIR)"),
+            _ => None,
+        }
+    }
+}

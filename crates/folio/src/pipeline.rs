@@ -1,0 +1,340 @@
+//! The pipeline: read, lay out, translate, typeset, write.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use folio_doc::{Action, Block, BlockId, Document, Font, Outcome, Rect, Role, Segment, SegmentId};
+use folio_pdf::{FaceData, LinkMove, NewGlyph, NewRun, PageEdit, PageSelection, ReadOptions, WritePlan};
+use folio_translate::{Engine, TranslateOptions};
+use folio_typeset::{Align, BlockStyle, FontBook, FontQuery, PlacedBlock, TextBlock, TypesetSettings};
+
+use crate::report::{Report, SegmentIssue, reason_name};
+use crate::{Error, spans};
+
+/// How to translate a document.
+pub struct Options<'a> {
+    /// The engine (its language pair says from and to).
+    pub engine: &'a dyn Engine,
+    /// Engine options: cache, batch limits, retries.
+    pub translate: TranslateOptions,
+    /// The fonts new text may use.
+    pub fonts: &'a FontBook,
+    /// Only these pages (others are copied unchanged).
+    pub pages: Option<PageSelection>,
+    /// The user password of an encrypted input.
+    pub password: Option<String>,
+    /// Fitting knobs.
+    pub typeset: TypesetSettings,
+}
+
+/// Stages of the pipeline, for progress events and timings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the PDF.
+    Read,
+    /// Finding blocks.
+    Layout,
+    /// Translating segments.
+    Translate,
+    /// Setting the translations.
+    Typeset,
+    /// Writing the output.
+    Write,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Read => "read",
+            Stage::Layout => "layout",
+            Stage::Translate => "translate",
+            Stage::Typeset => "typeset",
+            Stage::Write => "write",
+        }
+    }
+}
+
+/// Progress, for a bar or a log.
+#[derive(Debug, Clone, Copy)]
+pub enum Event {
+    /// A stage started.
+    Started(Stage),
+    /// Segments translated so far.
+    Translated {
+        /// Done.
+        done: usize,
+        /// Out of.
+        total: usize,
+    },
+}
+
+/// Translates a PDF: the output PDF's bytes and the report.
+pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnMut(Event) + Send)) -> Result<(Vec<u8>, Report), Error> {
+    let mut report = Report::default();
+    let mut clock = Clock { last: Some(Instant::now()) };
+
+    events(Event::Started(Stage::Read));
+    let read_options = ReadOptions { password: options.password.clone(), pages: options.pages.clone() };
+    let doc = folio_pdf::read(pdf.clone(), &read_options).map_err(Error::Read)?;
+    report.pages = doc.info.page_count;
+    report.pages_translated = doc.pages.len() as u32;
+    report.warnings.extend(doc.warnings.iter().map(|w| match w.page {
+        Some(p) => format!("page {}: {}", p + 1, w.message),
+        None => w.message.clone(),
+    }));
+    clock.lap(&mut report, Stage::Read);
+
+    events(Event::Started(Stage::Layout));
+    let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());
+    let mut segments = folio_layout::segments(&blocks);
+    report.blocks.total = blocks.len() as u32;
+    for b in &blocks {
+        if let Action::Keep(reason) = b.action {
+            *report.segments.kept.entry(reason_name(reason)).or_default() += 1;
+        }
+    }
+    // The outline and the title are translated with the text, as headings.
+    let mut extra: Vec<(SegmentId, ExtraText)> = Vec::new();
+    let mut next = segments.len() as u32;
+    let mut push_extra = |segments: &mut Vec<Segment>, text: &str, what: ExtraText| {
+        if text.trim().is_empty() {
+            return;
+        }
+        let id = SegmentId(next);
+        next += 1;
+        segments.push(Segment { id, block: BlockId { page: 0, index: u32::MAX }, text: text.to_string(), role: Role::Heading });
+        extra.push((id, what));
+    };
+    let mut outline = Vec::new();
+    flatten_outline(&doc.outline, &mut outline);
+    for (obj, title) in &outline {
+        push_extra(&mut segments, title, ExtraText::Outline(*obj));
+    }
+    if let Some(title) = &doc.info.title {
+        push_extra(&mut segments, title, ExtraText::Title);
+    }
+    clock.lap(&mut report, Stage::Layout);
+
+    events(Event::Started(Stage::Translate));
+    let output = folio_translate::translate_segments_blocking(options.engine, &segments, &options.translate, &mut |p| {
+        events(Event::Translated { done: p.done, total: p.total })
+    })
+    .map_err(Error::Translate)?;
+    let s = &output.stats;
+    report.engine = crate::EngineReport {
+        name: s.name.clone(),
+        model: s.model.clone(),
+        requests: s.requests,
+        prompt_tokens: s.prompt_tokens,
+        completion_tokens: s.completion_tokens,
+        cache_hits: s.cache_hits,
+        retries: s.retries,
+        fallbacks: s.fallbacks,
+    };
+    report.warnings.extend(output.warnings.iter().cloned());
+    let by_id: HashMap<SegmentId, &Outcome> = output.translations.iter().map(|t| (t.id, &t.outcome)).collect();
+    clock.lap(&mut report, Stage::Translate);
+
+    events(Event::Started(Stage::Typeset));
+    let blocks_by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
+    let mut to_set: Vec<(&Block, TextBlock)> = Vec::new();
+    for seg in segments.iter().filter(|s| s.block.index != u32::MAX) {
+        let Some(block) = blocks_by_id.get(&seg.block) else { continue };
+        match by_id.get(&seg.id) {
+            Some(Outcome::Translated(text)) => {
+                report.segments.translated += 1;
+                let (plain, spans) = spans::resolve(&doc, block, text);
+                let id = to_set.len() as u32;
+                to_set.push((block, text_block(&doc, block, id, plain, spans, &blocks, options)));
+            }
+            Some(Outcome::Kept(reason)) => *report.segments.kept.entry(reason_name(*reason)).or_default() += 1,
+            Some(Outcome::Failed(reason)) => report.segments.failed.push(issue(block, reason.clone())),
+            None => report.segments.failed.push(issue(block, "no translation came back".into())),
+        }
+    }
+    let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
+    let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
+    for (i, tb) in text_blocks.iter().enumerate() {
+        match folio_typeset::typeset_block(options.fonts, tb, &options.typeset) {
+            Ok(p) => placed.push(p),
+            Err(e) => {
+                report.segments.failed.push(issue(to_set[i].0, format!("cannot typeset: {e}")));
+                placed.push(PlacedBlock {
+                    id: tb.id,
+                    text: String::new(),
+                    lines: Vec::new(),
+                    size: tb.style.size,
+                    scale: 1.0,
+                    area: tb.rect,
+                    grown: 0,
+                    bounds: tb.rect,
+                    overflowed: false,
+                    warnings: Vec::new(),
+                });
+            }
+        }
+    }
+    let roles: Vec<(u32, Role)> = to_set.iter().map(|(b, _)| (b.id.page, b.role)).collect();
+    let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
+    if let Err(e) = folio_typeset::harmonize_sizes(options.fonts, &text_blocks, &mut placed, &options.typeset, role_of) {
+        report.warnings.push(format!("sizes could not be harmonized: {e}"));
+    }
+    report.min_scale = placed.iter().filter(|p| !p.lines.is_empty()).map(|p| p.scale).fold(1.0, f32::min);
+    clock.lap(&mut report, Stage::Typeset);
+
+    events(Event::Started(Stage::Write));
+    let mut plan = WritePlan { lang: Some(options.engine.info().pair.to.clone()), ..WritePlan::default() };
+    let mut edits: BTreeMap<u32, PageEdit> = BTreeMap::new();
+    let mut faces_used = std::collections::BTreeSet::new();
+    for ((block, _), p) in to_set.iter().zip(&placed) {
+        if p.lines.is_empty() {
+            continue;
+        }
+        if p.overflowed {
+            report.blocks.overflowed.push(issue(block, format!("text does not fit even at {:.0}% of its size", p.scale * 100.0)));
+        }
+        report.blocks.rewritten += 1;
+        let page = doc.pages.iter().find(|pg| pg.index == block.id.page).expect("blocks come from the document's pages");
+        let edit = edits.entry(block.id.page).or_insert_with(|| PageEdit { page: block.id.page, ..PageEdit::default() });
+        for line in &block.lines {
+            for &w in &line.words {
+                edit.remove.extend(page.words[w as usize].glyphs.iter().copied());
+            }
+        }
+        let mut link_rects: BTreeMap<u32, Rect> = BTreeMap::new();
+        for line in &p.lines {
+            for run in &line.runs {
+                faces_used.insert(run.face.0);
+                let glyphs = run
+                    .glyphs
+                    .iter()
+                    .map(|g| NewGlyph {
+                        gid: g.id as u16,
+                        advance: g.advance,
+                        dx: g.dx,
+                        dy: g.dy,
+                        text: p.text.get(g.text.start as usize..g.text.end as usize).unwrap_or("").to_string(),
+                    })
+                    .collect();
+                edit.runs.push(NewRun { face: run.face.0, size: run.size, origin: run.origin, color: run.color, skew: run.synthetic.skew, glyphs });
+                if let Some(link) = run.link {
+                    let r = Rect::new(run.origin.x, run.origin.y - run.size * 0.8, run.origin.x + run.width(), run.origin.y + run.size * 0.25);
+                    link_rects.entry(link).and_modify(|u| *u = u.union(&r)).or_insert(r);
+                }
+            }
+        }
+        for (link, rect) in link_rects {
+            if let Some(annot) = page.links.get(link as usize).and_then(|l| l.annot) {
+                edit.links.push(LinkMove { annot, rect });
+            }
+        }
+    }
+    for key in faces_used {
+        let face = options.fonts.face(folio_typeset::FaceId(key)).map_err(Error::Typeset)?;
+        plan.faces.push(FaceData { key, data: Arc::new(face.data().to_vec()), index: 0 });
+    }
+    plan.pages = edits.into_values().collect();
+    for (id, what) in &extra {
+        if let Some(Outcome::Translated(t)) = by_id.get(id) {
+            let text = folio_translate::placeholders::strip(t);
+            match what {
+                ExtraText::Outline(obj) => plan.outline_titles.push((*obj, text)),
+                ExtraText::Title => plan.title = Some(text),
+            }
+        }
+    }
+    let out = folio_pdf::write(pdf, options.password.as_deref(), &doc, &plan).map_err(Error::Write)?;
+    clock.lap(&mut report, Stage::Write);
+    Ok((out, report))
+}
+
+/// Text outside the pages that is translated too.
+enum ExtraText {
+    Outline(folio_doc::ObjRef),
+    Title,
+}
+
+fn flatten_outline(items: &[folio_doc::OutlineItem], out: &mut Vec<(folio_doc::ObjRef, String)>) {
+    for item in items {
+        if let Some(obj) = item.obj {
+            out.push((obj, item.title.clone()));
+        }
+        flatten_outline(&item.children, out);
+    }
+}
+
+fn issue(block: &Block, reason: String) -> SegmentIssue {
+    SegmentIssue { page: block.id.page + 1, block: block.id, bbox: block.bbox, reason }
+}
+
+/// The font a typeset block asks for, from the original's style.
+pub(crate) fn font_query(font: &Font) -> FontQuery {
+    FontQuery { class: font.style.family, bold: font.style.bold, italic: font.style.italic, original: None }
+}
+
+/// A block's translation as the typesetter takes it: the original box and style, and the
+/// free space below it that the text may grow into.
+fn text_block(doc: &Document, block: &Block, id: u32, text: String, spans: Vec<folio_typeset::Span>, all: &[Block], options: &Options<'_>) -> TextBlock {
+    let font = doc.font(block.style.font);
+    let style = BlockStyle {
+        font: font_query(font),
+        size: block.style.size,
+        color: block.style.color,
+        align: match block.style.align {
+            folio_doc::Align::Left => Align::Left,
+            folio_doc::Align::Right => Align::Right,
+            folio_doc::Align::Center => Align::Center,
+            folio_doc::Align::Justify => Align::Justify,
+        },
+        indent_first: block.style.first_indent.max(0.0),
+        indent_rest: (-block.style.first_indent).max(0.0),
+        line_height: (block.style.line_height > 0.0).then_some(block.style.line_height),
+        ascent: Some(font.ascent),
+        descent: Some(font.descent),
+    };
+    TextBlock {
+        id,
+        rect: block.bbox,
+        free: free_below(doc, block, all),
+        text,
+        spans,
+        style,
+        lang: Some(options.engine.info().pair.to.clone()),
+    }
+}
+
+/// The empty strip under a block, down to the next text, image or rule across its width.
+fn free_below(doc: &Document, block: &Block, all: &[Block]) -> Vec<Rect> {
+    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else { return Vec::new() };
+    let b = block.bbox;
+    let overlaps_x = |r: &Rect| r.x0 < b.x1 && r.x1 > b.x0;
+    let page_area = page.width * page.height;
+    let mut limit = page.height - 36.0;
+    let obstacles = all
+        .iter()
+        .filter(|o| o.id.page == block.id.page && o.id != block.id)
+        .map(|o| o.bbox)
+        .chain(page.images.iter().map(|i| i.bbox))
+        .chain(page.paths.iter().map(|p| p.bbox).filter(|r| r.area() < 0.5 * page_area));
+    for r in obstacles {
+        if overlaps_x(&r) && r.y0 >= b.y1 - 0.5 {
+            limit = limit.min(r.y0 - 1.0);
+        }
+    }
+    if limit - b.y1 > 2.0 { vec![Rect::new(b.x0, b.y1, b.x1, limit)] } else { Vec::new() }
+}
+
+/// Times each stage into the report.
+struct Clock {
+    last: Option<Instant>,
+}
+
+impl Clock {
+    fn lap(&mut self, report: &mut Report, stage: Stage) {
+        let now = Instant::now();
+        let start = self.last.unwrap_or(now);
+        report.timings_ms.insert(stage.name().to_string(), now.duration_since(start).as_millis() as u64);
+        self.last = Some(now);
+    }
+}
