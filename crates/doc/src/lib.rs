@@ -118,6 +118,11 @@ pub struct Font {
     pub ascent: f32,
     /// Descent below the baseline, in em, negative.
     pub descent: f32,
+    /// How many bytes each character code takes when that is fixed: 1 for simple fonts, 2 for
+    /// Type 0 fonts with `Identity-H`/`-V`; `None` for variable-length CMaps. The writer can
+    /// draw new text in the original font only when it knows this.
+    #[serde(default)]
+    pub code_bytes: Option<u8>,
 }
 
 /// The kinds of PDF font (ISO 32000-2, 9.6 and 9.7).

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use folio_doc::{Action, Block, BlockId, Document, Font, Outcome, Rect, Role, Segment, SegmentId};
+use folio_doc::{Action, Block, BlockId, Document, Font, FontId, Outcome, Rect, Role, Segment, SegmentId};
 use folio_pdf::{FaceData, LinkMove, NewGlyph, NewRun, PageEdit, PageSelection, ReadOptions, WritePlan};
 use folio_translate::{Engine, TranslateOptions};
-use folio_typeset::{Align, BlockStyle, FontBook, FontQuery, PlacedBlock, TextBlock, TypesetSettings};
+use folio_typeset::{Align, BlockStyle, FaceId, FaceOrigin, FontBook, FontQuery, PdfCodes, PlacedBlock, TextBlock, TypesetSettings};
 
 use crate::report::{Report, SegmentIssue, reason_name};
 use crate::{Error, spans};
@@ -137,6 +137,9 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     clock.lap(&mut report, Stage::Translate);
 
     events(Event::Started(Stage::Typeset));
+    // The document's own fonts join the bundled ones, so text that they can show keeps its look.
+    let mut book = options.fonts.clone();
+    let originals = add_original_fonts(&doc, &mut book);
     let blocks_by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
     let mut to_set: Vec<(&Block, TextBlock)> = Vec::new();
     for seg in segments.iter().filter(|s| s.block.index != u32::MAX) {
@@ -145,8 +148,16 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
             Some(Outcome::Translated(text)) => {
                 report.segments.translated += 1;
                 let (plain, spans) = spans::resolve(&doc, block, text);
+                // Text that came back unchanged keeps the lines it had.
+                let breaks = if spans::resolve(&doc, block, &block.source).0 == plain {
+                    original_breaks(&doc, block, &plain)
+                } else {
+                    None
+                };
                 let id = to_set.len() as u32;
-                to_set.push((block, text_block(&doc, block, id, plain, spans, &blocks, options)));
+                let mut tb = text_block(&doc, block, id, plain, spans, &blocks, options, &originals);
+                tb.breaks = breaks;
+                to_set.push((block, tb));
             }
             Some(Outcome::Kept(reason)) => *report.segments.kept.entry(reason_name(*reason)).or_default() += 1,
             Some(Outcome::Failed(reason)) => report.segments.failed.push(issue(block, reason.clone())),
@@ -156,7 +167,7 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
     let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
     for (i, tb) in text_blocks.iter().enumerate() {
-        match folio_typeset::typeset_block(options.fonts, tb, &options.typeset) {
+        match folio_typeset::typeset_block(&book, tb, &options.typeset) {
             Ok(p) => placed.push(p),
             Err(e) => {
                 report.segments.failed.push(issue(to_set[i].0, format!("cannot typeset: {e}")));
@@ -175,9 +186,14 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
             }
         }
     }
+    if std::env::var_os("FOLIO_DEBUG_TYPESET").is_some() {
+        for ((b, tb), p) in to_set.iter().zip(&placed) {
+            eprintln!("{:?} {:?} size {} scale {} lines {}/{} breaks {:?} rect {:?} lh {:?} asc {:?} desc {:?} area {:?} text {:?}", b.id, b.role, tb.style.size, p.scale, p.lines.len(), b.lines.len(), tb.breaks.as_ref().map(|b| b.len()), tb.rect, tb.style.line_height, tb.style.ascent, tb.style.descent, p.area, tb.text.chars().take(40).collect::<String>());
+        }
+    }
     let roles: Vec<(u32, Role)> = to_set.iter().map(|(b, _)| (b.id.page, b.role)).collect();
     let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
-    if let Err(e) = folio_typeset::harmonize_sizes(options.fonts, &text_blocks, &mut placed, &options.typeset, role_of) {
+    if let Err(e) = folio_typeset::harmonize_sizes(&book, &text_blocks, &mut placed, &options.typeset, role_of) {
         report.warnings.push(format!("sizes could not be harmonized: {e}"));
     }
     report.min_scale = placed.iter().filter(|p| !p.lines.is_empty()).map(|p| p.scale).fold(1.0, f32::min);
@@ -210,7 +226,7 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
                     .glyphs
                     .iter()
                     .map(|g| NewGlyph {
-                        gid: g.id as u16,
+                        gid: g.id,
                         advance: g.advance,
                         dx: g.dx,
                         dy: g.dy,
@@ -231,8 +247,16 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
         }
     }
     for key in faces_used {
-        let face = options.fonts.face(folio_typeset::FaceId(key)).map_err(Error::Typeset)?;
-        plan.faces.push(FaceData { key, data: Arc::new(face.data().to_vec()), index: 0 });
+        let face = book.face(FaceId(key)).map_err(Error::Typeset)?;
+        let original = match face.info().origin {
+            FaceOrigin::Pdf { font } => {
+                let f = doc.font(font);
+                f.dict.zip(f.code_bytes)
+            }
+            _ => None,
+        };
+        let data = if original.is_some() { Arc::new(Vec::new()) } else { Arc::new(face.data().to_vec()) };
+        plan.faces.push(FaceData { key, data, index: 0, original });
     }
     plan.pages = edits.into_values().collect();
     for (id, what) in &extra {
@@ -247,6 +271,100 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     let out = folio_pdf::write(pdf, options.password.as_deref(), &doc, &plan).map_err(Error::Write)?;
     clock.lap(&mut report, Stage::Write);
     Ok((out, report))
+}
+
+/// Where the block's original lines start in its plain text, or nothing when they cannot be
+/// found. A line that started inside a word (the layout joined "trans-" and "lation") starts
+/// there again; the typesetter then ends the line before with a hyphen.
+fn original_breaks(doc: &Document, block: &Block, plain: &str) -> Option<Vec<usize>> {
+    let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
+    let mut at = 0usize;
+    let mut out = Vec::new();
+    for (i, line) in block.lines.iter().enumerate() {
+        let words: Vec<&str> = line.words.iter().filter_map(|&w| page.words.get(w as usize)).map(|w| w.text.as_str()).collect();
+        let Some(first) = words.first() else { continue };
+        let k = plain[at..].find(first)?;
+        let pos = at + k;
+        if i > 0 {
+            out.push(pos);
+        }
+        // Search the next line's start from this line's last word on.
+        let before_last: usize = words[..words.len() - 1].iter().map(|w| w.len() + 1).sum();
+        at = (pos + before_last).min(plain.len());
+        while !plain.is_char_boundary(at) {
+            at -= 1;
+        }
+    }
+    Some(out)
+}
+
+/// Registers each of the document's fonts that can be drawn by code (an indirect font
+/// dictionary with fixed-length codes) as a face showing the characters the document shows in
+/// it, with the advances the reader measured.
+fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, FaceId> {
+    let mut codes: HashMap<FontId, PdfCodes> = HashMap::new();
+    let mut spaces: HashMap<FontId, f32> = HashMap::new();
+    for page in &doc.pages {
+        for g in &page.glyphs {
+            if g.angle != 0.0 || g.size <= 0.0 || g.render_mode == 3 || g.render_mode == 7 {
+                continue;
+            }
+            let mut chars = g.text.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else { continue };
+            let advance = (g.bbox.x1 - g.bbox.x0) / g.size;
+            if c == ' ' {
+                spaces.entry(g.font).or_insert(advance);
+                continue;
+            }
+            if c.is_whitespace() || c == '\u{FFFD}' || !(0.0..3.0).contains(&advance) {
+                continue;
+            }
+            codes.entry(g.font).or_default().codes.entry(c).or_insert((g.code, advance));
+        }
+    }
+    // Fonts without a space glyph (TeX's): the narrowest usual gap between words in them.
+    let mut gaps: HashMap<FontId, Vec<f32>> = HashMap::new();
+    for page in &doc.pages {
+        for line in &page.lines {
+            for pair in line.words.windows(2) {
+                let (a, b) = (&page.words[pair[0] as usize], &page.words[pair[1] as usize]);
+                let Some(g) = a.glyphs.last().and_then(|&g| page.glyphs.get(g as usize)) else { continue };
+                if g.angle != 0.0 || g.size <= 0.0 {
+                    continue;
+                }
+                let gap = (b.bbox.x0 - a.bbox.x1) / g.size;
+                if (0.1..0.6).contains(&gap) {
+                    gaps.entry(g.font).or_default().push(gap);
+                }
+            }
+        }
+    }
+    for list in gaps.values_mut() {
+        list.sort_by(f32::total_cmp);
+    }
+    let mut out = HashMap::new();
+    let mut ids: Vec<FontId> = codes.keys().copied().collect();
+    ids.sort();
+    for id in ids {
+        let font = doc.font(id);
+        if font.dict.is_none() || font.code_bytes.is_none() {
+            continue;
+        }
+        let mut pdf = codes.remove(&id).unwrap_or_default();
+        pdf.space = spaces
+            .get(&id)
+            .copied()
+            .or_else(|| gaps.get(&id).filter(|g| g.len() >= 5).map(|g| g[g.len() / 10]))
+            .unwrap_or(0.3);
+        pdf.class = font.style.family;
+        pdf.bold = font.style.bold;
+        pdf.italic = font.style.italic;
+        pdf.ascent = font.ascent;
+        pdf.descent = font.descent;
+        pdf.name = font.name.clone();
+        out.insert(id, book.add_pdf_font(id, pdf));
+    }
+    out
 }
 
 /// Text outside the pages that is translated too.
@@ -275,10 +393,19 @@ pub(crate) fn font_query(font: &Font) -> FontQuery {
 
 /// A block's translation as the typesetter takes it: the original box and style, and the
 /// free space below it that the text may grow into.
-fn text_block(doc: &Document, block: &Block, id: u32, text: String, spans: Vec<folio_typeset::Span>, all: &[Block], options: &Options<'_>) -> TextBlock {
+fn text_block(
+    doc: &Document,
+    block: &Block,
+    id: u32,
+    text: String,
+    spans: Vec<folio_typeset::Span>,
+    all: &[Block],
+    options: &Options<'_>,
+    originals: &HashMap<FontId, FaceId>,
+) -> TextBlock {
     let font = doc.font(block.style.font);
     let style = BlockStyle {
-        font: font_query(font),
+        font: FontQuery { original: originals.get(&block.style.font).copied(), ..font_query(font) },
         size: block.style.size,
         color: block.style.color,
         align: match block.style.align {
@@ -301,6 +428,7 @@ fn text_block(doc: &Document, block: &Block, id: u32, text: String, spans: Vec<f
         spans,
         style,
         lang: Some(options.engine.info().pair.to.clone()),
+        breaks: None,
     }
 }
 

@@ -28,6 +28,14 @@ pub trait Engine: Send + Sync {
     /// Translates one batch. Texts carry placeholders (`[n]…[/n]`, `[n]`) that must come back
     /// byte-exact; the reply's items are matched to segments by id, in any order.
     fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>>;
+
+    /// The tokens a request for this batch would cost, for `--dry-run` estimates
+    /// ([`crate::estimate`]); `None` (the default) counts the source texts only, for engines
+    /// without a per-token price.
+    fn estimate_usage(&self, batch: &Batch<'_>) -> Option<Usage> {
+        let _ = batch;
+        None
+    }
 }
 
 /// What identifies an engine's output and bounds its requests: name and model go into cache

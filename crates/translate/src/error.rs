@@ -57,10 +57,26 @@ pub enum Error {
         /// Characters of the translation per character of the source.
         ratio: f32,
     },
+    /// The translation is the source text, or mostly its words: the engine left it in the
+    /// source language.
+    LeftInSourceLanguage,
+    /// An engine's settings are unusable (a malformed base URL, an unreadable glossary).
+    Config(String),
     /// The translation cache could not be read or written.
     Cache(String),
     /// The async runtime could not be started.
     Runtime(String),
+    /// No installed model translates the language pair asked.
+    NoModel {
+        /// The pair asked, as `from→to`.
+        pair: String,
+        /// The models folder searched.
+        dir: String,
+        /// What to do about it: what to install, or which other engine to use.
+        hint: String,
+    },
+    /// A model's files could not be read or loaded, or the model failed while translating.
+    Model(String),
 }
 
 impl Error {
@@ -127,8 +143,16 @@ impl fmt::Display for Error {
                     "the translation is {ratio:.2} times as long as the source"
                 )
             }
+            Self::LeftInSourceLanguage => {
+                write!(f, "the translation was left in the source language")
+            }
+            Self::Config(msg) => write!(f, "invalid engine settings: {msg}"),
             Self::Cache(msg) => write!(f, "translation cache failed: {msg}"),
             Self::Runtime(msg) => write!(f, "failed to start the async runtime: {msg}"),
+            Self::NoModel { pair, dir, hint } => {
+                write!(f, "no Bergamot model for {pair} in {dir}; {hint}")
+            }
+            Self::Model(msg) => write!(f, "model failed: {msg}"),
         }
     }
 }

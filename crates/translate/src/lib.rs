@@ -27,10 +27,19 @@
 //! # Brief overview
 //! - [`Engine`], [`EngineInfo`], [`Batch`], [`Reply`]: the trait and what goes through it.
 //! - [`Identity`], [`Pseudo`]: the built-in engines ([`builtin`] picks one by name).
+//! - [`OpenAi`] (any OpenAI-compatible chat-completions server) and [`Apertium`] (an APy
+//!   server): the HTTP engines, set up with [`OpenAiOptions`] and [`ApertiumOptions`].
+//! - [`Glossary`]: fixed term translations; in the LLM prompt, or enforced on an MT engine by
+//!   wrapping it in [`Glossed`].
+//! - [`Bergamot`] (feature `bergamot`, on by default): Firefox Translations models in-process;
+//!   [`list_models`], [`find_model`] and [`models_dir`] find them on disk.
 //! - [`translate_segments`] (async) and [`translate_segments_blocking`]: the driver, with
 //!   [`TranslateOptions`], [`Progress`] events and [`TranslateOutput`] with [`EngineStats`].
 //! - [`placeholders`]: parsing and checking `[n]…[/n]` and `[n]`.
-//! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache.
+//! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache;
+//!   [`DiskCache`] persists it for concurrent processes, [`Layered`] puts memory in front.
+//! - [`estimate`]: what a run would send and cost ([`Estimate`], [`Price`]), without calling.
+//! - [`Config`]: engine settings from a TOML file.
 //!
 //! # Limitations
 //! Engines run on the caller's runtime; one that computes on the CPU (an in-process model)
@@ -38,23 +47,40 @@
 //! counts of engines that do not report them are estimates (≈ 4 characters a token).
 
 mod cache;
+mod config;
+mod disk_cache;
 mod engine;
 mod engines;
 mod error;
+mod glossary;
 mod lang;
+pub mod models;
 pub mod placeholders;
 mod translate;
 
 pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
+pub use config::{ApertiumConfig, Config, OpenAiConfig, PriceConfig};
+pub use disk_cache::{DiskCache, Layered, default_cache_dir};
 pub use engine::{
     Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
 };
-pub use engines::{BUILTIN, Identity, Pseudo, builtin, pseudolocalize};
+pub use engines::{
+    Apertium, ApertiumOptions, BUILTIN, Identity, OpenAi, OpenAiOptions, Pseudo, builtin,
+    language_name, pseudolocalize,
+};
+#[cfg(feature = "bergamot")]
+pub use engines::{Bergamot, BergamotOptions};
 pub use error::{Error, Result};
+pub use glossary::{Glossary, Glossed, Term};
 pub use lang::LangPair;
+pub use models::{
+    DEFAULT_MODELS_DIR, FETCH_MODELS, InstalledModels, MODELS_ENV, ModelInfo, find_model,
+    list_models, models_dir,
+};
 pub use translate::{
-    EngineStats, Progress, RetryPolicy, TranslateOptions, TranslateOutput, Validation,
-    translate_segments, translate_segments_blocking,
+    EngineStats, Estimate, Price, Progress, RetryPolicy, TranslateOptions, TranslateOutput,
+    Validation, estimate, left_in_source_language, translate_segments,
+    translate_segments_blocking,
 };
 
 #[doc(no_inline)]

@@ -176,6 +176,35 @@ impl Validation {
     }
 }
 
+/// Whether `translation` was left in the source language: it is the source, or at least 80%
+/// of its lowercase words are words of the source. Checked only when the source has at least
+/// four lowercase words, so names, acronyms, labels and code (which rightly survive
+/// translation) never count; engines call it on what they return (`identity` must not).
+pub fn left_in_source_language(source: &str, translation: &str) -> bool {
+    fn common_words(text: &str) -> Vec<String> {
+        placeholders::strip(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_uppercase))
+            .map(str::to_string)
+            .collect()
+    }
+    let source_words = common_words(source);
+    if source_words.len() < 4 {
+        return false;
+    }
+    let known: HashSet<&str> = source_words.iter().map(String::as_str).collect();
+    let words = common_words(translation);
+    if words.is_empty() {
+        return normalize_ws(source) == normalize_ws(translation);
+    }
+    let kept = words.iter().filter(|w| known.contains(w.as_str())).count();
+    kept * 5 >= words.len() * 4
+}
+
+fn normalize_ws(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// How far a call of [`translate_segments`] has come, sent after each step that settles
 /// segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -406,6 +435,118 @@ pub async fn translate_segments(
     }
 }
 
+/// What [`translate_segments`] would do, counted without calling the engine (`--dry-run`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Segments in the call.
+    pub segments: usize,
+    /// Segments kept without translation (no letters).
+    pub kept: usize,
+    /// Segments answered from the cache or as repeats of an earlier text.
+    pub reused: usize,
+    /// Distinct texts that would be sent.
+    pub sent: usize,
+    /// Requests, without retries.
+    pub requests: u64,
+    /// Tokens of the texts sent (≈ 4 characters a token).
+    pub source_tokens: u64,
+    /// Prompt tokens, instructions included where the engine says ([`Engine::estimate_usage`]).
+    pub prompt_tokens: u64,
+    /// Completion tokens expected.
+    pub completion_tokens: u64,
+}
+
+/// A price per million tokens, for [`Estimate::cost`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    /// Price of a million prompt tokens.
+    pub prompt_per_million: f64,
+    /// Price of a million completion tokens.
+    pub completion_per_million: f64,
+}
+
+impl Estimate {
+    /// The cost at `price`.
+    pub fn cost(&self, price: Price) -> f64 {
+        (self.prompt_tokens as f64 * price.prompt_per_million
+            + self.completion_tokens as f64 * price.completion_per_million)
+            / 1e6
+    }
+}
+
+/// Counts what [`translate_segments`] would send with these options: segments kept, reused
+/// (cache and repeats), batches and tokens. Reads the cache; never calls the engine.
+pub fn estimate(engine: &dyn Engine, segments: &[Segment], options: &TranslateOptions) -> Estimate {
+    let info = engine.info();
+    let mut est = Estimate {
+        segments: segments.len(),
+        ..Default::default()
+    };
+    let mut groups: Vec<(CacheKey, Vec<usize>)> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for (i, seg) in segments.iter().enumerate() {
+        if options.keep_untranslatable && untranslatable(&seg.text).is_some() {
+            est.kept += 1;
+            continue;
+        }
+        match group_of.get(seg.text.as_str()) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                group_of.insert(&seg.text, groups.len());
+                groups.push((CacheKey::new(info, &options.cache_salt, &seg.text), vec![i]));
+            }
+        }
+    }
+    let keys: Vec<CacheKey> = groups.iter().map(|(k, _)| *k).collect();
+    let cached = match &options.cache {
+        Some(cache) if !keys.is_empty() => cache
+            .get_many(&keys)
+            .unwrap_or_else(|_| vec![None; keys.len()]),
+        _ => vec![None; keys.len()],
+    };
+    let mut to_send = Vec::new();
+    for (g, (_, members)) in groups.iter().enumerate() {
+        if cached.get(g).is_some_and(Option::is_some) {
+            est.reused += members.len();
+        } else {
+            est.reused += members.len() - 1;
+            to_send.push(g);
+        }
+    }
+    est.sent = to_send.len();
+    let limits = info.limits;
+    let max_tokens = options
+        .max_batch_tokens
+        .map_or(limits.max_batch_tokens, |t| t.min(limits.max_batch_tokens));
+    let max_segments = options
+        .max_batch_segments
+        .map_or(limits.max_batch_segments, |n| {
+            n.min(limits.max_batch_segments)
+        });
+    let sections = sections(segments);
+    for batch_groups in make_batches(segments, &groups, &to_send, max_tokens, max_segments) {
+        let members: Vec<usize> = batch_groups.iter().map(|&g| groups[g].1[0]).collect();
+        let batch_segments: Vec<Segment> = members.iter().map(|&i| segments[i].clone()).collect();
+        let batch_sections: Vec<Option<&str>> = members.iter().map(|&i| sections[i]).collect();
+        let source: u64 = batch_segments
+            .iter()
+            .map(|s| estimate_tokens(&s.text) as u64)
+            .sum();
+        let mut batch = Batch::new(&batch_segments);
+        batch.sections = &batch_sections;
+        batch.title = options.title.as_deref();
+        let usage = engine.estimate_usage(&batch).unwrap_or(crate::Usage {
+            prompt_tokens: source,
+            completion_tokens: source,
+        });
+        est.requests += 1;
+        est.source_tokens += source;
+        est.prompt_tokens += usage.prompt_tokens;
+        est.completion_tokens += usage.completion_tokens;
+    }
+    est
+}
+
 /// [`translate_segments`] from synchronous code: runs it on a current-thread Tokio runtime
 /// made for the call. Fails only if the runtime cannot start, or when called from inside an
 /// async runtime (use [`translate_segments`] there).
@@ -420,8 +561,9 @@ pub fn translate_segments_blocking(
             "called from inside an async runtime; await translate_segments instead".into(),
         ));
     }
+    // Time for retries and timeouts, I/O for the HTTP engines.
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .map_err(|e| Error::Runtime(e.to_string()))?;
     Ok(runtime.block_on(translate_segments(engine, segments, options, events)))
@@ -1038,6 +1180,30 @@ mod tests {
             Err(Error::LengthRatio { .. })
         ));
         assert_eq!(v.check("OK", "Está bem, então"), Ok(()));
+    }
+
+    #[test]
+    fn text_left_in_the_source_language_is_recognized() {
+        let src = "The [1]quick[/1] brown fox jumps over the lazy dog";
+        assert!(left_in_source_language(src, src));
+        assert!(left_in_source_language(
+            src,
+            "The quick brown fox jumps over the lazy perro"
+        ));
+        assert!(!left_in_source_language(
+            src,
+            "El [1]rápido[/1] zorro marrón salta sobre el perro perezoso"
+        ));
+        // Names and short labels survive translation rightly.
+        assert!(!left_in_source_language(
+            "John Smith, Mary Jones",
+            "John Smith, Mary Jones"
+        ));
+        assert!(!left_in_source_language("See the API", "See the API"));
+        assert!(!left_in_source_language(
+            "The API uses JSON and HTTP",
+            "La API usa JSON y HTTP"
+        ));
     }
 
     #[test]

@@ -29,6 +29,11 @@ pub struct TextBlock {
     pub style: BlockStyle,
     /// BCP 47 language of `text` (such as "pt"), for language-specific shaping.
     pub lang: Option<String>,
+    /// For text that came back unchanged: byte offsets of `text` where its original lines
+    /// started (none for a one-line block); it is then set on the lines it had. `None`: the
+    /// typesetter breaks lines itself.
+    #[serde(default)]
+    pub breaks: Option<Vec<usize>>,
 }
 
 /// The original block's look and paragraph geometry.

@@ -7,7 +7,12 @@ use folio_doc::{Point, Rect};
 use crate::block::{Align, TextBlock, TypesetSettings};
 use crate::error::{TypesetError, TypesetResult};
 use crate::fonts::{FaceId, FontBook};
-use crate::linebreak::{LineSpan, Measure, break_lines};
+use crate::linebreak::{LineSpan, Measure, break_lines, forced_lines};
+
+/// How much longer than its box a kept original line may come out before the block shrinks:
+/// our advances lack the original's kerning, so identical lines measure up to ~2% longer;
+/// their spaces are squeezed back into the box.
+pub(crate) const FORCED_SLACK: f32 = 1.03;
 use crate::placed::{GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, PlacedText, Warning};
 use crate::shape::{Run, ShapedGlyph, itemize, shape_text};
 
@@ -272,7 +277,10 @@ impl<'a> Prepared<'a> {
             .iter()
             .filter_map(|(_, h)| h.map(|h| h.1))
             .fold(0.0f32, f32::max);
-        let broken = break_lines(&self.block.text, &self.measure, avail, hyphen);
+        let broken = match &self.block.breaks {
+            None => break_lines(&self.block.text, &self.measure, avail, hyphen),
+            Some(starts) => forced_lines(&self.block.text, &self.measure, starts, avail),
+        };
         let n = broken.lines.len();
         let height = if n == 0 {
             0.0
@@ -399,7 +407,10 @@ impl<'a> Prepared<'a> {
                 .sum();
             // Justify by widening the spaces of every line but a paragraph's last.
             let mut width = natural;
-            if block.style.align == Align::Justify && !line.last && natural < avail {
+            // Lines kept as the original had them may also be a little too long (the original
+            // was kerned): their spaces shrink, as the original's did.
+            let squeeze = block.breaks.is_some() && natural > avail && natural <= avail * FORCED_SLACK;
+            if (block.style.align == Align::Justify && !line.last && natural < avail) || squeeze {
                 let is_space =
                     |g: &PlacedGlyph| text.as_bytes().get(g.text.start as usize) == Some(&b' ');
                 let spaces = pieces

@@ -36,6 +36,37 @@ pub enum FaceOrigin {
         /// The font in the reader's [`folio_doc::Document::fonts`].
         font: FontId,
     },
+    /// The original PDF font drawn by its own character codes, whatever its kind (Type 1,
+    /// Type 3, CFF, TrueType): the writer reuses the font resource, so the text looks exactly
+    /// like the source. Only the characters the document shows in it are available.
+    Pdf {
+        /// The font in the reader's [`folio_doc::Document::fonts`].
+        font: FontId,
+    },
+}
+
+/// The glyph id a [`FaceOrigin::Pdf`] face gives a space: nothing is drawn, the pen moves.
+pub const SPACE_GLYPH: u32 = u32::MAX;
+
+/// What a PDF font can show, as the reader saw it: each character's code and advance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PdfCodes {
+    /// Character → (character code, advance in em).
+    pub codes: HashMap<char, (u32, f32)>,
+    /// Advance of a space, in em (TeX fonts have no space glyph: the gap between words).
+    pub space: f32,
+    /// Look of the font, to match spans and fallbacks.
+    pub class: FontFamilyClass,
+    /// Bold.
+    pub bold: bool,
+    /// Italic.
+    pub italic: bool,
+    /// Ascent in em.
+    pub ascent: f32,
+    /// Descent in em (negative).
+    pub descent: f32,
+    /// The font's name, for dumps.
+    pub name: String,
 }
 
 /// What a face is, as data: enough to pick it, to describe it in a dump, and to embed it.
@@ -132,8 +163,11 @@ const SCRIPT_SAMPLES: &[(&str, &[(u32, u32)])] = &[
 #[derive(Clone)]
 pub struct Face {
     info: FaceInfo,
-    font: Font,
+    /// The parsed program; `None` for a [`FaceOrigin::Pdf`] face, which is not shaped.
+    font: Option<Font>,
     data: Arc<Vec<u8>>,
+    /// For a [`FaceOrigin::Pdf`] face: its codes and advances.
+    pdf: Option<Arc<PdfCodes>>,
     coverage: Coverage,
     /// A caller-supplied character map, for embedded subsets whose own `cmap` is not Unicode.
     unicode_map: Option<Arc<HashMap<u32, u32>>>,
@@ -220,8 +254,9 @@ impl Face {
         };
         Some(Face {
             info,
-            font,
+            font: Some(font),
             data,
+            pdf: None,
             coverage,
             unicode_map: unicode_map.map(Arc::new),
         })
@@ -237,9 +272,15 @@ impl Face {
         &self.data
     }
 
-    /// The parsed font (read-fonts' model, which HarfRust shapes with).
-    pub fn font(&self) -> &Font {
-        &self.font
+    /// The parsed font (read-fonts' model, which HarfRust shapes with); `None` for a
+    /// [`FaceOrigin::Pdf`] face.
+    pub fn font(&self) -> Option<&Font> {
+        self.font.as_ref()
+    }
+
+    /// For a [`FaceOrigin::Pdf`] face: its character codes and advances.
+    pub fn pdf_codes(&self) -> Option<&PdfCodes> {
+        self.pdf.as_deref()
     }
 
     /// The code points the face maps.
@@ -254,9 +295,13 @@ impl Face {
 
     /// The glyph for `c`, through the caller's map when one was given, else the font's `cmap`.
     pub fn glyph(&self, c: char) -> Option<u32> {
-        match &self.unicode_map {
-            Some(map) => map.get(&(c as u32)).copied(),
-            None => self.font.charmap().map_unicode(c).map(|g| g.to_u32()),
+        if let Some(pdf) = &self.pdf {
+            return pdf.codes.get(&c).map(|&(code, _)| code);
+        }
+        match (&self.unicode_map, &self.font) {
+            (Some(map), _) => map.get(&(c as u32)).copied(),
+            (None, Some(font)) => font.charmap().map_unicode(c).map(|g| g.to_u32()),
+            (None, None) => None,
         }
     }
 
@@ -369,6 +414,37 @@ impl FontBook {
         self.add(data, FaceOrigin::Embedded { font }, map)
     }
 
+    /// Adds an original PDF font that is drawn by its own codes ([`FaceOrigin::Pdf`]); it
+    /// covers the characters in `codes` and the space. Like embedded faces, it is never a
+    /// fallback for other text.
+    pub fn add_pdf_font(&mut self, font: FontId, codes: PdfCodes) -> FaceId {
+        let mut points: Vec<u32> = codes.codes.keys().map(|&c| c as u32).collect();
+        points.push(' ' as u32);
+        let id = FaceId(self.faces.len() as u32);
+        let info = FaceInfo {
+            id,
+            family: codes.name.clone(),
+            postscript_name: codes.name.clone(),
+            class: codes.class,
+            bold: codes.bold,
+            italic: codes.italic,
+            origin: FaceOrigin::Pdf { font },
+            units_per_em: 1000,
+            ascent: codes.ascent,
+            descent: codes.descent,
+            scripts: Vec::new(),
+        };
+        self.faces.push(Face {
+            info,
+            font: None,
+            data: Arc::new(Vec::new()),
+            pdf: Some(Arc::new(codes)),
+            coverage: Coverage::from_codepoints(points),
+            unicode_map: None,
+        });
+        id
+    }
+
     fn add(
         &mut self,
         data: Vec<u8>,
@@ -377,7 +453,7 @@ impl FontBook {
     ) -> TypesetResult<FaceId> {
         let source = match &origin {
             FaceOrigin::Bundled { file } => file.clone(),
-            FaceOrigin::Embedded { font } => format!("embedded font {}", font.0),
+            FaceOrigin::Embedded { font } | FaceOrigin::Pdf { font } => format!("embedded font {}", font.0),
         };
         let mut face =
             Face::parse(data, origin, map).ok_or(TypesetError::InvalidFont { source })?;

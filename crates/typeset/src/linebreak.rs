@@ -76,6 +76,30 @@ pub(crate) struct Broken {
     pub too_wide: bool,
 }
 
+/// Lines that start at the given byte offsets (the original's line starts); `too_wide` when
+/// one of them does not fit its width.
+pub(crate) fn forced_lines(text: &str, m: &Measure, starts: &[usize], avail: impl Fn(usize) -> f32) -> Broken {
+    const EPS: f32 = 1e-4;
+    let mut bounds: Vec<usize> = std::iter::once(0)
+        .chain(starts.iter().copied().filter(|&b| b > 0 && b < text.len() && text.is_char_boundary(b)))
+        .collect();
+    bounds.dedup();
+    bounds.push(text.len());
+    let mut lines = Vec::new();
+    let mut too_wide = false;
+    for (i, w) in bounds.windows(2).enumerate() {
+        let (start, next) = (w[0], w[1]);
+        let end = start + text[start..next].trim_end().len();
+        if m.width(start, end) > avail(i) * crate::fit::FORCED_SLACK + EPS {
+            too_wide = true;
+        }
+        // A line the original ended inside a word gets its hyphen back.
+        let hyphen = next < text.len() && !text[..next].ends_with(char::is_whitespace) && !text[..end].ends_with('-');
+        lines.push(LineSpan { start, end, next, hyphen, last: next == text.len() });
+    }
+    Broken { lines, too_wide }
+}
+
 /// Breaks `text` into lines. `avail(i)` is line `i`'s width in em; `hyphen` is the hyphen's
 /// width in em.
 pub(crate) fn break_lines(

@@ -12,7 +12,7 @@ use harfrust::{Buffer, Direction, FontFuncs, GlyphId, Language, ShapeOptions, Sh
 
 use crate::block::{BaselineShift, TextBlock, TypesetSettings};
 use crate::error::{TypesetError, TypesetResult};
-use crate::fonts::{Face, FaceId, FaceOrigin, FontBook, FontQuery};
+use crate::fonts::{Face, FaceId, FaceOrigin, FontBook, FontQuery, PdfCodes, SPACE_GLYPH};
 use crate::placed::{Synthetic, Warning};
 
 /// A shaped glyph, in em of its run's size; `cluster` is a byte offset into the block's text.
@@ -207,9 +207,30 @@ fn assign_faces(
     // the source.
     if let Some(orig) = query.original
         && let Ok(face) = book.face(orig)
-        && text.chars().all(|c| c.is_control() || face.covers(c))
     {
-        return text.char_indices().map(|(i, _)| (i, orig)).collect();
+        if text.chars().all(|c| c.is_control() || face.covers(c)) {
+            return text.char_indices().map(|(i, _)| (i, orig)).collect();
+        }
+        // An original PDF font lacking a character the document shows in another of its
+        // fonts (a bullet, a symbol): those characters take that font, as in the source.
+        if matches!(face.info().origin, FaceOrigin::Pdf { .. }) {
+            let others: Vec<&Face> = book
+                .faces()
+                .filter(|f| matches!(f.info().origin, FaceOrigin::Pdf { .. }) && f.info().id != orig)
+                .collect();
+            let pick = |c: char| {
+                if c.is_control() || inherits_face(c) || face.covers(c) {
+                    Some(orig)
+                } else {
+                    others.iter().find(|f| f.covers(c)).map(|f| f.info().id)
+                }
+            };
+            let picked: Option<Vec<(usize, FaceId)>> =
+                text.char_indices().map(|(i, c)| pick(c).map(|f| (i, f))).collect();
+            if let Some(picked) = picked {
+                return picked;
+            }
+        }
     }
     let fallback_query = FontQuery {
         original: None,
@@ -260,7 +281,7 @@ fn make_run(
     let face = book.face(face_id)?;
     let info = face.info();
     let synthetic = match info.origin {
-        FaceOrigin::Embedded { .. } => Synthetic::default(),
+        FaceOrigin::Embedded { .. } | FaceOrigin::Pdf { .. } => Synthetic::default(),
         FaceOrigin::Bundled { .. } => Synthetic {
             skew: if style.query.italic && !info.italic {
                 settings.synthetic_skew
@@ -307,6 +328,12 @@ pub(crate) fn shape_text(
     range: Range<usize>,
     lang: Option<&str>,
 ) -> TypesetResult<(Vec<ShapedGlyph>, bool)> {
+    if let Some(pdf) = face.pdf_codes() {
+        return Ok((shape_by_codes(pdf, text, range), false));
+    }
+    let Some(font) = face.font() else {
+        return Err(TypesetError::Shape { message: "face has no font program".into() });
+    };
     let mut buffer = Buffer::new();
     for (i, c) in text[range.clone()].char_indices() {
         buffer.push(c as u32, (range.start + i) as u32);
@@ -334,7 +361,7 @@ pub(crate) fn shape_text(
         buffer.set_language(Language::new(lang));
     }
     let funcs = face.unicode_map().map(MappedCmap);
-    let mut shaper = ShaperFont::new(face.font());
+    let mut shaper = ShaperFont::new(font);
     if let Some(funcs) = &funcs {
         shaper.set_font_funcs(Some(funcs));
     }
@@ -361,4 +388,21 @@ pub(crate) fn shape_text(
         glyphs.reverse();
     }
     Ok((glyphs, rtl))
+}
+
+/// "Shapes" with a PDF font's own codes: one glyph per character, the reader's advances, no
+/// kerning or ligatures. Spaces are [`SPACE_GLYPH`]: a move, not a glyph; a character the font
+/// lacks is glyph 0 (the caller only picks the face when it covers the text).
+fn shape_by_codes(pdf: &PdfCodes, text: &str, range: Range<usize>) -> Vec<ShapedGlyph> {
+    text[range.clone()]
+        .char_indices()
+        .map(|(i, c)| {
+            let (id, advance) = if c.is_whitespace() {
+                (SPACE_GLYPH, pdf.space)
+            } else {
+                pdf.codes.get(&c).copied().unwrap_or((0, 0.5))
+            };
+            ShapedGlyph { id, cluster: (range.start + i) as u32, advance, dx: 0.0, dy: 0.0 }
+        })
+        .collect()
 }

@@ -255,7 +255,15 @@ fn describe(dict: &Dict<'_>) -> Font {
     let style = style_of(&name, flags, weight, italic_angle, descriptor.is_some());
 
     let (ascent, descent) = ascent_descent(dict, descriptor.as_ref(), &name, kind);
+    let code_bytes = match kind {
+        FontKind::Type0 => match dict.get::<Name<'_>>(b"Encoding".as_slice()).as_ref().map(|n| n.as_str()) {
+            Some("Identity-H") | Some("Identity-V") => Some(2),
+            _ => None,
+        },
+        _ => Some(1),
+    };
     Font {
+        code_bytes,
         name,
         dict: dict.obj_id().map(obj_ref),
         kind,

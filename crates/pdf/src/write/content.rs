@@ -148,15 +148,27 @@ fn rebuilt(op: &[u8], operands: &[Object<'_>], sites: &[GlyphSite], out: &mut Ve
     Ok(())
 }
 
+/// The faces runs can be drawn with: embedded subsets and original fonts.
+pub(crate) struct Faces<'a> {
+    /// Subset fonts, by face key.
+    pub embedded: &'a HashMap<u32, EmbeddedFont>,
+    /// Original fonts (dictionary, bytes per code), by face key.
+    pub originals: &'a HashMap<u32, (folio_doc::ObjRef, u8)>,
+}
+
 /// Draws new runs in display coordinates: the whole block sits in `q <to_user> cm … Q`, and
 /// each run's text matrix flips y back (`1 0 skew -1 x y Tm`), so glyphs stand upright.
 /// Collects the font resource names used in `names`.
-pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, fonts: &HashMap<u32, EmbeddedFont>, names: &mut Vec<(String, u32)>) -> Vec<u8> {
+pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, faces: &Faces<'_>, names: &mut Vec<(String, u32)>) -> Vec<u8> {
     let mut s = String::new();
     let m = to_user.0;
     let _ = writeln!(s, "q {} {} {} {} {} {} cm BT", num(m[0]), num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]));
     for run in runs {
-        let Some(font) = fonts.get(&run.face) else { continue };
+        let embedded = faces.embedded.get(&run.face);
+        let original = faces.originals.get(&run.face).map(|&(_, bytes)| bytes);
+        if embedded.is_none() && original.is_none() {
+            continue;
+        }
         let name = font_name(run.face);
         if !names.iter().any(|(n, _)| *n == name) {
             names.push((name.clone(), run.face));
@@ -179,9 +191,27 @@ pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, fonts: &HashMap<u32, 
         );
         s.push('[');
         let mut rise = 0.0f64;
+        let mut pending = 0.0f64;
         for glyph in &run.glyphs {
-            let Some(&cid) = font.cid.get(&glyph.gid) else { continue };
-            let natural = font.widths.get(&cid).copied().unwrap_or(0.0) as f64 / 1000.0 * size;
+            // What to show and how far the font itself moves the pen for it.
+            let (code, code_bytes, natural) = match (embedded, original) {
+                (Some(font), _) => {
+                    let Some(&cid) = font.cid.get(&(glyph.gid as u16)) else { continue };
+                    (cid as u32, 2, font.widths.get(&cid).copied().unwrap_or(0.0) as f64 / 1000.0 * size)
+                }
+                (None, Some(bytes)) => {
+                    if glyph.gid == super::SPACE_GLYPH {
+                        pending += glyph.advance as f64 * 1000.0 / size;
+                        continue;
+                    }
+                    (glyph.gid, bytes, glyph.advance as f64)
+                }
+                (None, None) => continue,
+            };
+            if pending != 0.0 {
+                let _ = write!(s, " {} ", num(-pending));
+                pending = 0.0;
+            }
             let (dx, dy) = (glyph.dx as f64, glyph.dy as f64);
             let want_rise = -dy;
             if (want_rise - rise).abs() > 1e-3 {
@@ -192,7 +222,11 @@ pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, fonts: &HashMap<u32, 
             if dx != 0.0 {
                 let _ = write!(s, "{} ", num(-dx * 1000.0 / size));
             }
-            let _ = write!(s, "<{cid:04X}>");
+            s.push('<');
+            for i in (0..code_bytes).rev() {
+                let _ = write!(s, "{:02X}", (code >> (8 * i)) & 0xFF);
+            }
+            s.push('>');
             let adjust = (natural - glyph.advance as f64 + dx) * 1000.0 / size;
             if adjust.abs() > 0.05 {
                 let _ = write!(s, " {} ", num(adjust));

@@ -42,16 +42,23 @@ pub struct WritePlan {
     pub lang: Option<String>,
 }
 
-/// An OpenType/TrueType font program to embed (subset) for new text.
+/// A face new text is drawn with: an OpenType/TrueType program to embed (subset), or one of
+/// the original's fonts, drawn by its own codes.
 #[derive(Debug, Clone)]
 pub struct FaceData {
     /// The key [`NewRun::face`] refers to.
     pub key: u32,
-    /// The font file.
+    /// The font file (empty for an original font).
     pub data: Arc<Vec<u8>>,
     /// Index in a font collection, 0 otherwise.
     pub index: u32,
+    /// For an original font: its dictionary and the bytes per character code. Glyph ids of
+    /// its runs are then character codes, and [`SPACE_GLYPH`] is a move without a glyph.
+    pub original: Option<(ObjRef, u8)>,
 }
+
+/// A glyph id that draws nothing in an original font's run: the pen moves by its advance.
+pub const SPACE_GLYPH: u32 = u32::MAX;
 
 /// Changes to one page.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -86,8 +93,8 @@ pub struct NewRun {
 /// One new glyph.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewGlyph {
-    /// Glyph id in the face.
-    pub gid: u16,
+    /// Glyph id in the face (a character code for an original font).
+    pub gid: u32,
     /// How far the pen moves after it, in points.
     pub advance: f32,
     /// Offset from the pen position, in points (display: y down).
@@ -157,17 +164,24 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
 
     // 1. Fonts: note every glyph drawn, then subset and embed each face once.
     let mut embedder = FontEmbedder::new();
+    let mut originals: HashMap<u32, (ObjRef, u8)> = HashMap::new();
     for face in &plan.faces {
-        embedder.add_face(face.key, face.data.clone(), face.index);
+        match face.original {
+            Some(o) => {
+                originals.insert(face.key, o);
+            }
+            None => embedder.add_face(face.key, face.data.clone(), face.index),
+        }
     }
     for edit in &plan.pages {
-        for run in &edit.runs {
+        for run in edit.runs.iter().filter(|r| !originals.contains_key(&r.face)) {
             for g in &run.glyphs {
-                embedder.use_glyph(run.face, g.gid, &g.text);
+                embedder.use_glyph(run.face, g.gid as u16, &g.text);
             }
         }
     }
     let fonts = embedder.embed(&mut pdf).map_err(|e| WriteError::Font(e.to_string()))?;
+    let faces = content::Faces { embedded: &fonts, originals: &originals };
 
     // 2. Locate the glyphs to remove: walk the pages again, as the reader did.
     let edited: Vec<u32> = plan.pages.iter().filter(|e| !e.remove.is_empty()).map(|e| e.page).collect();
@@ -217,7 +231,7 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
         let mut text = Vec::new();
         if !edit.runs.is_empty() {
             let to_user = read_page.user_to_display.invert().unwrap_or(Matrix::IDENTITY);
-            text = content::draw_runs(&edit.runs, &to_user, &fonts, &mut names);
+            text = content::draw_runs(&edit.runs, &to_user, &faces, &mut names);
         }
         let mut data = Vec::with_capacity(body.len() + text.len() + 16);
         data.extend_from_slice(b"q\n");
@@ -227,7 +241,7 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
         let mut stream = Stream::new(Dictionary::new(), data);
         let _ = stream.compress();
         let content_id = pdf.add_object(stream);
-        let resources = page_resources(&pdf, page_id, &names, &fonts);
+        let resources = page_resources(&pdf, page_id, &names, &faces);
         let page = pdf.get_dictionary_mut(page_id).map_err(|e| WriteError::Load(e.to_string()))?;
         page.set("Contents", Object::Reference(content_id));
         page.set("Resources", Object::Dictionary(resources));
@@ -297,7 +311,7 @@ fn set_info_title(pdf: &mut lopdf::Document, title: &str) {
 
 /// The page's effective resources (inherited ones included) as a new direct dictionary, with
 /// our fonts added under fresh names; shared resource objects are left untouched.
-fn page_resources(pdf: &lopdf::Document, page_id: ObjectId, names: &[(String, u32)], fonts: &HashMap<u32, font::EmbeddedFont>) -> Dictionary {
+fn page_resources(pdf: &lopdf::Document, page_id: ObjectId, names: &[(String, u32)], faces: &content::Faces<'_>) -> Dictionary {
     let resolve = |o: &Object| -> Option<Dictionary> {
         match o {
             Object::Dictionary(d) => Some(d.clone()),
@@ -324,8 +338,10 @@ fn page_resources(pdf: &lopdf::Document, page_id: ObjectId, names: &[(String, u3
     }
     let mut font_dict = resources.get(b"Font").ok().and_then(resolve).unwrap_or_default();
     for (name, key) in names {
-        if let Some(f) = fonts.get(key) {
+        if let Some(f) = faces.embedded.get(key) {
             font_dict.set(name.as_bytes().to_vec(), Object::Reference(f.font));
+        } else if let Some((r, _)) = faces.originals.get(key) {
+            font_dict.set(name.as_bytes().to_vec(), Object::Reference((r.num, r.generation)));
         }
     }
     resources.set("Font", Object::Dictionary(font_dict));

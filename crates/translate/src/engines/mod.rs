@@ -1,9 +1,17 @@
 //! The engines built in: those that need no model, server or key.
 
+mod apertium;
+#[cfg(feature = "bergamot")]
+mod bergamot;
 mod identity;
+mod openai;
 mod pseudo;
 
+pub use apertium::{Apertium, ApertiumOptions};
+#[cfg(feature = "bergamot")]
+pub use bergamot::{Bergamot, BergamotOptions};
 pub use identity::Identity;
+pub use openai::{OpenAi, OpenAiOptions, language_name};
 pub use pseudo::{Pseudo, pseudolocalize};
 
 use crate::{Engine, Error, LangPair, Result};

@@ -1,0 +1,254 @@
+//! Engine settings from a TOML file, so a batch job is one command.
+//!
+//! ```toml
+//! engine = "openai"          # openai, apertium, or a built-in engine's name
+//! glossary = "terms.csv"     # optional; relative paths are from the config file
+//! cache = "/var/cache/folio" # optional; default: the user cache directory
+//!
+//! [openai]
+//! base_url = "http://127.0.0.1:8080/v1"
+//! model = "qwen2.5-7b-instruct"
+//! api_key_env = "OPENAI_API_KEY"
+//! timeout_secs = 120
+//! max_batch_tokens = 2000
+//! max_batch_segments = 100
+//! max_concurrency = 4
+//!
+//! [apertium]
+//! base_url = "http://127.0.0.1:2737"
+//! langpair = "eng|cat_valencia"
+//!
+//! [price]                    # per million tokens, for --dry-run
+//! prompt = 0.15
+//! completion = 0.60
+//! ```
+//!
+//! Every key is optional; unknown keys are errors (a typo must not be ignored silently).
+//! Command-line flags override the file: the caller changes the fields before building.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::{
+    Apertium, ApertiumOptions, Engine, Error, Glossary, Glossed, LangPair, OpenAi, OpenAiOptions,
+    Price, Result, builtin,
+};
+
+/// The settings file (see the module docs).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The engine's name.
+    pub engine: Option<String>,
+    /// A glossary CSV file.
+    pub glossary: Option<PathBuf>,
+    /// The persistent cache directory.
+    pub cache: Option<PathBuf>,
+    /// Settings of the `openai` engine.
+    #[serde(default)]
+    pub openai: OpenAiConfig,
+    /// Settings of the `apertium` engine.
+    #[serde(default)]
+    pub apertium: ApertiumConfig,
+    /// Prices per million tokens.
+    pub price: Option<PriceConfig>,
+}
+
+/// The `[openai]` table; absent keys keep [`OpenAiOptions::default`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenAiConfig {
+    /// API root (`…/v1`).
+    pub base_url: Option<String>,
+    /// Model name.
+    pub model: Option<String>,
+    /// Environment variable holding the key.
+    pub api_key_env: Option<String>,
+    /// Seconds allowed per request.
+    pub timeout_secs: Option<u64>,
+    /// Source tokens per batch.
+    pub max_batch_tokens: Option<usize>,
+    /// Segments per batch.
+    pub max_batch_segments: Option<usize>,
+    /// Requests in flight.
+    pub max_concurrency: Option<usize>,
+}
+
+/// The `[apertium]` table; absent keys keep [`ApertiumOptions::default`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApertiumConfig {
+    /// Where APy listens.
+    pub base_url: Option<String>,
+    /// The APy pair (`eng|cat_valencia`).
+    pub langpair: Option<String>,
+    /// Requests in flight.
+    pub max_concurrency: Option<usize>,
+    /// Seconds allowed per request.
+    pub timeout_secs: Option<u64>,
+}
+
+/// The `[price]` table: per million tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceConfig {
+    /// Price of a million prompt tokens.
+    pub prompt: f64,
+    /// Price of a million completion tokens.
+    pub completion: f64,
+}
+
+impl Config {
+    /// Parses TOML text.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
+    }
+
+    /// Reads a file; relative `glossary` and `cache` paths are made relative to its folder.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let mut config = Self::from_toml(&text)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for p in [&mut config.glossary, &mut config.cache]
+            .into_iter()
+            .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+        Ok(config)
+    }
+
+    /// The `openai` engine's options.
+    pub fn openai_options(&self) -> OpenAiOptions {
+        let c = &self.openai;
+        let mut o = OpenAiOptions::default();
+        if let Some(v) = &c.base_url {
+            o.base_url.clone_from(v);
+        }
+        if let Some(v) = &c.model {
+            o.model.clone_from(v);
+        }
+        if let Some(v) = &c.api_key_env {
+            o.api_key_env.clone_from(v);
+        }
+        if let Some(v) = c.timeout_secs {
+            o.timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = c.max_batch_tokens {
+            o.limits.max_batch_tokens = v;
+        }
+        if let Some(v) = c.max_batch_segments {
+            o.limits.max_batch_segments = v;
+        }
+        if let Some(v) = c.max_concurrency {
+            o.limits.max_concurrency = v;
+        }
+        o
+    }
+
+    /// The `apertium` engine's options.
+    pub fn apertium_options(&self) -> ApertiumOptions {
+        let c = &self.apertium;
+        let mut o = ApertiumOptions::default();
+        if let Some(v) = &c.base_url {
+            o.base_url.clone_from(v);
+        }
+        o.langpair.clone_from(&c.langpair);
+        if let Some(v) = c.max_concurrency {
+            o.max_concurrency = v;
+        }
+        if let Some(v) = c.timeout_secs {
+            o.timeout = Duration::from_secs(v);
+        }
+        o
+    }
+
+    /// The price table, if any.
+    pub fn price(&self) -> Option<Price> {
+        self.price.map(|p| Price {
+            prompt_per_million: p.prompt,
+            completion_per_million: p.completion,
+        })
+    }
+
+    /// The glossary file read, if one is set.
+    pub fn load_glossary(&self) -> Result<Option<Glossary>> {
+        self.glossary.as_deref().map(Glossary::load).transpose()
+    }
+
+    /// Builds the configured engine (`default` when the file names none) for `pair`, with the
+    /// glossary: in the prompt for `openai`, enforced by [`Glossed`] for other engines.
+    pub fn build_engine(&self, default: &str, pair: LangPair) -> Result<Box<dyn Engine>> {
+        let glossary = self.load_glossary()?.filter(|g| !g.is_empty());
+        let name = self.engine.as_deref().unwrap_or(default);
+        let engine: Box<dyn Engine> = match name {
+            "openai" => {
+                let mut options = self.openai_options();
+                options.glossary = glossary.map(Arc::new);
+                return Ok(Box::new(OpenAi::new(pair, options)?));
+            }
+            "apertium" => Box::new(Apertium::new(pair, self.apertium_options())?),
+            other => builtin(other, pair)?,
+        };
+        Ok(match glossary {
+            Some(g) => Box::new(Glossed::new(engine, g)),
+            None => engine,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_builds() {
+        let config = Config::from_toml(
+            r#"
+            engine = "openai"
+            [openai]
+            base_url = "http://127.0.0.1:8080/v1"
+            model = "qwen"
+            max_batch_tokens = 3000
+            [apertium]
+            langpair = "eng|cat_valencia"
+            [price]
+            prompt = 0.15
+            completion = 0.6
+            "#,
+        )
+        .unwrap();
+        let o = config.openai_options();
+        assert_eq!(o.model, "qwen");
+        assert_eq!(o.limits.max_batch_tokens, 3000);
+        assert_eq!(o.limits.max_batch_segments, 100);
+        assert_eq!(
+            config.apertium_options().langpair.as_deref(),
+            Some("eng|cat_valencia")
+        );
+        assert_eq!(config.price().unwrap().completion_per_million, 0.6);
+        let engine = config
+            .build_engine("pseudo", LangPair::new("en", "es").unwrap())
+            .unwrap();
+        assert_eq!(engine.info().name, "openai");
+        assert_eq!(engine.info().model, "qwen");
+    }
+
+    #[test]
+    fn typos_are_errors() {
+        let e = Config::from_toml("[openai]\nmodle = \"x\"\n").unwrap_err();
+        assert!(e.to_string().contains("modle"), "{e}");
+        let empty = Config::from_toml("").unwrap();
+        let engine = empty
+            .build_engine("pseudo", LangPair::new("en", "es").unwrap())
+            .unwrap();
+        assert_eq!(engine.info().name, "pseudo");
+    }
+}

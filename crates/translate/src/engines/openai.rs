@@ -1,0 +1,598 @@
+//! The `openai` engine: any OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama,
+//! llama.cpp server, DeepSeek, …).
+//!
+//! # The request
+//! A batch goes as one `POST {base_url}/chat/completions` at temperature 0 with two messages:
+//! - a short system prompt, written once per batch: source and target language, the
+//!   placeholder rules, the document title and the section headings of the batch as context,
+//!   and the glossary rows whose source term occurs in the batch;
+//! - the segments as a compact JSON array `[{"id":0,"text":"…"},…]`, ids numbered within the
+//!   batch (short numbers cost fewer tokens than document-wide ids).
+//!
+//! Batches are large (2,000 source tokens by default) so the instruction costs little per
+//! source token: about 1.1–1.2 prompt tokens per source token overall.
+//!
+//! # The reply
+//! The model must answer a JSON array with the same ids. Parsing is forgiving: a ```` ```json ````
+//! fence or prose around the array is skipped, ids may be numbers or strings, and a truncated
+//! array still yields the items before the cut. Items missing from the reply are left for the
+//! driver, which resends only those; an item that is the source text (or mostly its words) is
+//! returned as [`Error::LeftInSourceLanguage`], so it is retried alone and then reported failed,
+//! never silently kept in the source language.
+//!
+//! HTTP 429 becomes [`Error::RateLimited`] with the server's `Retry-After` (or `retry-after-ms`),
+//! 5xx, 408 and connection failures [`Error::Unavailable`], a timeout [`Error::Timeout`]: the
+//! driver retries those with backoff. Other 4xx (a bad key, an unknown model) are
+//! [`Error::Rejected`]. Token counts come from the reply's `usage`, else are estimated.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::engine::{
+    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
+};
+use crate::glossary::Glossary;
+use crate::{Error, LangPair, Result, left_in_source_language, placeholders};
+
+/// Version of the prompt and of the reply handling; part of every cache key.
+const PROMPT_VERSION: u32 = 1;
+
+/// Settings of the [`OpenAi`] engine; `Default` targets OpenAI's API with `gpt-4o-mini`.
+#[derive(Debug, Clone)]
+pub struct OpenAiOptions {
+    /// The API root, up to and including the version (`https://api.openai.com/v1`,
+    /// `http://127.0.0.1:8080/v1`); `/chat/completions` is appended.
+    pub base_url: String,
+    /// The model name sent with each request; part of the cache key.
+    pub model: String,
+    /// The API key. `None` reads the variable named by `api_key_env`; no key at all sends no
+    /// `Authorization` header (local servers need none).
+    pub api_key: Option<String>,
+    /// The environment variable holding the key.
+    pub api_key_env: String,
+    /// Time allowed for one request, connection included.
+    pub timeout: Duration,
+    /// How much one request may carry and how many run at once.
+    pub limits: EngineLimits,
+    /// Terms with fixed translations; the rows occurring in a batch go into its prompt.
+    pub glossary: Option<Arc<Glossary>>,
+}
+
+impl Default for OpenAiOptions {
+    fn default() -> Self {
+        Self {
+            base_url: "https://api.openai.com/v1".into(),
+            model: "gpt-4o-mini".into(),
+            api_key: None,
+            api_key_env: "OPENAI_API_KEY".into(),
+            timeout: Duration::from_secs(120),
+            limits: EngineLimits {
+                // ~2,000 source tokens come back as ~2,600 target tokens plus JSON: within
+                // every current model's output limit.
+                max_batch_tokens: 2000,
+                max_batch_segments: 100,
+                max_concurrency: 4,
+            },
+            glossary: None,
+        }
+    }
+}
+
+/// Translates batches with an OpenAI-compatible chat-completions server (see the module docs).
+#[derive(Debug)]
+pub struct OpenAi {
+    info: EngineInfo,
+    /// The model name sent (`info.model` may carry the glossary's salt besides).
+    model: String,
+    client: reqwest::Client,
+    endpoint: String,
+    api_key: Option<String>,
+    timeout: Duration,
+    glossary: Option<Arc<Glossary>>,
+}
+
+impl OpenAi {
+    /// An engine for `pair` with these settings. Fails on a base URL that is not `http(s)://`
+    /// or an HTTP client that cannot be built; a missing key shows only when the server
+    /// refuses a request.
+    pub fn new(pair: LangPair, options: OpenAiOptions) -> Result<Self> {
+        let base = options.base_url.trim_end_matches('/');
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "base URL {:?} must start with http:// or https://",
+                options.base_url
+            )));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let api_key = options
+            .api_key
+            .or_else(|| std::env::var(&options.api_key_env).ok())
+            .filter(|k| !k.trim().is_empty());
+        // A glossary changes the prompt, so it changes the output: it goes into the cache key.
+        let mut cache_model = options.model.clone();
+        if let Some(g) = options.glossary.as_deref().filter(|g| !g.is_empty()) {
+            cache_model = format!("{cache_model}+{}", g.salt());
+        }
+        Ok(Self {
+            info: EngineInfo {
+                name: "openai".into(),
+                model: cache_model,
+                pair,
+                prompt_version: PROMPT_VERSION,
+                limits: options.limits,
+            },
+            model: options.model,
+            client,
+            endpoint: format!("{base}/chat/completions"),
+            api_key,
+            timeout: options.timeout,
+            glossary: options.glossary,
+        })
+    }
+
+    /// The system prompt of a batch: the instruction, its context and its glossary rows.
+    pub fn system_prompt(&self, batch: &Batch<'_>) -> String {
+        let pair = &self.info.pair;
+        let mut p = format!(
+            "Translate each item's text from {} to {}. Reply with only a JSON array of \
+             {{\"id\",\"text\"}}, one per item, same ids. Keep the markers [n] and [/n] exactly, \
+             each once, around the matching words. Keep numbers, URLs, code and formulas as they are.",
+            language_name(&pair.from),
+            language_name(&pair.to)
+        );
+        if let Some(title) = batch.title.map(context_text).filter(|t| !t.is_empty()) {
+            let _ = write!(p, "\nDocument: {}", json_string(&title));
+        }
+        let mut headings: Vec<String> = Vec::new();
+        for i in 0..batch.segments.len() {
+            if let Some(h) = batch.section(i).map(context_text).filter(|h| !h.is_empty())
+                && !headings.contains(&h)
+            {
+                headings.push(h);
+            }
+        }
+        // A batch spans a few sections at most; more would cost tokens for little context.
+        if !headings.is_empty() {
+            let shown: Vec<String> = headings.iter().take(3).map(|h| json_string(h)).collect();
+            let label = if shown.len() == 1 {
+                "Section"
+            } else {
+                "Sections"
+            };
+            let _ = write!(p, "\n{label}: {}", shown.join("; "));
+        }
+        if let Some(glossary) = &self.glossary {
+            let texts: Vec<&str> = batch.segments.iter().map(|s| s.text.as_str()).collect();
+            let rows = glossary.occurring(&texts);
+            if !rows.is_empty() {
+                p.push_str("\nGlossary (use these translations):");
+                for t in rows {
+                    let _ = write!(p, "\n{} = {}", t.source, t.target);
+                    if let Some(note) = &t.note {
+                        let _ = write!(p, " ({note})");
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    /// The user message of a batch: its segments as a JSON array with batch-local ids.
+    pub fn user_message(batch: &Batch<'_>) -> String {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            id: usize,
+            text: &'a str,
+        }
+        let items: Vec<Item<'_>> = batch
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(id, s)| Item { id, text: &s.text })
+            .collect();
+        // Serializing strings and integers cannot fail.
+        serde_json::to_string(&items).unwrap_or_default()
+    }
+
+    async fn call(&self, batch: Batch<'_>) -> Result<Reply> {
+        let system = self.system_prompt(&batch);
+        let user = Self::user_message(&batch);
+        let body = serde_json::json!({
+            "model": self.model,
+            "temperature": 0,
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": user},
+            ],
+        });
+        let mut request = self.client.post(&self.endpoint).json(&body);
+        if let Some(key) = &self.api_key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.map_err(|e| self.http_error(&e))?;
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        let text = response.text().await.map_err(|e| self.http_error(&e))?;
+        if !status.is_success() {
+            return Err(status_error(status.as_u16(), retry_after, &text));
+        }
+
+        let reply: Value = serde_json::from_str(&text)
+            .map_err(|e| Error::BadReply(format!("the response is not JSON: {e}")))?;
+        let content = reply
+            .pointer("/choices/0/message/content")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::BadReply("no choices[0].message.content".into()))?;
+        let usage = match (
+            reply
+                .pointer("/usage/prompt_tokens")
+                .and_then(Value::as_u64),
+            reply
+                .pointer("/usage/completion_tokens")
+                .and_then(Value::as_u64),
+        ) {
+            (Some(prompt_tokens), Some(completion_tokens)) => Usage {
+                prompt_tokens,
+                completion_tokens,
+            },
+            _ => Usage {
+                prompt_tokens: (estimate_tokens(&system) + estimate_tokens(&user)) as u64,
+                completion_tokens: estimate_tokens(content) as u64,
+            },
+        };
+
+        let parsed = parse_items(content);
+        if parsed.is_empty() {
+            let truncated = reply
+                .pointer("/choices/0/finish_reason")
+                .and_then(Value::as_str)
+                == Some("length");
+            return Err(Error::BadReply(if truncated {
+                "the reply was cut off before its first item".into()
+            } else {
+                "no JSON array of {id, text} in the reply".into()
+            }));
+        }
+        let mut items: Vec<ReplyItem> = Vec::with_capacity(batch.segments.len());
+        let mut seen = vec![false; batch.segments.len()];
+        for (id, text) in parsed {
+            // Unknown ids are dropped; of duplicates the first wins; absent ones are resent by
+            // the driver.
+            let Some(segment) = batch.segments.get(id) else {
+                continue;
+            };
+            if std::mem::replace(&mut seen[id], true) {
+                continue;
+            }
+            let text = if left_in_source_language(&segment.text, &text) {
+                Err(Error::LeftInSourceLanguage)
+            } else {
+                Ok(text)
+            };
+            items.push(ReplyItem {
+                id: segment.id,
+                text,
+            });
+        }
+        Ok(Reply {
+            items,
+            usage: Some(usage),
+        })
+    }
+
+    fn http_error(&self, e: &reqwest::Error) -> Error {
+        if e.is_timeout() {
+            Error::Timeout(self.timeout)
+        } else if e.is_connect() {
+            Error::Unavailable(format!(
+                "cannot connect to {}: {}",
+                self.endpoint,
+                source_chain(e)
+            ))
+        } else {
+            Error::Unavailable(source_chain(e))
+        }
+    }
+}
+
+impl Engine for OpenAi {
+    fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
+        Box::pin(self.call(batch))
+    }
+
+    /// The exact prompt (estimated at ≈ 4 characters a token); the completion as the items'
+    /// JSON grown by 15%, a typical English → Romance expansion.
+    fn estimate_usage(&self, batch: &Batch<'_>) -> Option<Usage> {
+        let user = Self::user_message(batch);
+        let prompt = estimate_tokens(&self.system_prompt(batch)) + estimate_tokens(&user);
+        Some(Usage {
+            prompt_tokens: prompt as u64,
+            completion_tokens: (estimate_tokens(&user) as u64 * 115).div_ceil(100),
+        })
+    }
+}
+
+/// An error with its causes, `: `-separated (reqwest's own message rarely says why).
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let _ = write!(msg, ": {c}");
+        cause = c.source();
+    }
+    msg
+}
+
+/// The delay a 429 asks for: `retry-after-ms` (OpenAI) or `Retry-After` in seconds.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let get = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
+    let secs = get("retry-after-ms")
+        .map(|ms| ms / 1000.0)
+        .or_else(|| get("retry-after"))?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
+}
+
+/// The error for a non-success HTTP status, with the server's message when it gives one.
+fn status_error(status: u16, retry_after: Option<Duration>, body: &str) -> Error {
+    let message = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .or_else(|| v.get("error"))
+                .or_else(|| v.get("message"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| body.chars().take(200).collect());
+    let detail = format!("HTTP {status}: {}", message.trim());
+    match status {
+        429 => Error::RateLimited { retry_after },
+        408 | 500..=599 => Error::Unavailable(detail),
+        401 | 403 => Error::Rejected(format!("{detail} (is the API key set?)")),
+        _ => Error::Rejected(detail),
+    }
+}
+
+/// The `(id, text)` items of a reply: the first JSON array in it, element by element, so
+/// a cut-off array still yields its complete items. Elements that are not `{id, text}`
+/// objects are skipped.
+pub(crate) fn parse_items(content: &str) -> Vec<(usize, String)> {
+    let content = strip_fence(content);
+    let Some(start) = content.find('[') else {
+        return Vec::new();
+    };
+    let mut rest = &content[start + 1..];
+    let mut items = Vec::new();
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if rest.is_empty() || rest.starts_with(']') {
+            break;
+        }
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        let Some(Ok(value)) = stream.next() else {
+            break; // cut off, or not JSON any more
+        };
+        rest = &rest[stream.byte_offset()..];
+        if let Some(item) = item_of(&value) {
+            items.push(item);
+        }
+    }
+    items
+}
+
+fn item_of(value: &Value) -> Option<(usize, String)> {
+    let obj = value.as_object()?;
+    let id = match obj.get("id")? {
+        Value::Number(n) => usize::try_from(n.as_u64()?).ok()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    let text = obj
+        .get("text")
+        .or_else(|| obj.get("translation"))
+        .and_then(Value::as_str)?;
+    Some((id, text.to_string()))
+}
+
+/// The reply without a Markdown code fence around it.
+fn strip_fence(content: &str) -> &str {
+    let t = content.trim();
+    let Some(rest) = t.strip_prefix("```") else {
+        return t;
+    };
+    // Drop the info string (`json`) on the opening line, and the closing fence.
+    let rest = rest.split_once('\n').map_or("", |(_, body)| body);
+    rest.trim_end().strip_suffix("```").unwrap_or(rest)
+}
+
+/// Context text for the prompt: placeholders removed, white space collapsed, at most 100
+/// characters.
+fn context_text(text: &str) -> String {
+    let plain = placeholders::strip(text);
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let mut out = words.join(" ");
+    if let Some((i, _)) = out.char_indices().nth(100) {
+        out.truncate(i);
+        out.push('…');
+    }
+    out
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// The English name of a language for the prompt (models follow "Brazilian Portuguese"
+/// better than "pt-BR"); the code itself when not in the table.
+pub fn language_name(code: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("pt-BR", "Brazilian Portuguese"),
+        ("pt-PT", "European Portuguese"),
+        ("zh-Hans", "Simplified Chinese"),
+        ("zh-Hant", "Traditional Chinese"),
+        ("zh-CN", "Simplified Chinese"),
+        ("zh-TW", "Traditional Chinese"),
+        ("en", "English"),
+        ("es", "Spanish"),
+        ("pt", "Portuguese"),
+        ("fr", "French"),
+        ("de", "German"),
+        ("it", "Italian"),
+        ("ca", "Catalan"),
+        ("gl", "Galician"),
+        ("eu", "Basque"),
+        ("nl", "Dutch"),
+        ("sv", "Swedish"),
+        ("da", "Danish"),
+        ("nb", "Norwegian Bokmål"),
+        ("fi", "Finnish"),
+        ("pl", "Polish"),
+        ("cs", "Czech"),
+        ("ro", "Romanian"),
+        ("hu", "Hungarian"),
+        ("el", "Greek"),
+        ("ru", "Russian"),
+        ("uk", "Ukrainian"),
+        ("tr", "Turkish"),
+        ("ar", "Arabic"),
+        ("he", "Hebrew"),
+        ("fa", "Persian"),
+        ("hi", "Hindi"),
+        ("bn", "Bengali"),
+        ("id", "Indonesian"),
+        ("vi", "Vietnamese"),
+        ("th", "Thai"),
+        ("zh", "Chinese"),
+        ("ja", "Japanese"),
+        ("ko", "Korean"),
+    ];
+    let primary = code.split('-').next().unwrap_or(code);
+    NAMES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .or_else(|| NAMES.iter().find(|(c, _)| *c == primary))
+        .map_or_else(|| code.to_string(), |(_, name)| (*name).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use folio_doc::{BlockId, Role, Segment, SegmentId};
+
+    use super::*;
+    use crate::glossary::Term;
+
+    fn seg(id: u32, text: &str, role: Role) -> Segment {
+        Segment {
+            id: SegmentId(id),
+            block: BlockId { page: 0, index: id },
+            text: text.into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn replies_parse_robustly() {
+        let want = vec![(0, "Hola".to_string()), (1, "[1]mundo[/1]".to_string())];
+        let plain = r#"[{"id":0,"text":"Hola"},{"id":"1","text":"[1]mundo[/1]"}]"#;
+        assert_eq!(parse_items(plain), want);
+        let fenced = format!("```json\n{plain}\n```");
+        assert_eq!(parse_items(&fenced), want);
+        let prose = format!("Here you go:\n{plain}\nHope this helps!");
+        assert_eq!(parse_items(&prose), want);
+        let truncated = r#"[{"id":0,"text":"Hola"},{"id":1,"text":"[1]mun"#;
+        assert_eq!(parse_items(truncated), want[..1]);
+        let odd = r#"[{"id":0,"translation":"Hola"}, 7, {"text":"no id"}, {"id":1,"text":"[1]mundo[/1]"}]"#;
+        assert_eq!(parse_items(odd), want);
+        assert!(parse_items("I cannot help with that.").is_empty());
+    }
+
+    #[test]
+    fn prompt_has_context_and_only_the_glossary_rows_used() {
+        let glossary = Glossary::new([
+            Term {
+                source: "fox".into(),
+                target: "zorro".into(),
+                note: None,
+            },
+            Term {
+                source: "badger".into(),
+                target: "tejón".into(),
+                note: None,
+            },
+        ]);
+        let engine = OpenAi::new(
+            LangPair::new("en", "es").unwrap(),
+            OpenAiOptions {
+                base_url: "http://127.0.0.1:9/v1".into(),
+                api_key: Some("k".into()),
+                glossary: Some(Arc::new(glossary)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let segments = [
+            seg(7, "The [1]quick[/1] fox", Role::Body),
+            seg(9, "jumps \"high\"", Role::Body),
+        ];
+        let sections = [Some("Foxes [1]today[/1]"), Some("Foxes [1]today[/1]")];
+        let mut batch = Batch::new(&segments);
+        batch.sections = &sections;
+        batch.title = Some("A Field Guide");
+        let system = engine.system_prompt(&batch);
+        assert!(system.contains("from English to Spanish"), "{system}");
+        assert!(system.contains("Document: \"A Field Guide\""), "{system}");
+        assert!(system.contains("Section: \"Foxes today\""), "{system}");
+        assert!(system.contains("fox = zorro"), "{system}");
+        assert!(!system.contains("tejón"), "{system}");
+        assert!(
+            estimate_tokens(&system) < 100,
+            "{}",
+            estimate_tokens(&system)
+        );
+        assert_eq!(
+            OpenAi::user_message(&batch),
+            r#"[{"id":0,"text":"The [1]quick[/1] fox"},{"id":1,"text":"jumps \"high\""}]"#
+        );
+        assert!(engine.info().model.starts_with("gpt-4o-mini+glossary:"));
+    }
+
+    #[test]
+    fn statuses_map_to_retryable_errors() {
+        let e = status_error(429, Some(Duration::from_secs(2)), "{}");
+        assert!(e.is_transient());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+        assert!(status_error(503, None, "busy").is_transient());
+        let e = status_error(401, None, r#"{"error":{"message":"Incorrect API key"}}"#);
+        assert!(!e.is_transient());
+        assert!(e.to_string().contains("Incorrect API key"), "{e}");
+        assert!(
+            OpenAi::new(
+                LangPair::new("en", "es").unwrap(),
+                OpenAiOptions {
+                    base_url: "ftp://x".into(),
+                    ..Default::default()
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn language_names() {
+        assert_eq!(language_name("pt-BR"), "Brazilian Portuguese");
+        assert_eq!(language_name("es-MX"), "Spanish");
+        assert_eq!(language_name("xx"), "xx");
+    }
+}

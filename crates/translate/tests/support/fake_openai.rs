@@ -1,0 +1,332 @@
+//! A fake OpenAI-compatible chat-completions server for tests: real HTTP/1.1 on 127.0.0.1,
+//! the real request and reply shapes, faults on demand.
+//!
+//! It "translates" with `pseudolocalize` (accented look-alike letters), so a correct answer is
+//! never in the source language. Faults come two ways:
+//! - queued ([`FakeOpenAi::push`]): the next requests of two or more items get them, one
+//!   each, in order;
+//! - sticky ([`FakeOpenAi::stick`]): every item whose text contains a marker gets the fault,
+//!   every time.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use folio_translate::{estimate_tokens, pseudolocalize};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the server does wrong.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(dead_code, reason = "each test binary uses some")]
+pub enum Fault {
+    /// No fault: answers correctly (a spacer in the queue).
+    None,
+    /// HTTP 429 with `Retry-After: n` seconds.
+    RateLimit(u64),
+    /// HTTP 500.
+    ServerError,
+    /// Answers correctly after this delay.
+    Slow(Duration),
+    /// The reply's JSON array is cut in the middle of its second half.
+    Truncated,
+    /// The last item is missing from the reply.
+    DropItem,
+    /// An item (the first with one) loses its first placeholder.
+    DropPlaceholder,
+    /// An item (the first with one) has its first placeholder twice.
+    DuplicatePlaceholder,
+    /// An item (the first of more than eight words) comes back untranslated.
+    Untranslated,
+    /// The reply is wrapped in a ```json fence with a sentence before it.
+    Fenced,
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+#[allow(dead_code, reason = "each test binary uses some")]
+pub struct Seen {
+    /// The system prompt.
+    pub system: String,
+    /// The items sent.
+    pub items: usize,
+    /// Prompt tokens counted (≈ 4 characters a token, like the crate's estimate).
+    pub prompt_tokens: u64,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Fault>,
+    sticky: Vec<(String, Fault)>,
+    seen: Vec<Seen>,
+}
+
+/// A running fake server; it stops with the test process.
+pub struct FakeOpenAi {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+}
+
+#[allow(dead_code, reason = "each test binary uses some")]
+impl FakeOpenAi {
+    /// Key the server expects as `Authorization: Bearer …`.
+    pub const KEY: &'static str = "test-key";
+
+    /// Starts a server on a free loopback port, on its own thread and runtime.
+    pub fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("local addr");
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = TcpListener::from_std(listener).expect("listener");
+                while let Ok((stream, _)) = listener.accept().await {
+                    tokio::spawn(serve(stream, shared.clone()));
+                }
+            });
+        });
+        Self { addr, state }
+    }
+
+    /// The base URL to give the engine (`http://127.0.0.1:port/v1`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Queues faults for the next requests.
+    pub fn push(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state.lock().unwrap().queue.extend(faults);
+    }
+
+    /// Applies `fault` to every item whose text contains `marker`.
+    pub fn stick(&self, marker: &str, fault: Fault) {
+        self.state
+            .lock()
+            .unwrap()
+            .sticky
+            .push((marker.to_string(), fault));
+    }
+
+    /// The requests seen so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    /// Number of requests seen so far.
+    pub fn requests(&self) -> usize {
+        self.state.lock().unwrap().seen.len()
+    }
+}
+
+async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
+    let Some((head, body)) = read_request(&mut stream).await else {
+        return;
+    };
+    let (status, extra, reply, delay) = respond(&head, &body, &state);
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    let reason = match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        _ => "Internal Server Error",
+    };
+    let response = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{reply}",
+        reply.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Reads the head (lowercased) and the body of one request.
+async fn read_request(stream: &mut TcpStream) -> Option<(String, String)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = String::from_utf8_lossy(&buf[head_end..head_end + length]).to_string();
+    Some((head, body))
+}
+
+fn error(status: u16, message: &str) -> (u16, String, String, Option<Duration>) {
+    let body = json!({"error": {"message": message, "type": "test"}}).to_string();
+    (status, String::new(), body, None)
+}
+
+/// Status, extra header lines, body, and a delay before answering.
+fn respond(
+    head: &str,
+    body: &str,
+    state: &Mutex<State>,
+) -> (u16, String, String, Option<Duration>) {
+    if !head.starts_with("POST /v1/chat/completions ") {
+        return error(404, "unknown endpoint");
+    }
+    let auth_ok = head.lines().any(|l| {
+        l.split_once(':').is_some_and(|(k, v)| {
+            k.eq_ignore_ascii_case("authorization")
+                && v.trim() == format!("Bearer {}", FakeOpenAi::KEY)
+        })
+    });
+    if !auth_ok {
+        return error(401, "Incorrect API key provided");
+    }
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return error(400, "body is not JSON");
+    };
+    assert_eq!(request["temperature"], json!(0), "temperature 0");
+    let system = request["messages"][0]["content"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let user = request["messages"][1]["content"].as_str().unwrap_or("");
+    let items: Vec<Value> = serde_json::from_str(user).expect("user message is a JSON array");
+    let prompt_tokens = (estimate_tokens(&system) + estimate_tokens(user)) as u64;
+
+    let (fault, sticky) = {
+        let mut state = state.lock().unwrap();
+        state.seen.push(Seen {
+            system: system.clone(),
+            items: items.len(),
+            prompt_tokens,
+        });
+        // Queued faults hit batches; an item resent alone gets through (else whether a
+        // segment ends failed would depend on how the queue lines up with the resends).
+        let fault = if items.len() >= 2 {
+            state.queue.pop_front()
+        } else {
+            None
+        };
+        (fault, state.sticky.clone())
+    };
+    match fault {
+        Some(Fault::RateLimit(secs)) => {
+            let (status, _, body, _) = error(429, "Rate limit reached");
+            return (status, format!("Retry-After: {secs}\r\n"), body, None);
+        }
+        Some(Fault::ServerError) => return error(500, "The server had an error"),
+        _ => {}
+    }
+
+    let mut out: Vec<Value> = Vec::new();
+    let mut used = false; // an item fault applies to one item
+    for item in &items {
+        let text = item["text"].as_str().unwrap_or("");
+        let mut answer = pseudolocalize(text, 1.0);
+        let mut stuck = false;
+        for (_, f) in sticky.iter().filter(|(m, _)| text.contains(m.as_str())) {
+            stuck |= apply(f, text, &mut answer);
+        }
+        if let Some(f) = &fault
+            && !used
+            && !stuck
+        {
+            used = apply(f, text, &mut answer);
+        }
+        out.push(json!({"id": item["id"], "text": answer}));
+    }
+    if fault == Some(Fault::DropItem) {
+        out.pop();
+    }
+    let mut content = serde_json::to_string(&out).expect("serialize");
+    let mut finish = "stop";
+    match &fault {
+        Some(Fault::Truncated) => {
+            let cut = content
+                .char_indices()
+                .map(|(i, _)| i)
+                .find(|&i| i >= content.len() * 3 / 4)
+                .unwrap_or(0);
+            content.truncate(cut);
+            finish = "length";
+        }
+        Some(Fault::Fenced) => {
+            content = format!("Here is the translation:\n```json\n{content}\n```")
+        }
+        _ => {}
+    }
+    let reply = json!({
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": request["model"],
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": content},
+            "finish_reason": finish,
+        }],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": estimate_tokens(&content),
+            "total_tokens": prompt_tokens + estimate_tokens(&content) as u64,
+        },
+    });
+    let delay = match fault {
+        Some(Fault::Slow(d)) => Some(d),
+        _ => None,
+    };
+    (200, String::new(), reply.to_string(), delay)
+}
+
+/// Applies an item fault to `answer` if the item qualifies (it has a placeholder to drop or
+/// double; it is long enough to be recognized as untranslated); whether it did.
+fn apply(fault: &Fault, text: &str, answer: &mut String) -> bool {
+    match (fault, first_placeholder(answer)) {
+        (Fault::Untranslated, _) if text.split_whitespace().count() > 8 => {
+            *answer = text.to_string();
+            true
+        }
+        (Fault::DropPlaceholder, Some(p)) => {
+            *answer = answer.replacen(&p, "", 1);
+            true
+        }
+        (Fault::DuplicatePlaceholder, Some(p)) => {
+            *answer = answer.replacen(&p, &format!("{p}{p}"), 1);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The first `[n]` or `[/n]` in a text.
+fn first_placeholder(text: &str) -> Option<String> {
+    folio_translate::placeholders::parse(text)
+        .into_iter()
+        .find(|p| !matches!(p, folio_translate::placeholders::Piece::Text(_)))
+        .map(|p| p.to_string())
+}
