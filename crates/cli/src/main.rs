@@ -22,6 +22,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Translate a PDF, keeping its layout, fonts' look, images, links and outline.
     Translate(translate::TranslateArgs),
+    /// List the installed Bergamot models.
+    Models(translate::ModelsArgs),
     /// Compare PDFs page by page; check and bless golden cases.
     Qa(qa::QaArgs),
 }
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Translate(args) => translate::run(args),
+        Command::Models(args) => translate::models(args),
         Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {

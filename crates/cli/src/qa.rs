@@ -1,9 +1,12 @@
 //! `folio qa`: compare two PDFs, check and bless the golden cases.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use folio_qa::{CompareOptions, PngDir, ReportSection, Thresholds};
+use folio_qa::{Case, CompareOptions, Pipeline, PngDir, ReportSection, Thresholds};
+use folio_translate::{LangPair, TranslateOptions};
+use folio_typeset::{FontBook, TypesetSettings};
 
 /// Arguments of `folio qa`.
 #[derive(clap::Args)]
@@ -108,10 +111,48 @@ fn compare(
     Ok(())
 }
 
+/// Runs a golden case through `folio::translate`, as `folio translate` would with the case's
+/// engine, languages and pages, the bundled fonts and default settings.
+struct Translate {
+    fonts: FontBook,
+}
+
+impl Translate {
+    fn new() -> anyhow::Result<Self> {
+        let dir = FontBook::bundled_dir();
+        let fonts = FontBook::from_dir(&dir).with_context(|| format!("{}: cannot load fonts", dir.display()))?;
+        Ok(Self { fonts })
+    }
+}
+
+impl Pipeline for Translate {
+    fn run(&self, case: &Case, input: &[u8]) -> Result<Vec<u8>, String> {
+        if let Some(key) = case.options.keys().next() {
+            return Err(format!("unknown option '{key}' (no engine option is supported yet)"));
+        }
+        let to = case.target_lang.as_deref().ok_or("the case has no target_lang")?;
+        let from = case.source_lang.as_deref().unwrap_or("en");
+        let pair = LangPair::new(from, to).map_err(|e| e.to_string())?;
+        let engine = folio_translate::builtin(&case.engine, pair).map_err(|e| e.to_string())?;
+        let options = folio::Options {
+            engine: engine.as_ref(),
+            translate: TranslateOptions::default(),
+            fonts: &self.fonts,
+            pages: case.page_selection()?,
+            password: None,
+            typeset: TypesetSettings::default(),
+        };
+        let (pdf, report) = folio::translate(Arc::new(input.to_vec()), &options, &mut |_| {}).map_err(|e| e.to_string())?;
+        if let Some(f) = report.segments.failed.first() {
+            return Err(format!("{} segment(s) failed; page {}: {}", report.segments.failed.len(), f.page, f.reason));
+        }
+        Ok(pdf)
+    }
+}
+
 fn check(golden: PathBuf, case: Option<String>, out: PathBuf) -> anyhow::Result<()> {
-    // No translation pipeline exists yet: cases with engine "reader" run, others report that
-    // their engine is unavailable. Pass `Some(&pipeline)` here once `folio translate` exists.
-    let run = folio_qa::check_all(&golden, case.as_deref(), &out, None)?;
+    let pipeline = Translate::new()?;
+    let run = folio_qa::check_all(&golden, case.as_deref(), &out, Some(&pipeline))?;
     for c in &run.cases {
         let status = if c.passed() { "ok  " } else { "FAIL" };
         println!("{status} {} — {}", c.name, c.comparison.summary());
@@ -142,7 +183,8 @@ fn check(golden: PathBuf, case: Option<String>, out: PathBuf) -> anyhow::Result<
 }
 
 fn bless(golden: PathBuf, case: Option<String>) -> anyhow::Result<()> {
-    for b in folio_qa::bless_all(&golden, case.as_deref(), None)? {
+    let pipeline = Translate::new()?;
+    for b in folio_qa::bless_all(&golden, case.as_deref(), Some(&pipeline))? {
         println!(
             "blessed {}: {} page(s), {} word(s), {:.1} KiB",
             b.name,

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use folio_pdf::PageSelection;
-use folio_translate::{LangPair, TranslateOptions};
+use folio_translate::{
+    Apertium, ApertiumOptions, Bergamot, BergamotOptions, Cache, DiskCache, Engine, Glossary, Glossed, LangPair, Layered,
+    MemoryCache, OpenAi, OpenAiOptions, TranslateOptions,
+};
 use folio_typeset::{FontBook, TypesetSettings};
 
 /// Arguments of `folio translate`.
@@ -24,9 +27,34 @@ pub struct TranslateArgs {
     /// Source language.
     #[arg(long, default_value = "en")]
     from: String,
-    /// Translation engine: `identity` (returns the source) or `pseudo` (pseudo-localization).
-    #[arg(long, default_value = "pseudo")]
+    /// Translation engine: `bergamot` (embedded neural MT, offline), `apertium` (an APy
+    /// server), `openai` (any OpenAI-compatible server), `pseudo` (pseudo-localization) or
+    /// `identity` (returns the source).
+    #[arg(long, default_value = "bergamot")]
     engine: String,
+    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else `./models`).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Server root for `apertium` (default http://127.0.0.1:2737) or `openai`
+    /// (default https://api.openai.com/v1).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Model name for `openai`.
+    #[arg(long)]
+    model: Option<String>,
+    /// Environment variable holding the `openai` API key.
+    #[arg(long, default_value = "OPENAI_API_KEY")]
+    api_key_env: String,
+    /// Glossary CSV (`source,target[,note]`): fixed translations of terms.
+    #[arg(long)]
+    glossary: Option<PathBuf>,
+    /// Translation cache folder, shared by runs and processes (default: `FOLIO_CACHE`, else
+    /// `~/.cache/folio`).
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// Cache nothing on disk.
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
     /// Only these pages, e.g. `1-3,7` (from 1); the others are copied unchanged.
     #[arg(long)]
     pages: Option<PageSelection>,
@@ -45,12 +73,12 @@ pub struct TranslateArgs {
 pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.input).with_context(|| format!("{}: cannot read the file", args.input.display()))?;
     let pair = LangPair::new(&args.from, &args.to).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let engine = folio_translate::builtin(&args.engine, pair).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let engine = make_engine(&args, pair)?;
     let font_dir = args.fonts.clone().unwrap_or_else(FontBook::bundled_dir);
     let fonts = FontBook::from_dir(&font_dir).with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
     let options = folio::Options {
         engine: engine.as_ref(),
-        translate: TranslateOptions::default(),
+        translate: TranslateOptions { cache: make_cache(&args)?, ..TranslateOptions::default() },
         fonts: &fonts,
         pages: args.pages,
         password: args.password,
@@ -92,4 +120,78 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         report.min_scale,
     );
     Ok(if report.segments.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
+}
+
+/// The engine asked for, with its settings; a glossary wraps machine-translation engines.
+fn make_engine(args: &TranslateArgs, pair: LangPair) -> anyhow::Result<Box<dyn Engine>> {
+    let glossary = match &args.glossary {
+        Some(path) => Some(Arc::new(Glossary::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)),
+        None => None,
+    };
+    let err = |e: folio_translate::Error| anyhow::anyhow!("{e}");
+    let engine: Box<dyn Engine> = match args.engine.as_str() {
+        "bergamot" => {
+            let models_dir = folio_translate::models_dir(args.models.as_deref(), std::env::var_os(folio_translate::MODELS_ENV));
+            Box::new(Bergamot::new(pair, &BergamotOptions { models_dir, threads: 0 }).map_err(err)?)
+        }
+        "apertium" => {
+            let mut options = ApertiumOptions::default();
+            if let Some(url) = &args.base_url {
+                options.base_url = url.clone();
+            }
+            Box::new(Apertium::new(pair, options).map_err(err)?)
+        }
+        "openai" => {
+            let mut options = OpenAiOptions { api_key_env: args.api_key_env.clone(), glossary: glossary.clone(), ..OpenAiOptions::default() };
+            if let Some(url) = &args.base_url {
+                options.base_url = url.clone();
+            }
+            if let Some(model) = &args.model {
+                options.model = model.clone();
+            }
+            return Ok(Box::new(OpenAi::new(pair, options).map_err(err)?));
+        }
+        other => folio_translate::builtin(other, pair).map_err(err)?,
+    };
+    Ok(match glossary {
+        Some(g) if args.engine != "identity" && args.engine != "pseudo" => Box::new(Glossed::new(engine, (*g).clone())),
+        _ => engine,
+    })
+}
+
+/// The translation cache: memory in front of the shared disk store, unless turned off.
+fn make_cache(args: &TranslateArgs) -> anyhow::Result<Option<Arc<dyn Cache>>> {
+    if args.no_cache || args.engine == "identity" || args.engine == "pseudo" {
+        return Ok(None);
+    }
+    let disk = match &args.cache {
+        Some(dir) => DiskCache::open(dir),
+        None => DiskCache::open_default(),
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Some(Arc::new(Layered { front: MemoryCache::default(), back: disk })))
+}
+
+/// Arguments of `folio models`.
+#[derive(clap::Args)]
+pub struct ModelsArgs {
+    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else `./models`).
+    #[arg(long)]
+    models: Option<PathBuf>,
+}
+
+/// Lists the installed Bergamot models.
+pub fn models(args: ModelsArgs) -> anyhow::Result<ExitCode> {
+    let dir = folio_translate::models_dir(args.models.as_deref(), std::env::var_os(folio_translate::MODELS_ENV));
+    let installed = folio_translate::list_models(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if installed.models.is_empty() {
+        println!("no models in {} (run scripts/fetch-models.sh)", dir.display());
+    }
+    for m in &installed.models {
+        println!("{}\t{} → {}\t{}", m.id, m.from, m.to, m.dir.display());
+    }
+    for w in &installed.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -186,12 +186,10 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
             }
         }
     }
-    if std::env::var_os("FOLIO_DEBUG_TYPESET").is_some() {
-        for ((b, tb), p) in to_set.iter().zip(&placed) {
-            eprintln!("{:?} {:?} size {} scale {} lines {}/{} breaks {:?} rect {:?} lh {:?} asc {:?} desc {:?} area {:?} text {:?}", b.id, b.role, tb.style.size, p.scale, p.lines.len(), b.lines.len(), tb.breaks.as_ref().map(|b| b.len()), tb.rect, tb.style.line_height, tb.style.ascent, tb.style.descent, p.area, tb.text.chars().take(40).collect::<String>());
-        }
-    }
-    let roles: Vec<(u32, Role)> = to_set.iter().map(|(b, _)| (b.id.page, b.role)).collect();
+    // Blocks of one role and one original size on a page end at one size (a title and the
+    // section headings are both headings, but were never the same size).
+    let roles: Vec<(u32, Role, u32)> =
+        to_set.iter().map(|(b, _)| (b.id.page, b.role, (b.style.size * 2.0).round() as u32)).collect();
     let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
     if let Err(e) = folio_typeset::harmonize_sizes(&book, &text_blocks, &mut placed, &options.typeset, role_of) {
         report.warnings.push(format!("sizes could not be harmonized: {e}"));
@@ -280,11 +278,17 @@ fn original_breaks(doc: &Document, block: &Block, plain: &str) -> Option<Vec<usi
     let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
     let mut at = 0usize;
     let mut out = Vec::new();
+    let mut joined = false;
     for (i, line) in block.lines.iter().enumerate() {
         let words: Vec<&str> = line.words.iter().filter_map(|&w| page.words.get(w as usize)).map(|w| w.text.as_str()).collect();
         let Some(first) = words.first() else { continue };
-        let k = plain[at..].find(first)?;
-        let pos = at + k;
+        // The line's first word where a word starts, or anywhere right after a line that ended
+        // in a hyphen (the layout joined the halves).
+        let pos = plain[at..]
+            .match_indices(first)
+            .map(|(k, _)| at + k)
+            .find(|&p| i == 0 || joined || plain[..p].ends_with(char::is_whitespace))?;
+        joined = words.last().is_some_and(|w| w.ends_with('-'));
         if i > 0 {
             out.push(pos);
         }
