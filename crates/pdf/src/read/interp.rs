@@ -75,9 +75,11 @@ pub(crate) fn interpret_page<'a>(
         warnings,
         forms: Vec::new(),
         sites,
+        marked: Vec::new(),
     };
     let mut state = State::default();
     interp.run(&data, hpage.resources(), StreamId::Page, &mut state);
+    interp.annotations(hpage);
 }
 
 /// Graphics state that `q`/`Q` save and restore.
@@ -136,9 +138,63 @@ struct Interpreter<'p, 'a> {
     forms: Vec<(u32, i32)>,
     /// Where each glyph's code sits, for the writer.
     sites: Option<&'p mut Vec<GlyphSite>>,
+    /// Open marked-content sequences: their /ActualText, if any, and the first glyph inside.
+    marked: Vec<Option<(String, usize)>>,
 }
 
 impl<'a> Interpreter<'_, 'a> {
+    /// Draws the normal appearances of the page's widget and free-text annotations (form
+    /// field values, typed notes): their text is on the page as a viewer shows it. The
+    /// appearance's box, through its matrix, is fitted to the annotation's rectangle
+    /// (ISO 32000-2, 12.5.5, algorithm 8.1). Hidden and no-view annotations are skipped.
+    fn annotations(&mut self, hpage: &hayro_syntax::page::Page<'a>) {
+        let Some(annots) = hpage.raw().get::<Array<'a>>(b"Annots".as_slice()) else { return };
+        for annot in annots.iter::<Dict<'a>>() {
+            let subtype = annot.get::<Name<'_>>(b"Subtype".as_slice());
+            if !matches!(subtype.as_ref().map(|n| n.as_str()), Some("Widget") | Some("FreeText")) {
+                continue;
+            }
+            let flags = annot.get::<u32>(b"F".as_slice()).unwrap_or(0);
+            if flags & (1 << 1) != 0 || flags & (1 << 5) != 0 {
+                continue;
+            }
+            let Some(ap) = annot.get::<Dict<'a>>(b"AP".as_slice()) else { continue };
+            let normal = match ap.get::<Stream<'a>>(b"N".as_slice()) {
+                Some(s) => s,
+                None => {
+                    let state = annot.get::<Name<'_>>(b"AS".as_slice());
+                    let Some(states) = ap.get::<Dict<'a>>(b"N".as_slice()) else { continue };
+                    let Some(state) = state else { continue };
+                    let Some(s) = states.get::<Stream<'a>>(state.as_str().as_bytes()) else { continue };
+                    s
+                }
+            };
+            let numbers = |d: &Dict<'_>, key: &[u8]| -> Vec<f64> {
+                d.get::<Array<'_>>(key).map(|a| a.iter::<f64>().collect()).unwrap_or_default()
+            };
+            let rect = numbers(&annot, b"Rect");
+            let bbox = numbers(normal.dict(), b"BBox");
+            if rect.len() != 4 || bbox.len() != 4 {
+                continue;
+            }
+            let m = numbers(normal.dict(), b"Matrix");
+            let matrix = if m.len() == 6 { Matrix([m[0], m[1], m[2], m[3], m[4], m[5]]) } else { Matrix::IDENTITY };
+            let corners = [(bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[2], bbox[3]), (bbox[0], bbox[3])];
+            let Some(b) = Rect::bounding(corners.iter().map(|&(x, y)| matrix.apply(x, y))) else { continue };
+            let (bw, bh) = (b.width() as f64, b.height() as f64);
+            if bw <= 0.0 || bh <= 0.0 {
+                continue;
+            }
+            let (rx0, ry0) = (rect[0].min(rect[2]), rect[1].min(rect[3]));
+            let (rw, rh) = ((rect[2] - rect[0]).abs(), (rect[3] - rect[1]).abs());
+            let (sx, sy) = (rw / bw, rh / bh);
+            let fit = Matrix([sx, 0.0, 0.0, sy, rx0 - b.x0 as f64 * sx, ry0 - b.y0 as f64 * sy]);
+            let mut state = State::default();
+            state.g.ctm = fit;
+            self.form(&normal, hpage.resources(), &mut state);
+        }
+    }
+
     fn warn(&mut self, message: impl Into<String>) {
         warn(self.warnings, Some(self.page_index), message);
     }
@@ -305,6 +361,28 @@ impl<'a> Interpreter<'_, 'a> {
                 };
                 self.image(st, None, w, h, addr);
             }
+            // Marked content: only /ActualText matters to the text (ISO 32000-2, 14.9.4).
+            // Google Docs draws a flag emoji as one PUA glyph and gives its text ("🇦🇹") this
+            // way; pdftotext reads it. Named property lists are not looked up.
+            b"BMC" => self.marked.push(None),
+            b"BDC" => {
+                let actual = match args.get(1) {
+                    Some(Object::Dict(d)) => d
+                        .get::<hayro_syntax::object::String<'_>>(b"ActualText".as_slice())
+                        .map(|t| super::decode_text_string(t.as_bytes())),
+                    _ => None,
+                };
+                self.marked.push(actual.map(|t| (t, self.out.glyphs.len())));
+            }
+            b"EMC" => {
+                if let Some(Some((text, start))) = self.marked.pop() {
+                    // The replacement text goes to the first glyph drawn inside; the others
+                    // keep their place but no text.
+                    for (i, g) in self.out.glyphs.iter_mut().skip(start).enumerate() {
+                        g.text = if i == 0 { text.as_str().into() } else { CompactString::default() };
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -378,6 +456,7 @@ impl<'a> Interpreter<'_, 'a> {
         let font_id = font.id;
         let info = self.fonts.info(font_index);
         let (ascent, descent) = (info.ascent as f64, info.descent as f64);
+        let has_to_unicode = info.has_to_unicode;
 
         // Text space → display: [size·Th 0 0 size 0 rise] × Tm × CTM × page.
         let device = st.g.ctm.then(&self.to_display);
@@ -411,6 +490,11 @@ impl<'a> Interpreter<'_, 'a> {
             let angle = (-by).atan2(bx).to_degrees() as f32;
             let text = match text {
                 Some(s) if !s.is_empty() && s != "\0" => expand_ligatures(s),
+                // A code the font's /ToUnicode leaves out is, in practice, a glyph whose text
+                // another glyph of its shaped cluster carries (LibreOffice maps a Burmese or
+                // Urdu cluster to its first glyph): it has no text of its own. Reading the
+                // code as ASCII gave "#", "$" inside words; pdftotext gives nothing too.
+                _ if has_to_unicode => CompactString::default(),
                 _ => fallback_text(code, len),
             };
             self.out.glyphs.push(Glyph {
@@ -592,11 +676,12 @@ fn expand_ligatures(s: CompactString) -> CompactString {
     out
 }
 
-/// Text for a code with no Unicode mapping: printable ASCII codes of one byte stand for
-/// themselves (what most such fonts mean), anything else is unknown.
+
+/// Text for a code with no Unicode mapping: printable Latin-1 codes of one byte stand for
+/// themselves (what most such fonts mean, and what pdftotext reads), anything else is unknown.
 fn fallback_text(code: u32, len: usize) -> CompactString {
     match (len, code) {
-        (1, 0x20..=0x7E) => char::from_u32(code).map(|c| c.to_string().into()).unwrap_or_default(),
+        (1, 0x20..=0x7E | 0xA1..=0xFF) => char::from_u32(code).map(|c| c.to_string().into()).unwrap_or_default(),
         _ => CompactString::const_new("\u{FFFD}"),
     }
 }
@@ -604,6 +689,12 @@ fn fallback_text(code: u32, len: usize) -> CompactString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_strings_decode() {
+        assert_eq!(super::super::decode_text_string(b"\xFE\xFF\xD8\x3C\xDD\xE6\xD8\x3C\xDD\xF9"), "🇦🇹");
+        assert_eq!(super::super::decode_text_string(b"caf\xE9"), "café");
+    }
 
     #[test]
     fn ligatures_expand() {

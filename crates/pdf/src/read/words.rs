@@ -24,19 +24,33 @@
 //! are both kept: they are text a reader can select, and `pdftotext` keeps them too.
 
 use folio_doc::{Font, FontId, Glyph, Line, Rect, Word};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 /// A gap along the baseline wider than this × the font size ends a word. TeX's tightest
 /// inter-word space is about 0.25 em; 0.1 agrees with `pdftotext` best over the corpus
 /// (measured against 0.12 and 0.15).
 const WORD_GAP: f32 = 0.1;
 
+/// A stack of one glyph (see [`join_stacked`]) spans at most this × the font size across the
+/// line: a vertical ellipsis spans about 0.8 em.
+const STACK_SPAN: f32 = 1.0;
+
+/// In a line of single characters, a gap below this × the narrowest gap does not split
+/// words (see [`join_spaced_out`]; `pdftotext`'s `maxWideCharSpacingMul`)…
+const SPACED_OUT_GAP: f32 = 1.3;
+
+/// …nor does one below this × the font size (`maxWideCharSpacing`).
+const SPACED_OUT_MAX: f32 = 0.4;
+
 /// A gap wider than this × the font size splits a baseline into separate lines (columns,
 /// table cells).
 const LINE_GAP: f32 = 1.0;
 
-/// Font sizes differing by more than this ratio are never in one word (a superscript is set
-/// at 70% or so; rounding in producers stays well under 5%).
-const WORD_SIZE_RATIO: f32 = 1.05;
+/// Font sizes differing by more than this ratio are never in one word. `pdftotext` splits at
+/// any size change; pTeX sets Japanese at 0.962 × the Latin size, so "Inc.（住所：675" is three
+/// words there, and a 5% allowance joined them. 1% only absorbs rounding in producers.
+const WORD_SIZE_RATIO: f32 = 1.01;
 
 /// Baselines closer than this (points) are the same baseline.
 const SAME_BASELINE: f32 = 0.5;
@@ -292,8 +306,11 @@ fn build_direction(
     let mut baselines: Vec<Vec<&Placed<'_>>> = Vec::new();
     for p in order {
         let tol = SAME_BASELINE.max(0.04 * p.size);
+        // Measured from the run's first baseline, not its last glyph: a chain of big glyphs
+        // at staggered heights (Arabic with its marks) must not bridge two lines of small
+        // text beside it. A slightly skewed line that this splits is joined again below.
         match baselines.last_mut() {
-            Some(run) if run.last().is_some_and(|q| p.v - q.v <= tol) => run.push(p),
+            Some(run) if run.first().is_some_and(|q| p.v - q.v <= tol) => run.push(p),
             _ => baselines.push(vec![p]),
         }
     }
@@ -326,10 +343,18 @@ fn build_direction(
         line_glyphs.sort_by(|a, b| a.u0.total_cmp(&b.u0).then(a.index.cmp(&b.index)));
         let mut fwords = split_words(&line_glyphs);
         fwords.sort_by(|a, b| a.u0.total_cmp(&b.u0));
+        join_stacked(&mut fwords);
+        join_spaced_out(&mut fwords);
+        for fw in &mut fwords {
+            if is_rtl(&fw.glyphs) {
+                fw.glyphs = logical_order(&fw.glyphs);
+            }
+        }
+        order_line(&mut fwords);
         let mut indices = Vec::with_capacity(fwords.len());
         let mut bbox: Option<Rect> = None;
         for fw in fwords {
-            let text: String = fw.glyphs.iter().map(|p| p.text).collect();
+            let text = word_text(&fw.glyphs);
             let wb = word_box(&fw, glyphs);
             bbox = Some(bbox.map_or(wb, |b| b.union(&wb)));
             indices.push(words.len() as u32);
@@ -346,6 +371,197 @@ fn build_direction(
             });
         }
     }
+}
+
+/// Whether a word (glyphs in any order) is right-to-left: it has letters of a right-to-left
+/// script and none of a left-to-right one.
+fn is_rtl(glyphs: &[&Placed<'_>]) -> bool {
+    let (mut rtl, mut ltr) = (0, 0);
+    for c in glyphs.iter().flat_map(|p| p.text.chars()) {
+        match direction(c) {
+            Some(Direction::Rtl) => rtl += 1,
+            Some(Direction::Ltr) => ltr += 1,
+            None => {}
+        }
+    }
+    rtl > 0 && ltr == 0
+}
+
+/// Whether a word has a letter of a left-to-right script.
+fn has_ltr(glyphs: &[&Placed<'_>]) -> bool {
+    glyphs.iter().flat_map(|p| p.text.chars()).any(|c| direction(c) == Some(Direction::Ltr))
+}
+
+/// A strong direction of a character (UAX #9 classes L, and R or AL), approximated by
+/// script blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Ltr,
+    Rtl,
+}
+
+/// The strong direction of a character, `None` for neutral and weak ones: digits (Arabic-Indic
+/// digits too: numbers run left to right inside right-to-left text), punctuation, spaces and
+/// combining marks.
+fn direction(c: char) -> Option<Direction> {
+    if c.is_numeric() || is_combining_mark(c) {
+        return None;
+    }
+    let rtl = matches!(c as u32,
+        // Hebrew, Arabic, Syriac, Arabic Supplement, Thaana, NKo, Samaritan, Mandaic,
+        // Syriac Supplement, Arabic Extended-B and -A.
+        0x0590..=0x08FF
+        // Hebrew and Arabic presentation forms (A and B).
+        | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF
+        // Right-to-left mark, embedding, override and isolate.
+        | 0x200F | 0x202B | 0x202E | 0x2067);
+    if rtl && c.is_alphabetic() || matches!(c, '\u{200F}' | '\u{202B}' | '\u{202E}' | '\u{2067}') {
+        Some(Direction::Rtl)
+    } else if c.is_alphabetic() {
+        Some(Direction::Ltr)
+    } else {
+        None
+    }
+}
+
+/// The glyphs of a right-to-left word (sorted left to right as drawn) in logical order:
+/// clusters from right to left, each a base glyph followed by its mark glyphs (a Hebrew point
+/// or an Arabic vowel sign, shown with no advance of its own).
+///
+/// A mark's base is found from the content order, not from where the mark sits: a shadda
+/// can hang over the neighbouring letter's advance. Shapers emit a mark after its base in
+/// logical order, so when a producer draws glyphs right to left (Word, LibreOffice) the base
+/// is the glyph just before the mark; when it draws them left to right in visual order
+/// (XeTeX), the glyph just after.
+fn logical_order<'p, 'a>(glyphs: &[&'p Placed<'a>]) -> Vec<&'p Placed<'a>> {
+    let is_mark = |p: &Placed<'_>| p.text.chars().all(is_combining_mark);
+    let bases: Vec<usize> = (0..glyphs.len()).filter(|&i| !is_mark(glyphs[i])).collect();
+    if bases.is_empty() {
+        return glyphs.to_vec();
+    }
+    let rising = bases.windows(2).filter(|w| glyphs[w[0]].index < glyphs[w[1]].index).count();
+    let drawn_ltr = 2 * rising >= bases.len() - 1;
+    let mut clusters: Vec<Vec<&'p Placed<'a>>> = bases.iter().map(|&i| vec![glyphs[i]]).collect();
+    for &p in glyphs.iter().filter(|p| is_mark(p)) {
+        let m = p.index;
+        let by_content = (0..bases.len())
+            .filter(|&k| {
+                let b = glyphs[bases[k]].index;
+                if drawn_ltr { b > m } else { b < m }
+            })
+            .min_by_key(|&k| glyphs[bases[k]].index.abs_diff(m));
+        // Else the base nearest to the mark's centre along the line.
+        let centre = 0.5 * (p.u0 + p.u1);
+        let dist = |b: &Placed<'_>| (b.u0 - centre).max(centre - b.u1).max(0.0);
+        let k = by_content.unwrap_or_else(|| {
+            (0..bases.len())
+                .min_by(|&a, &b| dist(glyphs[bases[a]]).total_cmp(&dist(glyphs[bases[b]])))
+                .unwrap_or(0)
+        });
+        clusters[k].push(p);
+    }
+    for c in &mut clusters {
+        // Marks in logical order, after their base.
+        c[1..].sort_by_key(|p| if drawn_ltr { u32::MAX - p.index } else { p.index });
+    }
+    clusters.into_iter().rev().flatten().collect()
+}
+
+/// Orders the words of a line (sorted left to right) for reading: a line whose words are
+/// mostly right-to-left reads from the right, with runs of other words (Latin names,
+/// numbers) kept left to right inside it (UAX #9, rule L2, at the level of words).
+fn order_line(words: &mut [FrameWord<'_, '_>]) {
+    let rtl: Vec<bool> = words.iter().map(|w| is_rtl(&w.glyphs)).collect();
+    let n_rtl = rtl.iter().filter(|r| **r).count();
+    // Numbers and punctuation take the direction of the text around them.
+    let n_ltr = words.iter().filter(|w| has_ltr(&w.glyphs)).count();
+    if n_rtl <= n_ltr {
+        return;
+    }
+    words.reverse();
+    let mut start = 0;
+    while start < words.len() {
+        // `rtl` is in the old order: word `k` now was word `len - 1 - k`.
+        let is_rtl_at = |k: usize| rtl[rtl.len() - 1 - k];
+        if is_rtl_at(start) {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        while end < words.len() && !is_rtl_at(end) {
+            end += 1;
+        }
+        words[start..end].reverse();
+        start = end;
+    }
+}
+
+/// The text of a word whose glyphs are in order along the baseline: spacing accents drawn
+/// over (or under) a letter are composed with it, as `pdftotext` does. TeX's OT1 fonts have
+/// no accented letters, so "Jörg" is drawn as "J", "¨", "o", and a translation engine needs
+/// "Jörg", not "J¨org".
+fn word_text(glyphs: &[&Placed<'_>]) -> String {
+    // For each glyph, the combining marks of the accents composed onto it.
+    let mut marks: Vec<Vec<char>> = vec![Vec::new(); glyphs.len()];
+    let mut absorbed = vec![false; glyphs.len()];
+    for (i, accent) in glyphs.iter().enumerate() {
+        let Some(mark) = single_char(accent.text).and_then(combining_accent) else {
+            continue;
+        };
+        // The base is the nearest letter whose advance holds the accent's centre.
+        let centre = 0.5 * (accent.u0 + accent.u1);
+        let base = (0..glyphs.len())
+            .filter(|&j| j != i && !absorbed[j])
+            .filter(|&j| {
+                let g = glyphs[j];
+                g.u0 <= centre && centre <= g.u1 && g.text.chars().last().is_some_and(char::is_alphabetic)
+            })
+            .min_by_key(|&j| j.abs_diff(i));
+        if let Some(j) = base {
+            marks[j].push(mark);
+            absorbed[i] = true;
+        }
+    }
+    if !absorbed.contains(&true) {
+        return glyphs.iter().map(|p| p.text).collect();
+    }
+    let mut text = String::new();
+    for (i, p) in glyphs.iter().enumerate() {
+        if !absorbed[i] {
+            text.push_str(p.text);
+            text.extend(&marks[i]);
+        }
+    }
+    // Compose "o" + U+0308 into "ö" where Unicode has the letter.
+    text.nfc().collect()
+}
+
+/// The text's only character, if it has exactly one.
+fn single_char(text: &str) -> Option<char> {
+    let mut chars = text.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
+}
+
+/// The combining mark for a spacing accent, as fonts without accented letters draw them
+/// (the table of spacing diacritics `pdftotext` composes, plus the ogonek).
+fn combining_accent(c: char) -> Option<char> {
+    Some(match c {
+        '`' | '\u{2CB}' => '\u{300}',
+        '\u{B4}' | '\u{2CA}' => '\u{301}',
+        '\u{2C6}' => '\u{302}',
+        '\u{2DC}' => '\u{303}',
+        '\u{AF}' | '\u{2C9}' => '\u{304}',
+        '\u{2D8}' => '\u{306}',
+        '\u{2D9}' => '\u{307}',
+        '\u{A8}' => '\u{308}',
+        '\u{2DA}' => '\u{30A}',
+        '\u{2DD}' => '\u{30B}',
+        '\u{2C7}' => '\u{30C}',
+        '\u{B8}' => '\u{327}',
+        '\u{2DB}' => '\u{328}',
+        _ => return None,
+    })
 }
 
 /// A word's box: across the glyphs along the baseline, and as high as the glyphs of its main
@@ -403,6 +619,8 @@ fn split_words<'p, 'a>(line: &[&'p Placed<'a>]) -> Vec<FrameWord<'p, 'a>> {
     let mut done: Vec<FrameWord<'p, 'a>> = Vec::new();
     let mut open: Vec<FrameWord<'p, 'a>> = Vec::new();
     let mut prev: Option<usize> = None;
+    // Content indices of the glyphs taken so far, in order along the line.
+    let mut seen: Vec<u32> = Vec::new();
     for &p in line {
         // Words left behind by more than a word gap are finished.
         let mut k = 0;
@@ -444,9 +662,23 @@ fn split_words<'p, 'a>(line: &[&'p Placed<'a>]) -> Vec<FrameWord<'p, 'a>> {
             continue;
         }
         // Only the word of the glyph just before along the line may go on: a glyph of
-        // another word in between (the raised A of "LaTeX") ends it.
-        let best = prev.and_then(|i: usize| open.iter().position(|w| last(w).index == i as u32));
-        match best.filter(|&i| continues(&open[i], p)) {
+        // another word in between ends it (the raised A of "LaTeX"), unless that glyph was
+        // drawn at another time, not between the two in the content stream: text set over
+        // a long arrow ("Def. 12.a" over "=====⇒") interleaves with it along the line.
+        let best = prev
+            .and_then(|i: usize| open.iter().position(|w| last(w).index == i as u32))
+            .filter(|&i| continues(&open[i], p))
+            .or_else(|| {
+                open.iter().position(|w| {
+                    let q = last(w).index;
+                    let after = seen.iter().rposition(|&i| i == q).map_or(seen.len(), |k| k + 1);
+                    q < p.index
+                        && seen[after..].iter().all(|&i| i < q || i > p.index)
+                        && continues(w, p)
+                })
+            });
+        seen.push(p.index);
+        match best {
             Some(i) => {
                 let w = &mut open[i];
                 w.glyphs.push(p);
@@ -467,6 +699,96 @@ fn split_words<'p, 'a>(line: &[&'p Placed<'a>]) -> Vec<FrameWord<'p, 'a>> {
 fn last<'p, 'a>(w: &FrameWord<'p, 'a>) -> &'p Placed<'a> {
     // Words are never empty: each starts with a glyph.
     w.glyphs[w.glyphs.len() - 1]
+}
+
+/// Joins the same glyph stacked across the line (a vertical ellipsis ⋮ drawn as three "."
+/// on staggered baselines), which `pdftotext` reads as one word: each glyph follows the one
+/// before in the content stream, in the same font and size, over the same stretch of the
+/// line, within half a size across it, and the stack spans at most [`STACK_SPAN`] × the size.
+fn join_stacked(words: &mut Vec<FrameWord<'_, '_>>) {
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        let q = last(w);
+        let stacked = w
+            .glyphs
+            .iter()
+            .all(|g| g.text == q.text && (g.u0 - q.u0).abs() <= 0.1 * q.size);
+        if !stacked {
+            i += 1;
+            continue;
+        }
+        let (top, bottom) = w
+            .glyphs
+            .iter()
+            .fold((q.v, q.v), |(t, b), g| (t.min(g.v), b.max(g.v)));
+        let next = words.iter().position(|x| {
+            let p = x.glyphs[0];
+            x.glyphs.len() == 1
+                && p.index == q.index + 1
+                && p.font == q.font
+                && p.text == q.text
+                && (p.size / q.size - 1.0).abs() < 0.01
+                && (p.u0 - q.u0).abs() <= 0.1 * q.size
+                && (p.v - q.v).abs() <= 0.5 * q.size
+                && p.v.max(bottom) - p.v.min(top) <= STACK_SPAN * q.size
+        });
+        match next {
+            Some(j) => {
+                let x = words.remove(j);
+                // The stack moved down by one place if the glyph came before it.
+                if j < i {
+                    i -= 1;
+                }
+                let w = &mut words[i];
+                w.glyphs.extend(x.glyphs);
+                w.u0 = w.u0.min(x.u0);
+                w.u1 = w.u1.max(x.u1);
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// Joins a line set entirely in single characters with wide, even spacing (a row of leader
+/// dots, a letter-spaced title), as `pdftotext` does: when every word of a line is one
+/// character, the narrowest gap between them is character spacing, and gaps below
+/// [`SPACED_OUT_GAP`] × that (and [`SPACED_OUT_MAX`] × the size) do not split words.
+/// Only glyphs that follow each other in the content stream, in one font and size, are
+/// joined, so a space drawn between two dots still separates them. `words` are sorted along
+/// the line.
+fn join_spaced_out(words: &mut Vec<FrameWord<'_, '_>>) {
+    let single =
+        |w: &FrameWord<'_, '_>| w.glyphs.len() == 1 && w.glyphs[0].text.chars().count() == 1;
+    if words.len() < 2 || !words.iter().all(single) {
+        return;
+    }
+    let min_gap = words
+        .windows(2)
+        .map(|p| p[1].u0 - p[0].u1)
+        .fold(f32::INFINITY, f32::min);
+    // Touching or overlapping characters: nothing is spaced out.
+    if min_gap <= 0.0 {
+        return;
+    }
+    let space = (SPACED_OUT_GAP * min_gap).min(SPACED_OUT_MAX * words[0].glyphs[0].size);
+    let mut out: Vec<FrameWord<'_, '_>> = Vec::with_capacity(words.len());
+    for w in words.drain(..) {
+        if let Some(prev) = out.last_mut() {
+            let (q, p) = (last(prev), w.glyphs[0]);
+            if w.u0 - prev.u1 < space
+                && p.index == q.index + 1
+                && p.font == q.font
+                && (p.size / q.size - 1.0).abs() < 0.01
+            {
+                prev.glyphs.push(p);
+                prev.u1 = prev.u1.max(w.u1);
+                continue;
+            }
+        }
+        out.push(w);
+    }
+    *words = out;
 }
 
 /// Whether glyph `p` can continue word `w` (already known to be within a word gap).
@@ -650,6 +972,7 @@ mod tests {
             },
             ascent: 0.75,
             descent: -0.25,
+            code_bytes: Some(1),
         }
     }
 
@@ -852,6 +1175,71 @@ mod tests {
             }
         }
         assert_eq!(lines_of(&g), ["縦書き", "二行目"]);
+    }
+
+    #[test]
+    fn spacing_accents_compose_with_their_letter() {
+        // TeX OT1 "Jörg": J, then ¨ drawn over the o (kerned back), then o, r, g.
+        let mut g = vec![glyph_at("J", 72.0, 100.0, 10.0, 0.0)];
+        g.push(glyph_at("\u{A8}", 77.0, 100.0, 10.0, 0.0));
+        g.extend(set("org", 77.0, 100.0, 10.0));
+        assert_eq!(words_of(&g), ["Jörg"]);
+    }
+
+    #[test]
+    fn right_to_left_words_and_lines_read_logically() {
+        // "שלום עולם" drawn left to right in visual order: each word reversed, and the
+        // line starts from its right end.
+        let mut g = set("םלוע", 72.0, 100.0, 10.0);
+        g.extend(set("םולש", 100.0, 100.0, 10.0));
+        assert_eq!(words_of(&g), ["שלום", "עולם"]);
+        // A mark drawn before its base in visual order (XeTeX) stays after it.
+        let mut g = vec![glyph_at("ה", 72.0, 100.0, 10.0, 0.0)];
+        g.push(glyph_at("\u{5B8}", 78.0, 100.0, 10.0, 0.0));
+        g[1].bbox.x1 = g[1].bbox.x0;
+        g.push(glyph_at("ב", 77.0, 100.0, 10.0, 0.0));
+        assert_eq!(words_of(&g), ["בָה"]);
+    }
+
+    #[test]
+    fn text_over_an_arrow_keeps_its_words() {
+        // "Def." drawn first, then a row of "=" on a baseline 6 pt lower that interleaves
+        // with it along the line.
+        let mut g = set("Def.", 72.0, 100.0, 7.0);
+        for i in 0..5 {
+            g.push(glyph_at("=", 70.0 + i as f32 * 3.0, 106.0, 10.0, 0.0));
+        }
+        assert!(words_of(&g).contains(&"Def.".to_string()));
+    }
+
+    #[test]
+    fn evenly_spaced_leader_dots_are_one_word() {
+        // A row of dots 0.3 em apart (wider than a word gap), then one 0.6 em further on:
+        // the narrowest gap is character spacing, the wider one splits.
+        let mut g: Vec<Glyph> = (0..6)
+            .map(|i| glyph_at(".", 72.0 + i as f32 * 8.0, 100.0, 10.0, 0.0))
+            .collect();
+        g.push(glyph_at(".", 72.0 + 5.0 * 8.0 + 11.0, 100.0, 10.0, 0.0));
+        assert_eq!(words_of(&g), ["......", "."]);
+        // Dots as evenly spaced but with a space glyph drawn between each stay apart.
+        let mut g = Vec::new();
+        for i in 0..4 {
+            g.push(glyph_at(".", 72.0 + i as f32 * 8.0, 140.0, 10.0, 0.0));
+            g.push(glyph_at(" ", 77.0 + i as f32 * 8.0, 140.0, 10.0, 0.0));
+        }
+        assert_eq!(words_of(&g), [".", ".", ".", "."]);
+        // A line with a real word keeps the usual word gap.
+        let mut g = set("Intro", 72.0, 120.0, 10.0);
+        g.extend((0..3).map(|i| glyph_at(".", 100.0 + i as f32 * 8.0, 120.0, 10.0, 0.0)));
+        assert_eq!(words_of(&g), ["Intro", ".", ".", "."]);
+    }
+
+    #[test]
+    fn vertical_ellipsis_is_one_word() {
+        // ⋮ as TeX draws it: three dots on baselines 0.36 em apart, top to bottom.
+        let mut g = vec![glyph_at("a", 60.0, 104.0, 10.0, 0.0)];
+        g.extend((0..3).map(|i| glyph_at(".", 72.0, 100.0 + i as f32 * 3.6, 10.0, 0.0)));
+        assert_eq!(words_of(&g), ["a", "..."]);
     }
 
     #[test]
