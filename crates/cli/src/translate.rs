@@ -101,6 +101,9 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+    }
     std::fs::write(&args.output, &out).with_context(|| format!("{}: cannot write", args.output.display()))?;
     if let Some(path) = &args.report {
         let mut f = std::fs::File::create(path).with_context(|| format!("{}: cannot write", path.display()))?;
