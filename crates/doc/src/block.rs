@@ -95,16 +95,18 @@ pub struct BlockStyle {
 }
 
 /// Line alignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Align {
     /// Ragged right.
+    #[default]
     Left,
     /// Ragged left.
     Right,
     /// Centred.
     Center,
-    /// Flush both sides.
+    /// Flush both sides, by widening the spaces; the last line of a paragraph is set flush
+    /// left.
     Justify,
 }
 

@@ -19,7 +19,7 @@ mod report;
 mod spans;
 
 pub use pipeline::{Event, Options, Stage, translate};
-pub use report::{BlockReport, EngineReport, Report, SegmentCounts, SegmentIssue};
+pub use report::{BlockReport, Report, SegmentCounts, SegmentIssue};
 
 /// Why a document could not be translated at all (single segments failing are in the report).
 #[derive(Debug)]

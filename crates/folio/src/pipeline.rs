@@ -7,7 +7,7 @@ use std::time::Instant;
 use folio_doc::{Action, Block, BlockId, Document, Font, FontId, Outcome, Rect, Role, Segment, SegmentId};
 use folio_pdf::{FaceData, LinkMove, NewGlyph, NewRun, PageEdit, PageSelection, ReadOptions, WritePlan};
 use folio_translate::{Engine, TranslateOptions};
-use folio_typeset::{Align, BlockStyle, FaceId, FaceOrigin, FontBook, FontQuery, PdfCodes, PlacedBlock, TextBlock, TypesetSettings};
+use folio_typeset::{BlockStyle, FaceId, FaceOrigin, FontBook, FontQuery, PdfCodes, PlacedBlock, TextBlock, TypesetSettings};
 
 use crate::report::{Report, SegmentIssue, reason_name};
 use crate::{Error, spans};
@@ -121,17 +121,7 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
         events(Event::Translated { done: p.done, total: p.total })
     })
     .map_err(Error::Translate)?;
-    let s = &output.stats;
-    report.engine = crate::EngineReport {
-        name: s.name.clone(),
-        model: s.model.clone(),
-        requests: s.requests,
-        prompt_tokens: s.prompt_tokens,
-        completion_tokens: s.completion_tokens,
-        cache_hits: s.cache_hits,
-        retries: s.retries,
-        fallbacks: s.fallbacks,
-    };
+    report.engine = output.stats.clone();
     report.warnings.extend(output.warnings.iter().cloned());
     let by_id: HashMap<SegmentId, &Outcome> = output.translations.iter().map(|t| (t.id, &t.outcome)).collect();
     clock.lap(&mut report, Stage::Translate);
@@ -412,12 +402,7 @@ fn text_block(
         font: FontQuery { original: originals.get(&block.style.font).copied(), ..font_query(font) },
         size: block.style.size,
         color: block.style.color,
-        align: match block.style.align {
-            folio_doc::Align::Left => Align::Left,
-            folio_doc::Align::Right => Align::Right,
-            folio_doc::Align::Center => Align::Center,
-            folio_doc::Align::Justify => Align::Justify,
-        },
+        align: block.style.align,
         indent_first: block.style.first_indent.max(0.0),
         indent_rest: (-block.style.first_indent).max(0.0),
         line_height: (block.style.line_height > 0.0).then_some(block.style.line_height),

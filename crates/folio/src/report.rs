@@ -19,8 +19,8 @@ pub struct Report {
     pub blocks: BlockReport,
     /// Smallest scale of the original size used for any block.
     pub min_scale: f32,
-    /// Who translated, at what cost.
-    pub engine: EngineReport,
+    /// Who translated, at what cost (requests, tokens, cache hits, retries, fallbacks).
+    pub engine: folio_translate::EngineStats,
     /// Milliseconds per stage.
     pub timings_ms: BTreeMap<String, u64>,
     /// Problems that did not stop the run.
@@ -62,28 +62,21 @@ pub struct BlockReport {
     pub overflowed: Vec<SegmentIssue>,
 }
 
-/// The engine section.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct EngineReport {
-    /// Engine name.
-    pub name: String,
-    /// Model id.
-    pub model: String,
-    /// Requests sent.
-    pub requests: u64,
-    /// Prompt tokens.
-    pub prompt_tokens: u64,
-    /// Completion tokens.
-    pub completion_tokens: u64,
-    /// Segments answered from the cache or as repeats.
-    pub cache_hits: u64,
-    /// Retries.
-    pub retries: u64,
-    /// Batches re-sent in smaller pieces.
-    pub fallbacks: u64,
-}
-
-/// The report's name for a keep reason.
+/// The report's name for a keep reason: the IR's serde name (`page_number`, as in
+/// `folio inspect --json`).
 pub(crate) fn reason_name(r: KeepReason) -> String {
-    format!("{r:?}").to_lowercase()
+    match r {
+        KeepReason::Formula => "formula",
+        KeepReason::Code => "code",
+        KeepReason::Number => "number",
+        KeepReason::Url => "url",
+        KeepReason::Email => "email",
+        KeepReason::Symbols => "symbols",
+        KeepReason::PageNumber => "page_number",
+        KeepReason::Citation => "citation",
+        KeepReason::Empty => "empty",
+        KeepReason::OtherLanguage => "other_language",
+        KeepReason::Rotated => "rotated",
+    }
+    .to_string()
 }

@@ -1,5 +1,6 @@
 //! What the typesetter is given: a block's box, its original style and the translated text.
 
+pub use folio_doc::Align;
 use std::ops::Range;
 
 use folio_doc::{Pt, Rect, Rgb};
@@ -75,22 +76,6 @@ impl Default for BlockStyle {
             descent: None,
         }
     }
-}
-
-/// Horizontal alignment of lines in the box.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Align {
-    /// Flush left, ragged right.
-    #[default]
-    Left,
-    /// Flush right.
-    Right,
-    /// Centred.
-    Center,
-    /// Flush on both sides, by widening the spaces; the last line and lines ending in a hard
-    /// break are set flush left.
-    Justify,
 }
 
 /// An inline style over a byte range of the text, with the caller's id so the writer can find
