@@ -13,6 +13,13 @@ use folio_doc::{Document, Rect};
 use folio_pdf::{ReadError, ReadOptions};
 use unicode_normalization::UnicodeNormalization;
 
+mod output;
+pub use output::{
+    Collision, Digest, FitFigures, ImageFigures, Leftover, LinkFigures, ObjId, Run, fit_check,
+    fonts, image_check, image_streams, leftover_source_words, letter_tokens, link_check,
+    new_font_families, outline_titles, qpdf_check, text_pages, translate_file, unreferenced,
+};
+
 /// The corpus folder: `FOLIO_CORPUS`, else `shared/corpus` beside the workspace.
 pub fn corpus_dir() -> PathBuf {
     match std::env::var_os("FOLIO_CORPUS") {

@@ -137,9 +137,9 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
         match by_id.get(&seg.id) {
             Some(Outcome::Translated(text)) => {
                 report.segments.translated += 1;
-                let (plain, spans) = spans::resolve(&doc, block, text);
+                let (plain, spans) = spans::resolve(&doc, block, text, &originals);
                 // Text that came back unchanged keeps the lines it had.
-                let breaks = if spans::resolve(&doc, block, &block.source).0 == plain {
+                let breaks = if spans::resolve(&doc, block, &block.source, &originals).0 == plain {
                     original_breaks(&doc, block, &plain)
                 } else {
                     None
@@ -208,17 +208,21 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
         }
         let mut link_rects: BTreeMap<u32, Rect> = BTreeMap::new();
         for line in &p.lines {
-            for run in &line.runs {
+            let last_run = line.runs.len().saturating_sub(1);
+            for (r, run) in line.runs.iter().enumerate() {
+                let hyphen_at = (line.hyphenated && r == last_run).then(|| run.glyphs.len().saturating_sub(1));
                 faces_used.insert(run.face.0);
                 let glyphs = run
                     .glyphs
                     .iter()
-                    .map(|g| NewGlyph {
-                        gid: g.id,
-                        advance: g.advance,
-                        dx: g.dx,
-                        dy: g.dy,
-                        text: p.text.get(g.text.start as usize..g.text.end as usize).unwrap_or("").to_string(),
+                    .enumerate()
+                    .map(|(i, g)| {
+                        let mut text = p.text.get(g.text.start as usize..g.text.end as usize).unwrap_or("").to_string();
+                        // The hyphen the typesetter added reads as one.
+                        if text.is_empty() && hyphen_at == Some(i) {
+                            text.push('-');
+                        }
+                        NewGlyph { gid: g.id, advance: g.advance, dx: g.dx, dy: g.dy, text }
                     })
                     .collect();
                 edit.runs.push(NewRun { face: run.face.0, size: run.size, origin: run.origin, color: run.color, skew: run.synthetic.skew, glyphs });
@@ -297,6 +301,7 @@ fn original_breaks(doc: &Document, block: &Block, plain: &str) -> Option<Vec<usi
 /// it, with the advances the reader measured.
 fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, FaceId> {
     let mut codes: HashMap<FontId, PdfCodes> = HashMap::new();
+    let mut seen: HashMap<(FontId, char), (u32, Vec<f32>)> = HashMap::new();
     let mut spaces: HashMap<FontId, f32> = HashMap::new();
     for page in &doc.pages {
         for g in &page.glyphs {
@@ -313,7 +318,42 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
             if c.is_whitespace() || c == '\u{FFFD}' || !(0.0..3.0).contains(&advance) {
                 continue;
             }
-            codes.entry(g.font).or_default().codes.entry(c).or_insert((g.code, advance));
+            seen.entry((g.font, c)).or_insert_with(|| (g.code, Vec::new())).1.push(advance);
+        }
+    }
+    // Kerning: the gap between two letters of one word beyond the first one's advance.
+    let mut kerns: HashMap<(FontId, char, char), Vec<f32>> = HashMap::new();
+    for page in &doc.pages {
+        for word in &page.words {
+            for pair in word.glyphs.windows(2) {
+                let (Some(a), Some(b)) = (page.glyphs.get(pair[0] as usize), page.glyphs.get(pair[1] as usize)) else {
+                    continue;
+                };
+                if a.font != b.font || a.angle != 0.0 || b.angle != 0.0 || a.size <= 0.0 || (a.size - b.size).abs() > 0.01 {
+                    continue;
+                }
+                let (mut ca, mut cb) = (a.text.chars(), b.text.chars());
+                let (Some(x), None, Some(y), None) = (ca.next(), ca.next(), cb.next(), cb.next()) else { continue };
+                if (a.origin.y - b.origin.y).abs() > 0.01 {
+                    continue;
+                }
+                kerns.entry((a.font, x, y)).or_default().push((b.bbox.x0 - a.bbox.x1) / a.size);
+            }
+        }
+    }
+    // The median advance of each character: robust to the odd occurrence drawn stretched
+    // (`Tz`, a scaled matrix), which the size alone does not reveal.
+    for ((font, c), (code, mut advances)) in seen {
+        advances.sort_by(f32::total_cmp);
+        codes.entry(font).or_default().codes.insert(c, (code, advances[advances.len() / 2]));
+    }
+    for ((font, x, y), mut list) in kerns {
+        list.sort_by(f32::total_cmp);
+        let k = list[list.len() / 2];
+        if k.abs() > 0.005 && k.abs() < 0.5
+            && let Some(c) = codes.get_mut(&font)
+        {
+            c.kerns.insert((x, y), k);
         }
     }
     // Fonts without a space glyph (TeX's): the narrowest usual gap between words in them.

@@ -1,14 +1,21 @@
 //! Placeholders back to styles: a translation's `[n]…[/n]` and `[n]` become plain text with
 //! typeset spans (bold, italic, links, shifts) and kept items' text.
 
-use folio_doc::{Block, Document, SpanKind};
+use std::collections::HashMap;
+
+use folio_doc::{Block, Document, FontId, SpanKind};
 use folio_translate::placeholders::{Piece, parse};
-use folio_typeset::{BaselineShift, Span, SpanStyle};
+use folio_typeset::{BaselineShift, FaceId, FontQuery, Span, SpanStyle};
 
 use crate::pipeline::font_query;
 
 /// Plain text and its spans, from a translation with placeholders.
-pub(crate) fn resolve(doc: &Document, block: &Block, translated: &str) -> (String, Vec<Span>) {
+pub(crate) fn resolve(
+    doc: &Document,
+    block: &Block,
+    translated: &str,
+    originals: &HashMap<FontId, FaceId>,
+) -> (String, Vec<Span>) {
     let mut text = String::with_capacity(translated.len());
     let mut spans = Vec::new();
     let mut open: Vec<(u32, usize)> = Vec::new();
@@ -29,7 +36,8 @@ pub(crate) fn resolve(doc: &Document, block: &Block, translated: &str) -> (Strin
                 if let Some(at) = open.iter().rposition(|(m, _)| *m == n) {
                     let (_, start) = open.remove(at);
                     if let Some(span) = block.spans.iter().find(|s| s.id == n) {
-                        spans.push(Span { id: n, range: start..text.len(), style: style(doc, &span.kind) });
+                        let font = span_font(doc, block, span);
+                        spans.push(Span { id: n, range: start..text.len(), style: style(doc, &span.kind, font, originals) });
                     }
                 }
             }
@@ -38,13 +46,34 @@ pub(crate) fn resolve(doc: &Document, block: &Block, translated: &str) -> (Strin
     (text, spans)
 }
 
-fn style(doc: &Document, kind: &SpanKind) -> SpanStyle {
+/// The font most of a span's glyphs were drawn in.
+fn span_font(doc: &Document, block: &Block, span: &folio_doc::Span) -> Option<FontId> {
+    let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
+    let mut counts: HashMap<FontId, usize> = HashMap::new();
+    for &g in &span.glyphs {
+        if let Some(glyph) = page.glyphs.get(g as usize) {
+            *counts.entry(glyph.font).or_default() += 1;
+        }
+    }
+    counts.into_iter().max_by_key(|&(f, n)| (n, std::cmp::Reverse(f))).map(|(f, _)| f)
+}
+
+fn style(doc: &Document, kind: &SpanKind, font: Option<FontId>, originals: &HashMap<FontId, FaceId>) -> SpanStyle {
     let mut s = SpanStyle::default();
+    // The span's own original font, when it has one: an italic word stays in the document's
+    // italic, not in a bundled one.
+    let own = |f: FontId| FontQuery { original: originals.get(&f).copied(), ..font_query(doc.font(f)) };
     match kind {
-        SpanKind::Bold => s.bold = Some(true),
-        SpanKind::Italic => s.italic = Some(true),
+        SpanKind::Bold => {
+            s.bold = Some(true);
+            s.font = font.map(own);
+        }
+        SpanKind::Italic => {
+            s.italic = Some(true);
+            s.font = font.map(own);
+        }
         SpanKind::Style { font, color } => {
-            s.font = Some(font_query(doc.font(*font)));
+            s.font = Some(own(*font));
             s.color = Some(*color);
         }
         SpanKind::Link(i) => s.link = Some(*i),

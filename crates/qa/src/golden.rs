@@ -10,10 +10,11 @@
 //!   blessed/NAME/words.tsv the words extracted from it: page x0 y0 x1 y1 text
 //! ```
 //!
-//! Until `folio translate` exists, cases use the `reader` engine: the output is the input
-//! itself, so a case checks what the reader extracts (words and boxes) and how hayro renders
-//! the file. A case naming a translation engine runs through the [`Pipeline`] the binary passes
-//! in, and compares the translated PDF the same way.
+//! A case with the `reader` engine has the input itself as its output, so it checks what the
+//! reader extracts (words and boxes) and how hayro renders the file. A case naming a
+//! translation engine (`pseudo-*.toml` use `pseudo`) runs through the [`Pipeline`] the binary
+//! passes in (`folio qa` calls `folio::translate`), and compares the translated PDF the same
+//! way.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -118,7 +119,7 @@ impl Case {
 }
 
 /// Runs the translation a case names: input PDF bytes to output PDF bytes. The binary passes
-/// one in once `folio translate` exists; this crate stays below the pipeline crates.
+/// one in (calling `folio::translate`); this crate stays below the pipeline crates.
 pub trait Pipeline {
     /// Translates `input` as `case` says (engine, languages, options).
     fn run(&self, case: &Case, input: &[u8]) -> Result<Vec<u8>, String>;

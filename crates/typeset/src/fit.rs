@@ -420,13 +420,22 @@ impl<'a> Prepared<'a> {
                     .filter(|g| is_space(g))
                     .count();
                 if spaces > 0 {
-                    let extra = (avail - natural) / spaces as f32;
+                    let mut extra = (avail - natural) / spaces as f32;
+                    // A squeezed space still reads as one (a reader splits words at gaps
+                    // above 0.1 em): never below 0.15 em, even if the line then stays long.
+                    let narrowest = pieces
+                        .iter()
+                        .flat_map(|(_, g)| g.iter())
+                        .filter(|g| is_space(g))
+                        .map(|g| g.advance)
+                        .fold(f32::INFINITY, f32::min);
+                    extra = extra.max(0.15 * size - narrowest);
                     for (_, glyphs) in &mut pieces {
                         for g in glyphs.iter_mut().filter(|g| is_space(g)) {
                             g.advance += extra;
                         }
                     }
-                    width = avail;
+                    width = natural + extra * spaces as f32;
                 }
             }
             let offset = match block.style.align {

@@ -67,6 +67,10 @@ pub struct PdfCodes {
     pub descent: f32,
     /// The font's name, for dumps.
     pub name: String,
+    /// Kerning between two characters as the original set them, in em (negative: closer);
+    /// applied between them whenever they meet again.
+    #[serde(skip)]
+    pub kerns: HashMap<(char, char), f32>,
 }
 
 /// What a face is, as data: enough to pick it, to describe it in a dump, and to embed it.

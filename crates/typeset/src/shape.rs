@@ -394,15 +394,22 @@ pub(crate) fn shape_text(
 /// kerning or ligatures. Spaces are [`SPACE_GLYPH`]: a move, not a glyph; a character the font
 /// lacks is glyph 0 (the caller only picks the face when it covers the text).
 fn shape_by_codes(pdf: &PdfCodes, text: &str, range: Range<usize>) -> Vec<ShapedGlyph> {
-    text[range.clone()]
-        .char_indices()
-        .map(|(i, c)| {
-            let (id, advance) = if c.is_whitespace() {
-                (SPACE_GLYPH, pdf.space)
-            } else {
-                pdf.codes.get(&c).copied().unwrap_or((0, 0.5))
-            };
-            ShapedGlyph { id, cluster: (range.start + i) as u32, advance, dx: 0.0, dy: 0.0 }
-        })
-        .collect()
+    let mut glyphs: Vec<ShapedGlyph> = Vec::with_capacity(range.len());
+    let mut prev: Option<char> = None;
+    for (i, c) in text[range.clone()].char_indices() {
+        let (id, advance) = if c.is_whitespace() {
+            (SPACE_GLYPH, pdf.space)
+        } else {
+            pdf.codes.get(&c).copied().unwrap_or((0, 0.5))
+        };
+        // The original's kerning between this pair widens or narrows the glyph before.
+        if let (Some(p), Some(last)) = (prev, glyphs.last_mut())
+            && let Some(k) = pdf.kerns.get(&(p, c))
+        {
+            last.advance += k;
+        }
+        prev = (!c.is_whitespace()).then_some(c);
+        glyphs.push(ShapedGlyph { id, cluster: (range.start + i) as u32, advance, dx: 0.0, dy: 0.0 });
+    }
+    glyphs
 }

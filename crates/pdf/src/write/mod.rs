@@ -273,6 +273,8 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
         catalog.set("Lang", Object::String(lang.as_bytes().to_vec(), StringFormat::Literal));
     }
 
+    // The replaced content streams are unreferenced now: don't carry them along.
+    pdf.prune_objects();
     let mut out = Vec::new();
     let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
     pdf.save_with_options(&mut out, options).map_err(|e| WriteError::Save(e.to_string()))?;
