@@ -26,10 +26,28 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the repository's golden folder with only the cases this crate can run alone
+/// (engine `reader`); the translating cases need the pipeline and run in `folio qa check`.
+fn reader_golden(dir: &Path) -> PathBuf {
+    let golden = dir.join("golden");
+    copy_dir(&repo_golden(), &golden);
+    for entry in std::fs::read_dir(golden.join("cases")).unwrap() {
+        let path = entry.unwrap().path();
+        let toml = std::fs::read_to_string(&path).unwrap();
+        let reader = toml.lines().any(|l| l.replace(' ', "") == "engine=\"reader\"");
+        if !reader {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    golden
+}
+
 #[test]
 fn the_golden_cases_pass() {
-    let out = tmp("qa-golden-check");
-    let run = folio_qa::check_all(&repo_golden(), None, &out, None).unwrap();
+    let dir = tmp("qa-golden-check");
+    let golden = reader_golden(&dir);
+    let out = dir.join("out");
+    let run = folio_qa::check_all(&golden, None, &out, None).unwrap();
     assert!(run.cases.len() >= 3, "{} cases", run.cases.len());
     for c in &run.cases {
         println!("{}: {} notes {:?}", c.name, c.comparison.summary(), c.notes);
@@ -48,8 +66,7 @@ fn the_golden_cases_pass() {
 #[test]
 fn a_moved_blessed_word_fails_the_check_on_its_page() {
     let dir = tmp("qa-golden-moved");
-    let golden = dir.join("golden");
-    copy_dir(&repo_golden(), &golden);
+    let golden = reader_golden(&dir);
     // Move the 10th word of the table case 5 pt to the right in the blessed list.
     let tsv_path = golden.join("blessed/table-fbi-nics/words.tsv");
     let tsv = std::fs::read_to_string(&tsv_path).unwrap();
