@@ -55,6 +55,12 @@ pub struct TranslateArgs {
     /// Cache nothing on disk.
     #[arg(long, conflicts_with = "cache")]
     no_cache: bool,
+    /// Estimate segments, requests and tokens without calling the engine (nor writing).
+    #[arg(long)]
+    dry_run: bool,
+    /// Prices per million prompt and completion tokens, for the dry run's cost: `0.15,0.60`.
+    #[arg(long, value_name = "PROMPT,COMPLETION")]
+    price: Option<String>,
     /// Only these pages, e.g. `1-3,7` (from 1); the others are copied unchanged.
     #[arg(long)]
     pages: Option<PageSelection>,
@@ -80,10 +86,13 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         engine: engine.as_ref(),
         translate: TranslateOptions { cache: make_cache(&args)?, ..TranslateOptions::default() },
         fonts: &fonts,
-        pages: args.pages,
-        password: args.password,
+        pages: args.pages.clone(),
+        password: args.password.clone(),
         typeset: TypesetSettings::default(),
     };
+    if args.dry_run {
+        return dry_run(&args, bytes, &options);
+    }
     let mut events = |event: folio::Event| match event {
         folio::Event::Started(stage) => eprintln!("{stage:?}…"),
         folio::Event::Translated { done, total } if done == total || done % 200 == 0 => {
@@ -195,6 +204,35 @@ pub fn models(args: ModelsArgs) -> anyhow::Result<ExitCode> {
     }
     for w in &installed.warnings {
         eprintln!("warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what a run would cost, without calling the engine.
+fn dry_run(args: &TranslateArgs, bytes: Vec<u8>, options: &folio::Options<'_>) -> anyhow::Result<ExitCode> {
+    let est = match folio::estimate(Arc::new(bytes), options) {
+        Ok(e) => e,
+        Err(err) => {
+            eprintln!("error: {}: {err}", args.input.display());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    println!(
+        "{}: {} segments ({} kept, {} reused, {} to send) in {} requests; {} source tokens, ~{} prompt and ~{} completion tokens",
+        args.input.display(),
+        est.segments,
+        est.kept,
+        est.reused,
+        est.sent,
+        est.requests,
+        est.source_tokens,
+        est.prompt_tokens,
+        est.completion_tokens
+    );
+    if let Some(price) = &args.price {
+        let (p, c) = price.split_once(',').context("--price takes PROMPT,COMPLETION per million tokens")?;
+        let price = folio_translate::Price { prompt_per_million: p.trim().parse()?, completion_per_million: c.trim().parse()? };
+        println!("estimated cost: {:.4}", est.cost(price));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,7 @@ mod pipeline;
 mod report;
 mod spans;
 
-pub use pipeline::{Event, Options, Stage, translate};
+pub use pipeline::{Event, Options, Stage, estimate, translate};
 pub use report::{BlockReport, Report, SegmentCounts, SegmentIssue};
 
 /// Why a document could not be translated at all (single segments failing are in the report).

@@ -87,32 +87,12 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
 
     events(Event::Started(Stage::Layout));
     let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());
-    let mut segments = folio_layout::segments(&blocks);
+    let (segments, extra) = all_segments(&doc, &blocks);
     report.blocks.total = blocks.len() as u32;
     for b in &blocks {
         if let Action::Keep(reason) = b.action {
             *report.segments.kept.entry(reason_name(reason)).or_default() += 1;
         }
-    }
-    // The outline and the title are translated with the text, as headings.
-    let mut extra: Vec<(SegmentId, ExtraText)> = Vec::new();
-    let mut next = segments.len() as u32;
-    let mut push_extra = |segments: &mut Vec<Segment>, text: &str, what: ExtraText| {
-        if text.trim().is_empty() {
-            return;
-        }
-        let id = SegmentId(next);
-        next += 1;
-        segments.push(Segment { id, block: BlockId { page: 0, index: u32::MAX }, text: text.to_string(), role: Role::Heading });
-        extra.push((id, what));
-    };
-    let mut outline = Vec::new();
-    flatten_outline(&doc.outline, &mut outline);
-    for (obj, title) in &outline {
-        push_extra(&mut segments, title, ExtraText::Outline(*obj));
-    }
-    if let Some(title) = &doc.info.title {
-        push_extra(&mut segments, title, ExtraText::Title);
     }
     clock.lap(&mut report, Stage::Layout);
 
@@ -399,6 +379,40 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
         out.insert(id, book.add_pdf_font(id, pdf));
     }
     out
+}
+
+/// What a run would send to the engine, without calling it: segments, requests and tokens
+/// (a dry run, for costs before a batch job).
+pub fn estimate(pdf: Arc<Vec<u8>>, options: &Options<'_>) -> Result<folio_translate::Estimate, Error> {
+    let read_options = ReadOptions { password: options.password.clone(), pages: options.pages.clone() };
+    let doc = folio_pdf::read(pdf, &read_options).map_err(Error::Read)?;
+    let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());
+    let (segments, _) = all_segments(&doc, &blocks);
+    Ok(folio_translate::estimate(options.engine, &segments, &options.translate))
+}
+
+/// The segments of a document: its blocks to translate, then its outline titles and title
+/// (translated as headings), with what each of the latter belongs to.
+fn all_segments(doc: &Document, blocks: &[Block]) -> (Vec<Segment>, Vec<(SegmentId, ExtraText)>) {
+    let mut segments = folio_layout::segments(blocks);
+    let mut extra: Vec<(SegmentId, ExtraText)> = Vec::new();
+    let mut push = |segments: &mut Vec<Segment>, text: &str, what: ExtraText| {
+        if text.trim().is_empty() {
+            return;
+        }
+        let id = SegmentId(segments.len() as u32);
+        segments.push(Segment { id, block: BlockId { page: 0, index: u32::MAX }, text: text.to_string(), role: Role::Heading });
+        extra.push((id, what));
+    };
+    let mut outline = Vec::new();
+    flatten_outline(&doc.outline, &mut outline);
+    for (obj, title) in &outline {
+        push(&mut segments, title, ExtraText::Outline(*obj));
+    }
+    if let Some(title) = &doc.info.title {
+        push(&mut segments, title, ExtraText::Title);
+    }
+    (segments, extra)
 }
 
 /// Text outside the pages that is translated too.
