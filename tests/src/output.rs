@@ -66,6 +66,7 @@ pub fn translate_file(path: &Path, engine: &str, pages: Option<&str>) -> Result<
         pages: pages.clone(),
         password: None,
         typeset: folio_typeset::TypesetSettings::default(),
+        bilingual: None,
     };
     let start = Instant::now();
     let (output, report) = folio::translate(input.clone(), &options, &mut |_| {})

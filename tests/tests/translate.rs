@@ -248,31 +248,9 @@ fn pseudo_keeps_images_byte_identical() {
     judge("images changed", failures);
 }
 
-/// Files whose links do not all follow their text today, and why.
-const LINK_SHORTFALLS: &[(&str, &str)] = &[
-    (
-        "paper-2col-acm-sigconf-formulas-tables.pdf",
-        "51 of 86 links on translated blocks sit on kept items (citations [2], [10], DOIs) and stay at their old place",
-    ),
-    (
-        "gov-federal-register-3col-signed-incremental.pdf",
-        "12 of 35: URLs inside translated paragraphs (https://www.regulations.gov, p. 1) stay at their old place",
-    ),
-    (
-        "book-lshort-en-153p-links.pdf",
-        "5 of 196: citations [2] (p. 5), [5] (p. 6), [2] (p. 15), [1] (p. 16), [3] (p. 17) stay at their old place",
-    ),
-];
-
 #[test]
 fn pseudo_keeps_links_on_their_words() {
-    links(runs_with("pseudo", LINK_SHORTFALLS, false));
-}
-
-#[test]
-#[ignore = "pipeline shortfall, see LINK_SHORTFALLS: links on kept items (citations, URLs) inside translated blocks are not moved (off their text: acm 51/86, FR 12/35, lshort 5/196; the other 6 files: 0)"]
-fn pseudo_links_known_shortfalls() {
-    links(runs_with("pseudo", LINK_SHORTFALLS, true));
+    links(runs("pseudo").iter());
 }
 
 fn links(runs: impl Iterator<Item = &'static Run>) {

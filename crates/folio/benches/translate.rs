@@ -79,6 +79,7 @@ fn main() {
         pages: None,
         password: None,
         typeset: TypesetSettings::default(),
+        bilingual: None,
     };
     let profile = if cfg!(debug_assertions) {
         "debug"

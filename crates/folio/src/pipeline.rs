@@ -26,6 +26,8 @@ pub struct Options<'a> {
     pub password: Option<String>,
     /// Fitting knobs.
     pub typeset: TypesetSettings,
+    /// Put each translated page next to its original (`None`: the translation alone).
+    pub bilingual: Option<folio_pdf::Bilingual>,
 }
 
 /// Stages of the pipeline, for progress events and timings.
@@ -240,7 +242,15 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
             }
         }
     }
-    let out = folio_pdf::write(pdf, options.password.as_deref(), &doc, &plan).map_err(Error::Write)?;
+    let out = folio_pdf::write(pdf.clone(), options.password.as_deref(), &doc, &plan).map_err(Error::Write)?;
+    // Only the pages read (all, or the selection) are paired.
+    let out = match options.bilingual {
+        Some(layout) => {
+            let paired: Option<Vec<u32>> = options.pages.as_ref().map(|_| doc.pages.iter().map(|p| p.index).collect());
+            folio_pdf::bilingual(&pdf, &out, options.password.as_deref(), layout, paired.as_deref()).map_err(Error::Write)?
+        }
+        None => out,
+    };
     clock.lap(&mut report, Stage::Write);
     Ok((out, report))
 }

@@ -27,7 +27,18 @@ pub(crate) fn resolve(
                 let closes = pieces[i + 1..].iter().any(|p| *p == Piece::Close(n));
                 let kind = block.spans.iter().find(|s| s.id == n).map(|s| &s.kind);
                 match kind {
-                    Some(SpanKind::Kept { text: kept, .. }) if !closes => text.push_str(kept),
+                    Some(SpanKind::Kept { text: kept, .. }) if !closes => {
+                        let start = text.len();
+                        text.push_str(kept);
+                        // A kept citation or address that was a link stays one ("[3, 15]" may
+                        // hold two).
+                        if let Some(span) = block.spans.iter().find(|s| s.id == n) {
+                            for (link, range) in links_under(doc, block, span, kept) {
+                                let style = SpanStyle { link: Some(link), ..SpanStyle::default() };
+                                spans.push(Span { id: n, range: start + range.start..start + range.end, style });
+                            }
+                        }
+                    }
                     _ if closes => open.push((n, text.len())),
                     _ => {}
                 }
@@ -44,6 +55,37 @@ pub(crate) fn resolve(
         }
     }
     (text, spans)
+}
+
+/// The links over a kept item's glyphs, each with the byte range of `kept` its glyphs spell.
+fn links_under(doc: &Document, block: &Block, span: &folio_doc::Span, kept: &str) -> Vec<(u32, std::ops::Range<usize>)> {
+    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else { return Vec::new() };
+    // Where each glyph's text sits in the kept text, in order.
+    let mut at = 0usize;
+    let mut placed = Vec::new();
+    for g in span.glyphs.iter().filter_map(|&g| page.glyphs.get(g as usize)) {
+        if g.text.is_empty() {
+            continue;
+        }
+        if let Some(k) = kept[at..].find(g.text.as_str()) {
+            let start = at + k;
+            at = start + g.text.len();
+            placed.push((g.bbox.center(), start..at));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, link) in page.links.iter().enumerate() {
+        let r = link.rect;
+        let inside: Vec<&std::ops::Range<usize>> = placed
+            .iter()
+            .filter(|(c, _)| r.x0 <= c.x && c.x <= r.x1 && r.y0 <= c.y && c.y <= r.y1)
+            .map(|(_, range)| range)
+            .collect();
+        if let (Some(first), Some(last)) = (inside.first(), inside.last()) {
+            out.push((i as u32, first.start..last.end));
+        }
+    }
+    out
 }
 
 /// The font most of a span's glyphs were drawn in.
