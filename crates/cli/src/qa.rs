@@ -141,6 +141,7 @@ impl Pipeline for Translate {
             pages: case.page_selection()?,
             password: None,
             typeset: TypesetSettings::default(),
+            bilingual: None,
         };
         let (pdf, report) = folio::translate(Arc::new(input.to_vec()), &options, &mut |_| {}).map_err(|e| e.to_string())?;
         if let Some(f) = report.segments.failed.first() {

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use folio_pdf::PageSelection;
 use folio_translate::{
-    Apertium, ApertiumOptions, Bergamot, BergamotOptions, Cache, DiskCache, Engine, Glossary, Glossed, LangPair, Layered,
-    MemoryCache, OpenAi, OpenAiOptions, TranslateOptions,
+    Bergamot, BergamotOptions, Cache, Config, DiskCache, Engine, Glossed, LangPair, Layered, MemoryCache, Price,
+    TranslateOptions,
 };
 use folio_typeset::{FontBook, TypesetSettings};
 
@@ -29,9 +29,13 @@ pub struct TranslateArgs {
     from: String,
     /// Translation engine: `bergamot` (embedded neural MT, offline), `apertium` (an APy
     /// server), `openai` (any OpenAI-compatible server), `pseudo` (pseudo-localization) or
-    /// `identity` (returns the source).
-    #[arg(long, default_value = "bergamot")]
-    engine: String,
+    /// `identity` (returns the source). Default: the config's, else `bergamot`.
+    #[arg(long)]
+    engine: Option<String>,
+    /// Settings file (TOML): engine, its settings, glossary, cache, price table. Flags
+    /// override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Folder of Bergamot models (default: `FOLIO_MODELS`, else `./models`).
     #[arg(long)]
     models: Option<PathBuf>,
@@ -42,9 +46,18 @@ pub struct TranslateArgs {
     /// Model name for `openai`.
     #[arg(long)]
     model: Option<String>,
-    /// Environment variable holding the `openai` API key.
-    #[arg(long, default_value = "OPENAI_API_KEY")]
-    api_key_env: String,
+    /// Environment variable holding the `openai` API key (default: `OPENAI_API_KEY`).
+    #[arg(long)]
+    api_key_env: Option<String>,
+    /// Requests in flight at most (the engine's own limit still applies).
+    #[arg(long, value_name = "N")]
+    max_concurrency: Option<usize>,
+    /// Requests per minute at most, retries included.
+    #[arg(long, value_name = "N")]
+    rpm: Option<u32>,
+    /// Estimated tokens (prompt and completion) per minute at most.
+    #[arg(long, value_name = "N")]
+    tpm: Option<u32>,
     /// Glossary CSV (`source,target[,note]`): fixed translations of terms.
     #[arg(long)]
     glossary: Option<PathBuf>,
@@ -58,12 +71,17 @@ pub struct TranslateArgs {
     /// Estimate segments, requests and tokens without calling the engine (nor writing).
     #[arg(long)]
     dry_run: bool,
-    /// Prices per million prompt and completion tokens, for the dry run's cost: `0.15,0.60`.
+    /// Prices per million prompt and completion tokens, for the dry run's cost: `0.15,0.60`
+    /// (default: the config's `[price]`).
     #[arg(long, value_name = "PROMPT,COMPLETION")]
     price: Option<String>,
     /// Only these pages, e.g. `1-3,7` (from 1); the others are copied unchanged.
     #[arg(long)]
     pages: Option<PageSelection>,
+    /// Also keep the original: `side` (original left, translation right, on one wide page)
+    /// or `alternate` (each original page followed by its translation).
+    #[arg(long, value_name = "side|alternate")]
+    bilingual: Option<folio_pdf::Bilingual>,
     /// Write the run's report (JSON) here.
     #[arg(long)]
     report: Option<PathBuf>,
@@ -79,19 +97,27 @@ pub struct TranslateArgs {
 pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.input).with_context(|| format!("{}: cannot read the file", args.input.display()))?;
     let pair = LangPair::new(&args.from, &args.to).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let engine = make_engine(&args, pair)?;
+    let config = make_config(&args)?;
+    let engine = make_engine(&args, &config, pair)?;
     let font_dir = args.fonts.clone().unwrap_or_else(FontBook::bundled_dir);
     let fonts = FontBook::from_dir(&font_dir).with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
     let options = folio::Options {
         engine: engine.as_ref(),
-        translate: TranslateOptions { cache: make_cache(&args)?, ..TranslateOptions::default() },
+        translate: TranslateOptions {
+            cache: make_cache(&args, &config)?,
+            max_concurrency: args.max_concurrency,
+            rpm: args.rpm,
+            tpm: args.tpm,
+            ..TranslateOptions::default()
+        },
         fonts: &fonts,
         pages: args.pages.clone(),
         password: args.password.clone(),
         typeset: TypesetSettings::default(),
+        bilingual: args.bilingual,
     };
     if args.dry_run {
-        return dry_run(&args, bytes, &options);
+        return dry_run(&args, config.price(), bytes, &options);
     }
     let mut events = |event: folio::Event| match event {
         folio::Event::Started(stage) => eprintln!("{stage:?}…"),
@@ -134,49 +160,50 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     Ok(if report.segments.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
 }
 
-/// The engine asked for, with its settings; a glossary wraps machine-translation engines.
-fn make_engine(args: &TranslateArgs, pair: LangPair) -> anyhow::Result<Box<dyn Engine>> {
-    let glossary = match &args.glossary {
-        Some(path) => Some(Arc::new(Glossary::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)),
-        None => None,
+/// The config file if one is given, with the flags written over it.
+fn make_config(args: &TranslateArgs) -> anyhow::Result<Config> {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Config::default(),
     };
+    let engine = args.engine.clone().or(config.engine.take()).unwrap_or_else(|| "bergamot".into());
+    config.glossary = args.glossary.clone().or(config.glossary);
+    // The pseudo-localizer and identity stay as they are: tests compare their output exactly.
+    if engine == "identity" || engine == "pseudo" {
+        config.glossary = None;
+    }
+    config.engine = Some(engine);
+    config.cache = args.cache.clone().or(config.cache);
+    if let Some(url) = &args.base_url {
+        config.openai.base_url = Some(url.clone());
+        config.apertium.base_url = Some(url.clone());
+    }
+    config.openai.model = args.model.clone().or(config.openai.model);
+    config.openai.api_key_env = args.api_key_env.clone().or(config.openai.api_key_env);
+    Ok(config)
+}
+
+/// The engine the config names, with its settings; a glossary wraps machine-translation
+/// engines and goes into the `openai` prompt.
+fn make_engine(args: &TranslateArgs, config: &Config, pair: LangPair) -> anyhow::Result<Box<dyn Engine>> {
     let err = |e: folio_translate::Error| anyhow::anyhow!("{e}");
-    let engine: Box<dyn Engine> = match args.engine.as_str() {
-        "bergamot" => {
-            let models_dir = folio_translate::models_dir(args.models.as_deref(), std::env::var_os(folio_translate::MODELS_ENV));
-            Box::new(Bergamot::new(pair, &BergamotOptions { models_dir, threads: 0 }).map_err(err)?)
-        }
-        "apertium" => {
-            let mut options = ApertiumOptions::default();
-            if let Some(url) = &args.base_url {
-                options.base_url = url.clone();
-            }
-            Box::new(Apertium::new(pair, options).map_err(err)?)
-        }
-        "openai" => {
-            let mut options = OpenAiOptions { api_key_env: args.api_key_env.clone(), glossary: glossary.clone(), ..OpenAiOptions::default() };
-            if let Some(url) = &args.base_url {
-                options.base_url = url.clone();
-            }
-            if let Some(model) = &args.model {
-                options.model = model.clone();
-            }
-            return Ok(Box::new(OpenAi::new(pair, options).map_err(err)?));
-        }
-        other => folio_translate::builtin(other, pair).map_err(err)?,
-    };
-    Ok(match glossary {
-        Some(g) if args.engine != "identity" && args.engine != "pseudo" => Box::new(Glossed::new(engine, (*g).clone())),
+    if config.engine.as_deref() != Some("bergamot") {
+        return config.build_engine("bergamot", pair).map_err(err);
+    }
+    let models_dir = folio_translate::models_dir(args.models.as_deref(), std::env::var_os(folio_translate::MODELS_ENV));
+    let engine: Box<dyn Engine> = Box::new(Bergamot::new(pair, &BergamotOptions { models_dir, threads: 0 }).map_err(err)?);
+    Ok(match config.load_glossary().map_err(err)? {
+        Some(g) if !g.is_empty() => Box::new(Glossed::new(engine, g)),
         _ => engine,
     })
 }
 
 /// The translation cache: memory in front of the shared disk store, unless turned off.
-fn make_cache(args: &TranslateArgs) -> anyhow::Result<Option<Arc<dyn Cache>>> {
-    if args.no_cache || args.engine == "identity" || args.engine == "pseudo" {
+fn make_cache(args: &TranslateArgs, config: &Config) -> anyhow::Result<Option<Arc<dyn Cache>>> {
+    if args.no_cache || matches!(config.engine.as_deref(), Some("identity" | "pseudo")) {
         return Ok(None);
     }
-    let disk = match &args.cache {
+    let disk = match &config.cache {
         Some(dir) => DiskCache::open(dir),
         None => DiskCache::open_default(),
     }
@@ -209,7 +236,7 @@ pub fn models(args: ModelsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints what a run would cost, without calling the engine.
-fn dry_run(args: &TranslateArgs, bytes: Vec<u8>, options: &folio::Options<'_>) -> anyhow::Result<ExitCode> {
+fn dry_run(args: &TranslateArgs, price: Option<Price>, bytes: Vec<u8>, options: &folio::Options<'_>) -> anyhow::Result<ExitCode> {
     let est = match folio::estimate(Arc::new(bytes), options) {
         Ok(e) => e,
         Err(err) => {
@@ -229,9 +256,14 @@ fn dry_run(args: &TranslateArgs, bytes: Vec<u8>, options: &folio::Options<'_>) -
         est.prompt_tokens,
         est.completion_tokens
     );
-    if let Some(price) = &args.price {
-        let (p, c) = price.split_once(',').context("--price takes PROMPT,COMPLETION per million tokens")?;
-        let price = folio_translate::Price { prompt_per_million: p.trim().parse()?, completion_per_million: c.trim().parse()? };
+    let price = match &args.price {
+        Some(text) => {
+            let (p, c) = text.split_once(',').context("--price takes PROMPT,COMPLETION per million tokens")?;
+            Some(Price { prompt_per_million: p.trim().parse()?, completion_per_million: c.trim().parse()? })
+        }
+        None => price,
+    };
+    if let Some(price) = price {
         println!("estimated cost: {:.4}", est.cost(price));
     }
     Ok(ExitCode::SUCCESS)

@@ -31,4 +31,4 @@ mod write;
 
 pub use error::ReadError;
 pub use read::{PageSelection, ReadOptions, read};
-pub use write::{FaceData, LinkMove, NewGlyph, NewRun, PageEdit, SPACE_GLYPH, WriteError, WritePlan, write};
+pub use write::{Bilingual, FaceData, LinkMove, NewGlyph, NewRun, PageEdit, SPACE_GLYPH, WriteError, WritePlan, bilingual, write};

@@ -56,6 +56,7 @@ mod glossary;
 mod lang;
 pub mod models;
 pub mod placeholders;
+mod ratelimit;
 mod translate;
 
 pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
@@ -79,8 +80,7 @@ pub use models::{
 };
 pub use translate::{
     EngineStats, Estimate, Price, Progress, RetryPolicy, TranslateOptions, TranslateOutput,
-    Validation, estimate, left_in_source_language, translate_segments,
-    translate_segments_blocking,
+    Validation, estimate, left_in_source_language, translate_segments, translate_segments_blocking,
 };
 
 #[doc(no_inline)]

@@ -23,6 +23,7 @@ use folio_doc::{KeepReason, Outcome, Role, Segment, SegmentId, Translation};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Batch, BoxFuture, Engine, estimate_tokens};
+use crate::ratelimit::RateLimiter;
 use crate::{Cache, CacheKey, Error, Result, placeholders};
 
 /// Settings of [`translate_segments`]; `Default` suits the built-in engines.
@@ -40,6 +41,12 @@ pub struct TranslateOptions {
     pub max_batch_segments: Option<usize>,
     /// Lowers the engine's number of requests in flight.
     pub max_concurrency: Option<usize>,
+    /// Requests per minute at most (retries included): calls wait so that no 60 s window
+    /// holds more.
+    pub rpm: Option<u32>,
+    /// Estimated tokens per minute at most (prompt and completion, as
+    /// [`Engine::estimate_usage`] says, else twice the source's): calls wait likewise.
+    pub tpm: Option<u32>,
     /// Retries of calls failing for a passing reason.
     pub retry: RetryPolicy,
     /// Time allowed for one call; `None` waits as long as the engine takes.
@@ -61,6 +68,8 @@ impl Default for TranslateOptions {
             max_batch_tokens: None,
             max_batch_segments: None,
             max_concurrency: None,
+            rpm: None,
+            tpm: None,
             retry: RetryPolicy::default(),
             timeout: Some(Duration::from_secs(120)),
             validation: Validation::default(),
@@ -78,6 +87,8 @@ impl fmt::Debug for TranslateOptions {
             .field("max_batch_tokens", &self.max_batch_tokens)
             .field("max_batch_segments", &self.max_batch_segments)
             .field("max_concurrency", &self.max_concurrency)
+            .field("rpm", &self.rpm)
+            .field("tpm", &self.tpm)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
             .field("validation", &self.validation)
@@ -118,19 +129,25 @@ impl RetryPolicy {
         }
     }
 
-    /// The delay before retry number `attempt` (from 1): the engine's `Retry-After` if given,
-    /// else exponential backoff with jitter (50–100% of the step, derived from `seed` so runs
-    /// are reproducible while parallel batches still spread out).
+    /// The delay before retry number `attempt` (from 1): exponential backoff with jitter
+    /// (50–100% of the step), or the engine's `Retry-After` (capped at `max_delay`) plus up to
+    /// half a step, so calls told to wait alike do not all come back at once. The jitter is
+    /// derived from `seed`: runs are reproducible while parallel batches still spread out.
     fn delay(&self, attempt: u32, retry_after: Option<Duration>, seed: u64) -> Duration {
-        if let Some(d) = retry_after {
-            return d.min(self.max_delay);
-        }
         let step = self
             .base_delay
             .saturating_mul(1 << attempt.saturating_sub(1).min(16));
         let step = step.min(self.max_delay);
         let mix = (seed ^ u64::from(attempt)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54; // 0..1024
-        step / 2 + step / 2 * (mix as u32) / 1024
+        let jitter = step / 2 * (mix as u32) / 1024;
+        match retry_after {
+            // The server's delay is the floor, even where the jitter would pass `max_delay`.
+            Some(d) => {
+                let floor = d.min(self.max_delay);
+                floor.max((floor + jitter).min(self.max_delay))
+            }
+            None => step / 2 + jitter,
+        }
     }
 }
 
@@ -338,6 +355,7 @@ pub async fn translate_segments(
         .map_or(limits.max_concurrency, |n| n.min(limits.max_concurrency))
         .max(1);
     let batches = make_batches(segments, &groups, &to_send, max_tokens, max_segments);
+    let limiter = RateLimiter::new(options.rpm, options.tpm);
 
     // 5. Run them, `concurrency` at a time.
     let mut pending = batches.into_iter().map(|batch_groups| {
@@ -352,7 +370,7 @@ pub async fn translate_segments(
                 }
             })
             .collect();
-        Box::pin(run_batch(engine, work, options)) as BoxFuture<'_, BatchResult>
+        Box::pin(run_batch(engine, work, options, &limiter)) as BoxFuture<'_, BatchResult>
     });
     let mut in_flight: Vec<BoxFuture<'_, BatchResult>> = Vec::new();
     let mut fresh: Vec<(CacheKey, String)> = Vec::new();
@@ -657,6 +675,7 @@ async fn run_batch<'a>(
     engine: &'a dyn Engine,
     work: Vec<Work<'a>>,
     options: &'a TranslateOptions,
+    limiter: &'a RateLimiter,
 ) -> BatchResult {
     let mut result = BatchResult::default();
     // Parts still to send, as indices into `work`; the first part is sent first.
@@ -668,8 +687,16 @@ async fn run_batch<'a>(
         batch.sections = &sections;
         batch.title = options.title.as_deref();
 
-        let reply = call(engine, batch, options, &mut result).await;
+        let reply = call(engine, batch, options, limiter, &mut result).await;
         let failures: Vec<(usize, Error)> = match reply {
+            // Smaller requests would fail alike (a bad key, a server still down after the
+            // retries): the reason becomes every segment's outcome now.
+            Err(e) if !worth_splitting(&e) => {
+                result
+                    .outcomes
+                    .extend(part.iter().map(|&w| (work[w].group, Err(e.clone()))));
+                continue;
+            }
             Err(e) => part.iter().map(|&w| (w, e.clone())).collect(),
             Ok(reply) => {
                 let mut by_id: HashMap<SegmentId, Result<String>> = HashMap::new();
@@ -733,16 +760,49 @@ async fn run_batch<'a>(
     result
 }
 
-/// One request with its retries and timeout.
+/// Whether a failed request may succeed in smaller pieces: a reply that was unusable as a
+/// whole (malformed, truncated), a timeout, a model failing on some input. Not a refusal, a
+/// rate limit or a server that stays unavailable: those fail every piece alike.
+fn worth_splitting(e: &Error) -> bool {
+    !matches!(
+        e,
+        Error::Rejected(_)
+            | Error::RateLimited { .. }
+            | Error::Unavailable(_)
+            | Error::UnsupportedPair { .. }
+            | Error::NoModel { .. }
+            | Error::Config(_)
+            | Error::Runtime(_)
+    )
+}
+
+/// One request with its retries and timeout, each attempt within the rate limits.
 async fn call(
     engine: &dyn Engine,
     batch: Batch<'_>,
     options: &TranslateOptions,
+    limiter: &RateLimiter,
     result: &mut BatchResult,
 ) -> Result<crate::Reply> {
     let seed = batch.segments.first().map_or(0, |s| u64::from(s.id.0));
+    let tokens = if limiter.is_active() {
+        engine.estimate_usage(&batch).map_or_else(
+            || {
+                2 * batch
+                    .segments
+                    .iter()
+                    .map(|s| estimate_tokens(&s.text) as u64)
+                    .sum::<u64>()
+            },
+            |u| u.prompt_tokens + u.completion_tokens,
+        )
+    } else {
+        0
+    };
     let mut attempt = 0;
     loop {
+        // Waiting for the limits is not part of the call's time.
+        limiter.acquire(tokens).await;
         result.requests += 1;
         let fut = engine.translate(batch);
         let reply = match options.timeout {
@@ -1219,11 +1279,217 @@ mod tests {
             d3 >= Duration::from_millis(1000) && d3 <= Duration::from_millis(2000),
             "{d3:?}"
         );
-        assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(2)), 7),
-            Duration::from_secs(2)
-        );
         assert!(policy.delay(30, None, 7) <= policy.max_delay);
+    }
+
+    #[test]
+    fn retry_after_is_the_floor_of_a_jittered_delay() {
+        let policy = RetryPolicy::default();
+        let after = Some(Duration::from_secs(2));
+        let delays: Vec<Duration> = (0..8).map(|seed| policy.delay(1, after, seed)).collect();
+        for d in &delays {
+            assert!(
+                *d >= Duration::from_secs(2) && *d <= Duration::from_millis(2250),
+                "{d:?}"
+            );
+        }
+        // Batches told to wait alike come back at different times, the same on every run.
+        assert!(delays.iter().any(|d| *d != delays[0]), "{delays:?}");
+        assert_eq!(
+            delays,
+            (0..8)
+                .map(|seed| policy.delay(1, after, seed))
+                .collect::<Vec<_>>()
+        );
+        // A Retry-After past the cap is capped, never lowered below the cap by jitter.
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(600)), 7),
+            policy.max_delay
+        );
+    }
+
+    #[test]
+    fn a_refused_batch_fails_whole_without_splitting() {
+        fn refuse(_: &[Segment], _: u64) -> Option<Error> {
+            Some(Error::Rejected("HTTP 401: bad key".into()))
+        }
+        let engine = TestEngine::new(refuse);
+        let segments: Vec<Segment> = (0..16).map(|i| seg(i, &format!("text {i}"))).collect();
+        let out = run(&engine, &segments, &quick());
+        assert_eq!(engine.calls(), 1);
+        assert_eq!(out.stats.requests, 1);
+        assert_eq!(out.stats.fallbacks, 0);
+        for t in &out.translations {
+            assert_eq!(
+                t.outcome,
+                Outcome::Failed("engine rejected the request: HTTP 401: bad key".into())
+            );
+        }
+        // A reply unusable as a whole is still worth smaller requests.
+        fn garbled(batch: &[Segment], _: u64) -> Option<Error> {
+            (batch.len() > 4).then(|| Error::BadReply("truncated".into()))
+        }
+        let out = run(&TestEngine::new(garbled), &segments, &quick());
+        assert!(out.stats.fallbacks > 0);
+        assert!(
+            out.translations
+                .iter()
+                .all(|t| matches!(t.outcome, Outcome::Translated(_)))
+        );
+    }
+
+    /// Records when (in Tokio's time) each call came, and what it carried.
+    struct Clocked {
+        info: EngineInfo,
+        calls: Mutex<Vec<(tokio::time::Instant, usize)>>,
+        /// Calls answered 429 with this Retry-After before the first success.
+        rate_limited: Mutex<u32>,
+    }
+
+    impl Clocked {
+        fn new(max_batch_segments: usize, concurrency: usize, rate_limited: u32) -> Self {
+            let mut info = TestEngine::new(never).info;
+            info.limits.max_batch_segments = max_batch_segments;
+            info.limits.max_concurrency = concurrency;
+            Self {
+                info,
+                calls: Mutex::default(),
+                rate_limited: Mutex::new(rate_limited),
+            }
+        }
+
+        /// Seconds since `start` of each call.
+        fn times(&self, start: tokio::time::Instant) -> Vec<f64> {
+            let calls = self.calls.lock().unwrap();
+            calls
+                .iter()
+                .map(|(t, _)| (t.duration_since(start).as_secs_f64() * 1000.0).round() / 1000.0)
+                .collect()
+        }
+    }
+
+    impl Engine for Clocked {
+        fn info(&self) -> &EngineInfo {
+            &self.info
+        }
+
+        fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
+            self.calls
+                .lock()
+                .unwrap()
+                .push((tokio::time::Instant::now(), batch.segments.len()));
+            let mut left = self.rate_limited.lock().unwrap();
+            if *left > 0 {
+                *left -= 1;
+                return Box::pin(std::future::ready(Err(Error::RateLimited {
+                    retry_after: Some(Duration::from_secs(3)),
+                })));
+            }
+            let items = batch
+                .segments
+                .iter()
+                .map(|s| ReplyItem::ok(s.id, upper(&s.text)))
+                .collect();
+            Box::pin(async move {
+                // Each call takes a second of (paused) time.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Ok(Reply { items, usage: None })
+            })
+        }
+    }
+
+    fn words(n: u32) -> Vec<Segment> {
+        // 40 characters: 10 tokens each.
+        (0..n)
+            .map(|i| seg(i, &format!("segment {i:04} of a document, translated")))
+            .collect()
+    }
+
+    async fn run_async(
+        engine: &dyn Engine,
+        segments: &[Segment],
+        options: &TranslateOptions,
+    ) -> TranslateOutput {
+        let out = translate_segments(engine, segments, options, &mut |_| {}).await;
+        assert!(
+            out.translations
+                .iter()
+                .all(|t| matches!(t.outcome, Outcome::Translated(_))),
+            "{:?}",
+            out.translations
+        );
+        out
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_per_minute_space_the_calls() {
+        // 7 batches of one, 4 at a time, 3 a minute.
+        let engine = Clocked::new(1, 4, 0);
+        let options = TranslateOptions {
+            rpm: Some(3),
+            ..quick()
+        };
+        let start = tokio::time::Instant::now();
+        let out = run_async(&engine, &words(7), &options).await;
+        assert_eq!(out.stats.requests, 7);
+        assert_eq!(
+            engine.times(start),
+            [0.0, 0.0, 0.0, 60.0, 60.0, 60.0, 120.0]
+        );
+        // Unlimited, the same run takes two rounds of one second.
+        let engine = Clocked::new(1, 4, 0);
+        let start = tokio::time::Instant::now();
+        run_async(&engine, &words(7), &quick()).await;
+        assert_eq!(engine.times(start), [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_per_minute_space_the_calls() {
+        // Batches of two segments: 20 source tokens, estimated 40 with the reply. 100 a
+        // minute hold two batches.
+        let engine = Clocked::new(2, 4, 0);
+        let options = TranslateOptions {
+            tpm: Some(100),
+            ..quick()
+        };
+        let start = tokio::time::Instant::now();
+        run_async(&engine, &words(10), &options).await;
+        assert_eq!(engine.times(start), [0.0, 0.0, 60.0, 60.0, 120.0]);
+        // Over any 60 s window: at most 100 tokens.
+        let calls = engine.calls.lock().unwrap().clone();
+        for (t, _) in &calls {
+            let tokens: usize = calls
+                .iter()
+                .filter(|(u, _)| *u >= *t && u.duration_since(*t) < Duration::from_secs(60))
+                .map(|(_, n)| n * 20)
+                .sum();
+            assert!(tokens <= 100, "{tokens}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_count_against_the_limit_and_wait_for_retry_after() {
+        // Two 429s with Retry-After: 3 s, one batch at a time, 2 requests a minute.
+        let engine = Clocked::new(100, 1, 2);
+        let options = TranslateOptions {
+            rpm: Some(2),
+            retry: RetryPolicy {
+                max_retries: 3,
+                base_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(30),
+            },
+            ..quick()
+        };
+        let start = tokio::time::Instant::now();
+        let out = run_async(&engine, &words(3), &options).await;
+        assert_eq!(out.stats.retries, 2);
+        let times = engine.times(start);
+        assert_eq!(times.len(), 3);
+        assert_eq!(times[0], 0.0);
+        // Retry-After is the floor; jitter adds at most half a step (50 ms).
+        assert!((3.0..=3.05).contains(&times[1]), "{times:?}");
+        // The third request waits for the first to leave the window.
+        assert_eq!(times[2], 60.0);
     }
 
     #[test]

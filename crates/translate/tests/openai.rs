@@ -212,6 +212,9 @@ fn a_bad_key_fails_every_segment_with_the_reason() {
     let segments = document(6);
     let out = run(&engine, &segments, &options());
     assert_eq!(out.stats.retries, 0);
+    // One request: halving the batch would only be refused again.
+    assert_eq!(out.stats.requests, 1);
+    assert_eq!(out.stats.fallbacks, 0);
     for t in &out.translations {
         assert_eq!(
             t.outcome,

@@ -12,6 +12,7 @@
 //! 3. links are moved, outline titles, `/Title` and `/Lang` are set;
 //! 4. the file is saved with object and cross-reference streams.
 
+mod bilingual;
 mod content;
 mod font;
 
@@ -25,6 +26,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::read::glyph_sites;
 use font::FontEmbedder;
+
+pub use bilingual::{Bilingual, bilingual};
 
 /// Everything to change in a document: what to remove, what to draw, what to rename.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -135,6 +138,8 @@ pub enum WriteError {
     },
     /// Saving failed.
     Save(String),
+    /// The original and translated pages could not be put together.
+    Bilingual(String),
 }
 
 impl fmt::Display for WriteError {
@@ -148,6 +153,7 @@ impl fmt::Display for WriteError {
                 write!(f, "page {}: cannot rewrite the content stream: {message}", page + 1)
             }
             WriteError::Save(m) => write!(f, "cannot save the PDF: {m}"),
+            WriteError::Bilingual(m) => write!(f, "cannot make the bilingual PDF: {m}"),
         }
     }
 }
