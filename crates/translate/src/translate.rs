@@ -5,10 +5,13 @@
 //! 2. Each remaining segment gets a [`CacheKey`]; identical texts share one and are sent once.
 //! 3. Keys found in the cache (and valid for their segment) are answered from it.
 //! 4. The rest is cut into batches by the token and segment budget, in document order.
-//! 5. Batches run, up to the concurrency limit at once. A call that fails for a passing reason
-//!    (rate limit, timeout, server error) is retried with exponential backoff; a batch that
-//!    still fails is split in two, and items that come back invalid (placeholders lost, empty,
-//!    implausible length) are sent again on their own, down to single segments.
+//! 5. Batches run, up to the concurrency limit at once, each call waiting as long as the
+//!    requests- and tokens-per-minute limits say. A call that fails for a passing reason
+//!    (rate limit, timeout, server error) is retried with exponential backoff and jitter,
+//!    never sooner than the engine's `Retry-After`; a batch that still fails is split in two
+//!    (unless smaller requests would fail alike: a refusal such as a bad key, a server still
+//!    down), and items that come back invalid (placeholders lost, empty, implausible length)
+//!    are sent again on their own, down to single segments.
 //! 6. A single segment that still fails ends [`Outcome::Failed`] with the reason; valid
 //!    translations go into the cache. Every segment ends translated, kept or failed.
 
