@@ -99,7 +99,12 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     clock.lap(&mut report, Stage::Layout);
 
     events(Event::Started(Stage::Translate));
-    let output = folio_translate::translate_segments_blocking(options.engine, &segments, &options.translate, &mut |p| {
+    // The document's title is context for engines that take it (the LLM prompt).
+    let mut translate_options = options.translate.clone();
+    if translate_options.title.is_none() {
+        translate_options.title = doc.info.title.clone();
+    }
+    let output = folio_translate::translate_segments_blocking(options.engine, &segments, &translate_options, &mut |p| {
         events(Event::Translated { done: p.done, total: p.total })
     })
     .map_err(Error::Translate)?;
