@@ -109,22 +109,21 @@ impl Apertium {
         &self.langpair
     }
 
-    /// The pairs the server has, as `eng|spa`.
-    pub async fn list_pairs(&self) -> Result<Vec<String>> {
-        let url = format!("{}/listPairs", self.base_url);
-        let response = self
-            .client
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| self.http_error(&e))?;
+    /// Sends a request and reads its JSON reply; HTTP errors become the driver's errors.
+    async fn json(&self, request: reqwest::RequestBuilder, what: &str) -> Result<Value> {
+        let response = request.send().await.map_err(|e| self.http_error(&e))?;
         let status = response.status().as_u16();
         let body = response.text().await.map_err(|e| self.http_error(&e))?;
         if status != 200 {
             return Err(status_error(status, &body, &self.langpair));
         }
-        let value: Value = serde_json::from_str(&body)
-            .map_err(|e| Error::BadReply(format!("listPairs is not JSON: {e}")))?;
+        serde_json::from_str(&body).map_err(|e| Error::BadReply(format!("{what} is not JSON: {e}")))
+    }
+
+    /// The pairs the server has, as `eng|spa`.
+    pub async fn list_pairs(&self) -> Result<Vec<String>> {
+        let url = format!("{}/listPairs", self.base_url);
+        let value = self.json(self.client.get(&url), "listPairs").await?;
         let pairs = value
             .get("responseData")
             .and_then(Value::as_array)
@@ -147,20 +146,7 @@ impl Apertium {
             ("q", text),
             ("markUnknown", "no"),
         ];
-        let response = self
-            .client
-            .post(&url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| self.http_error(&e))?;
-        let status = response.status().as_u16();
-        let body = response.text().await.map_err(|e| self.http_error(&e))?;
-        if status != 200 {
-            return Err(status_error(status, &body, &self.langpair));
-        }
-        let value: Value = serde_json::from_str(&body)
-            .map_err(|e| Error::BadReply(format!("the response is not JSON: {e}")))?;
+        let value = self.json(self.client.post(&url).form(&form), "the response").await?;
         value
             .pointer("/responseData/translatedText")
             .and_then(Value::as_str)
