@@ -126,13 +126,6 @@ const PDFTOTEXT_BOXES_WRONG: &[(&str, &str)] = &[(
 /// They are held to the F1 they reach today (a regression still fails the test) and listed in
 /// the output, so the gap stays visible until it is closed.
 const KNOWN_GAPS: &[(&str, f64, &str)] = &[
-    (
-        "form-libreoffice-acroform.pdf",
-        0.94,
-        "/NeedAppearances: the text-field values ('Alice', 'Bob') are in no content stream (their \
-         appearance streams are empty, `/Tx BMC EMC`); viewers and pdftotext draw them from /V \
-         and /DA. Folio does not synthesize field appearances yet",
-    ),
 ];
 
 /// Files that are expected not to open, with the error they must give.

@@ -187,6 +187,8 @@ pub enum KeepReason {
     OtherLanguage,
     /// Vertical or rotated text that cannot be refitted yet.
     Rotated,
+    /// A form field's value: the user's data, drawn by the viewer.
+    FormField,
 }
 
 /// Identifies a segment sent for translation, stable across runs of the same document.

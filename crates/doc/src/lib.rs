@@ -224,6 +224,9 @@ pub enum StreamId {
     Page,
     /// A Form XObject (possibly shared by several pages).
     Form(ObjRef),
+    /// A form field's value that viewers draw themselves (`/NeedAppearances`): the widget
+    /// annotation. It is in no content stream, so the writer never removes it.
+    Field(ObjRef),
 }
 
 /// An RGB colour, 8 bits a channel.

@@ -77,6 +77,7 @@ pub(crate) fn reason_name(r: KeepReason) -> String {
         KeepReason::Empty => "empty",
         KeepReason::OtherLanguage => "other_language",
         KeepReason::Rotated => "rotated",
+        KeepReason::FormField => "form_field",
     }
     .to_string()
 }

@@ -148,7 +148,19 @@ fn layout_at(
                 color: style.color,
             },
         );
-        let action = decide(role, style.angle, &inline, settings);
+        // Form field values are the user's data, drawn by the viewer: never translated.
+        let field = members.iter().flat_map(|l| &l.words).any(|&w| {
+            page.words.get(w as usize).is_some_and(|w| {
+                w.glyphs.iter().any(|&g| {
+                    page.glyphs.get(g as usize).is_some_and(|g| matches!(g.addr.stream, folio_doc::StreamId::Field(_)))
+                })
+            })
+        });
+        let action = if field {
+            folio_doc::Action::Keep(folio_doc::KeepReason::FormField)
+        } else {
+            decide(role, style.angle, &inline, settings)
+        };
         blocks.push(Block {
             id: BlockId {
                 page: page.index,
