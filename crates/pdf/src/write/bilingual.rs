@@ -134,8 +134,7 @@ pub fn bilingual(
 
     dst.prune_objects();
     let mut out = Vec::new();
-    let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
-    dst.save_with_options(&mut out, options).map_err(|e| WriteError::Save(e.to_string()))?;
+    dst.save_with_options(&mut out, super::save_options()).map_err(|e| WriteError::Save(e.to_string()))?;
     Ok(out)
 }
 

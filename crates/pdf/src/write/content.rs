@@ -130,7 +130,7 @@ fn rebuilt(op: &[u8], operands: &[Object<'_>], sites: &[GlyphSite], out: &mut Ve
             Elem::Adjust(n) => pending += n,
             Elem::Bytes(b) => {
                 if pending != 0.0 {
-                    let _ = write!(Fmt(out), "{} ", num(pending));
+                    let _ = write!(Fmt(out), "{} ", tj(pending));
                     pending = 0.0;
                 }
                 out.push(b'<');
@@ -142,7 +142,7 @@ fn rebuilt(op: &[u8], operands: &[Object<'_>], sites: &[GlyphSite], out: &mut Ve
         }
     }
     if pending != 0.0 {
-        let _ = write!(Fmt(out), "{}", num(pending));
+        let _ = write!(Fmt(out), "{}", tj(pending));
     }
     out.extend_from_slice(b"] TJ\n");
     Ok(())
@@ -191,7 +191,9 @@ pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, faces: &Faces<'_>, na
         );
         s.push('[');
         let mut rise = 0.0f64;
-        let mut pending = 0.0f64;
+        // Pen moves not yet written, in TJ units (thousandths of an em, positive to the left):
+        // moves below half a unit wait and add up, so they are never lost.
+        let mut carry = 0.0f64;
         for glyph in &run.glyphs {
             // What to show and how far the font itself moves the pen for it.
             let (code, code_bytes, natural) = match (embedded, original) {
@@ -201,17 +203,13 @@ pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, faces: &Faces<'_>, na
                 }
                 (None, Some(bytes)) => {
                     if glyph.gid == super::SPACE_GLYPH {
-                        pending += glyph.advance as f64 * 1000.0 / size;
+                        carry -= glyph.advance as f64 * 1000.0 / size;
                         continue;
                     }
                     (glyph.gid, bytes, glyph.advance as f64)
                 }
                 (None, None) => continue,
             };
-            if pending != 0.0 {
-                let _ = write!(s, " {} ", num(-pending));
-                pending = 0.0;
-            }
             let (dx, dy) = (glyph.dx as f64, glyph.dy as f64);
             let want_rise = -dy;
             if (want_rise - rise).abs() > 1e-3 {
@@ -219,18 +217,17 @@ pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, faces: &Faces<'_>, na
                 let _ = write!(s, "] TJ {} Ts [", num(want_rise));
                 rise = want_rise;
             }
-            if dx != 0.0 {
-                let _ = write!(s, "{} ", num(-dx * 1000.0 / size));
+            carry -= dx * 1000.0 / size;
+            if carry.abs() >= 0.5 {
+                let _ = write!(s, " {} ", tj(carry));
+                carry = 0.0;
             }
             s.push('<');
             for i in (0..code_bytes).rev() {
                 let _ = write!(s, "{:02X}", (code >> (8 * i)) & 0xFF);
             }
             s.push('>');
-            let adjust = (natural - glyph.advance as f64 + dx) * 1000.0 / size;
-            if adjust.abs() > 0.05 {
-                let _ = write!(s, " {} ", num(adjust));
-            }
+            carry += (natural - glyph.advance as f64 + dx) * 1000.0 / size;
         }
         s.push_str("] TJ");
         if rise != 0.0 {
@@ -248,6 +245,17 @@ fn num(v: f64) -> String {
         return "0".into();
     }
     let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
+}
+
+/// A `TJ` adjustment, in thousandths of an em: a tenth of a unit (0.001 pt at 10 pt) is finer
+/// than any renderer places glyphs, and the shorter numbers keep content streams small.
+fn tj(v: f64) -> String {
+    if !v.is_finite() {
+        return "0".into();
+    }
+    let s = format!("{v:.1}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
 }

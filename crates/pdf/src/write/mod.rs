@@ -282,9 +282,14 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
     // The replaced content streams are unreferenced now: don't carry them along.
     pdf.prune_objects();
     let mut out = Vec::new();
-    let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
-    pdf.save_with_options(&mut out, options).map_err(|e| WriteError::Save(e.to_string()))?;
+    pdf.save_with_options(&mut out, save_options()).map_err(|e| WriteError::Save(e.to_string()))?;
     Ok(out)
+}
+
+/// How outputs are saved: object and cross-reference streams, compressed (the builder's
+/// default compression level is 0, which stores object streams raw).
+pub(crate) fn save_options() -> lopdf::SaveOptions {
+    lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).compression_level(6).build()
 }
 
 /// A text string as PDF wants it: PDFDocEncoding-compatible ASCII as is, else UTF-16BE.
