@@ -17,12 +17,16 @@ use folio_typeset::{FontBook, TypesetSettings};
 /// Common Portuguese function words; running Portuguese text is full of them.
 const PORTUGUESE: &[&str] = &[
     "de", "que", "o", "a", "os", "as", "para", "com", "não", "uma", "um", "é", "em", "do", "da",
-    "dos", "das", "no", "na", "nos", "nas", "por", "se", "ao", "ou", "mais", "como", "pelo", "pela",
+    "dos", "das", "no", "na", "nos", "nas", "por", "se", "ao", "ou", "mais", "como", "pelo",
+    "pela",
 ];
 
 /// English function words: a sentence with two of them is prose, not a name or an address
 /// (which the model rightly leaves as it is).
-const ENGLISH: &[&str] = &["the", "of", "and", "to", "in", "is", "for", "that", "with", "on", "are", "be", "this", "by", "it", "you", "your"];
+const ENGLISH: &[&str] = &[
+    "the", "of", "and", "to", "in", "is", "for", "that", "with", "on", "are", "be", "this", "by",
+    "it", "you", "your",
+];
 
 fn models_dir() -> PathBuf {
     match std::env::var_os("FOLIO_MODELS") {
@@ -41,7 +45,13 @@ fn words(text: &str) -> Vec<String> {
 #[test]
 fn bergamot_translates_corpus_pages_into_portuguese() {
     let pair = LangPair::new("en", "pt-BR").unwrap();
-    let engine = match Bergamot::new(pair, &BergamotOptions { models_dir: models_dir(), threads: 0 }) {
+    let engine = match Bergamot::new(
+        pair,
+        &BergamotOptions {
+            models_dir: models_dir(),
+            threads: 0,
+        },
+    ) {
         Ok(e) => e,
         Err(e) if std::env::var_os("FOLIO_REQUIRE_MODELS").is_none() => {
             println!("SKIPPED: no Bergamot model ({e}); run scripts/fetch-models.sh");
@@ -72,17 +82,29 @@ fn bergamot_translates_corpus_pages_into_portuguese() {
         let (out, report) = folio::translate(bytes.clone(), &options, &mut |_| {}).unwrap();
         let secs = start.elapsed().as_secs_f64();
 
-        let read = folio_pdf::ReadOptions { pages: Some(pages.parse().unwrap()), ..Default::default() };
+        let read = folio_pdf::ReadOptions {
+            pages: Some(pages.parse().unwrap()),
+            ..Default::default()
+        };
         let input = folio_pdf::read(bytes, &read).unwrap();
         let output = folio_pdf::read(out, &read).unwrap();
-        let out_text: String = output.pages.iter().map(|p| p.text()).collect::<Vec<_>>().join("\n");
+        let out_text: String = output
+            .pages
+            .iter()
+            .map(|p| p.text())
+            .collect::<Vec<_>>()
+            .join("\n");
         let out_words = words(&out_text);
-        let pt = out_words.iter().filter(|w| portuguese.contains(w.as_str())).count();
+        let pt = out_words
+            .iter()
+            .filter(|w| portuguese.contains(w.as_str()))
+            .count();
         let share = pt as f64 / out_words.len().max(1) as f64;
 
         // Sentences of six words or more from translated blocks must not come back as they were.
         let flat = out_words.join(" ");
-        let blocks = folio_layout::layout_document(&input, &folio_layout::LayoutSettings::default());
+        let blocks =
+            folio_layout::layout_document(&input, &folio_layout::LayoutSettings::default());
         let mut sentences = 0;
         let mut survived = Vec::new();
         for b in blocks.iter().filter(|b| b.action == Action::Translate) {
@@ -110,13 +132,23 @@ fn bergamot_translates_corpus_pages_into_portuguese() {
             sentences
         );
         if share < 0.12 {
-            failures.push(format!("{file}: only {:.1}% Portuguese function words", 100.0 * share));
+            failures.push(format!(
+                "{file}: only {:.1}% Portuguese function words",
+                100.0 * share
+            ));
         }
         if !report.segments.failed.is_empty() {
-            failures.push(format!("{file}: {} segments failed: {:?}", report.segments.failed.len(), report.segments.failed.first()));
+            failures.push(format!(
+                "{file}: {} segments failed: {:?}",
+                report.segments.failed.len(),
+                report.segments.failed.first()
+            ));
         }
         if !survived.is_empty() {
-            failures.push(format!("{file}: source sentences survived: {:?}", &survived[..survived.len().min(3)]));
+            failures.push(format!(
+                "{file}: source sentences survived: {:?}",
+                &survived[..survived.len().min(3)]
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -125,8 +125,7 @@ const PDFTOTEXT_BOXES_WRONG: &[(&str, &str)] = &[(
 /// Files where we fall short of pdftotext for a reason that is ours, known and not yet fixed.
 /// They are held to the F1 they reach today (a regression still fails the test) and listed in
 /// the output, so the gap stays visible until it is closed.
-const KNOWN_GAPS: &[(&str, f64, &str)] = &[
-];
+const KNOWN_GAPS: &[(&str, f64, &str)] = &[];
 
 /// Files that are expected not to open, with the error they must give.
 const EXPECTED_ERRORS: &[(&str, &str)] = &[

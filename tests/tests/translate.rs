@@ -179,7 +179,10 @@ fn leftover_check_finds_identity_words() {
     for run in runs("identity") {
         let (words, left) = leftover_source_words(run);
         let extra: usize = left.iter().map(|l| l.extra).sum();
-        println!("{}: {extra} of {words} source word(s) found again", run.name);
+        println!(
+            "{}: {extra} of {words} source word(s) found again",
+            run.name
+        );
         assert!(
             words == 0 || extra as f64 >= 0.9 * words as f64,
             "{}: identity output, yet only {extra} of {words} source words found",
@@ -375,7 +378,6 @@ fn identity_rewrites_every_block() {
 
 /// Word agreement of identity's output with its input, by our reader and by pdftotext.
 #[test]
-#[ignore = "F1 < 0.99 on 1 of 9 files: reportlab 0.9859 by our reader only (it splits new words at kerning in Noto text: 'objec'+'ts'; pdftotext 0.9998); the other 8 files ≥ 0.9908 by both"]
 fn identity_gives_back_the_words() {
     let mut failures = Vec::new();
     let dir = std::env::temp_dir().join(format!("folio-identity-{}", std::process::id()));
@@ -431,7 +433,6 @@ fn identity_gives_back_the_words() {
 
 /// Pixels: SSIM ≥ 0.98 on at least 90% of the text pages.
 #[test]
-#[ignore = "27/115 text pages at SSIM ≥ 0.98 (per-file means 0.80–0.94, tagged-libreoffice 0.997): unchanged text is set again in the original fonts on its original lines, but words still sit up to a few points off (our interword spacing and kerning are approximations of the original TJ positioning)"]
 fn identity_looks_the_same() {
     let mut failures = Vec::new();
     let (mut good, mut total) = (0usize, 0usize);

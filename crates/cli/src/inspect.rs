@@ -33,8 +33,12 @@ pub struct InspectArgs {
 
 /// Runs `folio inspect`.
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.input).with_context(|| format!("{}: cannot read the file", args.input.display()))?;
-    let options = ReadOptions { password: args.password, pages: args.pages };
+    let bytes = std::fs::read(&args.input)
+        .with_context(|| format!("{}: cannot read the file", args.input.display()))?;
+    let options = ReadOptions {
+        password: args.password,
+        pages: args.pages,
+    };
     if let Some(runs) = args.bench {
         return bench(&args.input, bytes, &options, runs.max(1));
     }
@@ -59,7 +63,16 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 for &w in &line.words {
                     let w = &page.words[w as usize];
                     let b = w.bbox;
-                    writeln!(out, "{}\t{:.2}\t{:.2}\t{:.2}\t{:.2}\t{}", page.index + 1, b.x0, b.y0, b.x1, b.y1, w.text)?;
+                    writeln!(
+                        out,
+                        "{}\t{:.2}\t{:.2}\t{:.2}\t{:.2}\t{}",
+                        page.index + 1,
+                        b.x0,
+                        b.y0,
+                        b.x1,
+                        b.y1,
+                        w.text
+                    )?;
                 }
             }
         }
@@ -72,8 +85,19 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
 
 fn summary(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
     let info = &doc.info;
-    writeln!(out, "PDF {}{}, {} pages", info.pdf_version, if info.encrypted { ", encrypted" } else { "" }, info.page_count)?;
-    for (label, value) in [("title", &info.title), ("author", &info.author), ("producer", &info.producer), ("lang", &info.lang)] {
+    writeln!(
+        out,
+        "PDF {}{}, {} pages",
+        info.pdf_version,
+        if info.encrypted { ", encrypted" } else { "" },
+        info.page_count
+    )?;
+    for (label, value) in [
+        ("title", &info.title),
+        ("author", &info.author),
+        ("producer", &info.producer),
+        ("lang", &info.lang),
+    ] {
         if let Some(v) = value {
             writeln!(out, "{label}: {v}")?;
         }
@@ -85,7 +109,11 @@ fn summary(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
             "  F{i} {} ({:?}{}{}), {:?}{}{}",
             f.name,
             f.kind,
-            if f.embedded { ", embedded" } else { ", not embedded" },
+            if f.embedded {
+                ", embedded"
+            } else {
+                ", not embedded"
+            },
             if f.has_to_unicode { ", ToUnicode" } else { "" },
             f.style.family,
             if f.style.bold { " bold" } else { "" },
@@ -99,7 +127,11 @@ fn summary(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
             page.index + 1,
             page.width,
             page.height,
-            if page.rotation != 0 { format!(", rotated {}", page.rotation) } else { String::new() },
+            if page.rotation != 0 {
+                format!(", rotated {}", page.rotation)
+            } else {
+                String::new()
+            },
             page.glyphs.len(),
             page.words.len(),
             page.lines.len(),
@@ -135,7 +167,12 @@ fn summary(out: &mut impl Write, doc: &Document) -> std::io::Result<()> {
 }
 
 /// Reads the file `runs` times on one thread and prints pages/s and peak resident memory.
-fn bench(path: &std::path::Path, bytes: Vec<u8>, options: &ReadOptions, runs: u32) -> anyhow::Result<ExitCode> {
+fn bench(
+    path: &std::path::Path,
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+    runs: u32,
+) -> anyhow::Result<ExitCode> {
     let size = bytes.len();
     let bytes = std::sync::Arc::new(bytes);
     let mut best = f64::INFINITY;

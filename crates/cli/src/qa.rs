@@ -120,7 +120,8 @@ struct Translate {
 impl Translate {
     fn new() -> anyhow::Result<Self> {
         let dir = FontBook::bundled_dir();
-        let fonts = FontBook::from_dir(&dir).with_context(|| format!("{}: cannot load fonts", dir.display()))?;
+        let fonts = FontBook::from_dir(&dir)
+            .with_context(|| format!("{}: cannot load fonts", dir.display()))?;
         Ok(Self { fonts })
     }
 }
@@ -128,9 +129,14 @@ impl Translate {
 impl Pipeline for Translate {
     fn run(&self, case: &Case, input: &[u8]) -> Result<Vec<u8>, String> {
         if let Some(key) = case.options.keys().next() {
-            return Err(format!("unknown option '{key}' (no engine option is supported yet)"));
+            return Err(format!(
+                "unknown option '{key}' (no engine option is supported yet)"
+            ));
         }
-        let to = case.target_lang.as_deref().ok_or("the case has no target_lang")?;
+        let to = case
+            .target_lang
+            .as_deref()
+            .ok_or("the case has no target_lang")?;
         let from = case.source_lang.as_deref().unwrap_or("en");
         let pair = LangPair::new(from, to).map_err(|e| e.to_string())?;
         let engine = folio_translate::builtin(&case.engine, pair).map_err(|e| e.to_string())?;
@@ -143,9 +149,15 @@ impl Pipeline for Translate {
             typeset: TypesetSettings::default(),
             bilingual: None,
         };
-        let (pdf, report) = folio::translate(Arc::new(input.to_vec()), &options, &mut |_| {}).map_err(|e| e.to_string())?;
+        let (pdf, report) = folio::translate(Arc::new(input.to_vec()), &options, &mut |_| {})
+            .map_err(|e| e.to_string())?;
         if let Some(f) = report.segments.failed.first() {
-            return Err(format!("{} segment(s) failed; page {}: {}", report.segments.failed.len(), f.page, f.reason));
+            return Err(format!(
+                "{} segment(s) failed; page {}: {}",
+                report.segments.failed.len(),
+                f.page,
+                f.reason
+            ));
         }
         Ok(pdf)
     }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use folio_pdf::PageSelection;
 use folio_translate::{
-    Bergamot, BergamotOptions, Cache, Config, DiskCache, Engine, Glossed, LangPair, Layered, MemoryCache, Price,
-    TranslateOptions,
+    Bergamot, BergamotOptions, Cache, Config, DiskCache, Engine, Glossed, LangPair, Layered,
+    MemoryCache, Price, TranslateOptions,
 };
 use folio_typeset::{FontBook, TypesetSettings};
 
@@ -95,12 +95,14 @@ pub struct TranslateArgs {
 
 /// Runs `folio translate`.
 pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.input).with_context(|| format!("{}: cannot read the file", args.input.display()))?;
+    let bytes = std::fs::read(&args.input)
+        .with_context(|| format!("{}: cannot read the file", args.input.display()))?;
     let pair = LangPair::new(&args.from, &args.to).map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = make_config(&args)?;
     let engine = make_engine(&args, &config, pair)?;
     let font_dir = args.fonts.clone().unwrap_or_else(FontBook::bundled_dir);
-    let fonts = FontBook::from_dir(&font_dir).with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
+    let fonts = FontBook::from_dir(&font_dir)
+        .with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
     let options = folio::Options {
         engine: engine.as_ref(),
         translate: TranslateOptions {
@@ -137,11 +139,14 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
     }
-    std::fs::write(&args.output, &out).with_context(|| format!("{}: cannot write", args.output.display()))?;
+    std::fs::write(&args.output, &out)
+        .with_context(|| format!("{}: cannot write", args.output.display()))?;
     if let Some(path) = &args.report {
-        let mut f = std::fs::File::create(path).with_context(|| format!("{}: cannot write", path.display()))?;
+        let mut f = std::fs::File::create(path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
         serde_json::to_writer_pretty(&mut f, &report)?;
         writeln!(f)?;
     }
@@ -157,7 +162,11 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         report.blocks.overflowed.len(),
         report.min_scale,
     );
-    Ok(if report.segments.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    Ok(if report.segments.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 /// The config file if one is given, with the flags written over it.
@@ -166,7 +175,11 @@ fn make_config(args: &TranslateArgs) -> anyhow::Result<Config> {
         Some(path) => Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => Config::default(),
     };
-    let engine = args.engine.clone().or(config.engine.take()).unwrap_or_else(|| "bergamot".into());
+    let engine = args
+        .engine
+        .clone()
+        .or(config.engine.take())
+        .unwrap_or_else(|| "bergamot".into());
     config.glossary = args.glossary.clone().or(config.glossary);
     // The pseudo-localizer and identity stay as they are: tests compare their output exactly.
     if engine == "identity" || engine == "pseudo" {
@@ -185,13 +198,29 @@ fn make_config(args: &TranslateArgs) -> anyhow::Result<Config> {
 
 /// The engine the config names, with its settings; a glossary wraps machine-translation
 /// engines and goes into the `openai` prompt.
-fn make_engine(args: &TranslateArgs, config: &Config, pair: LangPair) -> anyhow::Result<Box<dyn Engine>> {
+fn make_engine(
+    args: &TranslateArgs,
+    config: &Config,
+    pair: LangPair,
+) -> anyhow::Result<Box<dyn Engine>> {
     let err = |e: folio_translate::Error| anyhow::anyhow!("{e}");
     if config.engine.as_deref() != Some("bergamot") {
         return config.build_engine("bergamot", pair).map_err(err);
     }
-    let models_dir = folio_translate::models_dir(args.models.as_deref(), std::env::var_os(folio_translate::MODELS_ENV));
-    let engine: Box<dyn Engine> = Box::new(Bergamot::new(pair, &BergamotOptions { models_dir, threads: 0 }).map_err(err)?);
+    let models_dir = folio_translate::models_dir(
+        args.models.as_deref(),
+        std::env::var_os(folio_translate::MODELS_ENV),
+    );
+    let engine: Box<dyn Engine> = Box::new(
+        Bergamot::new(
+            pair,
+            &BergamotOptions {
+                models_dir,
+                threads: 0,
+            },
+        )
+        .map_err(err)?,
+    );
     Ok(match config.load_glossary().map_err(err)? {
         Some(g) if !g.is_empty() => Box::new(Glossed::new(engine, g)),
         _ => engine,
@@ -208,7 +237,10 @@ fn make_cache(args: &TranslateArgs, config: &Config) -> anyhow::Result<Option<Ar
         None => DiskCache::open_default(),
     }
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Some(Arc::new(Layered { front: MemoryCache::default(), back: disk })))
+    Ok(Some(Arc::new(Layered {
+        front: MemoryCache::default(),
+        back: disk,
+    })))
 }
 
 /// Arguments of `folio models`.
@@ -221,10 +253,16 @@ pub struct ModelsArgs {
 
 /// Lists the installed Bergamot models.
 pub fn models(args: ModelsArgs) -> anyhow::Result<ExitCode> {
-    let dir = folio_translate::models_dir(args.models.as_deref(), std::env::var_os(folio_translate::MODELS_ENV));
+    let dir = folio_translate::models_dir(
+        args.models.as_deref(),
+        std::env::var_os(folio_translate::MODELS_ENV),
+    );
     let installed = folio_translate::list_models(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     if installed.models.is_empty() {
-        println!("no models in {} (run scripts/fetch-models.sh)", dir.display());
+        println!(
+            "no models in {} (run scripts/fetch-models.sh)",
+            dir.display()
+        );
     }
     for m in &installed.models {
         println!("{}\t{} → {}\t{}", m.id, m.from, m.to, m.dir.display());
@@ -236,7 +274,12 @@ pub fn models(args: ModelsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints what a run would cost, without calling the engine.
-fn dry_run(args: &TranslateArgs, price: Option<Price>, bytes: Vec<u8>, options: &folio::Options<'_>) -> anyhow::Result<ExitCode> {
+fn dry_run(
+    args: &TranslateArgs,
+    price: Option<Price>,
+    bytes: Vec<u8>,
+    options: &folio::Options<'_>,
+) -> anyhow::Result<ExitCode> {
     let est = match folio::estimate(Arc::new(bytes), options) {
         Ok(e) => e,
         Err(err) => {
@@ -258,8 +301,13 @@ fn dry_run(args: &TranslateArgs, price: Option<Price>, bytes: Vec<u8>, options: 
     );
     let price = match &args.price {
         Some(text) => {
-            let (p, c) = text.split_once(',').context("--price takes PROMPT,COMPLETION per million tokens")?;
-            Some(Price { prompt_per_million: p.trim().parse()?, completion_per_million: c.trim().parse()? })
+            let (p, c) = text
+                .split_once(',')
+                .context("--price takes PROMPT,COMPLETION per million tokens")?;
+            Some(Price {
+                prompt_per_million: p.trim().parse()?,
+                completion_per_million: c.trim().parse()?,
+            })
         }
         None => price,
     };

@@ -30,14 +30,24 @@ pub struct Rect {
 impl Rect {
     /// A rectangle from its edges, normalised so that `x0 <= x1` and `y0 <= y1`.
     pub fn new(x0: Pt, y0: Pt, x1: Pt, y1: Pt) -> Self {
-        Self { x0: x0.min(x1), y0: y0.min(y1), x1: x0.max(x1), y1: y0.max(y1) }
+        Self {
+            x0: x0.min(x1),
+            y0: y0.min(y1),
+            x1: x0.max(x1),
+            y1: y0.max(y1),
+        }
     }
 
     /// The smallest rectangle holding every point given, or `None` for no points.
     pub fn bounding(points: impl IntoIterator<Item = Point>) -> Option<Self> {
         let mut it = points.into_iter();
         let first = it.next()?;
-        let mut r = Self { x0: first.x, y0: first.y, x1: first.x, y1: first.y };
+        let mut r = Self {
+            x0: first.x,
+            y0: first.y,
+            x1: first.x,
+            y1: first.y,
+        };
         for p in it {
             r.x0 = r.x0.min(p.x);
             r.y0 = r.y0.min(p.y);
@@ -64,7 +74,10 @@ impl Rect {
 
     /// The centre point.
     pub fn center(&self) -> Point {
-        Point { x: (self.x0 + self.x1) / 2.0, y: (self.y0 + self.y1) / 2.0 }
+        Point {
+            x: (self.x0 + self.x1) / 2.0,
+            y: (self.y0 + self.y1) / 2.0,
+        }
     }
 
     /// The smallest rectangle holding both.
@@ -126,7 +139,10 @@ impl Matrix {
     /// Map a point.
     pub fn apply(&self, x: f64, y: f64) -> Point {
         let [a, b, c, d, e, f] = self.0;
-        Point { x: (a * x + c * y + e) as f32, y: (b * x + d * y + f) as f32 }
+        Point {
+            x: (a * x + c * y + e) as f32,
+            y: (b * x + d * y + f) as f32,
+        }
     }
 
     /// Map a vector (no translation).
@@ -143,7 +159,14 @@ impl Matrix {
             return None;
         }
         let (ia, ib, ic, id) = (d / det, -b / det, -c / det, a / det);
-        Some(Matrix([ia, ib, ic, id, -(e * ia + f * ic), -(e * ib + f * id)]))
+        Some(Matrix([
+            ia,
+            ib,
+            ic,
+            id,
+            -(e * ia + f * ic),
+            -(e * ib + f * id),
+        ]))
     }
 }
 
@@ -155,8 +178,14 @@ mod tests {
     fn matrix_then_applies_left_first() {
         let scale = Matrix([2.0, 0.0, 0.0, 2.0, 0.0, 0.0]);
         let shift = Matrix::translate(10.0, 0.0);
-        assert_eq!(scale.then(&shift).apply(1.0, 1.0), Point { x: 12.0, y: 2.0 });
-        assert_eq!(shift.then(&scale).apply(1.0, 1.0), Point { x: 22.0, y: 2.0 });
+        assert_eq!(
+            scale.then(&shift).apply(1.0, 1.0),
+            Point { x: 12.0, y: 2.0 }
+        );
+        assert_eq!(
+            shift.then(&scale).apply(1.0, 1.0),
+            Point { x: 22.0, y: 2.0 }
+        );
     }
 
     #[test]

@@ -20,8 +20,8 @@ mod block;
 mod geom;
 
 pub use block::{
-    Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment, SegmentId, Span,
-    SpanKind, Translation,
+    Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment,
+    SegmentId, Span, SpanKind, Translation,
 };
 pub use compact_str::CompactString;
 pub use geom::{Matrix, Point, Pt, Rect};
@@ -356,8 +356,11 @@ impl Page {
     pub fn text(&self) -> String {
         let mut out = String::new();
         for line in &self.lines {
-            let words: Vec<&str> =
-                line.words.iter().map(|&w| self.words[w as usize].text.as_str()).collect();
+            let words: Vec<&str> = line
+                .words
+                .iter()
+                .map(|&w| self.words[w as usize].text.as_str())
+                .collect();
             out.push_str(&words.join(" "));
             out.push('\n');
         }

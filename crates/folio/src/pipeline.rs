@@ -4,10 +4,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use folio_doc::{Action, Block, BlockId, Document, Font, FontId, Outcome, Rect, Role, Segment, SegmentId};
-use folio_pdf::{FaceData, LinkMove, NewGlyph, NewRun, PageEdit, PageSelection, ReadOptions, WritePlan};
+use folio_doc::{
+    Action, Block, BlockId, Document, Font, FontId, Outcome, Rect, Role, Segment, SegmentId, Word,
+};
+use folio_pdf::{
+    FaceData, LinkMove, NewGlyph, NewRun, OriginalFont, PageEdit, PageSelection, ReadOptions,
+    WritePlan,
+};
 use folio_translate::{Engine, TranslateOptions};
-use folio_typeset::{BlockStyle, FaceId, FaceOrigin, FontBook, FontQuery, PdfCodes, PlacedBlock, TextBlock, TypesetSettings};
+use folio_typeset::{
+    BlockStyle, FaceId, FaceOrigin, FontBook, FontQuery, OriginalLines, PdfCodes, PlacedBlock,
+    TextBlock, TypesetSettings,
+};
 
 use crate::report::{Report, SegmentIssue, reason_name};
 use crate::{Error, spans};
@@ -72,19 +80,30 @@ pub enum Event {
 }
 
 /// Translates a PDF: the output PDF's bytes and the report.
-pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnMut(Event) + Send)) -> Result<(Vec<u8>, Report), Error> {
+pub fn translate(
+    pdf: Arc<Vec<u8>>,
+    options: &Options<'_>,
+    events: &mut (dyn FnMut(Event) + Send),
+) -> Result<(Vec<u8>, Report), Error> {
     let mut report = Report::default();
-    let mut clock = Clock { last: Some(Instant::now()) };
+    let mut clock = Clock {
+        last: Some(Instant::now()),
+    };
 
     events(Event::Started(Stage::Read));
-    let read_options = ReadOptions { password: options.password.clone(), pages: options.pages.clone() };
+    let read_options = ReadOptions {
+        password: options.password.clone(),
+        pages: options.pages.clone(),
+    };
     let doc = folio_pdf::read(pdf.clone(), &read_options).map_err(Error::Read)?;
     report.pages = doc.info.page_count;
     report.pages_translated = doc.pages.len() as u32;
-    report.warnings.extend(doc.warnings.iter().map(|w| match w.page {
-        Some(p) => format!("page {}: {}", p + 1, w.message),
-        None => w.message.clone(),
-    }));
+    report
+        .warnings
+        .extend(doc.warnings.iter().map(|w| match w.page {
+            Some(p) => format!("page {}: {}", p + 1, w.message),
+            None => w.message.clone(),
+        }));
     clock.lap(&mut report, Stage::Read);
 
     events(Event::Started(Stage::Layout));
@@ -104,13 +123,25 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     if translate_options.title.is_none() {
         translate_options.title = doc.info.title.clone();
     }
-    let output = folio_translate::translate_segments_blocking(options.engine, &segments, &translate_options, &mut |p| {
-        events(Event::Translated { done: p.done, total: p.total })
-    })
+    let output = folio_translate::translate_segments_blocking(
+        options.engine,
+        &segments,
+        &translate_options,
+        &mut |p| {
+            events(Event::Translated {
+                done: p.done,
+                total: p.total,
+            })
+        },
+    )
     .map_err(Error::Translate)?;
     report.engine = output.stats.clone();
     report.warnings.extend(output.warnings.iter().cloned());
-    let by_id: HashMap<SegmentId, &Outcome> = output.translations.iter().map(|t| (t.id, &t.outcome)).collect();
+    let by_id: HashMap<SegmentId, &Outcome> = output
+        .translations
+        .iter()
+        .map(|t| (t.id, &t.outcome))
+        .collect();
     clock.lap(&mut report, Stage::Translate);
 
     events(Event::Started(Stage::Typeset));
@@ -120,25 +151,40 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     let blocks_by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
     let mut to_set: Vec<(&Block, TextBlock)> = Vec::new();
     for seg in segments.iter().filter(|s| s.block.index != u32::MAX) {
-        let Some(block) = blocks_by_id.get(&seg.block) else { continue };
+        let Some(block) = blocks_by_id.get(&seg.block) else {
+            continue;
+        };
         match by_id.get(&seg.id) {
             Some(Outcome::Translated(text)) => {
                 report.segments.translated += 1;
                 let (plain, spans) = spans::resolve(&doc, block, text, &originals);
                 // Text that came back unchanged keeps the lines it had.
-                let breaks = if spans::resolve(&doc, block, &block.source, &originals).0 == plain {
-                    original_breaks(&doc, block, &plain)
+                let original = if spans::resolve(&doc, block, &block.source, &originals).0 == plain
+                {
+                    original_lines(&doc, block, &plain)
                 } else {
                     None
                 };
                 let id = to_set.len() as u32;
-                let mut tb = text_block(&doc, block, id, plain, spans, &blocks, options, &originals);
-                tb.breaks = breaks;
+                let mut tb =
+                    text_block(&doc, block, id, plain, spans, &blocks, options, &originals);
+                tb.original = original;
                 to_set.push((block, tb));
             }
-            Some(Outcome::Kept(reason)) => *report.segments.kept.entry(reason_name(*reason)).or_default() += 1,
-            Some(Outcome::Failed(reason)) => report.segments.failed.push(issue(block, reason.clone())),
-            None => report.segments.failed.push(issue(block, "no translation came back".into())),
+            Some(Outcome::Kept(reason)) => {
+                *report
+                    .segments
+                    .kept
+                    .entry(reason_name(*reason))
+                    .or_default() += 1
+            }
+            Some(Outcome::Failed(reason)) => {
+                report.segments.failed.push(issue(block, reason.clone()))
+            }
+            None => report
+                .segments
+                .failed
+                .push(issue(block, "no translation came back".into())),
         }
     }
     let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
@@ -147,7 +193,10 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
         match folio_typeset::typeset_block(&book, tb, &options.typeset) {
             Ok(p) => placed.push(p),
             Err(e) => {
-                report.segments.failed.push(issue(to_set[i].0, format!("cannot typeset: {e}")));
+                report
+                    .segments
+                    .failed
+                    .push(issue(to_set[i].0, format!("cannot typeset: {e}")));
                 placed.push(PlacedBlock {
                     id: tb.id,
                     text: String::new(),
@@ -165,17 +214,30 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     }
     // Blocks of one role and one original size on a page end at one size (a title and the
     // section headings are both headings, but were never the same size).
-    let roles: Vec<(u32, Role, u32)> =
-        to_set.iter().map(|(b, _)| (b.id.page, b.role, (b.style.size * 2.0).round() as u32)).collect();
+    let roles: Vec<(u32, Role, u32)> = to_set
+        .iter()
+        .map(|(b, _)| (b.id.page, b.role, (b.style.size * 2.0).round() as u32))
+        .collect();
     let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
-    if let Err(e) = folio_typeset::harmonize_sizes(&book, &text_blocks, &mut placed, &options.typeset, role_of) {
-        report.warnings.push(format!("sizes could not be harmonized: {e}"));
+    if let Err(e) =
+        folio_typeset::harmonize_sizes(&book, &text_blocks, &mut placed, &options.typeset, role_of)
+    {
+        report
+            .warnings
+            .push(format!("sizes could not be harmonized: {e}"));
     }
-    report.min_scale = placed.iter().filter(|p| !p.lines.is_empty()).map(|p| p.scale).fold(1.0, f32::min);
+    report.min_scale = placed
+        .iter()
+        .filter(|p| !p.lines.is_empty())
+        .map(|p| p.scale)
+        .fold(1.0, f32::min);
     clock.lap(&mut report, Stage::Typeset);
 
     events(Event::Started(Stage::Write));
-    let mut plan = WritePlan { lang: Some(options.engine.info().pair.to.clone()), ..WritePlan::default() };
+    let mut plan = WritePlan {
+        lang: Some(options.engine.info().pair.to.clone()),
+        ..WritePlan::default()
+    };
     let mut edits: BTreeMap<u32, PageEdit> = BTreeMap::new();
     let mut faces_used = std::collections::BTreeSet::new();
     for ((block, _), p) in to_set.iter().zip(&placed) {
@@ -183,39 +245,79 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
             continue;
         }
         if p.overflowed {
-            report.blocks.overflowed.push(issue(block, format!("text does not fit even at {:.0}% of its size", p.scale * 100.0)));
+            report.blocks.overflowed.push(issue(
+                block,
+                format!(
+                    "text does not fit even at {:.0}% of its size",
+                    p.scale * 100.0
+                ),
+            ));
         }
         report.blocks.rewritten += 1;
-        let page = doc.pages.iter().find(|pg| pg.index == block.id.page).expect("blocks come from the document's pages");
-        let edit = edits.entry(block.id.page).or_insert_with(|| PageEdit { page: block.id.page, ..PageEdit::default() });
+        let page = doc
+            .pages
+            .iter()
+            .find(|pg| pg.index == block.id.page)
+            .expect("blocks come from the document's pages");
+        let edit = edits.entry(block.id.page).or_insert_with(|| PageEdit {
+            page: block.id.page,
+            ..PageEdit::default()
+        });
         for line in &block.lines {
             for &w in &line.words {
-                edit.remove.extend(page.words[w as usize].glyphs.iter().copied());
+                edit.remove
+                    .extend(page.words[w as usize].glyphs.iter().copied());
             }
         }
         let mut link_rects: BTreeMap<u32, Rect> = BTreeMap::new();
         for line in &p.lines {
             let last_run = line.runs.len().saturating_sub(1);
             for (r, run) in line.runs.iter().enumerate() {
-                let hyphen_at = (line.hyphenated && r == last_run).then(|| run.glyphs.len().saturating_sub(1));
+                let hyphen_at =
+                    (line.hyphenated && r == last_run).then(|| run.glyphs.len().saturating_sub(1));
                 faces_used.insert(run.face.0);
                 let glyphs = run
                     .glyphs
                     .iter()
                     .enumerate()
                     .map(|(i, g)| {
-                        let mut text = p.text.get(g.text.start as usize..g.text.end as usize).unwrap_or("").to_string();
+                        let mut text = p
+                            .text
+                            .get(g.text.start as usize..g.text.end as usize)
+                            .unwrap_or("")
+                            .to_string();
                         // The hyphen the typesetter added reads as one.
                         if text.is_empty() && hyphen_at == Some(i) {
                             text.push('-');
                         }
-                        NewGlyph { gid: g.id, advance: g.advance, dx: g.dx, dy: g.dy, text }
+                        NewGlyph {
+                            gid: g.id,
+                            advance: g.advance,
+                            dx: g.dx,
+                            dy: g.dy,
+                            text,
+                        }
                     })
                     .collect();
-                edit.runs.push(NewRun { face: run.face.0, size: run.size, origin: run.origin, color: run.color, skew: run.synthetic.skew, glyphs });
+                edit.runs.push(NewRun {
+                    face: run.face.0,
+                    size: run.size,
+                    origin: run.origin,
+                    color: run.color,
+                    skew: run.synthetic.skew,
+                    glyphs,
+                });
                 if let Some(link) = run.link {
-                    let r = Rect::new(run.origin.x, run.origin.y - run.size * 0.8, run.origin.x + run.width(), run.origin.y + run.size * 0.25);
-                    link_rects.entry(link).and_modify(|u| *u = u.union(&r)).or_insert(r);
+                    let r = Rect::new(
+                        run.origin.x,
+                        run.origin.y - run.size * 0.8,
+                        run.origin.x + run.width(),
+                        run.origin.y + run.size * 0.25,
+                    );
+                    link_rects
+                        .entry(link)
+                        .and_modify(|u| *u = u.union(&r))
+                        .or_insert(r);
                 }
             }
         }
@@ -230,12 +332,37 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
         let original = match face.info().origin {
             FaceOrigin::Pdf { font } => {
                 let f = doc.font(font);
-                f.dict.zip(f.code_bytes)
+                f.dict.zip(f.code_bytes).map(|(dict, code_bytes)| {
+                    let codes = face.pdf_codes();
+                    let advances = codes
+                        .into_iter()
+                        .flat_map(|c| {
+                            c.codes
+                                .values()
+                                .copied()
+                                .chain(c.ligatures.iter().map(|l| (l.1, l.2)))
+                        })
+                        .collect();
+                    OriginalFont {
+                        dict,
+                        code_bytes,
+                        advances,
+                    }
+                })
             }
             _ => None,
         };
-        let data = if original.is_some() { Arc::new(Vec::new()) } else { Arc::new(face.data().to_vec()) };
-        plan.faces.push(FaceData { key, data, index: 0, original });
+        let data = if original.is_some() {
+            Arc::new(Vec::new())
+        } else {
+            Arc::new(face.data().to_vec())
+        };
+        plan.faces.push(FaceData {
+            key,
+            data,
+            index: 0,
+            original,
+        });
     }
     plan.pages = edits.into_values().collect();
     for (id, what) in &extra {
@@ -247,12 +374,23 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
             }
         }
     }
-    let out = folio_pdf::write(pdf.clone(), options.password.as_deref(), &doc, &plan).map_err(Error::Write)?;
+    let out = folio_pdf::write(pdf.clone(), options.password.as_deref(), &doc, &plan)
+        .map_err(Error::Write)?;
     // Only the pages read (all, or the selection) are paired.
     let out = match options.bilingual {
         Some(layout) => {
-            let paired: Option<Vec<u32>> = options.pages.as_ref().map(|_| doc.pages.iter().map(|p| p.index).collect());
-            folio_pdf::bilingual(&pdf, &out, options.password.as_deref(), layout, paired.as_deref()).map_err(Error::Write)?
+            let paired: Option<Vec<u32>> = options
+                .pages
+                .as_ref()
+                .map(|_| doc.pages.iter().map(|p| p.index).collect());
+            folio_pdf::bilingual(
+                &pdf,
+                &out,
+                options.password.as_deref(),
+                layout,
+                paired.as_deref(),
+            )
+            .map_err(Error::Write)?
         }
         None => out,
     };
@@ -260,35 +398,109 @@ pub fn translate(pdf: Arc<Vec<u8>>, options: &Options<'_>, events: &mut (dyn FnM
     Ok((out, report))
 }
 
-/// Where the block's original lines start in its plain text, or nothing when they cannot be
+/// Where the block's original lines start in its plain text, their baselines, and where the
+/// original drew its characters (see [`OriginalLines`]); nothing when the lines cannot be
 /// found. A line that started inside a word (the layout joined "trans-" and "lation") starts
 /// there again; the typesetter then ends the line before with a hyphen.
-fn original_breaks(doc: &Document, block: &Block, plain: &str) -> Option<Vec<usize>> {
+fn original_lines(doc: &Document, block: &Block, plain: &str) -> Option<OriginalLines> {
     let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
     let mut at = 0usize;
-    let mut out = Vec::new();
+    let mut breaks = Vec::new();
+    let mut anchors = Vec::new();
+    let mut baselines = Vec::new();
     let mut joined = false;
     for (i, line) in block.lines.iter().enumerate() {
-        let words: Vec<&str> = line.words.iter().filter_map(|&w| page.words.get(w as usize)).map(|w| w.text.as_str()).collect();
-        let Some(first) = words.first() else { continue };
-        // The line's first word where a word starts, or anywhere right after a line that ended
-        // in a hyphen (the layout joined the halves).
-        let pos = plain[at..]
-            .match_indices(first)
-            .map(|(k, _)| at + k)
-            .find(|&p| i == 0 || joined || plain[..p].ends_with(char::is_whitespace))?;
-        joined = words.last().is_some_and(|w| w.ends_with('-'));
-        if i > 0 {
-            out.push(pos);
+        let words: Vec<&Word> = line
+            .words
+            .iter()
+            .filter_map(|&w| page.words.get(w as usize))
+            .collect();
+        if words.is_empty() {
+            continue;
         }
-        // Search the next line's start from this line's last word on.
-        let before_last: usize = words[..words.len() - 1].iter().map(|w| w.len() + 1).sum();
-        at = (pos + before_last).min(plain.len());
-        while !plain.is_char_boundary(at) {
-            at -= 1;
+        baselines.push(baseline(page, &words).unwrap_or(f32::NAN));
+        for (j, word) in words.iter().enumerate() {
+            // A word continues the text right after the last one's end and the spaces after it;
+            // the second half of a word broken with a hyphen continues it directly.
+            let next = at + plain[at..].len() - plain[at..].trim_start().len();
+            let found = [word.text.as_str(), word.text.trim_end_matches('-')]
+                .into_iter()
+                .find(|w| !w.is_empty() && plain[next..].starts_with(w))
+                .map(|w| (next, w.len()));
+            let (pos, len) = match found {
+                Some(f) => f,
+                // A line's first word is looked for further on (the layout may have left
+                // something out); the others only anchor when they are where expected.
+                None if j == 0 => {
+                    let w = word.text.as_str();
+                    let pos = plain[at..]
+                        .match_indices(w)
+                        .map(|(k, _)| at + k)
+                        .find(|&p| i == 0 || joined || plain[..p].ends_with(char::is_whitespace))?;
+                    (pos, w.len())
+                }
+                None => continue,
+            };
+            if j == 0 && i > 0 {
+                breaks.push(pos);
+            }
+            anchor_word(page, word, pos, len, &mut anchors);
+            at = pos + len;
         }
+        joined = words.last().is_some_and(|w| w.text.ends_with('-'));
     }
-    Some(out)
+    Some(OriginalLines {
+        breaks,
+        baselines,
+        anchors,
+    })
+}
+
+/// A line's baseline: where its biggest glyphs sit (a superscript is smaller and off it).
+fn baseline(page: &folio_doc::Page, words: &[&Word]) -> Option<f32> {
+    let glyphs = || {
+        words
+            .iter()
+            .flat_map(|w| &w.glyphs)
+            .filter_map(|&g| page.glyphs.get(g as usize))
+    };
+    let biggest = glyphs().map(|g| g.size).fold(0.0f32, f32::max);
+    glyphs()
+        .find(|g| g.size >= 0.9 * biggest)
+        .map(|g| g.origin.y)
+}
+
+/// Anchors each glyph of `word`, found at `pos` in the plain text over `len` bytes, at the x
+/// where the original drew it; only the word's start when its glyphs do not spell it in order.
+fn anchor_word(
+    page: &folio_doc::Page,
+    word: &Word,
+    pos: usize,
+    len: usize,
+    anchors: &mut Vec<(u32, f32)>,
+) {
+    let glyphs: Vec<&folio_doc::Glyph> = word
+        .glyphs
+        .iter()
+        .filter_map(|&g| page.glyphs.get(g as usize))
+        .collect();
+    let Some(first) = glyphs.first() else { return };
+    if glyphs.iter().any(|g| g.angle != 0.0) {
+        return;
+    }
+    let spelled: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+    if !spelled.starts_with(&word.text[..len]) && spelled != word.text {
+        anchors.push((pos as u32, first.origin.x));
+        return;
+    }
+    let mut off = 0usize;
+    for g in glyphs {
+        if off >= len {
+            break;
+        }
+        anchors.push(((pos + off) as u32, g.origin.x));
+        off += g.text.len();
+    }
 }
 
 /// Registers each of the document's fonts that can be drawn by code (an indirect font
@@ -298,14 +510,28 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
     let mut codes: HashMap<FontId, PdfCodes> = HashMap::new();
     let mut seen: HashMap<(FontId, char), (u32, Vec<f32>)> = HashMap::new();
     let mut spaces: HashMap<FontId, f32> = HashMap::new();
+    let mut ligatures: HashMap<(FontId, String), (u32, Vec<f32>)> = HashMap::new();
     for page in &doc.pages {
         for g in &page.glyphs {
             if g.angle != 0.0 || g.size <= 0.0 || g.render_mode == 3 || g.render_mode == 7 {
                 continue;
             }
-            let mut chars = g.text.chars();
-            let (Some(c), None) = (chars.next(), chars.next()) else { continue };
             let advance = (g.bbox.x1 - g.bbox.x0) / g.size;
+            let mut chars = g.text.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                // One glyph for a few letters: a ligature.
+                if (2..=3).contains(&g.text.chars().count())
+                    && g.text.chars().all(char::is_alphabetic)
+                    && (0.0..3.0).contains(&advance)
+                {
+                    ligatures
+                        .entry((g.font, g.text.to_string()))
+                        .or_insert_with(|| (g.code, Vec::new()))
+                        .1
+                        .push(advance);
+                }
+                continue;
+            };
             if c == ' ' {
                 spaces.entry(g.font).or_insert(advance);
                 continue;
@@ -313,7 +539,10 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
             if c.is_whitespace() || c == '\u{FFFD}' || !(0.0..3.0).contains(&advance) {
                 continue;
             }
-            seen.entry((g.font, c)).or_insert_with(|| (g.code, Vec::new())).1.push(advance);
+            seen.entry((g.font, c))
+                .or_insert_with(|| (g.code, Vec::new()))
+                .1
+                .push(advance);
         }
     }
     // Kerning: the gap between two letters of one word beyond the first one's advance.
@@ -321,18 +550,32 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
     for page in &doc.pages {
         for word in &page.words {
             for pair in word.glyphs.windows(2) {
-                let (Some(a), Some(b)) = (page.glyphs.get(pair[0] as usize), page.glyphs.get(pair[1] as usize)) else {
+                let (Some(a), Some(b)) = (
+                    page.glyphs.get(pair[0] as usize),
+                    page.glyphs.get(pair[1] as usize),
+                ) else {
                     continue;
                 };
-                if a.font != b.font || a.angle != 0.0 || b.angle != 0.0 || a.size <= 0.0 || (a.size - b.size).abs() > 0.01 {
+                if a.font != b.font
+                    || a.angle != 0.0
+                    || b.angle != 0.0
+                    || a.size <= 0.0
+                    || (a.size - b.size).abs() > 0.01
+                {
                     continue;
                 }
                 let (mut ca, mut cb) = (a.text.chars(), b.text.chars());
-                let (Some(x), None, Some(y), None) = (ca.next(), ca.next(), cb.next(), cb.next()) else { continue };
+                let (Some(x), None, Some(y), None) = (ca.next(), ca.next(), cb.next(), cb.next())
+                else {
+                    continue;
+                };
                 if (a.origin.y - b.origin.y).abs() > 0.01 {
                     continue;
                 }
-                kerns.entry((a.font, x, y)).or_default().push((b.bbox.x0 - a.bbox.x1) / a.size);
+                kerns
+                    .entry((a.font, x, y))
+                    .or_default()
+                    .push((b.bbox.x0 - a.bbox.x1) / a.size);
             }
         }
     }
@@ -340,12 +583,30 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
     // (`Tz`, a scaled matrix), which the size alone does not reveal.
     for ((font, c), (code, mut advances)) in seen {
         advances.sort_by(f32::total_cmp);
-        codes.entry(font).or_default().codes.insert(c, (code, advances[advances.len() / 2]));
+        codes
+            .entry(font)
+            .or_default()
+            .codes
+            .insert(c, (code, advances[advances.len() / 2]));
+    }
+    for ((font, text), (code, mut advances)) in ligatures {
+        advances.sort_by(f32::total_cmp);
+        codes
+            .entry(font)
+            .or_default()
+            .ligatures
+            .push((text, code, advances[advances.len() / 2]));
+    }
+    for c in codes.values_mut() {
+        // Longest first, so "ffi" wins over "ff"; then by text, for the same output every run.
+        c.ligatures
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     }
     for ((font, x, y), mut list) in kerns {
         list.sort_by(f32::total_cmp);
         let k = list[list.len() / 2];
-        if k.abs() > 0.005 && k.abs() < 0.5
+        if k.abs() > 0.005
+            && k.abs() < 0.5
             && let Some(c) = codes.get_mut(&font)
         {
             c.kerns.insert((x, y), k);
@@ -357,7 +618,9 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
         for line in &page.lines {
             for pair in line.words.windows(2) {
                 let (a, b) = (&page.words[pair[0] as usize], &page.words[pair[1] as usize]);
-                let Some(g) = a.glyphs.last().and_then(|&g| page.glyphs.get(g as usize)) else { continue };
+                let Some(g) = a.glyphs.last().and_then(|&g| page.glyphs.get(g as usize)) else {
+                    continue;
+                };
                 if g.angle != 0.0 || g.size <= 0.0 {
                     continue;
                 }
@@ -383,7 +646,11 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
         pdf.space = spaces
             .get(&id)
             .copied()
-            .or_else(|| gaps.get(&id).filter(|g| g.len() >= 5).map(|g| g[g.len() / 10]))
+            .or_else(|| {
+                gaps.get(&id)
+                    .filter(|g| g.len() >= 5)
+                    .map(|g| g[g.len() / 10])
+            })
             .unwrap_or(0.3);
         pdf.class = font.style.family;
         pdf.bold = font.style.bold;
@@ -398,12 +665,22 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
 
 /// What a run would send to the engine, without calling it: segments, requests and tokens
 /// (a dry run, for costs before a batch job).
-pub fn estimate(pdf: Arc<Vec<u8>>, options: &Options<'_>) -> Result<folio_translate::Estimate, Error> {
-    let read_options = ReadOptions { password: options.password.clone(), pages: options.pages.clone() };
+pub fn estimate(
+    pdf: Arc<Vec<u8>>,
+    options: &Options<'_>,
+) -> Result<folio_translate::Estimate, Error> {
+    let read_options = ReadOptions {
+        password: options.password.clone(),
+        pages: options.pages.clone(),
+    };
     let doc = folio_pdf::read(pdf, &read_options).map_err(Error::Read)?;
     let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());
     let (segments, _) = all_segments(&doc, &blocks);
-    Ok(folio_translate::estimate(options.engine, &segments, &options.translate))
+    Ok(folio_translate::estimate(
+        options.engine,
+        &segments,
+        &options.translate,
+    ))
 }
 
 /// The segments of a document: its blocks to translate, then its outline titles and title
@@ -416,7 +693,15 @@ fn all_segments(doc: &Document, blocks: &[Block]) -> (Vec<Segment>, Vec<(Segment
             return;
         }
         let id = SegmentId(segments.len() as u32);
-        segments.push(Segment { id, block: BlockId { page: 0, index: u32::MAX }, text: text.to_string(), role: Role::Heading });
+        segments.push(Segment {
+            id,
+            block: BlockId {
+                page: 0,
+                index: u32::MAX,
+            },
+            text: text.to_string(),
+            role: Role::Heading,
+        });
         extra.push((id, what));
     };
     let mut outline = Vec::new();
@@ -446,12 +731,22 @@ fn flatten_outline(items: &[folio_doc::OutlineItem], out: &mut Vec<(folio_doc::O
 }
 
 fn issue(block: &Block, reason: String) -> SegmentIssue {
-    SegmentIssue { page: block.id.page + 1, block: block.id, bbox: block.bbox, reason }
+    SegmentIssue {
+        page: block.id.page + 1,
+        block: block.id,
+        bbox: block.bbox,
+        reason,
+    }
 }
 
 /// The font a typeset block asks for, from the original's style.
 pub(crate) fn font_query(font: &Font) -> FontQuery {
-    FontQuery { class: font.style.family, bold: font.style.bold, italic: font.style.italic, original: None }
+    FontQuery {
+        class: font.style.family,
+        bold: font.style.bold,
+        italic: font.style.italic,
+        original: None,
+    }
 }
 
 /// A block's translation as the typesetter takes it: the original box and style, and the
@@ -468,7 +763,10 @@ fn text_block(
 ) -> TextBlock {
     let font = doc.font(block.style.font);
     let style = BlockStyle {
-        font: FontQuery { original: originals.get(&block.style.font).copied(), ..font_query(font) },
+        font: FontQuery {
+            original: originals.get(&block.style.font).copied(),
+            ..font_query(font)
+        },
         size: block.style.size,
         color: block.style.color,
         align: block.style.align,
@@ -486,13 +784,15 @@ fn text_block(
         spans,
         style,
         lang: Some(options.engine.info().pair.to.clone()),
-        breaks: None,
+        original: None,
     }
 }
 
 /// The empty strip under a block, down to the next text, image or rule across its width.
 fn free_below(doc: &Document, block: &Block, all: &[Block]) -> Vec<Rect> {
-    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else { return Vec::new() };
+    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else {
+        return Vec::new();
+    };
     let b = block.bbox;
     let overlaps_x = |r: &Rect| r.x0 < b.x1 && r.x1 > b.x0;
     let page_area = page.width * page.height;
@@ -502,13 +802,22 @@ fn free_below(doc: &Document, block: &Block, all: &[Block]) -> Vec<Rect> {
         .filter(|o| o.id.page == block.id.page && o.id != block.id)
         .map(|o| o.bbox)
         .chain(page.images.iter().map(|i| i.bbox))
-        .chain(page.paths.iter().map(|p| p.bbox).filter(|r| r.area() < 0.5 * page_area));
+        .chain(
+            page.paths
+                .iter()
+                .map(|p| p.bbox)
+                .filter(|r| r.area() < 0.5 * page_area),
+        );
     for r in obstacles {
         if overlaps_x(&r) && r.y0 >= b.y1 - 0.5 {
             limit = limit.min(r.y0 - 1.0);
         }
     }
-    if limit - b.y1 > 2.0 { vec![Rect::new(b.x0, b.y1, b.x1, limit)] } else { Vec::new() }
+    if limit - b.y1 > 2.0 {
+        vec![Rect::new(b.x0, b.y1, b.x1, limit)]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Times each stage into the report.
@@ -520,7 +829,10 @@ impl Clock {
     fn lap(&mut self, report: &mut Report, stage: Stage) {
         let now = Instant::now();
         let start = self.last.unwrap_or(now);
-        report.timings_ms.insert(stage.name().to_string(), now.duration_since(start).as_millis() as u64);
+        report.timings_ms.insert(
+            stage.name().to_string(),
+            now.duration_since(start).as_millis() as u64,
+        );
         self.last = Some(now);
     }
 }

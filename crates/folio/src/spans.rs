@@ -30,12 +30,27 @@ pub(crate) fn resolve(
                     Some(SpanKind::Kept { text: kept, .. }) if !closes => {
                         let start = text.len();
                         text.push_str(kept);
-                        // A kept citation or address that was a link stays one ("[3, 15]" may
-                        // hold two).
                         if let Some(span) = block.spans.iter().find(|s| s.id == n) {
+                            // Kept code or a formula keeps its own font and colour.
+                            if let Some(style) = kept_style(doc, block, span, originals) {
+                                spans.push(Span {
+                                    id: n,
+                                    range: start..text.len(),
+                                    style,
+                                });
+                            }
+                            // A kept citation or address that was a link stays one ("[3, 15]"
+                            // may hold two).
                             for (link, range) in links_under(doc, block, span, kept) {
-                                let style = SpanStyle { link: Some(link), ..SpanStyle::default() };
-                                spans.push(Span { id: n, range: start + range.start..start + range.end, style });
+                                let style = SpanStyle {
+                                    link: Some(link),
+                                    ..SpanStyle::default()
+                                };
+                                spans.push(Span {
+                                    id: n,
+                                    range: start + range.start..start + range.end,
+                                    style,
+                                });
                             }
                         }
                     }
@@ -48,7 +63,11 @@ pub(crate) fn resolve(
                     let (_, start) = open.remove(at);
                     if let Some(span) = block.spans.iter().find(|s| s.id == n) {
                         let font = span_font(doc, block, span);
-                        spans.push(Span { id: n, range: start..text.len(), style: style(doc, &span.kind, font, originals) });
+                        spans.push(Span {
+                            id: n,
+                            range: start..text.len(),
+                            style: style(doc, &span.kind, font, originals),
+                        });
                     }
                 }
             }
@@ -58,12 +77,23 @@ pub(crate) fn resolve(
 }
 
 /// The links over a kept item's glyphs, each with the byte range of `kept` its glyphs spell.
-fn links_under(doc: &Document, block: &Block, span: &folio_doc::Span, kept: &str) -> Vec<(u32, std::ops::Range<usize>)> {
-    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else { return Vec::new() };
+fn links_under(
+    doc: &Document,
+    block: &Block,
+    span: &folio_doc::Span,
+    kept: &str,
+) -> Vec<(u32, std::ops::Range<usize>)> {
+    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else {
+        return Vec::new();
+    };
     // Where each glyph's text sits in the kept text, in order.
     let mut at = 0usize;
     let mut placed = Vec::new();
-    for g in span.glyphs.iter().filter_map(|&g| page.glyphs.get(g as usize)) {
+    for g in span
+        .glyphs
+        .iter()
+        .filter_map(|&g| page.glyphs.get(g as usize))
+    {
         if g.text.is_empty() {
             continue;
         }
@@ -88,6 +118,36 @@ fn links_under(doc: &Document, block: &Block, span: &folio_doc::Span, kept: &str
     out
 }
 
+/// A kept item's look where it differs from its block's: the font and colour most of its
+/// glyphs were drawn in.
+fn kept_style(
+    doc: &Document,
+    block: &Block,
+    span: &folio_doc::Span,
+    originals: &HashMap<FontId, FaceId>,
+) -> Option<SpanStyle> {
+    let font = span_font(doc, block, span)?;
+    if font == block.style.font {
+        return None;
+    }
+    let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
+    let color = span
+        .glyphs
+        .iter()
+        .filter_map(|&g| page.glyphs.get(g as usize))
+        .map(|g| g.color)
+        .next();
+    Some(style(
+        doc,
+        &SpanKind::Style {
+            font,
+            color: color.unwrap_or(block.style.color),
+        },
+        Some(font),
+        originals,
+    ))
+}
+
 /// The font most of a span's glyphs were drawn in.
 fn span_font(doc: &Document, block: &Block, span: &folio_doc::Span) -> Option<FontId> {
     let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
@@ -97,14 +157,25 @@ fn span_font(doc: &Document, block: &Block, span: &folio_doc::Span) -> Option<Fo
             *counts.entry(glyph.font).or_default() += 1;
         }
     }
-    counts.into_iter().max_by_key(|&(f, n)| (n, std::cmp::Reverse(f))).map(|(f, _)| f)
+    counts
+        .into_iter()
+        .max_by_key(|&(f, n)| (n, std::cmp::Reverse(f)))
+        .map(|(f, _)| f)
 }
 
-fn style(doc: &Document, kind: &SpanKind, font: Option<FontId>, originals: &HashMap<FontId, FaceId>) -> SpanStyle {
+fn style(
+    doc: &Document,
+    kind: &SpanKind,
+    font: Option<FontId>,
+    originals: &HashMap<FontId, FaceId>,
+) -> SpanStyle {
     let mut s = SpanStyle::default();
     // The span's own original font, when it has one: an italic word stays in the document's
     // italic, not in a bundled one.
-    let own = |f: FontId| FontQuery { original: originals.get(&f).copied(), ..font_query(doc.font(f)) };
+    let own = |f: FontId| FontQuery {
+        original: originals.get(&f).copied(),
+        ..font_query(doc.font(f))
+    };
     match kind {
         SpanKind::Bold => {
             s.bold = Some(true);

@@ -142,10 +142,13 @@ pub(crate) fn build(
             && t.bold == base_traits.bold
             && t.italic == base_traits.italic
             && t.mono == base_traits.mono
+            && name.is_none_or(|n| n.is_empty())
         {
-            // Another font of the same look (a subset split, another size of one face).
+            // An unnamed font of the same look (a Type 3 font per size).
             Key::Plain
         } else {
+            // Another face, even of the same look as far as its name and flags tell (a bold
+            // face whose name does not say so): it keeps its font.
             Key::Style(glyph.font, glyph.color)
         });
     }
@@ -278,10 +281,24 @@ fn collect_items(page: &Page, lines: &[&LineInfo]) -> Vec<Item> {
                     });
                 }
             }
-            for g in glyphs {
+            // The word's text is its glyphs' text, unless the reader composed it otherwise
+            // (an accent drawn apart, "e" + "ˆ" as "ê"): the last glyph then carries it all,
+            // so a hyphen ending the word still ends the text.
+            let spelled: String = glyphs
+                .iter()
+                .map(|&g| page.glyphs[g as usize].text.as_str())
+                .collect();
+            let composed = spelled != word.text && !word.text.is_empty();
+            let last = glyphs.len() - 1;
+            for (k, g) in glyphs.into_iter().enumerate() {
+                let text = match (composed, k == last) {
+                    (false, _) => page.glyphs[g as usize].text.to_string(),
+                    (true, true) => word.text.clone(),
+                    (true, false) => String::new(),
+                };
                 items.push(Item {
                     glyph: Some(g),
-                    text: page.glyphs[g as usize].text.to_string(),
+                    text,
                     line: li,
                 });
             }

@@ -152,7 +152,9 @@ fn layout_at(
         let field = members.iter().flat_map(|l| &l.words).any(|&w| {
             page.words.get(w as usize).is_some_and(|w| {
                 w.glyphs.iter().any(|&g| {
-                    page.glyphs.get(g as usize).is_some_and(|g| matches!(g.addr.stream, folio_doc::StreamId::Field(_)))
+                    page.glyphs
+                        .get(g as usize)
+                        .is_some_and(|g| matches!(g.addr.stream, folio_doc::StreamId::Field(_)))
                 })
             })
         });

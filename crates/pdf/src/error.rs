@@ -51,14 +51,22 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotPdf => write!(f, "not a PDF file (no %PDF header or objects found)"),
             ReadError::Damaged => write!(f, "the PDF is damaged beyond repair: no page tree found"),
-            ReadError::PasswordRequired => write!(f, "the PDF is encrypted and needs a user password"),
+            ReadError::PasswordRequired => {
+                write!(f, "the PDF is encrypted and needs a user password")
+            }
             ReadError::WrongPassword => write!(f, "the password does not open this PDF"),
             ReadError::UnsupportedEncryption(what) => {
-                write!(f, "the PDF is encrypted with an unsupported scheme ({what})")
+                write!(
+                    f,
+                    "the PDF is encrypted with an unsupported scheme ({what})"
+                )
             }
             ReadError::NoPages => write!(f, "the PDF has no pages"),
             ReadError::PagesOutOfRange { asked, page_count } => {
-                write!(f, "pages {asked} are out of range: the PDF has {page_count} pages")
+                write!(
+                    f,
+                    "pages {asked} are out of range: the PDF has {page_count} pages"
+                )
             }
         }
     }

@@ -31,4 +31,7 @@ mod write;
 
 pub use error::ReadError;
 pub use read::{PageSelection, ReadOptions, read};
-pub use write::{Bilingual, FaceData, LinkMove, NewGlyph, NewRun, PageEdit, SPACE_GLYPH, WriteError, WritePlan, bilingual, write};
+pub use write::{
+    Bilingual, FaceData, LinkMove, NewGlyph, NewRun, OriginalFont, PageEdit, SPACE_GLYPH,
+    WriteError, WritePlan, bilingual, write,
+};

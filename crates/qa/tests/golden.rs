@@ -34,7 +34,9 @@ fn reader_golden(dir: &Path) -> PathBuf {
     for entry in std::fs::read_dir(golden.join("cases")).unwrap() {
         let path = entry.unwrap().path();
         let toml = std::fs::read_to_string(&path).unwrap();
-        let reader = toml.lines().any(|l| l.replace(' ', "") == "engine=\"reader\"");
+        let reader = toml
+            .lines()
+            .any(|l| l.replace(' ', "") == "engine=\"reader\"");
         if !reader {
             std::fs::remove_file(&path).unwrap();
         }

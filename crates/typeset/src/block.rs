@@ -30,11 +30,25 @@ pub struct TextBlock {
     pub style: BlockStyle,
     /// BCP 47 language of `text` (such as "pt"), for language-specific shaping.
     pub lang: Option<String>,
-    /// For text that came back unchanged: byte offsets of `text` where its original lines
-    /// started (none for a one-line block); it is then set on the lines it had. `None`: the
-    /// typesetter breaks lines itself.
+    /// For text that came back unchanged: the lines it had and where it was drawn. `None`:
+    /// the typesetter breaks lines itself.
     #[serde(default)]
-    pub breaks: Option<Vec<usize>>,
+    pub original: Option<OriginalLines>,
+}
+
+/// Where unchanged text was drawn, so it is set again as it was: on its lines, and at full
+/// size on its baselines and at its glyphs' positions, which keeps the original's own spacing
+/// and kerning (our advances only approximate them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OriginalLines {
+    /// Byte offsets of the text where its lines after the first started.
+    pub breaks: Vec<usize>,
+    /// Each line's baseline y, in points; empty when not known.
+    pub baselines: Vec<f32>,
+    /// `(byte offset, x in points)`, sorted by offset: a glyph whose cluster starts at an
+    /// anchored offset is drawn at that x. Anchors and baselines are ignored when the block
+    /// has to shrink.
+    pub anchors: Vec<(u32, f32)>,
 }
 
 /// The original block's look and paragraph geometry.

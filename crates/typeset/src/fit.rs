@@ -278,9 +278,9 @@ impl<'a> Prepared<'a> {
             .iter()
             .filter_map(|(_, h)| h.map(|h| h.1))
             .fold(0.0f32, f32::max);
-        let broken = match &self.block.breaks {
+        let broken = match &self.block.original {
             None => break_lines(&self.block.text, &self.measure, avail, hyphen),
-            Some(starts) => forced_lines(&self.block.text, &self.measure, starts, avail),
+            Some(o) => forced_lines(&self.block.text, &self.measure, &o.breaks, avail),
         };
         let n = broken.lines.len();
         let height = if n == 0 {
@@ -288,11 +288,44 @@ impl<'a> Prepared<'a> {
         } else {
             (self.ascent - self.descent) * size + (n - 1) as f32 * self.line_height(size)
         };
-        let fits = !broken.too_wide && height <= area.height() + self.settings.tolerance;
+        // Anchored lines are where the original's were, inside its box.
+        let fits = self.anchored(scale)
+            || (!broken.too_wide && height <= area.height() + self.settings.tolerance);
         Measured {
             lines: broken.lines,
             fits,
         }
+    }
+
+    /// Whether the text is set where the original drew it: unchanged text (original lines and
+    /// anchors) at full size.
+    fn anchored(&self, scale: f32) -> bool {
+        scale >= 1.0 - 1e-6
+            && self
+                .block
+                .original
+                .as_ref()
+                .is_some_and(|o| !o.anchors.is_empty())
+    }
+
+    /// Line `i`'s original baseline, when set where the original was.
+    fn baseline(&self, scale: f32, i: usize) -> Option<f32> {
+        let o = self.block.original.as_ref()?;
+        if !self.anchored(scale) {
+            return None;
+        }
+        o.baselines.get(i).copied().filter(|y| y.is_finite())
+    }
+
+    /// The original x of the glyph whose cluster starts at byte `at`, if the caller gave one.
+    fn anchor(&self, at: u32) -> Option<f32> {
+        let anchors = self
+            .block
+            .original
+            .as_ref()
+            .map_or(&[][..], |o| &o.anchors[..]);
+        let i = anchors.partition_point(|a| a.0 < at);
+        anchors.get(i).filter(|a| a.0 == at).map(|a| a.1)
     }
 
     /// The largest scale in `[lo, hi]` (on the step grid) at which the text fits `area`.
@@ -354,7 +387,9 @@ impl<'a> Prepared<'a> {
         let text = block.text.as_str();
         let mut placed_lines = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
-            let y = first_baseline + i as f32 * lead;
+            let y = self
+                .baseline(scale, i)
+                .unwrap_or(first_baseline + i as f32 * lead);
             let indent = self.indent(i);
             let avail = area.width() - indent;
             let hyphen = if line.hyphen {
@@ -410,8 +445,13 @@ impl<'a> Prepared<'a> {
             let mut width = natural;
             // Lines kept as the original had them may also be a little too long (the original
             // was kerned): their spaces shrink, as the original's did.
-            let squeeze = block.breaks.is_some() && natural > avail && natural <= avail * FORCED_SLACK;
-            if (block.style.align == Align::Justify && !line.last && natural < avail) || squeeze {
+            let squeeze =
+                block.original.is_some() && natural > avail && natural <= avail * FORCED_SLACK;
+            let anchored = self.anchored(scale) && pieces.iter().all(|(run, _)| !run.rtl);
+            if !anchored
+                && ((block.style.align == Align::Justify && !line.last && natural < avail)
+                    || squeeze)
+            {
                 let is_space =
                     |g: &PlacedGlyph| text.as_bytes().get(g.text.start as usize) == Some(&b' ');
                 let spaces = pieces
@@ -443,7 +483,11 @@ impl<'a> Prepared<'a> {
                 Align::Right => avail - width,
                 Align::Center => (avail - width) / 2.0,
             };
-            let x0 = area.x0 + indent + offset.max(0.0);
+            let mut x0 = area.x0 + indent + offset.max(0.0);
+            if anchored && let Some((start, anchored_width)) = self.anchor_line(&mut pieces) {
+                x0 = start;
+                width = anchored_width;
+            }
             let mut pen = x0;
             let mut runs = Vec::with_capacity(pieces.len());
             for (run, glyphs) in pieces {
@@ -505,6 +549,35 @@ impl<'a> Prepared<'a> {
             overflowed,
             warnings,
         })
+    }
+
+    /// Moves a line's glyphs onto their anchors by changing the advance of the glyph before
+    /// each anchored one. Gives the line's start x and width, or nothing when no glyph of the
+    /// line is anchored.
+    fn anchor_line(&self, pieces: &mut [(&Run, Vec<PlacedGlyph>)]) -> Option<(f32, f32)> {
+        // Positions relative to the line's start until the first anchor fixes it.
+        let mut pen = 0.0f32;
+        let mut start: Option<f32> = None;
+        let mut prev: Option<(usize, usize)> = None;
+        for p in 0..pieces.len() {
+            for k in 0..pieces[p].1.len() {
+                let text = pieces[p].1[k].text.clone();
+                // A glyph without text (the hyphen added at a break) has no anchor of its own.
+                if let Some(x) = self.anchor(text.start).filter(|_| !text.is_empty()) {
+                    match (start, prev) {
+                        (Some(base), Some((pp, pk))) => {
+                            let wanted = x - base;
+                            pieces[pp].1[pk].advance += wanted - pen;
+                            pen = wanted;
+                        }
+                        _ => start = Some(x - pen),
+                    }
+                }
+                pen += pieces[p].1[k].advance;
+                prev = Some((p, k));
+            }
+        }
+        start.map(|s| (s, pen))
     }
 }
 

@@ -71,6 +71,10 @@ pub struct PdfCodes {
     /// applied between them whenever they meet again.
     #[serde(skip)]
     pub kerns: HashMap<(char, char), f32>,
+    /// Letter sequences the font draws as one glyph ("fi", "ffl" in TeX fonts): (text, code,
+    /// advance in em), longest first. Used wherever the sequence occurs, as the original did.
+    #[serde(default)]
+    pub ligatures: Vec<(String, u32, f32)>,
 }
 
 /// What a face is, as data: enough to pick it, to describe it in a dump, and to embed it.
@@ -457,7 +461,9 @@ impl FontBook {
     ) -> TypesetResult<FaceId> {
         let source = match &origin {
             FaceOrigin::Bundled { file } => file.clone(),
-            FaceOrigin::Embedded { font } | FaceOrigin::Pdf { font } => format!("embedded font {}", font.0),
+            FaceOrigin::Embedded { font } | FaceOrigin::Pdf { font } => {
+                format!("embedded font {}", font.0)
+            }
         };
         let mut face =
             Face::parse(data, origin, map).ok_or(TypesetError::InvalidFont { source })?;

@@ -30,7 +30,7 @@
 //!     spans: vec![],
 //!     style: BlockStyle { size: 11.0, ..Default::default() },
 //!     lang: Some("pt".into()),
-//!     breaks: None,
+//!     original: None,
 //! };
 //! let placed = typeset_block(&book, &block, &TypesetSettings::default())?;
 //! println!("{} lines at {:.2} of the size", placed.lines.len(), placed.scale);
@@ -49,8 +49,12 @@ mod linebreak;
 mod placed;
 mod shape;
 
-pub use block::{Align, BaselineShift, BlockStyle, Span, SpanStyle, TextBlock, TypesetSettings};
+pub use block::{
+    Align, BaselineShift, BlockStyle, OriginalLines, Span, SpanStyle, TextBlock, TypesetSettings,
+};
 pub use error::{TypesetError, TypesetResult};
 pub use fit::{harmonize_sizes, typeset_block, typeset_block_at, typeset_blocks};
-pub use fonts::{Coverage, Face, FaceId, FaceInfo, FaceOrigin, FontBook, FontQuery, PdfCodes, SPACE_GLYPH};
+pub use fonts::{
+    Coverage, Face, FaceId, FaceInfo, FaceOrigin, FontBook, FontQuery, PdfCodes, SPACE_GLYPH,
+};
 pub use placed::{GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, PlacedText, Synthetic, Warning};

@@ -78,10 +78,20 @@ pub(crate) struct Broken {
 
 /// Lines that start at the given byte offsets (the original's line starts); `too_wide` when
 /// one of them does not fit its width.
-pub(crate) fn forced_lines(text: &str, m: &Measure, starts: &[usize], avail: impl Fn(usize) -> f32) -> Broken {
+pub(crate) fn forced_lines(
+    text: &str,
+    m: &Measure,
+    starts: &[usize],
+    avail: impl Fn(usize) -> f32,
+) -> Broken {
     const EPS: f32 = 1e-4;
     let mut bounds: Vec<usize> = std::iter::once(0)
-        .chain(starts.iter().copied().filter(|&b| b > 0 && b < text.len() && text.is_char_boundary(b)))
+        .chain(
+            starts
+                .iter()
+                .copied()
+                .filter(|&b| b > 0 && b < text.len() && text.is_char_boundary(b)),
+        )
         .collect();
     bounds.dedup();
     bounds.push(text.len());
@@ -94,8 +104,16 @@ pub(crate) fn forced_lines(text: &str, m: &Measure, starts: &[usize], avail: imp
             too_wide = true;
         }
         // A line the original ended inside a word gets its hyphen back.
-        let hyphen = next < text.len() && !text[..next].ends_with(char::is_whitespace) && !text[..end].ends_with('-');
-        lines.push(LineSpan { start, end, next, hyphen, last: next == text.len() });
+        let hyphen = next < text.len()
+            && !text[..next].ends_with(char::is_whitespace)
+            && !text[..end].ends_with('-');
+        lines.push(LineSpan {
+            start,
+            end,
+            next,
+            hyphen,
+            last: next == text.len(),
+        });
     }
     Broken { lines, too_wide }
 }

@@ -216,7 +216,9 @@ fn assign_faces(
         if matches!(face.info().origin, FaceOrigin::Pdf { .. }) {
             let others: Vec<&Face> = book
                 .faces()
-                .filter(|f| matches!(f.info().origin, FaceOrigin::Pdf { .. }) && f.info().id != orig)
+                .filter(|f| {
+                    matches!(f.info().origin, FaceOrigin::Pdf { .. }) && f.info().id != orig
+                })
                 .collect();
             let pick = |c: char| {
                 if c.is_control() || inherits_face(c) || face.covers(c) {
@@ -225,8 +227,10 @@ fn assign_faces(
                     others.iter().find(|f| f.covers(c)).map(|f| f.info().id)
                 }
             };
-            let picked: Option<Vec<(usize, FaceId)>> =
-                text.char_indices().map(|(i, c)| pick(c).map(|f| (i, f))).collect();
+            let picked: Option<Vec<(usize, FaceId)>> = text
+                .char_indices()
+                .map(|(i, c)| pick(c).map(|f| (i, f)))
+                .collect();
             if let Some(picked) = picked {
                 return picked;
             }
@@ -332,7 +336,9 @@ pub(crate) fn shape_text(
         return Ok((shape_by_codes(pdf, text, range), false));
     }
     let Some(font) = face.font() else {
-        return Err(TypesetError::Shape { message: "face has no font program".into() });
+        return Err(TypesetError::Shape {
+            message: "face has no font program".into(),
+        });
     };
     let mut buffer = Buffer::new();
     for (i, c) in text[range.clone()].char_indices() {
@@ -390,17 +396,27 @@ pub(crate) fn shape_text(
     Ok((glyphs, rtl))
 }
 
-/// "Shapes" with a PDF font's own codes: one glyph per character, the reader's advances, no
-/// kerning or ligatures. Spaces are [`SPACE_GLYPH`]: a move, not a glyph; a character the font
-/// lacks is glyph 0 (the caller only picks the face when it covers the text).
+/// "Shapes" with a PDF font's own codes: one glyph per character or per ligature the original
+/// drew, the reader's advances and kerning. Spaces are [`SPACE_GLYPH`]: a move, not a glyph; a
+/// character the font lacks is glyph 0 (the caller only picks the face when it covers the text).
 fn shape_by_codes(pdf: &PdfCodes, text: &str, range: Range<usize>) -> Vec<ShapedGlyph> {
     let mut glyphs: Vec<ShapedGlyph> = Vec::with_capacity(range.len());
     let mut prev: Option<char> = None;
-    for (i, c) in text[range.clone()].char_indices() {
-        let (id, advance) = if c.is_whitespace() {
-            (SPACE_GLYPH, pdf.space)
+    let mut i = range.start;
+    while i < range.end {
+        let rest = &text[i..range.end];
+        let Some(c) = rest.chars().next() else { break };
+        let ligature = pdf
+            .ligatures
+            .iter()
+            .find(|(seq, _, _)| rest.starts_with(seq.as_str()));
+        let (id, advance, len) = if let Some((seq, code, advance)) = ligature {
+            (*code, *advance, seq.len())
+        } else if c.is_whitespace() {
+            (SPACE_GLYPH, pdf.space, c.len_utf8())
         } else {
-            pdf.codes.get(&c).copied().unwrap_or((0, 0.5))
+            let (code, advance) = pdf.codes.get(&c).copied().unwrap_or((0, 0.5));
+            (code, advance, c.len_utf8())
         };
         // The original's kerning between this pair widens or narrows the glyph before.
         if let (Some(p), Some(last)) = (prev, glyphs.last_mut())
@@ -408,8 +424,17 @@ fn shape_by_codes(pdf: &PdfCodes, text: &str, range: Range<usize>) -> Vec<Shaped
         {
             last.advance += k;
         }
-        prev = (!c.is_whitespace()).then_some(c);
-        glyphs.push(ShapedGlyph { id, cluster: (range.start + i) as u32, advance, dx: 0.0, dy: 0.0 });
+        prev = (!c.is_whitespace())
+            .then(|| text[..i + len].chars().next_back())
+            .flatten();
+        glyphs.push(ShapedGlyph {
+            id,
+            cluster: i as u32,
+            advance,
+            dx: 0.0,
+            dy: 0.0,
+        });
+        i += len;
     }
     glyphs
 }

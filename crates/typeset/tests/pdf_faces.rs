@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use folio_doc::{FontFamilyClass, FontId, Rect};
-use folio_typeset::{BlockStyle, FaceOrigin, FontBook, FontQuery, PdfCodes, SPACE_GLYPH, TextBlock, TypesetSettings, typeset_block};
+use folio_typeset::{
+    BlockStyle, FaceOrigin, FontBook, FontQuery, PdfCodes, SPACE_GLYPH, TextBlock, TypesetSettings,
+    typeset_block,
+};
 
 fn book_with_pdf_font() -> (FontBook, folio_typeset::FaceId) {
     let mut book = FontBook::from_dir(FontBook::bundled_dir()).expect("bundled fonts load");
@@ -12,7 +15,15 @@ fn book_with_pdf_font() -> (FontBook, folio_typeset::FaceId) {
     for (i, c) in "Helowrd".chars().enumerate() {
         codes.insert(c, (100 + i as u32, 0.5));
     }
-    let pdf = PdfCodes { codes, space: 0.25, class: FontFamilyClass::Serif, ascent: 0.7, descent: -0.2, name: "CMR10".into(), ..PdfCodes::default() };
+    let pdf = PdfCodes {
+        codes,
+        space: 0.25,
+        class: FontFamilyClass::Serif,
+        ascent: 0.7,
+        descent: -0.2,
+        name: "CMR10".into(),
+        ..PdfCodes::default()
+    };
     let id = book.add_pdf_font(FontId(3), pdf);
     (book, id)
 }
@@ -25,33 +36,64 @@ fn block(text: &str, original: folio_typeset::FaceId) -> TextBlock {
         text: text.into(),
         spans: vec![],
         style: BlockStyle {
-            font: FontQuery { class: FontFamilyClass::Serif, bold: false, italic: false, original: Some(original) },
+            font: FontQuery {
+                class: FontFamilyClass::Serif,
+                bold: false,
+                italic: false,
+                original: Some(original),
+            },
             size: 10.0,
             ..BlockStyle::default()
         },
         lang: None,
-        breaks: None,
+        original: None,
     }
 }
 
 #[test]
 fn covered_text_keeps_the_original_font_and_its_codes() {
     let (book, face) = book_with_pdf_font();
-    assert!(matches!(book.face(face).unwrap().info().origin, FaceOrigin::Pdf { font: FontId(3) }));
-    let placed = typeset_block(&book, &block("Hello world", face), &TypesetSettings::default()).unwrap();
+    assert!(matches!(
+        book.face(face).unwrap().info().origin,
+        FaceOrigin::Pdf { font: FontId(3) }
+    ));
+    let placed = typeset_block(
+        &book,
+        &block("Hello world", face),
+        &TypesetSettings::default(),
+    )
+    .unwrap();
     let runs: Vec<_> = placed.lines.iter().flat_map(|l| &l.runs).collect();
-    assert!(runs.iter().all(|r| r.face == face), "every run uses the original face");
-    let ids: Vec<u32> = runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.id)).collect();
-    assert_eq!(&ids[..5], &[100, 101, 102, 102, 103], "H e l l o by their codes");
+    assert!(
+        runs.iter().all(|r| r.face == face),
+        "every run uses the original face"
+    );
+    let ids: Vec<u32> = runs
+        .iter()
+        .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+        .collect();
+    assert_eq!(
+        &ids[..5],
+        &[100, 101, 102, 102, 103],
+        "H e l l o by their codes"
+    );
     assert!(ids.contains(&SPACE_GLYPH), "the space is a move");
     let width: f32 = runs.iter().map(|r| r.width()).sum();
-    assert!((width - (10.0 * 0.5 + 0.25) * 10.0).abs() < 0.01, "advances from the reader: {width}");
+    assert!(
+        (width - (10.0 * 0.5 + 0.25) * 10.0).abs() < 0.01,
+        "advances from the reader: {width}"
+    );
 }
 
 #[test]
 fn text_the_original_cannot_show_falls_back_to_a_bundled_face() {
     let (book, face) = book_with_pdf_font();
-    let placed = typeset_block(&book, &block("Olá mundo", face), &TypesetSettings::default()).unwrap();
+    let placed = typeset_block(
+        &book,
+        &block("Olá mundo", face),
+        &TypesetSettings::default(),
+    )
+    .unwrap();
     let runs: Vec<_> = placed.lines.iter().flat_map(|l| &l.runs).collect();
     assert!(runs.iter().all(|r| r.face != face));
 }

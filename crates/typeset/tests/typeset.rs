@@ -30,7 +30,7 @@ fn block(text: &str, rect: Rect, size: f32) -> TextBlock {
             ..Default::default()
         },
         lang: None,
-        breaks: None,
+        original: None,
     }
 }
 

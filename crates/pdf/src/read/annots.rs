@@ -22,7 +22,10 @@ pub(crate) struct Targets<'a, 'p> {
 
 impl<'a> Targets<'a, '_> {
     fn page_of(&self, id: ObjectIdentifier) -> Option<u32> {
-        self.page_ids.iter().position(|p| *p == Some(id)).map(|i| i as u32)
+        self.page_ids
+            .iter()
+            .position(|p| *p == Some(id))
+            .map(|i| i as u32)
     }
 
     /// An explicit destination `[page /XYZ left top zoom]` and friends.
@@ -31,7 +34,10 @@ impl<'a> Targets<'a, '_> {
         let page = match first.as_obj_ref() {
             Some(r) => self.page_of(r.into())?,
             // Remote-style destinations give a page number.
-            None => resolve(self.pdf.xref(), first)?.into_number()?.as_f64().max(0.0) as u32,
+            None => resolve(self.pdf.xref(), first)?
+                .into_number()?
+                .as_f64()
+                .max(0.0) as u32,
         };
         let kind = dest.iter::<Object<'_>>().nth(1).and_then(|o| o.into_name());
         let top = match kind.as_ref().map(|n| n.as_str()) {
@@ -55,7 +61,9 @@ impl<'a> Targets<'a, '_> {
             Object::Array(a) => self.explicit(&a),
             Object::Name(n) => Some(self.named(n.as_str().as_bytes())),
             Object::String(s) => Some(self.named(s.as_bytes())),
-            Object::Dict(d) => d.get::<Array<'_>>(b"D".as_slice()).and_then(|a| self.explicit(&a)),
+            Object::Dict(d) => d
+                .get::<Array<'_>>(b"D".as_slice())
+                .and_then(|a| self.explicit(&a)),
             _ => None,
         }
     }
@@ -78,7 +86,9 @@ impl<'a> Targets<'a, '_> {
             return Some(o);
         }
         // PDF 1.2+: the /Names /Dests name tree.
-        let tree = root.get::<Dict<'a>>(b"Names".as_slice())?.get::<Dict<'a>>(b"Dests".as_slice())?;
+        let tree = root
+            .get::<Dict<'a>>(b"Names".as_slice())?
+            .get::<Dict<'a>>(b"Dests".as_slice())?;
         name_tree_lookup(&tree, name, 0)
     }
 
@@ -93,7 +103,9 @@ impl<'a> Targets<'a, '_> {
             Some("URI") => action
                 .get::<hayro_syntax::object::String<'_>>(b"URI".as_slice())
                 .map(|s| Target::Uri(String::from_utf8_lossy(s.as_bytes()).into_owned())),
-            Some("GoTo") => action.get::<Object<'_>>(b"D".as_slice()).and_then(|d| self.dest(d)),
+            Some("GoTo") => action
+                .get::<Object<'_>>(b"D".as_slice())
+                .and_then(|d| self.dest(d)),
             Some(other) => Some(Target::Other(other.to_string())),
             None => None,
         }
@@ -130,36 +142,66 @@ fn name_tree_lookup<'a>(node: &Dict<'a>, key: &[u8], depth: usize) -> Option<Obj
 }
 
 /// Reads the page's link annotations.
-pub(crate) fn read_links(hpage: &hayro_syntax::page::Page<'_>, targets: &Targets<'_, '_>, page: &mut folio_doc::Page) {
-    let Some(annots) = hpage.raw().get::<Array<'_>>(b"Annots".as_slice()) else { return };
+pub(crate) fn read_links(
+    hpage: &hayro_syntax::page::Page<'_>,
+    targets: &Targets<'_, '_>,
+    page: &mut folio_doc::Page,
+) {
+    let Some(annots) = hpage.raw().get::<Array<'_>>(b"Annots".as_slice()) else {
+        return;
+    };
     for item in annots.raw_iter() {
         let id = item.as_obj_ref();
-        let Some(dict) = resolve(hpage.xref(), item).and_then(|o| o.into_dict()) else { continue };
-        if dict.get::<Name<'_>>(b"Subtype".as_slice()).as_ref().map(|n| n.as_str()) != Some("Link") {
+        let Some(dict) = resolve(hpage.xref(), item).and_then(|o| o.into_dict()) else {
+            continue;
+        };
+        if dict
+            .get::<Name<'_>>(b"Subtype".as_slice())
+            .as_ref()
+            .map(|n| n.as_str())
+            != Some("Link")
+        {
             continue;
         }
-        let Some(r) = dict.get::<Array<'_>>(b"Rect".as_slice()) else { continue };
+        let Some(r) = dict.get::<Array<'_>>(b"Rect".as_slice()) else {
+            continue;
+        };
         let r: Vec<f64> = r.iter::<f64>().collect();
         if r.len() != 4 {
             continue;
         }
         let m = page.user_to_display;
-        let Some(rect) = Rect::bounding([m.apply(r[0], r[1]), m.apply(r[2], r[3])]) else { continue };
+        let Some(rect) = Rect::bounding([m.apply(r[0], r[1]), m.apply(r[2], r[3])]) else {
+            continue;
+        };
         let target = targets.of(&dict).unwrap_or(Target::Other("none".into()));
-        page.links.push(Link { rect, target, annot: id.map(|r| obj_ref(r.into())) });
+        page.links.push(Link {
+            rect,
+            target,
+            annot: id.map(|r| obj_ref(r.into())),
+        });
     }
 }
 
 /// Reads the outline (bookmarks) tree.
 pub(crate) fn read_outline(targets: &Targets<'_, '_>) -> Vec<OutlineItem> {
     let xref = targets.pdf.xref();
-    let Some(root) = xref.get::<Dict<'_>>(xref.root_id()) else { return Vec::new() };
-    let Some(outlines) = root.get::<Dict<'_>>(b"Outlines".as_slice()) else { return Vec::new() };
+    let Some(root) = xref.get::<Dict<'_>>(xref.root_id()) else {
+        return Vec::new();
+    };
+    let Some(outlines) = root.get::<Dict<'_>>(b"Outlines".as_slice()) else {
+        return Vec::new();
+    };
     let mut seen = HashSet::new();
     items(targets, &outlines, &mut seen, 0)
 }
 
-fn items(targets: &Targets<'_, '_>, parent: &Dict<'_>, seen: &mut HashSet<ObjectIdentifier>, depth: usize) -> Vec<OutlineItem> {
+fn items(
+    targets: &Targets<'_, '_>,
+    parent: &Dict<'_>,
+    seen: &mut HashSet<ObjectIdentifier>,
+    depth: usize,
+) -> Vec<OutlineItem> {
     let mut out = Vec::new();
     if depth > 64 {
         return out;

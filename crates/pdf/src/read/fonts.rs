@@ -59,8 +59,13 @@ impl LoadedFont<'_> {
     /// Text and advance of a code, cached.
     pub fn code_info(&mut self, code: u32, len: usize) -> &CodeInfo {
         if !self.codes.contains_key(&code) {
-            let text = self.unicode(code).or_else(|| self.collection_unicode(code, len));
-            let info = CodeInfo { text: text.map(CompactString::from), advance: self.advance(code) };
+            let text = self
+                .unicode(code)
+                .or_else(|| self.collection_unicode(code, len));
+            let info = CodeInfo {
+                text: text.map(CompactString::from),
+                advance: self.advance(code),
+            };
             self.codes.insert(code, info);
         }
         &self.codes[&code]
@@ -149,7 +154,8 @@ impl<'a> FontTable<'a> {
         // hayro-font asserts on some malformed inputs in debug builds; a font that panics is a
         // font we cannot read, not a reason to lose the document.
         let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.cache.font(dict, &self.font_resolver, &self.cmap_resolver)
+            self.cache
+                .font(dict, &self.font_resolver, &self.cmap_resolver)
         }))
         .ok()
         .flatten();
@@ -162,7 +168,12 @@ impl<'a> FontTable<'a> {
             None
         };
         let index = self.loaded.len();
-        self.loaded.push(LoadedFont { font: loaded, id, codes: HashMap::new(), collection });
+        self.loaded.push(LoadedFont {
+            font: loaded,
+            id,
+            codes: HashMap::new(),
+            collection,
+        });
         self.fonts.push(info);
         self.by_key.insert(key, index);
         (index, ok)
@@ -182,16 +193,25 @@ impl<'a> FontTable<'a> {
 /// The UCS2 map of a Type 0 font's registered character collection, and its encoding CMap
 /// when not Identity.
 fn collection_maps(dict: &Dict<'_>) -> Option<(hayro_cmap::CMap, Option<hayro_cmap::CMap>)> {
-    let descendant = dict.get::<Array<'_>>(b"DescendantFonts".as_slice())?.iter::<Dict<'_>>().next()?;
+    let descendant = dict
+        .get::<Array<'_>>(b"DescendantFonts".as_slice())?
+        .iter::<Dict<'_>>()
+        .next()?;
     let info = descendant.get::<Dict<'_>>(b"CIDSystemInfo".as_slice())?;
     let registry = info.get::<hayro_syntax::object::String<'_>>(b"Registry".as_slice())?;
     let ordering = info.get::<hayro_syntax::object::String<'_>>(b"Ordering".as_slice())?;
-    let family = hayro_cmap::CidFamily::from_registry_ordering(registry.as_bytes(), ordering.as_bytes());
-    let ucs2 = hayro_cmap::CMap::parse(hayro_cmap::load_embedded(family.ucs2_cmap()?)?, hayro_cmap::load_embedded)?;
+    let family =
+        hayro_cmap::CidFamily::from_registry_ordering(registry.as_bytes(), ordering.as_bytes());
+    let ucs2 = hayro_cmap::CMap::parse(
+        hayro_cmap::load_embedded(family.ucs2_cmap()?)?,
+        hayro_cmap::load_embedded,
+    )?;
     let encoding = match dict.get::<Name<'_>>(b"Encoding".as_slice()) {
         Some(name) if name.as_str() == "Identity-H" || name.as_str() == "Identity-V" => None,
         Some(name) => {
-            let data = hayro_cmap::load_embedded(hayro_cmap::CMapName::from_bytes(name.as_str().as_bytes()))?;
+            let data = hayro_cmap::load_embedded(hayro_cmap::CMapName::from_bytes(
+                name.as_str().as_bytes(),
+            ))?;
             Some(hayro_cmap::CMap::parse(data, hayro_cmap::load_embedded)?)
         }
         // An embedded encoding CMap stream: its CIDs need parsing we leave to hayro-font.
@@ -248,15 +268,26 @@ fn describe(dict: &Dict<'_>) -> Font {
         });
     let has_to_unicode = dict.contains_key(b"ToUnicode".as_slice());
 
-    let flags = descriptor.as_ref().and_then(|d| d.get::<u32>(b"Flags".as_slice())).unwrap_or(0);
-    let weight = descriptor.as_ref().and_then(|d| d.get::<f32>(b"FontWeight".as_slice()));
-    let italic_angle =
-        descriptor.as_ref().and_then(|d| d.get::<f32>(b"ItalicAngle".as_slice())).unwrap_or(0.0);
+    let flags = descriptor
+        .as_ref()
+        .and_then(|d| d.get::<u32>(b"Flags".as_slice()))
+        .unwrap_or(0);
+    let weight = descriptor
+        .as_ref()
+        .and_then(|d| d.get::<f32>(b"FontWeight".as_slice()));
+    let italic_angle = descriptor
+        .as_ref()
+        .and_then(|d| d.get::<f32>(b"ItalicAngle".as_slice()))
+        .unwrap_or(0.0);
     let style = style_of(&name, flags, weight, italic_angle, descriptor.is_some());
 
     let (ascent, descent) = ascent_descent(dict, descriptor.as_ref(), &name, kind);
     let code_bytes = match kind {
-        FontKind::Type0 => match dict.get::<Name<'_>>(b"Encoding".as_slice()).as_ref().map(|n| n.as_str()) {
+        FontKind::Type0 => match dict
+            .get::<Name<'_>>(b"Encoding".as_slice())
+            .as_ref()
+            .map(|n| n.as_str())
+        {
             Some("Identity-H") | Some("Identity-V") => Some(2),
             _ => None,
         },
@@ -282,16 +313,45 @@ pub(crate) fn strip_subset_tag(name: &str) -> &str {
     }
 }
 
-fn style_of(name: &str, flags: u32, weight: Option<f32>, italic_angle: f32, has_descriptor: bool) -> FontStyle {
+fn style_of(
+    name: &str,
+    flags: u32,
+    weight: Option<f32>,
+    italic_angle: f32,
+    has_descriptor: bool,
+) -> FontStyle {
     let lower = name.to_ascii_lowercase();
     let has = |parts: &[&str]| parts.iter().any(|p| lower.contains(p));
-    let family = if has(&["symbol", "dingbat", "cmsy", "cmmi", "cmex", "msam", "msbm", "math", "wasy", "stmary"])
-    {
+    let family = if has(&[
+        "symbol", "dingbat", "cmsy", "cmmi", "cmex", "msam", "msbm", "math", "wasy", "stmary",
+    ]) {
         FontFamilyClass::Symbol
-    } else if flags & FIXED_PITCH != 0 || has(&["courier", "mono", "cmtt", "typewriter", "consol", "lmtt"]) {
+    } else if flags & FIXED_PITCH != 0
+        || has(&["courier", "mono", "cmtt", "typewriter", "consol", "lmtt"])
+    {
         FontFamilyClass::Mono
-    } else if has(&["sans", "helvetica", "arial", "gothic", "verdana", "calibri", "tahoma", "cmss", "lmss", "dejavusans", "segoe", "frutiger", "univers", "futura"])
-        || (has_descriptor && flags & SERIF == 0 && flags & SYMBOLIC == 0 && !has(&["times", "roman", "serif", "cmr", "lmr", "georgia", "garamond", "palatino", "book", "minion"]))
+    } else if has(&[
+        "sans",
+        "helvetica",
+        "arial",
+        "gothic",
+        "verdana",
+        "calibri",
+        "tahoma",
+        "cmss",
+        "lmss",
+        "dejavusans",
+        "segoe",
+        "frutiger",
+        "univers",
+        "futura",
+    ]) || (has_descriptor
+        && flags & SERIF == 0
+        && flags & SYMBOLIC == 0
+        && !has(&[
+            "times", "roman", "serif", "cmr", "lmr", "georgia", "garamond", "palatino", "book",
+            "minion",
+        ]))
     {
         FontFamilyClass::Sans
     } else if flags & SYMBOLIC != 0 && !has_descriptor {
@@ -301,16 +361,27 @@ fn style_of(name: &str, flags: u32, weight: Option<f32>, italic_angle: f32, has_
     };
     let bold = weight.is_some_and(|w| w >= 600.0)
         || flags & FORCE_BOLD != 0
-        || has(&["bold", "black", "heavy", "semibold", "demi", "cmbx", "cmb10", "lmbx"]);
+        || has(&[
+            "bold", "black", "heavy", "semibold", "demi", "cmbx", "cmb10", "lmbx",
+        ]);
     let italic = flags & ITALIC != 0
         || italic_angle.abs() > 0.5
         || has(&["italic", "oblique", "cmti", "cmsl", "cmmi", "slant"]);
-    FontStyle { family, bold, italic }
+    FontStyle {
+        family,
+        bold,
+        italic,
+    }
 }
 
 /// Ascent and descent in em. Like poppler: the descriptor's values when sane, else the font
 /// box, else the standard font's metrics, else 0.95 and −0.35.
-fn ascent_descent(dict: &Dict<'_>, descriptor: Option<&Dict<'_>>, name: &str, kind: FontKind) -> (f32, f32) {
+fn ascent_descent(
+    dict: &Dict<'_>,
+    descriptor: Option<&Dict<'_>>,
+    name: &str,
+    kind: FontKind,
+) -> (f32, f32) {
     if kind == FontKind::Type3 {
         let m: Vec<f32> = dict
             .get::<Array<'_>>(b"FontMatrix".as_slice())
@@ -334,8 +405,12 @@ fn ascent_descent(dict: &Dict<'_>, descriptor: Option<&Dict<'_>>, name: &str, ki
     if let Some(d) = descriptor {
         // Each value on its own, as poppler does: broken descriptors give a negative ascent, a
         // positive descent, zeros, or absurd values (32768).
-        let ascent = d.get::<f32>(b"Ascent".as_slice()).map(|a| (a / 1000.0).abs());
-        let descent = d.get::<f32>(b"Descent".as_slice()).map(|v| -(v / 1000.0).abs());
+        let ascent = d
+            .get::<f32>(b"Ascent".as_slice())
+            .map(|a| (a / 1000.0).abs());
+        let descent = d
+            .get::<f32>(b"Descent".as_slice())
+            .map(|v| -(v / 1000.0).abs());
         let ascent = ascent.filter(|a| *a != 0.0 && *a < 3.0);
         let descent = descent.filter(|v| *v != 0.0 && *v > -3.0);
         if ascent.is_some() || descent.is_some() {
@@ -385,10 +460,22 @@ mod tests {
     fn style_from_names_and_flags() {
         let s = style_of("CMBX12", 4, None, 0.0, true);
         assert!(s.bold && !s.italic);
-        assert_eq!(style_of("Courier-Oblique", 0, None, 0.0, false).family, FontFamilyClass::Mono);
+        assert_eq!(
+            style_of("Courier-Oblique", 0, None, 0.0, false).family,
+            FontFamilyClass::Mono
+        );
         let s = style_of("Helvetica-BoldOblique", 0, None, 0.0, false);
-        assert_eq!((s.family, s.bold, s.italic), (FontFamilyClass::Sans, true, true));
-        assert_eq!(style_of("CMMI10", 4, None, -14.0, true).family, FontFamilyClass::Symbol);
-        assert_eq!(style_of("Times-Roman", 0, None, 0.0, false).family, FontFamilyClass::Serif);
+        assert_eq!(
+            (s.family, s.bold, s.italic),
+            (FontFamilyClass::Sans, true, true)
+        );
+        assert_eq!(
+            style_of("CMMI10", 4, None, -14.0, true).family,
+            FontFamilyClass::Symbol
+        );
+        assert_eq!(
+            style_of("Times-Roman", 0, None, 0.0, false).family,
+            FontFamilyClass::Serif
+        );
     }
 }

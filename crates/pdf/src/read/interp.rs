@@ -5,7 +5,10 @@
 //! operator, so that an [`Address`] names the same operator the writer will meet when it walks
 //! the stream again. Form XObjects are entered (recursion-guarded) with their own stream id.
 
-use folio_doc::{Address, CompactString, Glyph, ImageAsset, Matrix, PathAsset, Point, Rect, Rgb, StreamId, Warning};
+use folio_doc::{
+    Address, CompactString, Glyph, ImageAsset, Matrix, PathAsset, Point, Rect, Rgb, StreamId,
+    Warning,
+};
 use hayro_syntax::content::UntypedIter;
 use hayro_syntax::object::{Array, Dict, Name, Object, Stream};
 use hayro_syntax::page::Resources;
@@ -63,7 +66,11 @@ pub(crate) fn interpret_page<'a>(
 ) {
     let Some(data) = page_content(hpage) else {
         if hpage.raw().contains_key(b"Contents".as_slice()) {
-            warn(warnings, Some(page.index), "the page's content stream could not be decoded");
+            warn(
+                warnings,
+                Some(page.index),
+                "the page's content stream could not be decoded",
+            );
         }
         return;
     };
@@ -93,7 +100,12 @@ struct GState {
 
 impl Default for GState {
     fn default() -> Self {
-        Self { ctm: Matrix::IDENTITY, fill: Rgb([0, 0, 0]), fill_components: 1, text: TextState::default() }
+        Self {
+            ctm: Matrix::IDENTITY,
+            fill: Rgb([0, 0, 0]),
+            fill_components: 1,
+            text: TextState::default(),
+        }
     }
 }
 
@@ -113,7 +125,16 @@ struct TextState {
 
 impl Default for TextState {
     fn default() -> Self {
-        Self { font: None, size: 0.0, char_space: 0.0, word_space: 0.0, h_scale: 1.0, leading: 0.0, rise: 0.0, render_mode: 0 }
+        Self {
+            font: None,
+            size: 0.0,
+            char_space: 0.0,
+            word_space: 0.0,
+            h_scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+            render_mode: 0,
+        }
     }
 }
 
@@ -148,13 +169,17 @@ impl<'a> Interpreter<'_, 'a> {
     /// appearance's box, through its matrix, is fitted to the annotation's rectangle
     /// (ISO 32000-2, 12.5.5, algorithm 8.1). Hidden and no-view annotations are skipped.
     fn annotations(&mut self, hpage: &hayro_syntax::page::Page<'a>) {
-        let Some(annots) = hpage.raw().get::<Array<'a>>(b"Annots".as_slice()) else { return };
+        let Some(annots) = hpage.raw().get::<Array<'a>>(b"Annots".as_slice()) else {
+            return;
+        };
         let xref = hpage.xref();
         let acro_form = xref
             .get::<Dict<'a>>(xref.root_id())
             .and_then(|root| root.get::<Dict<'a>>(b"AcroForm".as_slice()));
-        let need_appearances =
-            acro_form.as_ref().and_then(|f| f.get::<bool>(b"NeedAppearances".as_slice())).unwrap_or(false);
+        let need_appearances = acro_form
+            .as_ref()
+            .and_then(|f| f.get::<bool>(b"NeedAppearances".as_slice()))
+            .unwrap_or(false);
         for item in annots.raw_iter() {
             let id = item.as_obj_ref();
             let annot = match item {
@@ -177,7 +202,13 @@ impl<'a> Interpreter<'_, 'a> {
 
     /// The value of a text field, set as a viewer would: the `/DA` font and size (0: fit the
     /// height), 2 points in from the left, the baseline 0.4 em below the middle.
-    fn field_value(&mut self, annot: &Dict<'a>, acro_form: Option<&Dict<'a>>, hpage: &hayro_syntax::page::Page<'a>, id: folio_doc::ObjRef) {
+    fn field_value(
+        &mut self,
+        annot: &Dict<'a>,
+        acro_form: Option<&Dict<'a>>,
+        hpage: &hayro_syntax::page::Page<'a>,
+        id: folio_doc::ObjRef,
+    ) {
         let inherited = |key: &[u8]| -> Option<Object<'a>> {
             let mut node = Some(annot.clone());
             for _ in 0..16 {
@@ -192,26 +223,46 @@ impl<'a> Interpreter<'_, 'a> {
         if !matches!(inherited(b"FT"), Some(Object::Name(n)) if n.as_str() == "Tx") {
             return;
         }
-        let Some(Object::String(value)) = inherited(b"V") else { return };
+        let Some(Object::String(value)) = inherited(b"V") else {
+            return;
+        };
         let value = super::decode_text_string(value.as_bytes());
         if value.trim().is_empty() {
             return;
         }
-        let da = match inherited(b"DA").or_else(|| acro_form.and_then(|f| f.get::<Object<'a>>(b"DA".as_slice()))) {
+        let da = match inherited(b"DA")
+            .or_else(|| acro_form.and_then(|f| f.get::<Object<'a>>(b"DA".as_slice())))
+        {
             Some(Object::String(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
             _ => return,
         };
         let tokens: Vec<&str> = da.split_whitespace().collect();
-        let Some(tf) = tokens.iter().position(|t| *t == "Tf") else { return };
-        let (Some(name), Some(size)) = (tokens.get(tf.wrapping_sub(2)), tokens.get(tf.wrapping_sub(1))) else { return };
-        let Some(name) = name.strip_prefix('/') else { return };
-        let rect: Vec<f64> = annot.get::<Array<'_>>(b"Rect".as_slice()).map(|a| a.iter::<f64>().collect()).unwrap_or_default();
+        let Some(tf) = tokens.iter().position(|t| *t == "Tf") else {
+            return;
+        };
+        let (Some(name), Some(size)) = (
+            tokens.get(tf.wrapping_sub(2)),
+            tokens.get(tf.wrapping_sub(1)),
+        ) else {
+            return;
+        };
+        let Some(name) = name.strip_prefix('/') else {
+            return;
+        };
+        let rect: Vec<f64> = annot
+            .get::<Array<'_>>(b"Rect".as_slice())
+            .map(|a| a.iter::<f64>().collect())
+            .unwrap_or_default();
         if rect.len() != 4 {
             return;
         }
         let (x0, y0) = (rect[0].min(rect[2]), rect[1].min(rect[3]));
         let height = (rect[3] - rect[1]).abs();
-        let size = size.parse::<f64>().ok().filter(|s| *s > 0.0).unwrap_or(height * 0.7);
+        let size = size
+            .parse::<f64>()
+            .ok()
+            .filter(|s| *s > 0.0)
+            .unwrap_or(height * 0.7);
         let dr = annot
             .get::<Dict<'a>>(b"DR".as_slice())
             .or_else(|| acro_form.and_then(|f| f.get::<Dict<'a>>(b"DR".as_slice())));
@@ -219,8 +270,12 @@ impl<'a> Interpreter<'_, 'a> {
             Some(d) => Resources::new(d),
             None => hpage.resources().clone(),
         };
-        let Some(font_name) = Name::new(name.as_bytes()) else { return };
-        let Some(font) = self.font(&font_name, &resources) else { return };
+        let Some(font_name) = Name::new(name.as_bytes()) else {
+            return;
+        };
+        let Some(font) = self.font(&font_name, &resources) else {
+            return;
+        };
         // Where poppler puts a single-line field's baseline: half the height, less 0.4 em.
         let baseline = y0 + 0.5 * height - 0.4 * size;
         let mut st = State::default();
@@ -229,40 +284,65 @@ impl<'a> Interpreter<'_, 'a> {
         if let Some(rg) = tokens.iter().position(|t| *t == "rg")
             && rg >= 3
         {
-            let c: Vec<f64> = tokens[rg - 3..rg].iter().filter_map(|t| t.parse().ok()).collect();
+            let c: Vec<f64> = tokens[rg - 3..rg]
+                .iter()
+                .filter_map(|t| t.parse().ok())
+                .collect();
             if c.len() == 3 {
                 st.g.fill = rgb(c[0], c[1], c[2]);
             }
         }
         st.tm = Matrix::translate(x0 + 2.0, baseline);
-        let bytes: Vec<u8> = value.chars().map(|c| if (c as u32) < 256 { c as u8 } else { b'?' }).collect();
-        self.show(&bytes, &mut st, Address { stream: StreamId::Field(id), op: 0 }, 0);
+        let bytes: Vec<u8> = value
+            .chars()
+            .map(|c| if (c as u32) < 256 { c as u8 } else { b'?' })
+            .collect();
+        self.show(
+            &bytes,
+            &mut st,
+            Address {
+                stream: StreamId::Field(id),
+                op: 0,
+            },
+            0,
+        );
     }
 
     /// Draws one annotation's normal appearance, when it is a visible widget or free text.
     fn annotation(&mut self, annot: &Dict<'a>, resources: &Resources<'a>) {
         {
             let subtype = annot.get::<Name<'_>>(b"Subtype".as_slice());
-            if !matches!(subtype.as_ref().map(|n| n.as_str()), Some("Widget") | Some("FreeText")) {
+            if !matches!(
+                subtype.as_ref().map(|n| n.as_str()),
+                Some("Widget") | Some("FreeText")
+            ) {
                 return;
             }
             let flags = annot.get::<u32>(b"F".as_slice()).unwrap_or(0);
             if flags & (1 << 1) != 0 || flags & (1 << 5) != 0 {
                 return;
             }
-            let Some(ap) = annot.get::<Dict<'a>>(b"AP".as_slice()) else { return };
+            let Some(ap) = annot.get::<Dict<'a>>(b"AP".as_slice()) else {
+                return;
+            };
             let normal = match ap.get::<Stream<'a>>(b"N".as_slice()) {
                 Some(s) => s,
                 None => {
                     let state = annot.get::<Name<'_>>(b"AS".as_slice());
-                    let Some(states) = ap.get::<Dict<'a>>(b"N".as_slice()) else { return };
+                    let Some(states) = ap.get::<Dict<'a>>(b"N".as_slice()) else {
+                        return;
+                    };
                     let Some(state) = state else { return };
-                    let Some(s) = states.get::<Stream<'a>>(state.as_str().as_bytes()) else { return };
+                    let Some(s) = states.get::<Stream<'a>>(state.as_str().as_bytes()) else {
+                        return;
+                    };
                     s
                 }
             };
             let numbers = |d: &Dict<'_>, key: &[u8]| -> Vec<f64> {
-                d.get::<Array<'_>>(key).map(|a| a.iter::<f64>().collect()).unwrap_or_default()
+                d.get::<Array<'_>>(key)
+                    .map(|a| a.iter::<f64>().collect())
+                    .unwrap_or_default()
             };
             let rect = numbers(&annot, b"Rect");
             let bbox = numbers(normal.dict(), b"BBox");
@@ -270,9 +350,20 @@ impl<'a> Interpreter<'_, 'a> {
                 return;
             }
             let m = numbers(normal.dict(), b"Matrix");
-            let matrix = if m.len() == 6 { Matrix([m[0], m[1], m[2], m[3], m[4], m[5]]) } else { Matrix::IDENTITY };
-            let corners = [(bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[2], bbox[3]), (bbox[0], bbox[3])];
-            let Some(b) = Rect::bounding(corners.iter().map(|&(x, y)| matrix.apply(x, y))) else { return };
+            let matrix = if m.len() == 6 {
+                Matrix([m[0], m[1], m[2], m[3], m[4], m[5]])
+            } else {
+                Matrix::IDENTITY
+            };
+            let corners = [
+                (bbox[0], bbox[1]),
+                (bbox[2], bbox[1]),
+                (bbox[2], bbox[3]),
+                (bbox[0], bbox[3]),
+            ];
+            let Some(b) = Rect::bounding(corners.iter().map(|&(x, y)| matrix.apply(x, y))) else {
+                return;
+            };
             let (bw, bh) = (b.width() as f64, b.height() as f64);
             if bw <= 0.0 || bh <= 0.0 {
                 return;
@@ -280,7 +371,14 @@ impl<'a> Interpreter<'_, 'a> {
             let (rx0, ry0) = (rect[0].min(rect[2]), rect[1].min(rect[3]));
             let (rw, rh) = ((rect[2] - rect[0]).abs(), (rect[3] - rect[1]).abs());
             let (sx, sy) = (rw / bw, rh / bh);
-            let fit = Matrix([sx, 0.0, 0.0, sy, rx0 - b.x0 as f64 * sx, ry0 - b.y0 as f64 * sy]);
+            let fit = Matrix([
+                sx,
+                0.0,
+                0.0,
+                sy,
+                rx0 - b.x0 as f64 * sx,
+                ry0 - b.y0 as f64 * sy,
+            ]);
             let mut state = State::default();
             state.g.ctm = fit;
             self.form(&normal, resources, &mut state);
@@ -311,7 +409,14 @@ impl<'a> Interpreter<'_, 'a> {
         }
     }
 
-    fn op(&mut self, op: &[u8], args: &[Object<'_>], addr: Address, res: &Resources<'a>, st: &mut State) {
+    fn op(
+        &mut self,
+        op: &[u8],
+        args: &[Object<'_>],
+        addr: Address,
+        res: &Resources<'a>,
+        st: &mut State,
+    ) {
         let num = |i: usize| -> f64 {
             match args.get(i) {
                 Some(Object::Number(n)) => n.as_f64(),
@@ -366,12 +471,14 @@ impl<'a> Interpreter<'_, 'a> {
             b"m" | b"l" => st.path.push(self.user_point(st, num(0), num(1))),
             b"c" => {
                 for i in 0..3 {
-                    st.path.push(self.user_point(st, num(2 * i), num(2 * i + 1)));
+                    st.path
+                        .push(self.user_point(st, num(2 * i), num(2 * i + 1)));
                 }
             }
             b"v" | b"y" => {
                 for i in 0..2 {
-                    st.path.push(self.user_point(st, num(2 * i), num(2 * i + 1)));
+                    st.path
+                        .push(self.user_point(st, num(2 * i), num(2 * i + 1)));
                 }
             }
             b"re" => {
@@ -471,7 +578,11 @@ impl<'a> Interpreter<'_, 'a> {
                     // The replacement text goes to the first glyph drawn inside; the others
                     // keep their place but no text.
                     for (i, g) in self.out.glyphs.iter_mut().skip(start).enumerate() {
-                        g.text = if i == 0 { text.as_str().into() } else { CompactString::default() };
+                        g.text = if i == 0 {
+                            text.as_str().into()
+                        } else {
+                            CompactString::default()
+                        };
                     }
                 }
             }
@@ -486,7 +597,12 @@ impl<'a> Interpreter<'_, 'a> {
 
     fn paint(&mut self, st: &mut State, fill: bool, stroke: bool, addr: Address) {
         if let Some(bbox) = Rect::bounding(st.path.drain(..)) {
-            self.out.paths.push(PathAsset { bbox, fill, stroke, addr });
+            self.out.paths.push(PathAsset {
+                bbox,
+                fill,
+                stroke,
+                addr,
+            });
         }
     }
 
@@ -498,14 +614,21 @@ impl<'a> Interpreter<'_, 'a> {
         let (index, ok) = self.fonts.load(&dict);
         if !ok {
             let font = self.fonts.info(index).name.clone();
-            self.warn(format!("font {font} (/{}) could not be loaded; its text may be wrong", name.as_str()));
+            self.warn(format!(
+                "font {font} (/{}) could not be loaded; its text may be wrong",
+                name.as_str()
+            ));
         }
         Some(index)
     }
 
     fn ext_gstate(&mut self, args: &[Object<'_>], res: &Resources<'a>, st: &mut State) {
-        let Some(Object::Name(name)) = args.first() else { return };
-        let Some(gs) = res.get_ext_g_state(name) else { return };
+        let Some(Object::Name(name)) = args.first() else {
+            return;
+        };
+        let Some(gs) = res.get_ext_g_state(name) else {
+            return;
+        };
         // /Font [font size] sets the text font like Tf.
         if let Some(arr) = gs.get::<Array<'_>>(b"Font".as_slice()) {
             let mut it = arr.flex_iter();
@@ -523,10 +646,13 @@ impl<'a> Interpreter<'_, 'a> {
                 Object::String(s) => self.show(s.as_bytes(), st, addr, index as u32),
                 Object::Number(n) => {
                     let t = &st.g.text;
-                    let horizontal =
-                        t.font.is_none_or(|f| self.fonts.get(f).horizontal());
+                    let horizontal = t.font.is_none_or(|f| self.fonts.get(f).horizontal());
                     let adj = -n.as_f64() / 1000.0 * t.size;
-                    let (tx, ty) = if horizontal { (adj * t.h_scale, 0.0) } else { (0.0, adj) };
+                    let (tx, ty) = if horizontal {
+                        (adj * t.h_scale, 0.0)
+                    } else {
+                        (0.0, adj)
+                    };
                     st.tm = Matrix::translate(tx, ty).then(&st.tm);
                 }
                 _ => {}
@@ -562,7 +688,9 @@ impl<'a> Interpreter<'_, 'a> {
             let (adv_x, adv_y) = info.advance;
             let text = info.text.clone();
 
-            let trm = Matrix([t.size * t.h_scale, 0.0, 0.0, t.size, 0.0, t.rise]).then(&st.tm).then(&device);
+            let trm = Matrix([t.size * t.h_scale, 0.0, 0.0, t.size, 0.0, t.rise])
+                .then(&st.tm)
+                .then(&device);
             let w0 = if horizontal { adv_x / 1000.0 } else { 0.0 };
             let corners = [(0.0, descent), (w0, descent), (w0, ascent), (0.0, ascent)];
             let bbox = if horizontal {
@@ -571,7 +699,9 @@ impl<'a> Interpreter<'_, 'a> {
                 // Vertical: the glyph hangs below its origin, centred on it.
                 let h = adv_y.abs() / 1000.0;
                 Rect::bounding(
-                    [(-0.5, 0.0), (0.5, 0.0), (0.5, -h), (-0.5, -h)].iter().map(|&(x, y)| trm.apply(x, y)),
+                    [(-0.5, 0.0), (0.5, 0.0), (0.5, -h), (-0.5, -h)]
+                        .iter()
+                        .map(|&(x, y)| trm.apply(x, y)),
                 )
             }
             .unwrap_or_default();
@@ -603,28 +733,59 @@ impl<'a> Interpreter<'_, 'a> {
             });
 
             // Advance (ISO 32000-2, 9.4.4): word spacing applies to single-byte code 32 only.
-            let word_space = if code == 32 && len == 1 { t.word_space } else { 0.0 };
-            let (tx, ty) = if horizontal {
-                ((adv_x / 1000.0 * t.size + t.char_space + word_space) * t.h_scale, 0.0)
+            let word_space = if code == 32 && len == 1 {
+                t.word_space
             } else {
-                (0.0, -adv_y.abs() / 1000.0 * t.size + t.char_space + word_space)
+                0.0
+            };
+            let (tx, ty) = if horizontal {
+                (
+                    (adv_x / 1000.0 * t.size + t.char_space + word_space) * t.h_scale,
+                    0.0,
+                )
+            } else {
+                (
+                    0.0,
+                    -adv_y.abs() / 1000.0 * t.size + t.char_space + word_space,
+                )
             };
             st.tm = Matrix::translate(tx, ty).then(&st.tm);
             if let Some(sites) = self.sites.as_deref_mut() {
-                let unit = if horizontal { t.size * t.h_scale } else { t.size };
-                let tj = if unit.abs() > 1e-9 { -(tx + ty) * 1000.0 / unit } else { 0.0 };
-                sites.push(GlyphSite { addr, item, start: start as u32, len: len as u32, tj });
+                let unit = if horizontal {
+                    t.size * t.h_scale
+                } else {
+                    t.size
+                };
+                let tj = if unit.abs() > 1e-9 {
+                    -(tx + ty) * 1000.0 / unit
+                } else {
+                    0.0
+                };
+                sites.push(GlyphSite {
+                    addr,
+                    item,
+                    start: start as u32,
+                    len: len as u32,
+                    tj,
+                });
             }
         }
     }
 
     fn xobject(&mut self, name: &Name<'_>, res: &Resources<'a>, st: &mut State, addr: Address) {
         let Some(stream) = res.get_x_object(name) else {
-            self.warn(format!("XObject /{} is not in the resources", name.as_str()));
+            self.warn(format!(
+                "XObject /{} is not in the resources",
+                name.as_str()
+            ));
             return;
         };
         let dict = stream.dict().clone();
-        match dict.get::<Name<'_>>(b"Subtype".as_slice()).as_ref().map(|n| n.as_str()) {
+        match dict
+            .get::<Name<'_>>(b"Subtype".as_slice())
+            .as_ref()
+            .map(|n| n.as_str())
+        {
             Some("Image") => {
                 let (w, h) = image_size(&dict);
                 let id = stream.obj_id();
@@ -639,11 +800,17 @@ impl<'a> Interpreter<'_, 'a> {
         let id = stream.obj_id();
         let key = (id.obj_number, id.gen_number);
         if self.forms.len() >= MAX_FORM_DEPTH || self.forms.contains(&key) {
-            self.warn(format!("Form XObject {} {} R nests too deep or in a cycle; skipped", key.0, key.1));
+            self.warn(format!(
+                "Form XObject {} {} R nests too deep or in a cycle; skipped",
+                key.0, key.1
+            ));
             return;
         }
         let Ok(data) = stream.decoded() else {
-            self.warn(format!("Form XObject {} {} R could not be decoded", key.0, key.1));
+            self.warn(format!(
+                "Form XObject {} {} R could not be decoded",
+                key.0, key.1
+            ));
             return;
         };
         let dict = stream.dict();
@@ -673,11 +840,25 @@ impl<'a> Interpreter<'_, 'a> {
         st.path = saved_path;
     }
 
-    fn image(&mut self, st: &State, xobject: Option<folio_doc::ObjRef>, width: u32, height: u32, addr: Address) {
+    fn image(
+        &mut self,
+        st: &State,
+        xobject: Option<folio_doc::ObjRef>,
+        width: u32,
+        height: u32,
+        addr: Address,
+    ) {
         // An image fills the unit square of user space (ISO 32000-2, 8.9.4).
         let corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
-        if let Some(bbox) = Rect::bounding(corners.iter().map(|&(x, y)| self.user_point(st, x, y))) {
-            self.out.images.push(ImageAsset { bbox, xobject, width, height, addr });
+        if let Some(bbox) = Rect::bounding(corners.iter().map(|&(x, y)| self.user_point(st, x, y)))
+        {
+            self.out.images.push(ImageAsset {
+                bbox,
+                xobject,
+                width,
+                height,
+                addr,
+            });
         }
     }
 }
@@ -689,7 +870,10 @@ fn next_line(st: &mut State, tx: f64, ty: f64) {
 
 fn image_size(dict: &Dict<'_>) -> (u32, u32) {
     let get = |long: &[u8], short: &[u8]| {
-        dict.get::<f64>(long).or_else(|| dict.get::<f64>(short)).unwrap_or(0.0).max(0.0) as u32
+        dict.get::<f64>(long)
+            .or_else(|| dict.get::<f64>(short))
+            .unwrap_or(0.0)
+            .max(0.0) as u32
     };
     (get(b"Width", b"W"), get(b"Height", b"H"))
 }
@@ -740,12 +924,20 @@ fn rgb(r: f64, g: f64, b: f64) -> Rgb {
 
 fn cmyk(c: f64, m: f64, y: f64, k: f64) -> Rgb {
     let k = k.clamp(0.0, 1.0);
-    rgb((1.0 - c) * (1.0 - k), (1.0 - m) * (1.0 - k), (1.0 - y) * (1.0 - k))
+    rgb(
+        (1.0 - c) * (1.0 - k),
+        (1.0 - m) * (1.0 - k),
+        (1.0 - y) * (1.0 - k),
+    )
 }
 
 fn normalise_angle(a: f32) -> f32 {
     let a = a.rem_euclid(360.0);
-    if (a - a.round()).abs() < 0.01 { a.round() % 360.0 } else { a }
+    if (a - a.round()).abs() < 0.01 {
+        a.round() % 360.0
+    } else {
+        a
+    }
 }
 
 /// Ligatures (U+FB00–FB06) as the letters they join, so words read and translate as words.
@@ -768,12 +960,13 @@ fn expand_ligatures(s: CompactString) -> CompactString {
     out
 }
 
-
 /// Text for a code with no Unicode mapping: printable Latin-1 codes of one byte stand for
 /// themselves (what most such fonts mean, and what pdftotext reads), anything else is unknown.
 fn fallback_text(code: u32, len: usize) -> CompactString {
     match (len, code) {
-        (1, 0x20..=0x7E | 0xA1..=0xFF) => char::from_u32(code).map(|c| c.to_string().into()).unwrap_or_default(),
+        (1, 0x20..=0x7E | 0xA1..=0xFF) => char::from_u32(code)
+            .map(|c| c.to_string().into())
+            .unwrap_or_default(),
         _ => CompactString::const_new("\u{FFFD}"),
     }
 }
@@ -784,7 +977,10 @@ mod tests {
 
     #[test]
     fn text_strings_decode() {
-        assert_eq!(super::super::decode_text_string(b"\xFE\xFF\xD8\x3C\xDD\xE6\xD8\x3C\xDD\xF9"), "🇦🇹");
+        assert_eq!(
+            super::super::decode_text_string(b"\xFE\xFF\xD8\x3C\xDD\xE6\xD8\x3C\xDD\xF9"),
+            "🇦🇹"
+        );
         assert_eq!(super::super::decode_text_string(b"caf\xE9"), "café");
     }
 

@@ -80,7 +80,10 @@ impl FromStr for PageSelection {
         if ranges.is_empty() {
             return Err("no pages given".into());
         }
-        Ok(Self { ranges, text: s.to_string() })
+        Ok(Self {
+            ranges,
+            text: s.to_string(),
+        })
     }
 }
 
@@ -96,28 +99,42 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
 
     let hpages = pdf.pages();
     if hpages.is_empty() {
-        return Err(if looks_like_pdf { ReadError::NoPages } else { ReadError::NotPdf });
+        return Err(if looks_like_pdf {
+            ReadError::NoPages
+        } else {
+            ReadError::NotPdf
+        });
     }
     let page_count = hpages.len() as u32;
     if let Some(sel) = &options.pages
         && sel.first() > page_count
     {
-        return Err(ReadError::PagesOutOfRange { asked: sel.to_string(), page_count });
+        return Err(ReadError::PagesOutOfRange {
+            asked: sel.to_string(),
+            page_count,
+        });
     }
 
     let mut warnings = Vec::new();
     let info = doc_info(&pdf, &bytes, page_count);
 
     // Page objects → indices, for link and outline targets.
-    let page_ids: Vec<Option<ObjectIdentifier>> =
-        hpages.iter().map(|p| p.raw().obj_id()).collect();
+    let page_ids: Vec<Option<ObjectIdentifier>> = hpages.iter().map(|p| p.raw().obj_id()).collect();
 
-    let targets = annots::Targets { pdf: &pdf, pages: &hpages[..], page_ids: &page_ids };
+    let targets = annots::Targets {
+        pdf: &pdf,
+        pages: &hpages[..],
+        page_ids: &page_ids,
+    };
     let mut fonts = fonts::FontTable::default();
     let mut pages = Vec::new();
     for (index, hpage) in hpages.iter().enumerate() {
         let index = index as u32;
-        if options.pages.as_ref().is_some_and(|sel| !sel.contains(index)) {
+        if options
+            .pages
+            .as_ref()
+            .is_some_and(|sel| !sel.contains(index))
+        {
             continue;
         }
         let mut page = new_page(index, hpage);
@@ -159,9 +176,9 @@ fn open(bytes: Arc<Vec<u8>>, password: Option<&str>) -> Result<Pdf, ReadError> {
                 D::UnsupportedAlgorithm => {
                     ReadError::UnsupportedEncryption("unknown security handler or algorithm".into())
                 }
-                D::MissingIDEntry => {
-                    ReadError::UnsupportedEncryption("the trailer has no /ID to derive the key".into())
-                }
+                D::MissingIDEntry => ReadError::UnsupportedEncryption(
+                    "the trailer has no /ID to derive the key".into(),
+                ),
                 D::InvalidEncryption => {
                     ReadError::UnsupportedEncryption("invalid encryption dictionary".into())
                 }
@@ -185,10 +202,18 @@ pub(crate) fn glyph_sites(
     let mut warnings = Vec::new();
     let mut out = HashMap::new();
     for &index in pages {
-        let Some(hpage) = hpages.get(index as usize) else { continue };
+        let Some(hpage) = hpages.get(index as usize) else {
+            continue;
+        };
         let mut page = new_page(index, hpage);
         let mut sites = Vec::new();
-        interp::interpret_page(hpage, &mut page, &mut fonts, &mut warnings, Some(&mut sites));
+        interp::interpret_page(
+            hpage,
+            &mut page,
+            &mut fonts,
+            &mut warnings,
+            Some(&mut sites),
+        );
         out.insert(index, sites);
     }
     Ok(out)
@@ -215,12 +240,18 @@ fn find_header(bytes: &[u8]) -> Option<usize> {
 
 fn doc_info(pdf: &Pdf, bytes: &[u8], page_count: u32) -> DocInfo {
     let meta = pdf.metadata();
-    let text = |b: &Option<Box<[u8]>>| b.as_deref().map(decode_text_string).filter(|s| !s.is_empty());
+    let text = |b: &Option<Box<[u8]>>| {
+        b.as_deref()
+            .map(decode_text_string)
+            .filter(|s| !s.is_empty())
+    };
     let version = find_header(bytes)
         .and_then(|at| bytes.get(at + 5..at + 8))
         .map(|v| String::from_utf8_lossy(v).into_owned())
         .unwrap_or_default();
-    let root = pdf.xref().get::<hayro_syntax::object::Dict<'_>>(pdf.xref().root_id());
+    let root = pdf
+        .xref()
+        .get::<hayro_syntax::object::Dict<'_>>(pdf.xref().root_id());
     let lang = root
         .as_ref()
         .and_then(|r| r.get::<hayro_syntax::object::String<'_>>(b"Lang".as_slice()))
@@ -246,9 +277,13 @@ fn pdf_trailer_has_encrypt(bytes: &[u8]) -> bool {
 /// Decodes a PDF text string: UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding.
 pub(crate) fn decode_text_string(b: &[u8]) -> String {
     if b.starts_with(&[0xFE, 0xFF]) {
-        let units: Vec<u16> =
-            b[2..].chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
-        return String::from_utf16_lossy(&units).trim_end_matches('\0').to_string();
+        let units: Vec<u16> = b[2..]
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units)
+            .trim_end_matches('\0')
+            .to_string();
     }
     if let Some(rest) = b.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return String::from_utf8_lossy(rest).into_owned();
@@ -302,7 +337,10 @@ fn new_page(index: u32, hpage: &hayro_syntax::page::Page<'_>) -> Page {
 
 /// Scanned: no text, and images cover at least half the page.
 fn page_kind(page: &Page) -> PageKind {
-    let has_text = page.glyphs.iter().any(|g| !g.text.trim().is_empty() && g.render_mode != 7);
+    let has_text = page
+        .glyphs
+        .iter()
+        .any(|g| !g.text.trim().is_empty() && g.render_mode != 7);
     if has_text {
         return PageKind::Text;
     }
@@ -315,15 +353,25 @@ fn page_kind(page: &Page) -> PageKind {
             i.bbox.intersection(&page_rect).map_or(0.0, |r| r.area())
         })
         .sum();
-    if covered / page_area >= 0.5 { PageKind::Scanned } else { PageKind::Empty }
+    if covered / page_area >= 0.5 {
+        PageKind::Scanned
+    } else {
+        PageKind::Empty
+    }
 }
 
 pub(crate) fn obj_ref(id: ObjectIdentifier) -> ObjRef {
-    ObjRef { num: id.obj_number, generation: id.gen_number.clamp(0, u16::MAX as i32) as u16 }
+    ObjRef {
+        num: id.obj_number,
+        generation: id.gen_number.clamp(0, u16::MAX as i32) as u16,
+    }
 }
 
 pub(crate) fn warn(warnings: &mut Vec<Warning>, page: Option<u32>, message: impl Into<String>) {
-    let w = Warning { page, message: message.into() };
+    let w = Warning {
+        page,
+        message: message.into(),
+    };
     if !warnings.contains(&w) {
         warnings.push(w);
     }

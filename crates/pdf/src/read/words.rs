@@ -389,7 +389,10 @@ fn is_rtl(glyphs: &[&Placed<'_>]) -> bool {
 
 /// Whether a word has a letter of a left-to-right script.
 fn has_ltr(glyphs: &[&Placed<'_>]) -> bool {
-    glyphs.iter().flat_map(|p| p.text.chars()).any(|c| direction(c) == Some(Direction::Ltr))
+    glyphs
+        .iter()
+        .flat_map(|p| p.text.chars())
+        .any(|c| direction(c) == Some(Direction::Ltr))
 }
 
 /// A strong direction of a character (UAX #9 classes L, and R or AL), approximated by
@@ -439,7 +442,10 @@ fn logical_order<'p, 'a>(glyphs: &[&'p Placed<'a>]) -> Vec<&'p Placed<'a>> {
     if bases.is_empty() {
         return glyphs.to_vec();
     }
-    let rising = bases.windows(2).filter(|w| glyphs[w[0]].index < glyphs[w[1]].index).count();
+    let rising = bases
+        .windows(2)
+        .filter(|w| glyphs[w[0]].index < glyphs[w[1]].index)
+        .count();
     let drawn_ltr = 2 * rising >= bases.len() - 1;
     let mut clusters: Vec<Vec<&'p Placed<'a>>> = bases.iter().map(|&i| vec![glyphs[i]]).collect();
     for &p in glyphs.iter().filter(|p| is_mark(p)) {
@@ -462,7 +468,13 @@ fn logical_order<'p, 'a>(glyphs: &[&'p Placed<'a>]) -> Vec<&'p Placed<'a>> {
     }
     for c in &mut clusters {
         // Marks in logical order, after their base.
-        c[1..].sort_by_key(|p| if drawn_ltr { u32::MAX - p.index } else { p.index });
+        c[1..].sort_by_key(|p| {
+            if drawn_ltr {
+                u32::MAX - p.index
+            } else {
+                p.index
+            }
+        });
     }
     clusters.into_iter().rev().flatten().collect()
 }
@@ -514,7 +526,9 @@ fn word_text(glyphs: &[&Placed<'_>]) -> String {
             .filter(|&j| j != i && !absorbed[j])
             .filter(|&j| {
                 let g = glyphs[j];
-                g.u0 <= centre && centre <= g.u1 && g.text.chars().last().is_some_and(char::is_alphabetic)
+                g.u0 <= centre
+                    && centre <= g.u1
+                    && g.text.chars().last().is_some_and(char::is_alphabetic)
             })
             .min_by_key(|&j| j.abs_diff(i));
         if let Some(j) = base {
@@ -671,7 +685,10 @@ fn split_words<'p, 'a>(line: &[&'p Placed<'a>]) -> Vec<FrameWord<'p, 'a>> {
             .or_else(|| {
                 open.iter().position(|w| {
                     let q = last(w).index;
-                    let after = seen.iter().rposition(|&i| i == q).map_or(seen.len(), |k| k + 1);
+                    let after = seen
+                        .iter()
+                        .rposition(|&i| i == q)
+                        .map_or(seen.len(), |k| k + 1);
                     q < p.index
                         && seen[after..].iter().all(|&i| i < q || i > p.index)
                         && continues(w, p)

@@ -40,7 +40,9 @@ impl FromStr for Bilingual {
         match s {
             "side" => Ok(Bilingual::Side),
             "alternate" => Ok(Bilingual::Alternate),
-            other => Err(format!("unknown bilingual layout '{other}' (expected 'side' or 'alternate')")),
+            other => Err(format!(
+                "unknown bilingual layout '{other}' (expected 'side' or 'alternate')"
+            )),
         }
     }
 }
@@ -64,8 +66,12 @@ pub fn bilingual(
     pages: Option<&[u32]>,
 ) -> Result<Vec<u8>, WriteError> {
     let load = |bytes: &[u8]| {
-        let options = lopdf::LoadOptions { password: password.map(str::to_string), ..Default::default() };
-        lopdf::Document::load_mem_with_options(bytes, options).map_err(|e| WriteError::Load(e.to_string()))
+        let options = lopdf::LoadOptions {
+            password: password.map(str::to_string),
+            ..Default::default()
+        };
+        lopdf::Document::load_mem_with_options(bytes, options)
+            .map_err(|e| WriteError::Load(e.to_string()))
     };
     let src = load(original)?;
     let mut dst = load(translated)?;
@@ -89,14 +95,33 @@ pub fn bilingual(
     }
 
     // What each original page needs, brought over in one go so shared objects are decided once.
-    let page_map: HashMap<ObjectId, ObjectId> = src_pages.iter().copied().zip(dst_pages.iter().copied()).collect();
+    let page_map: HashMap<ObjectId, ObjectId> = src_pages
+        .iter()
+        .copied()
+        .zip(dst_pages.iter().copied())
+        .collect();
     let mut roots = Vec::new();
     for &p in &paired {
         let id = src_pages[p as usize];
-        roots.push(inherited(&src, id, b"Resources").cloned().unwrap_or_else(|| Object::Dictionary(Dictionary::new())));
-        roots.push(page_dict(&src, id)?.get(b"Group").cloned().unwrap_or(Object::Null));
+        roots.push(
+            inherited(&src, id, b"Resources")
+                .cloned()
+                .unwrap_or_else(|| Object::Dictionary(Dictionary::new())),
+        );
+        roots.push(
+            page_dict(&src, id)?
+                .get(b"Group")
+                .cloned()
+                .unwrap_or(Object::Null),
+        );
     }
-    let mut imported = Importer { src: &src, dst: &mut dst, page_map: &page_map }.import(roots)?.into_iter();
+    let mut imported = Importer {
+        src: &src,
+        dst: &mut dst,
+        page_map: &page_map,
+    }
+    .import(roots)?
+    .into_iter();
     let mut originals = Vec::with_capacity(paired.len());
     for &p in &paired {
         let id = src_pages[p as usize];
@@ -134,7 +159,8 @@ pub fn bilingual(
 
     dst.prune_objects();
     let mut out = Vec::new();
-    dst.save_with_options(&mut out, super::save_options()).map_err(|e| WriteError::Save(e.to_string()))?;
+    dst.save_with_options(&mut out, super::save_options())
+        .map_err(|e| WriteError::Save(e.to_string()))?;
     Ok(out)
 }
 
@@ -160,10 +186,19 @@ struct Geometry {
 
 impl Geometry {
     fn of(doc: &lopdf::Document, page: ObjectId) -> Self {
-        let media = inherited(doc, page, b"MediaBox").and_then(|o| rect(doc, o)).unwrap_or([0.0, 0.0, 612.0, 792.0]);
+        let media = inherited(doc, page, b"MediaBox")
+            .and_then(|o| rect(doc, o))
+            .unwrap_or([0.0, 0.0, 612.0, 792.0]);
         let crop = inherited(doc, page, b"CropBox")
             .and_then(|o| rect(doc, o))
-            .map(|c| [c[0].max(media[0]), c[1].max(media[1]), c[2].min(media[2]), c[3].min(media[3])])
+            .map(|c| {
+                [
+                    c[0].max(media[0]),
+                    c[1].max(media[1]),
+                    c[2].min(media[2]),
+                    c[3].min(media[3]),
+                ]
+            })
             .filter(|c| c[0] < c[2] && c[1] < c[3])
             .unwrap_or(media);
         let rotate = inherited(doc, page, b"Rotate")
@@ -172,13 +207,21 @@ impl Geometry {
             .unwrap_or(0)
             .rem_euclid(360);
         // Only multiples of 90 are valid (ISO 32000-2, 7.7.3.3, Table 31).
-        Geometry { media, crop, rotate: rotate - rotate % 90 }
+        Geometry {
+            media,
+            crop,
+            rotate: rotate - rotate % 90,
+        }
     }
 
     /// Displayed width and height.
     fn size(&self) -> (f32, f32) {
         let (w, h) = (self.crop[2] - self.crop[0], self.crop[3] - self.crop[1]);
-        if self.rotate % 180 == 0 { (w, h) } else { (h, w) }
+        if self.rotate % 180 == 0 {
+            (w, h)
+        } else {
+            (h, w)
+        }
     }
 
     /// Maps default user space onto an upright page of [`Geometry::size`] with its origin at
@@ -215,7 +258,11 @@ impl Matrix {
     }
 
     fn operands(&self) -> String {
-        self.0.iter().map(|v| format_num(*v)).collect::<Vec<_>>().join(" ")
+        self.0
+            .iter()
+            .map(|v| format_num(*v))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -226,8 +273,15 @@ fn format_num(v: f32) -> String {
 }
 
 /// Adds the original page before the translated page `at`, in the same page-tree node.
-fn insert_before(dst: &mut lopdf::Document, at: ObjectId, page: SourcePage) -> Result<(), WriteError> {
-    let parent = page_dict(dst, at)?.get(b"Parent").and_then(Object::as_reference).map_err(|_| tree("a page has no /Parent"))?;
+fn insert_before(
+    dst: &mut lopdf::Document,
+    at: ObjectId,
+    page: SourcePage,
+) -> Result<(), WriteError> {
+    let parent = page_dict(dst, at)?
+        .get(b"Parent")
+        .and_then(Object::as_reference)
+        .map_err(|_| tree("a page has no /Parent"))?;
     let g = page.geometry;
     let mut content = Stream::new(Dictionary::new(), page.content);
     let _ = content.compress();
@@ -249,15 +303,25 @@ fn insert_before(dst: &mut lopdf::Document, at: ObjectId, page: SourcePage) -> R
     }
     let new = add(dst, dict)?;
 
-    let node = dst.get_dictionary_mut(parent).map_err(|e| WriteError::Load(e.to_string()))?;
-    let kids = node.get_mut(b"Kids").and_then(Object::as_array_mut).map_err(|_| tree("a page-tree node has no /Kids"))?;
-    let at_kid = kids.iter().position(|k| k.as_reference().ok() == Some(at)).ok_or_else(|| tree("a page is not among its parent's /Kids"))?;
+    let node = dst
+        .get_dictionary_mut(parent)
+        .map_err(|e| WriteError::Load(e.to_string()))?;
+    let kids = node
+        .get_mut(b"Kids")
+        .and_then(Object::as_array_mut)
+        .map_err(|_| tree("a page-tree node has no /Kids"))?;
+    let at_kid = kids
+        .iter()
+        .position(|k| k.as_reference().ok() == Some(at))
+        .ok_or_else(|| tree("a page is not among its parent's /Kids"))?;
     kids.insert(at_kid, Object::Reference(new));
     // Every node up to the root counts one more page.
     let mut node = Some(parent);
     let mut seen = HashSet::new();
     while let Some(id) = node.filter(|id| seen.insert(*id)) {
-        let Ok(d) = dst.get_dictionary_mut(id) else { break };
+        let Ok(d) = dst.get_dictionary_mut(id) else {
+            break;
+        };
         let count = d.get(b"Count").and_then(Object::as_i64).unwrap_or(0);
         d.set("Count", Object::Integer(count + 1));
         node = d.get(b"Parent").and_then(Object::as_reference).ok();
@@ -267,7 +331,11 @@ fn insert_before(dst: &mut lopdf::Document, at: ObjectId, page: SourcePage) -> R
 
 /// Turns the translated page `id` into a double page: the original on the left, the
 /// translation on the right. Gives the matrix that moved the translation's user space.
-fn side_by_side(dst: &mut lopdf::Document, id: ObjectId, original: SourcePage) -> Result<Matrix, WriteError> {
+fn side_by_side(
+    dst: &mut lopdf::Document,
+    id: ObjectId,
+    original: SourcePage,
+) -> Result<Matrix, WriteError> {
     let left_g = original.geometry;
     let right_g = Geometry::of(dst, id);
     let (lw, lh) = left_g.size();
@@ -277,11 +345,28 @@ fn side_by_side(dst: &mut lopdf::Document, id: ObjectId, original: SourcePage) -
     let left = left_g.upright().then_translate(0.0, height - lh);
     let right = right_g.upright().then_translate(lw, height - rh);
 
-    let right_resources = inherited(dst, id, b"Resources").cloned().unwrap_or_else(|| Object::Dictionary(Dictionary::new()));
-    let right_group = page_dict(dst, id)?.get(b"Group").cloned().unwrap_or(Object::Null);
+    let right_resources = inherited(dst, id, b"Resources")
+        .cloned()
+        .unwrap_or_else(|| Object::Dictionary(Dictionary::new()));
+    let right_group = page_dict(dst, id)?
+        .get(b"Group")
+        .cloned()
+        .unwrap_or(Object::Null);
     let right_content = dst.get_page_content(id);
-    let left_form = form(dst, original.content, left_g.crop, original.resources, original.group)?;
-    let right_form = form(dst, right_content, right_g.crop, right_resources, right_group)?;
+    let left_form = form(
+        dst,
+        original.content,
+        left_g.crop,
+        original.resources,
+        original.group,
+    )?;
+    let right_form = form(
+        dst,
+        right_content,
+        right_g.crop,
+        right_resources,
+        right_group,
+    )?;
 
     let body = format!(
         "q {} cm /FolioOriginal Do Q\nq {} cm /FolioTranslation Do Q\n",
@@ -297,9 +382,17 @@ fn side_by_side(dst: &mut lopdf::Document, id: ObjectId, original: SourcePage) -
     let mut resources = Dictionary::new();
     resources.set("XObject", Object::Dictionary(xobjects));
 
-    let page = dst.get_dictionary_mut(id).map_err(|e| WriteError::Load(e.to_string()))?;
+    let page = dst
+        .get_dictionary_mut(id)
+        .map_err(|e| WriteError::Load(e.to_string()))?;
     page.set("MediaBox", rect_object([0.0, 0.0, lw + rw, height]));
-    for key in [&b"CropBox"[..], b"BleedBox", b"TrimBox", b"ArtBox", b"Group"] {
+    for key in [
+        &b"CropBox"[..],
+        b"BleedBox",
+        b"TrimBox",
+        b"ArtBox",
+        b"Group",
+    ] {
         page.remove(key);
     }
     // The rotation is in the matrices now; an inherited one must not apply again.
@@ -309,12 +402,18 @@ fn side_by_side(dst: &mut lopdf::Document, id: ObjectId, original: SourcePage) -
     let annots = page.get(b"Annots").cloned().ok();
 
     let annots = match annots {
-        Some(Object::Reference(r)) => dst.get_object(r).and_then(Object::as_array).cloned().unwrap_or_default(),
+        Some(Object::Reference(r)) => dst
+            .get_object(r)
+            .and_then(Object::as_array)
+            .cloned()
+            .unwrap_or_default(),
         Some(Object::Array(a)) => a,
         _ => Vec::new(),
     };
     for annot in annots {
-        let Ok(r) = annot.as_reference() else { continue };
+        let Ok(r) = annot.as_reference() else {
+            continue;
+        };
         if let Ok(d) = dst.get_dictionary_mut(r) {
             move_annotation(d, &right);
         }
@@ -323,7 +422,13 @@ fn side_by_side(dst: &mut lopdf::Document, id: ObjectId, original: SourcePage) -
 }
 
 /// A Form XObject drawing a page's content within its visible box.
-fn form(dst: &mut lopdf::Document, content: Vec<u8>, bbox: [f32; 4], resources: Object, group: Object) -> Result<ObjectId, WriteError> {
+fn form(
+    dst: &mut lopdf::Document,
+    content: Vec<u8>,
+    bbox: [f32; 4],
+    resources: Object,
+    group: Object,
+) -> Result<ObjectId, WriteError> {
     let mut dict = Dictionary::new();
     dict.set("Type", Object::Name(b"XObject".to_vec()));
     dict.set("Subtype", Object::Name(b"Form".to_vec()));
@@ -342,7 +447,12 @@ fn move_annotation(d: &mut Dictionary, m: &Matrix) {
     if let Ok(r) = d.get(b"Rect").and_then(Object::as_array)
         && let Some([x0, y0, x1, y1]) = numbers(r).and_then(|v| <[f32; 4]>::try_from(v).ok())
     {
-        let corners = [m.apply(x0, y0), m.apply(x1, y1), m.apply(x0, y1), m.apply(x1, y0)];
+        let corners = [
+            m.apply(x0, y0),
+            m.apply(x1, y1),
+            m.apply(x0, y1),
+            m.apply(x1, y0),
+        ];
         let xs = corners.map(|c| c.0);
         let ys = corners.map(|c| c.1);
         let min = |v: [f32; 4]| v.into_iter().fold(f32::INFINITY, f32::min);
@@ -364,7 +474,9 @@ fn move_annotation(d: &mut Dictionary, m: &Matrix) {
 }
 
 fn move_points(points: &mut [Object], m: &Matrix) {
-    let Some(values) = numbers(points) else { return };
+    let Some(values) = numbers(points) else {
+        return;
+    };
     for (pair, xy) in points.chunks_exact_mut(2).zip(values.chunks_exact(2)) {
         let (x, y) = m.apply(xy[0], xy[1]);
         pair[0] = Object::Real(x);
@@ -420,7 +532,11 @@ fn move_destination(a: &mut Vec<Object>, kind: &[u8], m: &Matrix) {
     let opt = |v: Option<f32>| v.map_or(Object::Null, Object::Real);
     *a = match kind {
         b"XYZ" => {
-            let (left, top, zoom) = (num(a.get(2)), num(a.get(3)), a.get(4).cloned().unwrap_or(Object::Null));
+            let (left, top, zoom) = (
+                num(a.get(2)),
+                num(a.get(3)),
+                a.get(4).cloned().unwrap_or(Object::Null),
+            );
             let (x, y) = match (left, top) {
                 (Some(l), Some(t)) => {
                     let (x, y) = m.apply(l, t);
@@ -441,16 +557,18 @@ fn move_destination(a: &mut Vec<Object>, kind: &[u8], m: &Matrix) {
             let left = num(a.get(2)).map(|l| m.apply(l, 0.0).0);
             vec![page, Object::Name(kind.to_vec()), opt(left)]
         }
-        b"FitR" => match numbers(a.get(2..6).unwrap_or(&[])).and_then(|v| <[f32; 4]>::try_from(v).ok()) {
-            Some([l, b, r, t]) => {
-                let (x0, y0) = m.apply(l, b);
-                let (x1, y1) = m.apply(r, t);
-                let mut v = vec![page, Object::Name(b"FitR".to_vec())];
-                v.extend([x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)].map(Object::Real));
-                v
+        b"FitR" => {
+            match numbers(a.get(2..6).unwrap_or(&[])).and_then(|v| <[f32; 4]>::try_from(v).ok()) {
+                Some([l, b, r, t]) => {
+                    let (x0, y0) = m.apply(l, b);
+                    let (x1, y1) = m.apply(r, t);
+                    let mut v = vec![page, Object::Name(b"FitR".to_vec())];
+                    v.extend([x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)].map(Object::Real));
+                    v
+                }
+                None => fit(),
             }
-            None => fit(),
-        },
+        }
         _ => return,
     };
 }
@@ -519,7 +637,11 @@ impl Importer<'_> {
 
         // New numbers for the copies (pages map to the translated pages).
         let mut map: HashMap<ObjectId, ObjectId> = self.page_map.clone();
-        let mut copies: Vec<ObjectId> = reach.iter().copied().filter(|id| changed.contains(id) && !self.page_map.contains_key(id)).collect();
+        let mut copies: Vec<ObjectId> = reach
+            .iter()
+            .copied()
+            .filter(|id| changed.contains(id) && !self.page_map.contains_key(id))
+            .collect();
         copies.sort_unstable();
         for &id in &reach {
             if !changed.contains(&id) {
@@ -528,7 +650,12 @@ impl Importer<'_> {
         }
         for &id in &copies {
             if self.src.get_object(id).is_ok() {
-                map.insert(id, self.dst.try_new_object_id().map_err(|e| WriteError::Save(e.to_string()))?);
+                map.insert(
+                    id,
+                    self.dst
+                        .try_new_object_id()
+                        .map_err(|e| WriteError::Save(e.to_string()))?,
+                );
             }
         }
         for &id in &copies {
@@ -585,7 +712,8 @@ fn renumber(o: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
 }
 
 fn page_dict(doc: &lopdf::Document, id: ObjectId) -> Result<&Dictionary, WriteError> {
-    doc.get_dictionary(id).map_err(|e| WriteError::Load(e.to_string()))
+    doc.get_dictionary(id)
+        .map_err(|e| WriteError::Load(e.to_string()))
 }
 
 /// A page attribute, from the page or the nearest page-tree node that has it (ISO 32000-2,
@@ -619,7 +747,8 @@ fn rect_object(r: [f32; 4]) -> Object {
 }
 
 fn add(dst: &mut lopdf::Document, o: impl Into<Object>) -> Result<ObjectId, WriteError> {
-    dst.try_add_object(o).map_err(|e| WriteError::Save(e.to_string()))
+    dst.try_add_object(o)
+        .map_err(|e| WriteError::Save(e.to_string()))
 }
 
 fn tree(what: &str) -> WriteError {

@@ -21,7 +21,10 @@ impl Cuts {
     /// Notes a glyph to cut.
     pub fn add(&mut self, site: &GlyphSite) {
         let list = self.by_op.entry(site.addr.op).or_default();
-        if !list.iter().any(|s| s.item == site.item && s.start == site.start) {
+        if !list
+            .iter()
+            .any(|s| s.item == site.item && s.start == site.start)
+        {
             list.push(*site);
         }
     }
@@ -62,7 +65,8 @@ pub(crate) fn rewrite(data: &[u8], cuts: &Cuts) -> Result<Vec<u8>, String> {
                 }
                 let operands: Vec<Object<'_>> = instr.operands().cloned().collect();
                 out.push(b'\n');
-                rebuilt(op, &operands, sites, &mut out).map_err(|e| format!("operator {index}: {e}"))?;
+                rebuilt(op, &operands, sites, &mut out)
+                    .map_err(|e| format!("operator {index}: {e}"))?;
             }
         }
         prev_was_inline_image = op == b"BI";
@@ -74,7 +78,12 @@ pub(crate) fn rewrite(data: &[u8], cuts: &Cuts) -> Result<Vec<u8>, String> {
 }
 
 /// Writes the replacement of a text-showing operator.
-fn rebuilt(op: &[u8], operands: &[Object<'_>], sites: &[GlyphSite], out: &mut Vec<u8>) -> Result<(), String> {
+fn rebuilt(
+    op: &[u8],
+    operands: &[Object<'_>],
+    sites: &[GlyphSite],
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     let number = |o: Option<&Object<'_>>| match o {
         Some(Object::Number(n)) => Ok(n.as_f64()),
         _ => Err("expected a number operand".to_string()),
@@ -86,7 +95,12 @@ fn rebuilt(op: &[u8], operands: &[Object<'_>], sites: &[GlyphSite], out: &mut Ve
             Some(Object::Array(a)) => a.iter::<Object<'_>>().collect(),
             _ => return Err("TJ without an array".into()),
         },
-        other => return Err(format!("'{}' is not a text-showing operator", String::from_utf8_lossy(other))),
+        other => {
+            return Err(format!(
+                "'{}' is not a text-showing operator",
+                String::from_utf8_lossy(other)
+            ));
+        }
     };
     match op {
         b"'" => out.extend_from_slice(b"T* "),
@@ -101,7 +115,8 @@ fn rebuilt(op: &[u8], operands: &[Object<'_>], sites: &[GlyphSite], out: &mut Ve
         match item {
             Object::String(s) => {
                 let bytes = s.as_bytes();
-                let mut cut: Vec<&GlyphSite> = sites.iter().filter(|s| s.item == i as u32).collect();
+                let mut cut: Vec<&GlyphSite> =
+                    sites.iter().filter(|s| s.item == i as u32).collect();
                 cut.sort_by_key(|s| s.start);
                 let mut at = 0usize;
                 for site in cut {
@@ -153,19 +168,33 @@ pub(crate) struct Faces<'a> {
     /// Subset fonts, by face key.
     pub embedded: &'a HashMap<u32, EmbeddedFont>,
     /// Original fonts (dictionary, bytes per code), by face key.
-    pub originals: &'a HashMap<u32, (folio_doc::ObjRef, u8)>,
+    pub originals: &'a HashMap<u32, &'a super::OriginalFont>,
 }
 
 /// Draws new runs in display coordinates: the whole block sits in `q <to_user> cm … Q`, and
 /// each run's text matrix flips y back (`1 0 skew -1 x y Tm`), so glyphs stand upright.
 /// Collects the font resource names used in `names`.
-pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, faces: &Faces<'_>, names: &mut Vec<(String, u32)>) -> Vec<u8> {
+pub(crate) fn draw_runs(
+    runs: &[NewRun],
+    to_user: &Matrix,
+    faces: &Faces<'_>,
+    names: &mut Vec<(String, u32)>,
+) -> Vec<u8> {
     let mut s = String::new();
     let m = to_user.0;
-    let _ = writeln!(s, "q {} {} {} {} {} {} cm BT", num(m[0]), num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]));
+    let _ = writeln!(
+        s,
+        "q {} {} {} {} {} {} cm BT",
+        num(m[0]),
+        num(m[1]),
+        num(m[2]),
+        num(m[3]),
+        num(m[4]),
+        num(m[5])
+    );
     for run in runs {
         let embedded = faces.embedded.get(&run.face);
-        let original = faces.originals.get(&run.face).map(|&(_, bytes)| bytes);
+        let original = faces.originals.get(&run.face).copied();
         if embedded.is_none() && original.is_none() {
             continue;
         }
@@ -198,15 +227,25 @@ pub(crate) fn draw_runs(runs: &[NewRun], to_user: &Matrix, faces: &Faces<'_>, na
             // What to show and how far the font itself moves the pen for it.
             let (code, code_bytes, natural) = match (embedded, original) {
                 (Some(font), _) => {
-                    let Some(&cid) = font.cid.get(&(glyph.gid as u16)) else { continue };
-                    (cid as u32, 2, font.widths.get(&cid).copied().unwrap_or(0.0) as f64 / 1000.0 * size)
+                    let Some(&cid) = font.cid.get(&(glyph.gid as u16)) else {
+                        continue;
+                    };
+                    (
+                        cid as u32,
+                        2,
+                        font.widths.get(&cid).copied().unwrap_or(0.0) as f64 / 1000.0 * size,
+                    )
                 }
-                (None, Some(bytes)) => {
+                (None, Some(font)) => {
                     if glyph.gid == super::SPACE_GLYPH {
                         carry -= glyph.advance as f64 * 1000.0 / size;
                         continue;
                     }
-                    (glyph.gid, bytes, glyph.advance as f64)
+                    let natural = font
+                        .advances
+                        .get(&glyph.gid)
+                        .map_or(glyph.advance as f64, |&a| a as f64 * size);
+                    (glyph.gid, font.code_bytes, natural)
                 }
                 (None, None) => continue,
             };
@@ -246,7 +285,11 @@ fn num(v: f64) -> String {
     }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
+    if s == "-0" || s.is_empty() {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A `TJ` adjustment, in thousandths of an em: a tenth of a unit (0.001 pt at 10 pt) is finer
@@ -257,7 +300,11 @@ fn tj(v: f64) -> String {
     }
     let s = format!("{v:.1}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
+    if s == "-0" || s.is_empty() {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// `fmt::Write` into a byte vector.
@@ -276,7 +323,16 @@ mod tests {
     use folio_doc::{Address, StreamId};
 
     fn site(op: u32, item: u32, start: u32, len: u32, tj: f64) -> GlyphSite {
-        GlyphSite { addr: Address { stream: StreamId::Page, op }, item, start, len, tj }
+        GlyphSite {
+            addr: Address {
+                stream: StreamId::Page,
+                op,
+            },
+            item,
+            start,
+            len,
+            tj,
+        }
     }
 
     #[test]

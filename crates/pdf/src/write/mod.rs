@@ -55,9 +55,22 @@ pub struct FaceData {
     pub data: Arc<Vec<u8>>,
     /// Index in a font collection, 0 otherwise.
     pub index: u32,
-    /// For an original font: its dictionary and the bytes per character code. Glyph ids of
-    /// its runs are then character codes, and [`SPACE_GLYPH`] is a move without a glyph.
-    pub original: Option<(ObjRef, u8)>,
+    /// For an original font: glyph ids of its runs are then character codes, and
+    /// [`SPACE_GLYPH`] is a move without a glyph.
+    pub original: Option<OriginalFont>,
+}
+
+/// One of the original's fonts, reused to draw new text by its character codes.
+#[derive(Debug, Clone)]
+pub struct OriginalFont {
+    /// The font dictionary.
+    pub dict: ObjRef,
+    /// Bytes per character code.
+    pub code_bytes: u8,
+    /// How far the font itself moves the pen for each code, in em. A glyph whose wanted
+    /// advance differs (kerning, justified spaces, the original's own positions) gets the
+    /// difference as a `TJ` move; a code not listed is drawn at its wanted advance.
+    pub advances: HashMap<u32, f32>,
 }
 
 /// A glyph id that draws nothing in an original font's run: the pen moves by its advance.
@@ -150,7 +163,11 @@ impl fmt::Display for WriteError {
             WriteError::NoSuchPage(p) => write!(f, "page {} is not in the PDF", p + 1),
             WriteError::Font(m) => write!(f, "failed to embed font: {m}"),
             WriteError::Content { page, message } => {
-                write!(f, "page {}: cannot rewrite the content stream: {message}", page + 1)
+                write!(
+                    f,
+                    "page {}: cannot rewrite the content stream: {message}",
+                    page + 1
+                )
             }
             WriteError::Save(m) => write!(f, "cannot save the PDF: {m}"),
             WriteError::Bilingual(m) => write!(f, "cannot make the bilingual PDF: {m}"),
@@ -162,17 +179,25 @@ impl std::error::Error for WriteError {}
 
 /// Writes `original` with the changes of `plan`. `doc` is the document as read from
 /// `original` (glyph indices in the plan refer to it).
-pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, plan: &WritePlan) -> Result<Vec<u8>, WriteError> {
-    let options = lopdf::LoadOptions { password: password.map(str::to_string), ..Default::default() };
-    let mut pdf =
-        lopdf::Document::load_mem_with_options(&original, options).map_err(|e| WriteError::Load(e.to_string()))?;
+pub fn write(
+    original: Arc<Vec<u8>>,
+    password: Option<&str>,
+    doc: &Document,
+    plan: &WritePlan,
+) -> Result<Vec<u8>, WriteError> {
+    let options = lopdf::LoadOptions {
+        password: password.map(str::to_string),
+        ..Default::default()
+    };
+    let mut pdf = lopdf::Document::load_mem_with_options(&original, options)
+        .map_err(|e| WriteError::Load(e.to_string()))?;
     let page_ids: Vec<ObjectId> = pdf.get_pages().into_values().collect();
 
     // 1. Fonts: note every glyph drawn, then subset and embed each face once.
     let mut embedder = FontEmbedder::new();
-    let mut originals: HashMap<u32, (ObjRef, u8)> = HashMap::new();
+    let mut originals: HashMap<u32, &OriginalFont> = HashMap::new();
     for face in &plan.faces {
-        match face.original {
+        match &face.original {
             Some(o) => {
                 originals.insert(face.key, o);
             }
@@ -180,24 +205,42 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
         }
     }
     for edit in &plan.pages {
-        for run in edit.runs.iter().filter(|r| !originals.contains_key(&r.face)) {
+        for run in edit
+            .runs
+            .iter()
+            .filter(|r| !originals.contains_key(&r.face))
+        {
             for g in &run.glyphs {
                 embedder.use_glyph(run.face, g.gid as u16, &g.text);
             }
         }
     }
-    let fonts = embedder.embed(&mut pdf).map_err(|e| WriteError::Font(e.to_string()))?;
-    let faces = content::Faces { embedded: &fonts, originals: &originals };
+    let fonts = embedder
+        .embed(&mut pdf)
+        .map_err(|e| WriteError::Font(e.to_string()))?;
+    let faces = content::Faces {
+        embedded: &fonts,
+        originals: &originals,
+    };
 
     // 2. Locate the glyphs to remove: walk the pages again, as the reader did.
-    let edited: Vec<u32> = plan.pages.iter().filter(|e| !e.remove.is_empty()).map(|e| e.page).collect();
+    let edited: Vec<u32> = plan
+        .pages
+        .iter()
+        .filter(|e| !e.remove.is_empty())
+        .map(|e| e.page)
+        .collect();
     let sites = glyph_sites(original.clone(), password, &edited).map_err(WriteError::Read)?;
     let mut cuts: HashMap<StreamId, content::Cuts> = HashMap::new();
     let mut page_cuts: HashMap<u32, content::Cuts> = HashMap::new();
     for edit in &plan.pages {
-        let Some(page_sites) = sites.get(&edit.page) else { continue };
+        let Some(page_sites) = sites.get(&edit.page) else {
+            continue;
+        };
         for &g in &edit.remove {
-            let Some(site) = page_sites.get(g as usize) else { continue };
+            let Some(site) = page_sites.get(g as usize) else {
+                continue;
+            };
             let target = match site.addr.stream {
                 StreamId::Page => page_cuts.entry(edit.page).or_default(),
                 form => cuts.entry(form).or_default(),
@@ -207,14 +250,20 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
     }
 
     // 3. Rewrite the streams.
-    let mut page_streams = crate::read::page_streams(original.clone(), password, &edited).map_err(WriteError::Read)?;
+    let mut page_streams =
+        crate::read::page_streams(original.clone(), password, &edited).map_err(WriteError::Read)?;
     let pages_by_index: HashMap<u32, &PageEdit> = plan.pages.iter().map(|e| (e.page, e)).collect();
     for (stream, form_cuts) in &cuts {
         let StreamId::Form(r) = stream else { continue };
         let id = (r.num, r.generation);
-        let Ok(Object::Stream(s)) = pdf.get_object(id) else { continue };
-        let data = s.decompressed_content().unwrap_or_else(|_| s.content.clone());
-        let new = content::rewrite(&data, form_cuts).map_err(|message| WriteError::Content { page: 0, message })?;
+        let Ok(Object::Stream(s)) = pdf.get_object(id) else {
+            continue;
+        };
+        let data = s
+            .decompressed_content()
+            .unwrap_or_else(|_| s.content.clone());
+        let new = content::rewrite(&data, form_cuts)
+            .map_err(|message| WriteError::Content { page: 0, message })?;
         let mut dict = s.dict.clone();
         dict.remove(b"Filter");
         dict.remove(b"DecodeParms");
@@ -226,17 +275,31 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
     let mut edits: Vec<&PageEdit> = pages_by_index.values().copied().collect();
     edits.sort_by_key(|e| e.page);
     for edit in edits {
-        let &page_id = page_ids.get(edit.page as usize).ok_or(WriteError::NoSuchPage(edit.page))?;
-        let read_page = doc.pages.iter().find(|p| p.index == edit.page).ok_or(WriteError::NoSuchPage(edit.page))?;
+        let &page_id = page_ids
+            .get(edit.page as usize)
+            .ok_or(WriteError::NoSuchPage(edit.page))?;
+        let read_page = doc
+            .pages
+            .iter()
+            .find(|p| p.index == edit.page)
+            .ok_or(WriteError::NoSuchPage(edit.page))?;
         let original_content = page_streams.remove(&edit.page).unwrap_or_default();
         let body = match page_cuts.get(&edit.page) {
-            Some(c) => content::rewrite(&original_content, c).map_err(|message| WriteError::Content { page: edit.page, message })?,
+            Some(c) => {
+                content::rewrite(&original_content, c).map_err(|message| WriteError::Content {
+                    page: edit.page,
+                    message,
+                })?
+            }
             None => original_content,
         };
         let mut names = Vec::new();
         let mut text = Vec::new();
         if !edit.runs.is_empty() {
-            let to_user = read_page.user_to_display.invert().unwrap_or(Matrix::IDENTITY);
+            let to_user = read_page
+                .user_to_display
+                .invert()
+                .unwrap_or(Matrix::IDENTITY);
             text = content::draw_runs(&edit.runs, &to_user, &faces, &mut names);
         }
         let mut data = Vec::with_capacity(body.len() + text.len() + 16);
@@ -248,17 +311,25 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
         let _ = stream.compress();
         let content_id = pdf.add_object(stream);
         let resources = page_resources(&pdf, page_id, &names, &faces);
-        let page = pdf.get_dictionary_mut(page_id).map_err(|e| WriteError::Load(e.to_string()))?;
+        let page = pdf
+            .get_dictionary_mut(page_id)
+            .map_err(|e| WriteError::Load(e.to_string()))?;
         page.set("Contents", Object::Reference(content_id));
         page.set("Resources", Object::Dictionary(resources));
 
         for link in &edit.links {
-            let to_user = read_page.user_to_display.invert().unwrap_or(Matrix::IDENTITY);
+            let to_user = read_page
+                .user_to_display
+                .invert()
+                .unwrap_or(Matrix::IDENTITY);
             let a = to_user.apply(link.rect.x0 as f64, link.rect.y1 as f64);
             let b = to_user.apply(link.rect.x1 as f64, link.rect.y0 as f64);
             let r = Rect::new(a.x, a.y, b.x, b.y);
             if let Ok(annot) = pdf.get_dictionary_mut((link.annot.num, link.annot.generation)) {
-                annot.set("Rect", Object::Array(vec![r.x0.into(), r.y0.into(), r.x1.into(), r.y1.into()]));
+                annot.set(
+                    "Rect",
+                    Object::Array(vec![r.x0.into(), r.y0.into(), r.x1.into(), r.y1.into()]),
+                );
                 annot.remove(b"QuadPoints");
             }
         }
@@ -276,20 +347,28 @@ pub fn write(original: Arc<Vec<u8>>, password: Option<&str>, doc: &Document, pla
     if let Some(lang) = &plan.lang
         && let Ok(catalog) = pdf.catalog_mut()
     {
-        catalog.set("Lang", Object::String(lang.as_bytes().to_vec(), StringFormat::Literal));
+        catalog.set(
+            "Lang",
+            Object::String(lang.as_bytes().to_vec(), StringFormat::Literal),
+        );
     }
 
     // The replaced content streams are unreferenced now: don't carry them along.
     pdf.prune_objects();
     let mut out = Vec::new();
-    pdf.save_with_options(&mut out, save_options()).map_err(|e| WriteError::Save(e.to_string()))?;
+    pdf.save_with_options(&mut out, save_options())
+        .map_err(|e| WriteError::Save(e.to_string()))?;
     Ok(out)
 }
 
 /// How outputs are saved: object and cross-reference streams, compressed (the builder's
 /// default compression level is 0, which stores object streams raw).
 pub(crate) fn save_options() -> lopdf::SaveOptions {
-    lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).compression_level(6).build()
+    lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(6)
+        .build()
 }
 
 /// A text string as PDF wants it: PDFDocEncoding-compatible ASCII as is, else UTF-16BE.
@@ -324,7 +403,12 @@ fn set_info_title(pdf: &mut lopdf::Document, title: &str) {
 
 /// The page's effective resources (inherited ones included) as a new direct dictionary, with
 /// our fonts added under fresh names; shared resource objects are left untouched.
-fn page_resources(pdf: &lopdf::Document, page_id: ObjectId, names: &[(String, u32)], faces: &content::Faces<'_>) -> Dictionary {
+fn page_resources(
+    pdf: &lopdf::Document,
+    page_id: ObjectId,
+    names: &[(String, u32)],
+    faces: &content::Faces<'_>,
+) -> Dictionary {
     let resolve = |o: &Object| -> Option<Dictionary> {
         match o {
             Object::Dictionary(d) => Some(d.clone()),
@@ -349,12 +433,19 @@ fn page_resources(pdf: &lopdf::Document, page_id: ObjectId, names: &[(String, u3
     if names.is_empty() {
         return resources;
     }
-    let mut font_dict = resources.get(b"Font").ok().and_then(resolve).unwrap_or_default();
+    let mut font_dict = resources
+        .get(b"Font")
+        .ok()
+        .and_then(resolve)
+        .unwrap_or_default();
     for (name, key) in names {
         if let Some(f) = faces.embedded.get(key) {
             font_dict.set(name.as_bytes().to_vec(), Object::Reference(f.font));
-        } else if let Some((r, _)) = faces.originals.get(key) {
-            font_dict.set(name.as_bytes().to_vec(), Object::Reference((r.num, r.generation)));
+        } else if let Some(o) = faces.originals.get(key) {
+            font_dict.set(
+                name.as_bytes().to_vec(),
+                Object::Reference((o.dict.num, o.dict.generation)),
+            );
         }
     }
     resources.set("Font", Object::Dictionary(font_dict));

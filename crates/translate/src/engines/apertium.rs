@@ -146,7 +146,9 @@ impl Apertium {
             ("q", text),
             ("markUnknown", "no"),
         ];
-        let value = self.json(self.client.post(&url).form(&form), "the response").await?;
+        let value = self
+            .json(self.client.post(&url).form(&form), "the response")
+            .await?;
         value
             .pointer("/responseData/translatedText")
             .and_then(Value::as_str)
