@@ -141,37 +141,6 @@ fn pseudo_leaves_no_source_word() {
     judge("source words left in the output", failures);
 }
 
-/// Files where new text collides today (see `pseudo_fit_known_shortfalls`), and why.
-const FIT_SHORTFALLS: &[(&str, &str)] = &[
-    (
-        "gov-irs-i1040nr-instructions-50p-tables.pdf",
-        "p. 1 and on: a bulleted item's lines are set ~4 pt apart at ~7.6 pt and run into the next item (39 collisions)",
-    ),
-    (
-        "book-lshort-en-153p-links.pdf",
-        "p. 9: a table of contents (numbers, titles, leaders, page numbers) is one block; a new title runs over the number '6.2.3' (1 collision)",
-    ),
-    (
-        "paper-2col-acm-sigconf-formulas-tables.pdf",
-        "p. 6: a reference's URL line is a kept block; the translated rest of the entry is set over it (2 collisions)",
-    ),
-    (
-        "manual-reportlab-userguide-134p-base14.pdf",
-        "p. 19: a label inside a drawing grows down into the drawing, which starts above the block (1 collision)",
-    ),
-];
-
-/// The runs of `engine` whose file is (or is not) in `known`.
-fn runs_with(
-    engine: &'static str,
-    known: &'static [(&str, &str)],
-    shortfalls: bool,
-) -> impl Iterator<Item = &'static Run> {
-    runs(engine)
-        .iter()
-        .filter(move |r| known.iter().any(|(f, _)| *f == r.name) == shortfalls)
-}
-
 /// The check above is not vacuous: on `identity` output, where every source word comes back,
 /// it finds nearly all of them.
 #[test]
@@ -193,13 +162,7 @@ fn leftover_check_finds_identity_words() {
 
 #[test]
 fn pseudo_new_text_stays_on_page_and_off_other_content() {
-    fit(runs_with("pseudo", FIT_SHORTFALLS, false));
-}
-
-#[test]
-#[ignore = "layout/typeset shortfalls, see FIT_SHORTFALLS: collisions IRS 39, acm 2, lshort 1, reportlab 1 (the other 5 files: 0)"]
-fn pseudo_fit_known_shortfalls() {
-    fit(runs_with("pseudo", FIT_SHORTFALLS, true));
+    fit(runs("pseudo").iter());
 }
 
 fn fit(runs: impl Iterator<Item = &'static Run>) {

@@ -14,11 +14,15 @@ pub struct InspectArgs {
     /// The PDF to read.
     input: PathBuf,
     /// Print the whole document model as JSON.
-    #[arg(long, conflicts_with = "words")]
+    #[arg(long, conflicts_with_all = ["words", "blocks"])]
     json: bool,
     /// Print one word a line: page, x0, y0, x1, y1, text (tab-separated, reading order).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "blocks")]
     words: bool,
+    /// Print the layout's blocks, one a line: page, block, x0, y0, x1, y1, role, action,
+    /// source text with placeholders (tab-separated, reading order).
+    #[arg(long)]
+    blocks: bool,
     /// Only these pages, e.g. `3-5,7` (from 1).
     #[arg(long)]
     pages: Option<PageSelection>,
@@ -57,6 +61,27 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         serde_json::to_writer(&mut out, &doc)?;
         writeln!(out)?;
+    } else if args.blocks {
+        let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());
+        for block in &blocks {
+            let b = block.bbox;
+            let action = match block.action {
+                folio_doc::Action::Translate => "translate".to_string(),
+                folio_doc::Action::Keep(reason) => format!("keep:{reason:?}").to_lowercase(),
+            };
+            writeln!(
+                out,
+                "{}\t{}\t{:.2}\t{:.2}\t{:.2}\t{:.2}\t{:?}\t{action}\t{}",
+                block.id.page + 1,
+                block.id.index,
+                b.x0,
+                b.y0,
+                b.x1,
+                b.y1,
+                block.role,
+                block.source.replace(['\n', '\t'], " ")
+            )?;
+        }
     } else if args.words {
         for page in &doc.pages {
             for line in &page.lines {

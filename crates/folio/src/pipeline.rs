@@ -239,6 +239,7 @@ pub fn translate(
         ..WritePlan::default()
     };
     let mut edits: BTreeMap<u32, PageEdit> = BTreeMap::new();
+    let mut spaces_by_page: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut faces_used = std::collections::BTreeSet::new();
     for ((block, _), p) in to_set.iter().zip(&placed) {
         if p.lines.is_empty() {
@@ -263,11 +264,23 @@ pub fn translate(
             page: block.id.page,
             ..PageEdit::default()
         });
+        let spaces = spaces_by_page
+            .entry(block.id.page)
+            .or_insert_with(|| space_glyphs(page));
         for line in &block.lines {
             for &w in &line.words {
                 edit.remove
                     .extend(page.words[w as usize].glyphs.iter().copied());
             }
+            // The spaces between the words go too: drawn at the old gaps, they would split
+            // the new words for anyone reading the text back.
+            edit.remove.extend(spaces.iter().copied().filter(|&g| {
+                let c = page.glyphs[g as usize].bbox.center();
+                line.bbox.x0 <= c.x
+                    && c.x <= line.bbox.x1
+                    && line.bbox.y0 <= c.y
+                    && c.y <= line.bbox.y1
+            }));
         }
         let mut link_rects: BTreeMap<u32, Rect> = BTreeMap::new();
         for line in &p.lines {
@@ -396,6 +409,16 @@ pub fn translate(
     };
     clock.lap(&mut report, Stage::Write);
     Ok((out, report))
+}
+
+/// The page's glyphs that draw a space (no word holds them).
+fn space_glyphs(page: &folio_doc::Page) -> Vec<u32> {
+    page.glyphs
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.text.is_empty() && g.text.chars().all(char::is_whitespace))
+        .map(|(i, _)| i as u32)
+        .collect()
 }
 
 /// Where the block's original lines start in its plain text, their baselines, and where the
@@ -775,6 +798,19 @@ fn text_block(
         line_height: (block.style.line_height > 0.0).then_some(block.style.line_height),
         ascent: Some(font.ascent),
         descent: Some(font.descent),
+        first_baseline: doc
+            .pages
+            .iter()
+            .find(|p| p.index == block.id.page && block.style.angle == 0.0)
+            .zip(block.lines.first())
+            .and_then(|(page, line)| {
+                let words: Vec<&Word> = line
+                    .words
+                    .iter()
+                    .filter_map(|&w| page.words.get(w as usize))
+                    .collect();
+                baseline(page, &words)
+            }),
     };
     TextBlock {
         id,
@@ -797,21 +833,35 @@ fn free_below(doc: &Document, block: &Block, all: &[Block]) -> Vec<Rect> {
     let overlaps_x = |r: &Rect| r.x0 < b.x1 && r.x1 > b.x0;
     let page_area = page.width * page.height;
     let mut limit = page.height - 36.0;
+    // (box, is text): other blocks, images and paths, but not a path as big as the page.
     let obstacles = all
         .iter()
         .filter(|o| o.id.page == block.id.page && o.id != block.id)
-        .map(|o| o.bbox)
-        .chain(page.images.iter().map(|i| i.bbox))
+        .map(|o| (o.bbox, true))
+        .chain(page.images.iter().map(|i| (i.bbox, false)))
         .chain(
             page.paths
                 .iter()
                 .map(|p| p.bbox)
-                .filter(|r| r.area() < 0.5 * page_area),
+                .filter(|r| r.area() < 0.5 * page_area)
+                .map(|r| (r, false)),
         );
-    for r in obstacles {
-        if overlaps_x(&r) && r.y0 >= b.y1 - 0.5 {
-            limit = limit.min(r.y0 - 1.0);
+    for (r, text) in obstacles {
+        if !overlaps_x(&r) || r.y1 <= b.y1 {
+            continue;
         }
+        let holds_block = r.x0 <= b.x0 + 1.0 && r.x1 >= b.x1 - 1.0 && r.y0 <= b.y0 + 1.0;
+        limit = limit.min(if r.y0 >= b.y1 - 0.5 {
+            // Below: grow up to it.
+            r.y0 - 1.0
+        } else if holds_block && !text {
+            // A frame or panel around the block: grow inside it.
+            r.y1 - 1.0
+        } else {
+            // Overlapping the block and reaching below it (the original boxes overlap): the
+            // space below is taken.
+            b.y1
+        });
     }
     if limit - b.y1 > 2.0 {
         vec![Rect::new(b.x0, b.y1, b.x1, limit)]

@@ -120,7 +120,39 @@ pub(crate) fn group_lines(
     if !cur.is_empty() {
         groups.push(cur);
     }
-    groups
+    split_containers(groups, lines)
+}
+
+/// A block whose box holds most of another block is grouped wrong (a table of contents'
+/// section numbers with the entry above them, around the entries beside them): set again in
+/// its box, its text would run over the other's. It becomes one block per line.
+fn split_containers(groups: Vec<Vec<usize>>, lines: &[LineInfo]) -> Vec<Vec<usize>> {
+    let boxes: Vec<Option<Rect>> = groups
+        .iter()
+        .map(|g| g.iter().map(|&i| lines[i].bbox).reduce(|a, b| a.union(&b)))
+        .collect();
+    let holds_another = |i: usize| {
+        let (Some(a), true) = (boxes[i], groups[i].len() > 1) else {
+            return false;
+        };
+        boxes.iter().enumerate().any(|(j, b)| {
+            let Some(b) = b.filter(|_| j != i) else {
+                return false;
+            };
+            let inside = a.intersection(&b).map_or(0.0, |r| r.area());
+            b.area() > 0.0 && b.area() <= a.area() && inside > 0.5 * b.area()
+        })
+    };
+    let split: Vec<bool> = (0..groups.len()).map(holds_another).collect();
+    let mut out = Vec::with_capacity(groups.len());
+    for (group, split) in groups.into_iter().zip(split) {
+        if split {
+            out.extend(group.into_iter().map(|i| vec![i]));
+        } else {
+            out.push(group);
+        }
+    }
+    out
 }
 
 /// Whether line `n` continues the block made of `cur` (indices into `lines`, not empty).

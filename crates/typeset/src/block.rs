@@ -74,6 +74,11 @@ pub struct BlockStyle {
     pub ascent: Option<f32>,
     /// Descent of the original font, in em (negative); `None` takes the chosen face's.
     pub descent: Option<f32>,
+    /// The original first line's baseline (page y). The first line is set there at any size,
+    /// so the text starts where it started even when the box's top was set by a tall glyph
+    /// above it (a bullet's box); `None` puts it the ascent below the box's top.
+    #[serde(default)]
+    pub first_baseline: Option<Pt>,
 }
 
 impl Default for BlockStyle {
@@ -88,6 +93,7 @@ impl Default for BlockStyle {
             line_height: None,
             ascent: None,
             descent: None,
+            first_baseline: None,
         }
     }
 }

@@ -286,7 +286,8 @@ impl<'a> Prepared<'a> {
         let height = if n == 0 {
             0.0
         } else {
-            (self.ascent - self.descent) * size + (n - 1) as f32 * self.line_height(size)
+            self.first_baseline(size, area) - area.y0 - self.descent * size
+                + (n - 1) as f32 * self.line_height(size)
         };
         // Anchored lines are where the original's were, inside its box.
         let fits = self.anchored(scale)
@@ -294,6 +295,14 @@ impl<'a> Prepared<'a> {
         Measured {
             lines: broken.lines,
             fits,
+        }
+    }
+
+    /// Where the first line's baseline goes at `size` in `area`.
+    fn first_baseline(&self, size: f32, area: &Rect) -> f32 {
+        match self.block.style.first_baseline {
+            Some(y) if y.is_finite() && y > area.y0 && y < area.y1 => y,
+            _ => area.y0 + self.ascent * size,
         }
     }
 
@@ -383,7 +392,7 @@ impl<'a> Prepared<'a> {
         let block = self.block;
         let size = block.style.size * scale;
         let lead = self.line_height(size);
-        let first_baseline = area.y0 + self.ascent * size;
+        let first_baseline = self.first_baseline(size, &area);
         let text = block.text.as_str();
         let mut placed_lines = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {

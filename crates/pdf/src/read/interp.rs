@@ -147,6 +147,9 @@ struct State {
     tlm: Matrix,
     /// The current path's points, already in display space.
     path: Vec<Point>,
+    /// Where each subpath of `path` starts (`m`, `re`): the rules of a table drawn as one
+    /// path are apart, and each is content of its own.
+    subpaths: Vec<usize>,
 }
 
 struct Interpreter<'p, 'a> {
@@ -468,7 +471,11 @@ impl<'a> Interpreter<'_, 'a> {
             }
 
             // Paths.
-            b"m" | b"l" => st.path.push(self.user_point(st, num(0), num(1))),
+            b"m" => {
+                st.subpaths.push(st.path.len());
+                st.path.push(self.user_point(st, num(0), num(1)));
+            }
+            b"l" => st.path.push(self.user_point(st, num(0), num(1))),
             b"c" => {
                 for i in 0..3 {
                     st.path
@@ -483,6 +490,7 @@ impl<'a> Interpreter<'_, 'a> {
             }
             b"re" => {
                 let (x, y, w, h) = (num(0), num(1), num(2), num(3));
+                st.subpaths.push(st.path.len());
                 for (px, py) in [(x, y), (x + w, y), (x + w, y + h), (x, y + h)] {
                     st.path.push(self.user_point(st, px, py));
                 }
@@ -490,7 +498,10 @@ impl<'a> Interpreter<'_, 'a> {
             b"S" | b"s" => self.paint(st, false, true, addr),
             b"f" | b"F" | b"f*" => self.paint(st, true, false, addr),
             b"B" | b"B*" | b"b" | b"b*" => self.paint(st, true, true, addr),
-            b"n" => st.path.clear(),
+            b"n" => {
+                st.path.clear();
+                st.subpaths.clear();
+            }
 
             // Text objects and positioning.
             b"BT" => {
@@ -595,15 +606,25 @@ impl<'a> Interpreter<'_, 'a> {
         self.to_display.apply(p.x as f64, p.y as f64)
     }
 
+    /// Records the current path, one [`PathAsset`] per subpath, and clears it.
     fn paint(&mut self, st: &mut State, fill: bool, stroke: bool, addr: Address) {
-        if let Some(bbox) = Rect::bounding(st.path.drain(..)) {
-            self.out.paths.push(PathAsset {
-                bbox,
-                fill,
-                stroke,
-                addr,
-            });
+        let mut starts = std::mem::take(&mut st.subpaths);
+        if starts.first() != Some(&0) {
+            starts.insert(0, 0);
         }
+        starts.push(st.path.len());
+        for w in starts.windows(2) {
+            let points = st.path.get(w[0]..w[1]).unwrap_or_default();
+            if let Some(bbox) = Rect::bounding(points.iter().copied()) {
+                self.out.paths.push(PathAsset {
+                    bbox,
+                    fill,
+                    stroke,
+                    addr,
+                });
+            }
+        }
+        st.path.clear();
     }
 
     fn font(&mut self, name: &Name<'_>, res: &Resources<'a>) -> Option<usize> {
@@ -829,7 +850,10 @@ impl<'a> Interpreter<'_, 'a> {
         let saved_g = st.g.clone();
         let saved_stack = std::mem::take(&mut st.stack);
         let saved_text = (st.tm, st.tlm);
-        let saved_path = std::mem::take(&mut st.path);
+        let saved_path = (
+            std::mem::take(&mut st.path),
+            std::mem::take(&mut st.subpaths),
+        );
         st.g.ctm = matrix.then(&st.g.ctm);
         self.forms.push(key);
         self.run(&data, &resources, StreamId::Form(obj_ref(id)), st);
@@ -837,7 +861,7 @@ impl<'a> Interpreter<'_, 'a> {
         st.g = saved_g;
         st.stack = saved_stack;
         (st.tm, st.tlm) = saved_text;
-        st.path = saved_path;
+        (st.path, st.subpaths) = saved_path;
     }
 
     fn image(
