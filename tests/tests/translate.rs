@@ -440,3 +440,56 @@ fn identity_looks_the_same() {
     println!("all: {good}/{total} text pages at SSIM ≥ 0.98");
     judge("identity output looks different", failures);
 }
+
+/// A truncated file whose page tree is lost (the reader finds its 3 pages by searching the
+/// file) is written with a new page tree: the output has those pages, with the new text, and
+/// passes `qpdf --check`.
+#[test]
+fn broken_page_tree_is_rebuilt() {
+    let name = "broken-truncated-unreadable-metadata.pdf";
+    let run = translate_file(&corpus_dir().join(name), "pseudo", None)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(
+        run.input_doc.pages.len(),
+        3,
+        "{name}: pages found by the reader"
+    );
+    let warnings = qpdf_check(&run.output, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    println!("{name}: qpdf ok, {} warning(s)", warnings.len());
+    let out = lopdf::Document::load_mem(&run.output).expect("the output loads");
+    assert_eq!(
+        out.get_pages().len(),
+        3,
+        "{name}: pages in the output's page tree"
+    );
+    assert!(
+        run.report.blocks.rewritten > 0,
+        "{name}: nothing was rewritten"
+    );
+    let (words, left) = leftover_source_words(&run);
+    assert!(
+        words > 0 && left.is_empty(),
+        "{name}: source words left of {words}: {:?}",
+        left.iter().map(|l| (l.page, &l.word)).collect::<Vec<_>>()
+    );
+}
+
+/// A scanned document is not written back untranslated without a word: the run ends with an
+/// error that says why and what to do.
+#[test]
+fn scanned_pages_end_with_an_error() {
+    for name in [
+        "scan-linn-brochure-2col.pdf",
+        "scan-huckfinn-page-illustration.pdf",
+    ] {
+        let err = match translate_file(&corpus_dir().join(name), "pseudo", None) {
+            Ok(_) => panic!("{name}: a scanned page was 'translated'"),
+            Err(e) => e,
+        };
+        println!("{err}");
+        assert!(
+            err.contains("scanned image without a text layer"),
+            "{name}: {err}"
+        );
+    }
+}

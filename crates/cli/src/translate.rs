@@ -150,6 +150,17 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut f, &report)?;
         writeln!(f)?;
     }
+    // The first warnings here, all of them in the report.
+    const SHOWN: usize = 10;
+    for w in report.warnings.iter().take(SHOWN) {
+        eprintln!("warning: {w}");
+    }
+    if report.warnings.len() > SHOWN {
+        eprintln!(
+            "… {} more warning(s) in the report (--report)",
+            report.warnings.len() - SHOWN
+        );
+    }
     let kept: u32 = report.segments.kept.values().sum();
     eprintln!(
         "wrote {} ({} pages): {} segments translated, {} kept, {} failed; {} blocks rewritten, {} overflowed; smallest scale {:.2}",

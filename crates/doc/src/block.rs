@@ -189,6 +189,9 @@ pub enum KeepReason {
     Rotated,
     /// A form field's value: the user's data, drawn by the viewer.
     FormField,
+    /// Drawn without advancing (a mark or a letter struck over another): there is no box to
+    /// set a translation in.
+    NoWidth,
 }
 
 /// Identifies a segment sent for translation, stable across runs of the same document.

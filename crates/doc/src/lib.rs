@@ -170,6 +170,9 @@ pub enum FontFamilyClass {
 pub struct Page {
     /// Index of the page in the file, from 0.
     pub index: u32,
+    /// The page dictionary, so the writer finds the page even where the page tree is broken.
+    #[serde(default)]
+    pub obj: Option<ObjRef>,
     /// Displayed width (crop box after rotation), in points.
     pub width: Pt,
     /// Displayed height, in points.

@@ -33,6 +33,11 @@ pub enum Error {
     Typeset(folio_typeset::TypesetError),
     /// The output could not be written.
     Write(folio_pdf::WriteError),
+    /// Every page read is a scanned image without text: nothing to translate until OCR.
+    Scanned {
+        /// How many pages were read.
+        pages: u32,
+    },
 }
 
 impl std::fmt::Display for Error {
@@ -42,6 +47,13 @@ impl std::fmt::Display for Error {
             Error::Translate(e) => write!(f, "translation failed: {e}"),
             Error::Typeset(e) => write!(f, "typesetting failed: {e}"),
             Error::Write(e) => e.fmt(f),
+            Error::Scanned { pages: 1 } => f.write_str(
+                "the page is a scanned image without a text layer: there is no text to translate",
+            ),
+            Error::Scanned { pages } => write!(
+                f,
+                "all {pages} pages are scanned images without a text layer: there is no text to translate"
+            ),
         }
     }
 }
@@ -54,6 +66,9 @@ impl Error {
         match self {
             Error::Read(e) => e.hint(),
             Error::Typeset(_) => Some("check that the fonts folder exists (--fonts DIR)"),
+            Error::Scanned { .. } => Some(
+                "run OCR on it first (for example `ocrmypdf IN.pdf OCR.pdf`) and translate the OCR'd file; Folio does not do OCR yet",
+            ),
             _ => None,
         }
     }

@@ -104,6 +104,25 @@ pub fn translate(
             Some(p) => format!("page {}: {}", p + 1, w.message),
             None => w.message.clone(),
         }));
+    let scanned: Vec<u32> = doc
+        .pages
+        .iter()
+        .filter(|p| p.kind == folio_doc::PageKind::Scanned)
+        .map(|p| p.index + 1)
+        .collect();
+    let has_text = doc.pages.iter().any(|p| !p.words.is_empty());
+    if !scanned.is_empty() && !has_text {
+        return Err(Error::Scanned {
+            pages: doc.pages.len() as u32,
+        });
+    }
+    if !scanned.is_empty() {
+        let list: Vec<String> = scanned.iter().map(u32::to_string).collect();
+        report.warnings.push(format!(
+            "page(s) {}: scanned images without a text layer, left as they are (OCR needed)",
+            list.join(", ")
+        ));
+    }
     clock.lap(&mut report, Stage::Read);
 
     events(Event::Started(Stage::Layout));
@@ -239,7 +258,7 @@ pub fn translate(
         ..WritePlan::default()
     };
     let mut edits: BTreeMap<u32, PageEdit> = BTreeMap::new();
-    let mut spaces_by_page: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut wordless_by_page: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut faces_used = std::collections::BTreeSet::new();
     for ((block, _), p) in to_set.iter().zip(&placed) {
         if p.lines.is_empty() {
@@ -264,17 +283,18 @@ pub fn translate(
             page: block.id.page,
             ..PageEdit::default()
         });
-        let spaces = spaces_by_page
+        let wordless = wordless_by_page
             .entry(block.id.page)
-            .or_insert_with(|| space_glyphs(page));
+            .or_insert_with(|| wordless_glyphs(page));
         for line in &block.lines {
             for &w in &line.words {
                 edit.remove
                     .extend(page.words[w as usize].glyphs.iter().copied());
             }
-            // The spaces between the words go too: drawn at the old gaps, they would split
-            // the new words for anyone reading the text back.
-            edit.remove.extend(spaces.iter().copied().filter(|&g| {
+            // The spaces between the words go too (drawn at the old gaps, they would split the
+            // new words for anyone reading the text back), and the second drawing of an
+            // overprinted word.
+            edit.remove.extend(wordless.iter().copied().filter(|&g| {
                 let c = page.glyphs[g as usize].bbox.center();
                 line.bbox.x0 <= c.x
                     && c.x <= line.bbox.x1
@@ -411,13 +431,19 @@ pub fn translate(
     Ok((out, report))
 }
 
-/// The page's glyphs that draw a space (no word holds them).
-fn space_glyphs(page: &folio_doc::Page) -> Vec<u32> {
-    page.glyphs
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| !g.text.is_empty() && g.text.chars().all(char::is_whitespace))
-        .map(|(i, _)| i as u32)
+/// The page's glyphs that no word holds: spaces, and a glyph drawn twice at one spot (bold
+/// made by overprinting), which the reader reads once.
+fn wordless_glyphs(page: &folio_doc::Page) -> Vec<u32> {
+    let mut in_word = vec![false; page.glyphs.len()];
+    for w in &page.words {
+        for &g in &w.glyphs {
+            if let Some(f) = in_word.get_mut(g as usize) {
+                *f = true;
+            }
+        }
+    }
+    (0..page.glyphs.len() as u32)
+        .filter(|&g| !in_word[g as usize])
         .collect()
 }
 

@@ -78,6 +78,7 @@ pub(crate) fn reason_name(r: KeepReason) -> String {
         KeepReason::OtherLanguage => "other_language",
         KeepReason::Rotated => "rotated",
         KeepReason::FormField => "form_field",
+        KeepReason::NoWidth => "no_width",
     }
     .to_string()
 }

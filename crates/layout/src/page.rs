@@ -160,6 +160,8 @@ fn layout_at(
         });
         let action = if field {
             folio_doc::Action::Keep(folio_doc::KeepReason::FormField)
+        } else if bbox.width() < 0.5 && style.angle == 0.0 {
+            folio_doc::Action::Keep(folio_doc::KeepReason::NoWidth)
         } else {
             decide(role, style.angle, &inline, settings)
         };

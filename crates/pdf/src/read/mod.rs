@@ -327,6 +327,7 @@ fn new_page(index: u32, hpage: &hayro_syntax::page::Page<'_>) -> Page {
     };
     Page {
         index,
+        obj: hpage.raw().obj_id().map(obj_ref),
         width: width as f32,
         height: height as f32,
         rotation,

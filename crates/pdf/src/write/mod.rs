@@ -155,6 +155,84 @@ pub enum WriteError {
     Bilingual(String),
 }
 
+/// Gives a file whose page tree is broken (the reader found its pages by searching the file) a
+/// new one: a `/Pages` node over the pages read, in their order, each keeping what it had
+/// inherited, under the catalog (a new one if it is lost too). The pages' ids, in order, or
+/// nothing when the reader did not note every page's dictionary.
+fn rebuild_page_tree(pdf: &mut lopdf::Document, doc: &Document) -> Option<Vec<ObjectId>> {
+    let ids: Vec<ObjectId> = doc
+        .pages
+        .iter()
+        .map(|p| p.obj.map(|o| (o.num, o.generation)))
+        .collect::<Option<_>>()?;
+    if ids.is_empty() || ids.iter().any(|id| pdf.get_dictionary(*id).is_err()) {
+        return None;
+    }
+    let pages_id = pdf.new_object_id();
+    for &id in &ids {
+        // What the page inherited from the nodes above it (ISO 32000-2, 7.7.3.4).
+        let mut inherited: Vec<(Vec<u8>, Object)> = Vec::new();
+        let mut parent = pdf
+            .get_dictionary(id)
+            .ok()?
+            .get(b"Parent")
+            .and_then(Object::as_reference)
+            .ok();
+        let mut seen = 0;
+        while let Some(pid) = parent.filter(|_| seen < 32) {
+            seen += 1;
+            let Ok(node) = pdf.get_dictionary(pid) else {
+                break;
+            };
+            for key in [&b"Resources"[..], b"MediaBox", b"CropBox", b"Rotate"] {
+                if let Ok(v) = node.get(key)
+                    && !inherited.iter().any(|(k, _)| k == key)
+                {
+                    inherited.push((key.to_vec(), v.clone()));
+                }
+            }
+            parent = node.get(b"Parent").and_then(Object::as_reference).ok();
+        }
+        let page = pdf.get_dictionary_mut(id).ok()?;
+        for (key, value) in inherited {
+            if !page.has(&key) {
+                page.set(key, value);
+            }
+        }
+        page.set("Parent", Object::Reference(pages_id));
+    }
+    let kids = ids.iter().map(|&id| Object::Reference(id)).collect();
+    pdf.objects.insert(
+        pages_id,
+        Object::Dictionary(lopdf::Dictionary::from_iter([
+            ("Type", Object::Name(b"Pages".to_vec())),
+            ("Kids", Object::Array(kids)),
+            ("Count", Object::Integer(ids.len() as i64)),
+        ])),
+    );
+    let catalog = pdf
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .ok()
+        .filter(|&id| pdf.get_dictionary(id).is_ok());
+    match catalog {
+        Some(id) => {
+            pdf.get_dictionary_mut(id)
+                .ok()?
+                .set("Pages", Object::Reference(pages_id));
+        }
+        None => {
+            let id = pdf.add_object(lopdf::Dictionary::from_iter([
+                ("Type", Object::Name(b"Catalog".to_vec())),
+                ("Pages", Object::Reference(pages_id)),
+            ]));
+            pdf.trailer.set("Root", Object::Reference(id));
+        }
+    }
+    Some(ids)
+}
+
 impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -191,7 +269,10 @@ pub fn write(
     };
     let mut pdf = lopdf::Document::load_mem_with_options(&original, options)
         .map_err(|e| WriteError::Load(e.to_string()))?;
-    let page_ids: Vec<ObjectId> = pdf.get_pages().into_values().collect();
+    let mut page_ids: Vec<ObjectId> = pdf.get_pages().into_values().collect();
+    if page_ids.len() != doc.info.page_count as usize {
+        page_ids = rebuild_page_tree(&mut pdf, doc).unwrap_or(page_ids);
+    }
 
     // 1. Fonts: note every glyph drawn, then subset and embed each face once.
     let mut embedder = FontEmbedder::new();
