@@ -277,12 +277,18 @@ fn word_core(page: &Page, word: &folio_doc::Word) -> Rect {
     for &g in &word.glyphs {
         let g = &page.glyphs[g as usize];
         let r = if g.angle.abs() < 0.5 {
-            Rect::new(
-                g.bbox.x0,
-                g.origin.y - 0.65 * g.size,
-                g.bbox.x1,
-                g.origin.y + 0.1 * g.size,
-            )
+            // The x-height band, inside the font's own box: a big delimiter of a math
+            // extension font hangs below its baseline.
+            let (y0, y1) = (
+                (g.origin.y - 0.65 * g.size).max(g.bbox.y0),
+                (g.origin.y + 0.1 * g.size).min(g.bbox.y1),
+            );
+            let (y0, y1) = if y0 < y1 {
+                (y0, y1)
+            } else {
+                (g.bbox.y0, g.bbox.y1)
+            };
+            Rect::new(g.bbox.x0, y0, g.bbox.x1, y1)
         } else {
             g.bbox
         };

@@ -16,6 +16,7 @@
 
 mod pipeline;
 mod report;
+mod space;
 mod spans;
 
 pub use pipeline::{Event, Options, Stage, estimate, translate};

@@ -840,59 +840,13 @@ fn text_block(
     };
     TextBlock {
         id,
-        rect: block.bbox,
-        free: free_below(doc, block, all),
+        rect: crate::space::own_box(block, all, style.first_baseline),
+        free: crate::space::free_space(doc, block, all),
         text,
         spans,
         style,
         lang: Some(options.engine.info().pair.to.clone()),
         original: None,
-    }
-}
-
-/// The empty strip under a block, down to the next text, image or rule across its width.
-fn free_below(doc: &Document, block: &Block, all: &[Block]) -> Vec<Rect> {
-    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else {
-        return Vec::new();
-    };
-    let b = block.bbox;
-    let overlaps_x = |r: &Rect| r.x0 < b.x1 && r.x1 > b.x0;
-    let page_area = page.width * page.height;
-    let mut limit = page.height - 36.0;
-    // (box, is text): other blocks, images and paths, but not a path as big as the page.
-    let obstacles = all
-        .iter()
-        .filter(|o| o.id.page == block.id.page && o.id != block.id)
-        .map(|o| (o.bbox, true))
-        .chain(page.images.iter().map(|i| (i.bbox, false)))
-        .chain(
-            page.paths
-                .iter()
-                .map(|p| p.bbox)
-                .filter(|r| r.area() < 0.5 * page_area)
-                .map(|r| (r, false)),
-        );
-    for (r, text) in obstacles {
-        if !overlaps_x(&r) || r.y1 <= b.y1 {
-            continue;
-        }
-        let holds_block = r.x0 <= b.x0 + 1.0 && r.x1 >= b.x1 - 1.0 && r.y0 <= b.y0 + 1.0;
-        limit = limit.min(if r.y0 >= b.y1 - 0.5 {
-            // Below: grow up to it.
-            r.y0 - 1.0
-        } else if holds_block && !text {
-            // A frame or panel around the block: grow inside it.
-            r.y1 - 1.0
-        } else {
-            // Overlapping the block and reaching below it (the original boxes overlap): the
-            // space below is taken.
-            b.y1
-        });
-    }
-    if limit - b.y1 > 2.0 {
-        vec![Rect::new(b.x0, b.y1, b.x1, limit)]
-    } else {
-        Vec::new()
     }
 }
 

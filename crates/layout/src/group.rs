@@ -123,6 +123,16 @@ pub(crate) fn group_lines(
     split_containers(groups, lines)
 }
 
+/// Whether a line holds leader dots (". . . . ." or "....."), as entries of a table of
+/// contents do before their page number.
+fn has_leaders(text: &str) -> bool {
+    let spaced = text
+        .split_whitespace()
+        .filter(|w| w.chars().all(|c| c == '.'))
+        .count();
+    spaced >= 5 || text.contains(".....") || text.contains("\u{2026}\u{2026}")
+}
+
 /// A block whose box holds most of another block is grouped wrong (a table of contents'
 /// section numbers with the entry above them, around the entries beside them): set again in
 /// its box, its text would run over the other's. It becomes one block per line.
@@ -166,6 +176,10 @@ fn continues(
     let first = &lines[cur[0]];
     let p = &lines[cur[cur.len() - 1]];
     if p.running || n.running || p.angle != 0.0 || n.angle != 0.0 || (p.tabular && n.tabular) {
+        return false;
+    }
+    // A line with leader dots ends an entry of a table of contents or an index.
+    if has_leaders(&p.text) {
         return false;
     }
     let size = p.size.min(n.size);

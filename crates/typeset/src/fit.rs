@@ -14,6 +14,10 @@ use crate::linebreak::{LineSpan, Measure, break_lines, forced_lines};
 /// lines measure up to a few percent longer;
 /// their spaces are squeezed back into the box.
 pub(crate) const FORCED_SLACK: f32 = 1.05;
+
+/// How much larger (in scale) growing into free space must keep the text for the block to
+/// grow rather than shrink in its own box.
+pub(crate) const GROWTH_WORTH: f32 = 0.05;
 use crate::placed::{GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, PlacedText, Warning};
 use crate::shape::{Run, ShapedGlyph, itemize, shape_text};
 
@@ -21,12 +25,13 @@ use crate::shape::{Run, ShapedGlyph, itemize, shape_text};
 ///
 /// The procedure, each step only if the previous one left the text too big:
 /// 1. the largest scale in `[settings.floor, 1]` (in steps of `settings.step`) at which the
-///    text fits the box;
-/// 2. the same in the box grown by the caller's free rectangles, added one at a time in the
-///    order given (below, then right), so the block grows no more than it needs;
-/// 3. the largest scale in `[settings.min_scale, floor)` in the fully grown box, with a
+///    text fits the box, and the same in the box grown by the caller's free rectangles, added
+///    one at a time in the order given; the least grown area whose scale is within
+///    `GROWTH_WORTH` (0.05) of the best is taken, so the block grows only when that keeps its text
+///    noticeably larger (a heading widening into the empty rest of its line keeps its size);
+/// 2. the largest scale in `[settings.min_scale, floor)` in the fully grown box, with a
 ///    [`Warning::BelowFloor`];
-/// 4. `settings.min_scale`, marked `overflowed`, with a [`Warning::Overflow`].
+/// 3. `settings.min_scale`, marked `overflowed`, with a [`Warning::Overflow`].
 pub fn typeset_block(
     book: &FontBook,
     block: &TextBlock,
@@ -38,10 +43,19 @@ pub fn typeset_block(
         settings.floor.clamp(0.0, 1.0),
         settings.min_scale.clamp(0.01, 1.0),
     );
+    let mut fitting: Vec<(usize, f32, Vec<LineSpan>)> = Vec::new();
     for (grown, area) in areas.iter().enumerate() {
-        if let Some((scale, lines)) = prepared.largest_fitting(floor, 1.0, area) {
-            return prepared.emit(scale, *area, grown, &lines, false, Vec::new());
+        let best = fitting.iter().map(|f| f.1).fold(0.0, f32::max);
+        if best >= 1.0 {
+            break;
         }
+        if let Some((scale, lines)) = prepared.largest_fitting(floor.max(best), 1.0, area) {
+            fitting.push((grown, scale, lines));
+        }
+    }
+    let best = fitting.iter().map(|f| f.1).fold(0.0, f32::max);
+    if let Some((grown, scale, lines)) = fitting.into_iter().find(|f| f.1 >= best - GROWTH_WORTH) {
+        return prepared.emit(scale, areas[grown], grown, &lines, false, Vec::new());
     }
     let grown = areas.len() - 1;
     let area = areas[grown];
@@ -111,11 +125,12 @@ pub fn typeset_blocks(
     })
 }
 
-/// Makes blocks of one role agree on a size: every block with the same key is re-set at the
-/// smallest scale any of them needed (overflowed blocks excepted, so one hopeless block does
-/// not shrink all the others). `placed[i]` must be the result for `blocks[i]`. The key is the
-/// caller's: `(page, role)` for per-page consistency, `role` for the whole document; `None`
-/// leaves a block alone.
+/// Makes blocks of one role agree on a size: every block with the same key that fits at a
+/// larger scale than the group's median is re-set at the median, so most of the group ends at
+/// one size; a block that needed less keeps its own scale, so one long translation does not
+/// shrink all the others (overflowed blocks do not count). `placed[i]` must be the result for
+/// `blocks[i]`. The key is the caller's: `(page, role)` for per-page consistency, `role` for
+/// the whole document; `None` leaves a block alone.
 pub fn harmonize_sizes<K: Ord>(
     book: &FontBook,
     blocks: &[TextBlock],
@@ -123,17 +138,23 @@ pub fn harmonize_sizes<K: Ord>(
     settings: &TypesetSettings,
     key: impl Fn(&TextBlock) -> Option<K>,
 ) -> TypesetResult<()> {
-    let mut min: BTreeMap<K, f32> = BTreeMap::new();
+    let mut scales: BTreeMap<K, Vec<f32>> = BTreeMap::new();
     for (block, p) in blocks.iter().zip(placed.iter()) {
         if let Some(k) = key(block)
             && !p.overflowed
         {
-            let e = min.entry(k).or_insert(p.scale);
-            *e = e.min(p.scale);
+            scales.entry(k).or_default().push(p.scale);
         }
     }
+    let target: BTreeMap<K, f32> = scales
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by(f32::total_cmp);
+            (k, v[v.len() / 2])
+        })
+        .collect();
     for (block, p) in blocks.iter().zip(placed.iter_mut()) {
-        let Some(&scale) = key(block).as_ref().and_then(|k| min.get(k)) else {
+        let Some(&scale) = key(block).as_ref().and_then(|k| target.get(k)) else {
             continue;
         };
         if p.scale > scale + settings.step / 2.0 {
