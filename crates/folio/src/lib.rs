@@ -14,6 +14,7 @@
 //! Each stage is a plain function over serializable data; this crate only wires them and
 //! keeps the [`Report`].
 
+mod caps;
 mod pipeline;
 mod report;
 mod space;

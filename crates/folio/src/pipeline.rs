@@ -142,9 +142,22 @@ pub fn translate(
     if translate_options.title.is_none() {
         translate_options.title = doc.info.title.clone();
     }
-    let output = folio_translate::translate_segments_blocking(
+    // Capitals go in sentence case and come back in capitals.
+    let (sent, folds): (Vec<Segment>, HashMap<SegmentId, crate::caps::Folded>) = {
+        let mut folds = HashMap::new();
+        let sent = segments
+            .iter()
+            .map(|s| {
+                let (text, folded) = crate::caps::fold(&s.text);
+                folds.insert(s.id, folded);
+                Segment { text, ..s.clone() }
+            })
+            .collect();
+        (sent, folds)
+    };
+    let mut output = folio_translate::translate_segments_blocking(
         options.engine,
-        &segments,
+        &sent,
         &translate_options,
         &mut |p| {
             events(Event::Translated {
@@ -154,6 +167,11 @@ pub fn translate(
         },
     )
     .map_err(Error::Translate)?;
+    for t in &mut output.translations {
+        if let (Outcome::Translated(text), Some(f)) = (&mut t.outcome, folds.get(&t.id)) {
+            *text = crate::caps::restore(text, f);
+        }
+    }
     report.engine = output.stats.clone();
     report.warnings.extend(output.warnings.iter().cloned());
     let by_id: HashMap<SegmentId, &Outcome> = output
