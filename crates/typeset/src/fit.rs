@@ -127,8 +127,9 @@ pub fn typeset_blocks(
 
 /// Makes blocks of one role agree on a size: every block with the same key that fits at a
 /// larger scale than the group's median is re-set at the median, so most of the group ends at
-/// one size; a block that needed less keeps its own scale, so one long translation does not
-/// shrink all the others (overflowed blocks do not count). `placed[i]` must be the result for
+/// one size; a block that needed less is set at the median with its lines up to 15% closer
+/// when that fits, else keeps its own scale, so one long translation does not shrink all the
+/// others (overflowed blocks do not count). `placed[i]` must be the result for
 /// `blocks[i]`. The key is the caller's: `(page, role)` for per-page consistency, `role` for
 /// the whole document; `None` leaves a block alone.
 pub fn harmonize_sizes<K: Ord>(
@@ -159,9 +160,40 @@ pub fn harmonize_sizes<K: Ord>(
         };
         if p.scale > scale + settings.step / 2.0 {
             *p = typeset_block_at(book, block, scale, settings)?;
+        } else if p.scale < scale - settings.step / 2.0
+            && !p.overflowed
+            && let Some(tighter) = with_tighter_leading(book, block, scale, settings)?
+        {
+            // Smaller type stands out more than lines a little closer together.
+            *p = tighter;
         }
     }
     Ok(())
+}
+
+/// How much closer lines may come to keep a block at its role's size.
+const LEADING_SQUEEZE: [f32; 3] = [0.95, 0.9, 0.85];
+
+/// The block set at `scale` with its lines up to 15% closer, if that fits.
+fn with_tighter_leading(
+    book: &FontBook,
+    block: &TextBlock,
+    scale: f32,
+    settings: &TypesetSettings,
+) -> TypesetResult<Option<PlacedBlock>> {
+    if block.original.is_some() {
+        return Ok(None);
+    }
+    let lead = block.style.line_height.unwrap_or(1.2 * block.style.size);
+    for squeeze in LEADING_SQUEEZE {
+        let mut tighter = block.clone();
+        tighter.style.line_height = Some(lead * squeeze);
+        let p = typeset_block_at(book, &tighter, scale, settings)?;
+        if !p.overflowed {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
 }
 
 /// A block shaped once, ready to be broken and measured at any scale.
