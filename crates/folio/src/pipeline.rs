@@ -249,11 +249,11 @@ pub fn translate(
             }
         }
     }
-    // Blocks of one role and one original size on a page end at one size (a title and the
-    // section headings are both headings, but were never the same size).
-    let roles: Vec<(u32, Role, u32)> = to_set
+    // Blocks of one role and one original size end at one size across the document (a title
+    // and the section headings are both headings, but were never the same size).
+    let roles: Vec<(Role, u32)> = to_set
         .iter()
-        .map(|(b, _)| (b.id.page, b.role, (b.style.size * 2.0).round() as u32))
+        .map(|(b, _)| (b.role, (b.style.size * 2.0).round() as u32))
         .collect();
     let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
     if let Err(e) =
