@@ -116,8 +116,9 @@ impl Bergamot {
             name: Self::NAME.into(),
             model: model.id.clone(),
             pair,
-            // Version of the placeholder transfer below: bump when it changes the output.
-            prompt_version: 1,
+            // Version of the placeholder transfer and clean-up below: bump when it changes the
+            // output (2: invented parentheticals dropped).
+            prompt_version: 2,
             limits: EngineLimits {
                 // No per-request cost, so batches are large; bounded so one batch takes a few
                 // seconds (≈ 1,300 words/s a thread) and stays far below call timeouts.
@@ -336,7 +337,7 @@ struct Mark {
 fn translate_segment(mt: &Model, text: &str) -> String {
     let (plain, marks) = split_marks(text);
     if marks.is_empty() {
-        return mt.translate_long(text);
+        return plain_translation(mt, text);
     }
     let spans = BasicSegmenter.sentences(&plain);
     if spans.is_empty() {
@@ -471,7 +472,7 @@ fn translate_sentence(
 ) -> String {
     let sentence = span.of(plain);
     if local.is_empty() {
-        return mt.translate_long(sentence);
+        return plain_translation(mt, sentence);
     }
     // `translate_aligned` does not wrap a sentence longer than the model's window: such a
     // (rare) sentence is translated between its placeholders instead.
@@ -493,13 +494,46 @@ fn translate_sentence(
     piecewise(mt, &with_marks)
 }
 
+/// Translates text without placeholders, without what the model invents for a few words.
+fn plain_translation(mt: &Model, text: &str) -> String {
+    without_invented_parenthetical(text, mt.translate_long(text))
+}
+
+/// Marian models append a parenthetical to some short inputs, names above all: "John Smith"
+/// gives "John Smith (em inglês)", "Lars Thørväld" gives "Lars Th'rvald (em". An opening
+/// bracket that a source of a few words does not have cuts the translation there; if what
+/// remains is the source's words with the same initials (a name, copied or mangled), or fewer
+/// words than the source has, it is the source.
+fn without_invented_parenthetical(source: &str, out: String) -> String {
+    const FEW_WORDS: usize = 5;
+    let words: Vec<&str> = source.split_whitespace().collect();
+    if source.contains(['(', '[']) || words.len() > FEW_WORDS {
+        return out;
+    }
+    let Some(cut) = out.find(['(', '[']).map(|i| out[..i].trim_end()) else {
+        return out;
+    };
+    if cut.is_empty() {
+        return out;
+    }
+    let kept: Vec<&str> = cut.split_whitespace().collect();
+    let initial = |w: &&str| w.chars().next();
+    // A name copied (or mangled), or cut short: the parenthetical held the rest of it.
+    let copied =
+        kept.len() == words.len() && kept.iter().map(initial).eq(words.iter().map(initial));
+    if copied || kept.len() < words.len() {
+        return source.trim().to_string();
+    }
+    cut.to_string()
+}
+
 /// Translates the text between placeholders piece by piece: every placeholder stays where it
 /// was, at the cost of translating fragments out of context.
 fn piecewise(mt: &Model, text: &str) -> String {
     placeholders::parse(text)
         .into_iter()
         .map(|piece| match piece {
-            Piece::Text(t) if t.chars().any(char::is_alphanumeric) => mt.translate_long(t),
+            Piece::Text(t) if t.chars().any(char::is_alphanumeric) => plain_translation(mt, t),
             other => other.to_string(),
         })
         .collect()
@@ -820,6 +854,42 @@ mod tests {
         assert!(marks[2].space_before && marks[2].space_after);
         let (_, marks) = split_marks("odd [/3] and [4]");
         assert!(marks.iter().all(|m| m.kind == Kind::Atom));
+    }
+
+    #[test]
+    fn invented_parentheticals_are_dropped() {
+        let cases = [
+            ("John Smith", "John Smith (em inglês)", "John Smith"),
+            ("Lars Thørväld", "Lars Th'rvald (em", "Lars Thørväld"),
+            (
+                "Related Work",
+                "Trabalhos relacionados (",
+                "Trabalhos relacionados",
+            ),
+            (
+                "The cat (a pet)",
+                "O gato (um animal)",
+                "O gato (um animal)",
+            ),
+            (
+                "A sentence of many more words than a name has",
+                "Uma frase (x)",
+                "Uma frase (x)",
+            ),
+            ("Hello", "(Olá)", "(Olá)"),
+            (
+                "Julius P. Kumquat",
+                "Julius P. (Kumquat)",
+                "Julius P. Kumquat",
+            ),
+        ];
+        for (source, out, want) in cases {
+            assert_eq!(
+                without_invented_parenthetical(source, out.to_string()),
+                want,
+                "{source}"
+            );
+        }
     }
 
     #[test]
