@@ -648,30 +648,29 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
     }
     // The median advance of each character: robust to the odd occurrence drawn stretched
     // (`Tz`, a scaled matrix), which the size alone does not reveal.
-    for ((font, c), (code, mut advances)) in seen {
-        advances.sort_by(f32::total_cmp);
+    for ((font, c), (code, advances)) in seen {
+        let advance = median(advances);
         codes
             .entry(font)
             .or_default()
             .codes
-            .insert(c, (code, advances[advances.len() / 2]));
+            .insert(c, (code, advance));
     }
-    for ((font, text), (code, mut advances)) in ligatures {
-        advances.sort_by(f32::total_cmp);
+    for ((font, text), (code, advances)) in ligatures {
+        let advance = median(advances);
         codes
             .entry(font)
             .or_default()
             .ligatures
-            .push((text, code, advances[advances.len() / 2]));
+            .push((text, code, advance));
     }
     for c in codes.values_mut() {
         // Longest first, so "ffi" wins over "ff"; then by text, for the same output every run.
         c.ligatures
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     }
-    for ((font, x, y), mut list) in kerns {
-        list.sort_by(f32::total_cmp);
-        let k = list[list.len() / 2];
+    for ((font, x, y), list) in kerns {
+        let k = median(list);
         if k.abs() > 0.005
             && k.abs() < 0.5
             && let Some(c) = codes.get_mut(&font)
@@ -728,6 +727,12 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
         out.insert(id, book.add_pdf_font(id, pdf));
     }
     out
+}
+
+/// The middle value of a list that is not empty.
+fn median(mut values: Vec<f32>) -> f32 {
+    values.sort_by(f32::total_cmp);
+    values[values.len() / 2]
 }
 
 /// What a run would send to the engine, without calling it: segments, requests and tokens
