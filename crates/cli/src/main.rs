@@ -1,6 +1,7 @@
 //! The `folio` command: glue between the command line and Folio's crates.
 
 mod inspect;
+mod progress;
 mod qa;
 mod translate;
 

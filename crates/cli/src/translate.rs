@@ -121,14 +121,10 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     if args.dry_run {
         return dry_run(&args, config.price(), bytes, &options);
     }
-    let mut events = |event: folio::Event| match event {
-        folio::Event::Started(stage) => eprintln!("{stage:?}…"),
-        folio::Event::Translated { done, total } if done == total || done % 200 == 0 => {
-            eprintln!("  {done}/{total} segments")
-        }
-        folio::Event::Translated { .. } => {}
-    };
-    let (out, report) = match folio::translate(Arc::new(bytes), &options, &mut events) {
+    let mut progress = crate::progress::Progress::new();
+    let result = folio::translate(Arc::new(bytes), &options, &mut |e| progress.event(e));
+    progress.finish();
+    let (out, report) = match result {
         Ok(r) => r,
         Err(err) => {
             eprintln!("error: {}: {err}", args.input.display());

@@ -1,0 +1,64 @@
+//! The progress of `folio translate` on standard error: a bar redrawn in place on a terminal,
+//! plain lines in a log.
+
+use std::io::{IsTerminal, Write};
+
+/// Width of the bar, in characters.
+const BAR: usize = 30;
+
+/// Shows pipeline events as they come.
+pub struct Progress {
+    terminal: bool,
+    /// Whether a bar is drawn on the current line (to end it before other output).
+    drawn: bool,
+}
+
+impl Progress {
+    /// A progress display on standard error.
+    pub fn new() -> Self {
+        Self {
+            terminal: std::io::stderr().is_terminal(),
+            drawn: false,
+        }
+    }
+
+    /// Shows one event.
+    pub fn event(&mut self, event: folio::Event) {
+        let mut err = std::io::stderr().lock();
+        match event {
+            folio::Event::Started(stage) => {
+                self.end_line(&mut err);
+                let _ = writeln!(err, "{stage:?}…");
+            }
+            folio::Event::Translated { done, total } if self.terminal => {
+                let filled = if total == 0 { BAR } else { done * BAR / total };
+                let _ = write!(
+                    err,
+                    "\r  [{}{}] {done}/{total} segments",
+                    "#".repeat(filled),
+                    "-".repeat(BAR - filled)
+                );
+                let _ = err.flush();
+                self.drawn = true;
+            }
+            // In a log, a line now and then.
+            folio::Event::Translated { done, total } if done == total || done % 200 == 0 => {
+                let _ = writeln!(err, "  {done}/{total} segments");
+            }
+            folio::Event::Translated { .. } => {}
+        }
+    }
+
+    /// Ends the bar's line, if one is drawn.
+    pub fn finish(&mut self) {
+        let mut err = std::io::stderr().lock();
+        self.end_line(&mut err);
+    }
+
+    fn end_line(&mut self, err: &mut impl Write) {
+        if self.drawn {
+            let _ = writeln!(err);
+            self.drawn = false;
+        }
+    }
+}
