@@ -16,7 +16,7 @@ use folio_doc::{Document, FontId, KeepReason, Page, Rgb, Span, SpanKind};
 
 use crate::fonts::{FontTraits, is_text_symbol, traits};
 use crate::lines::LineInfo;
-use crate::text::{citation_ranges, core_range, is_cjk, is_email, is_url};
+use crate::text::{citation_ranges, core_range, enumerator_len, is_cjk, is_email, is_url};
 
 /// The block's base style, against which inline spans are found.
 #[derive(Debug, Clone, Copy)]
@@ -343,6 +343,11 @@ fn kept_ranges(
     for (a, b) in citation_ranges(plain) {
         let (a, b) = to_items(a, b);
         add(a, b, KeepReason::Citation, &mut taken, &mut out);
+    }
+    // A heading's or an item's number ("IV.", "b)", "2.3"): an engine reads "I." as the word.
+    if let Some(end) = enumerator_len(plain) {
+        let (a, b) = to_items(0, end);
+        add(a, b, KeepReason::Number, &mut taken, &mut out);
     }
     // Tokens between spaces.
     let mut tok_start = 0;

@@ -183,6 +183,29 @@ pub(crate) fn core_range(word: &str) -> (usize, usize) {
     (start, end)
 }
 
+/// The length of the number that starts `text` and is followed by a space, as headings and
+/// list items are numbered: a Roman numeral or one letter with "." or ")" ("IV.", "b)",
+/// "(a)"), or digits with dots ("2.", "3.1.4"). `None` when the text does not start so.
+pub(crate) fn enumerator_len(text: &str) -> Option<usize> {
+    let token = text.split(char::is_whitespace).next()?;
+    if token.len() == text.len() {
+        return None;
+    }
+    let (inner, closed) = match token.strip_prefix('(') {
+        Some(rest) => (rest.strip_suffix(')')?, true),
+        None => match token.strip_suffix(['.', ')']) {
+            Some(rest) => (rest, true),
+            None => (token, false),
+        },
+    };
+    let roman = !inner.is_empty() && inner.chars().all(|c| "IVXLC".contains(c)) && inner.len() <= 5;
+    let letter = inner.chars().count() == 1 && inner.chars().all(|c| c.is_ascii_alphabetic());
+    let numbered = !inner.is_empty()
+        && inner.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && inner.starts_with(|c: char| c.is_ascii_digit());
+    ((closed && (roman || letter)) || numbered).then_some(token.len())
+}
+
 /// Byte ranges of citations in brackets (`[12]`, `[3, 7–9]`, `[Knu84]`) in `text`: they are kept
 /// as they are, and a literal `[12]` must never be read as a placeholder.
 pub(crate) fn citation_ranges(text: &str) -> Vec<(usize, usize)> {
@@ -270,6 +293,25 @@ pub(crate) fn running_key(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn enumerators_start_headings_and_items() {
+        for (text, len) in [
+            ("I. FIRST-LEVEL HEADING", Some(2)),
+            ("IV. Results", Some(3)),
+            ("b) the second", Some(2)),
+            ("(a) the first", Some(3)),
+            ("3.1.4 Details", Some(5)),
+            ("2. Methods", Some(2)),
+            ("I think so", None),
+            ("A cat sat", None),
+            ("Abstract. Text", None),
+            ("IV.", None),
+        ] {
+            assert_eq!(enumerator_len(text), len, "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]
