@@ -192,6 +192,9 @@ pub enum KeepReason {
     /// Drawn without advancing (a mark or a letter struck over another): there is no box to
     /// set a translation in.
     NoWidth,
+    /// Drawn by an annotation over the page (a filled-in field, a typed note): new text drawn
+    /// on the page would be under it, and appearances are not rewritten yet.
+    Annotation,
 }
 
 /// Identifies a segment sent for translation, stable across runs of the same document.

@@ -123,6 +123,11 @@ pub struct Font {
     /// draw new text in the original font only when it knows this.
     #[serde(default)]
     pub code_bytes: Option<u8>,
+    /// How far the font moves the pen for each character code the document shows, in em
+    /// (its own widths, before character spacing and horizontal scaling). New text drawn in
+    /// the font is positioned against these.
+    #[serde(default)]
+    pub widths: std::collections::BTreeMap<u32, f32>,
 }
 
 /// The kinds of PDF font (ISO 32000-2, 9.6 and 9.7).
@@ -230,6 +235,9 @@ pub enum StreamId {
     /// A form field's value that viewers draw themselves (`/NeedAppearances`): the widget
     /// annotation. It is in no content stream, so the writer never removes it.
     Field(ObjRef),
+    /// An annotation's appearance (a filled-in field, a typed note), which viewers draw over
+    /// the page: the annotation. Its operators are not addressed; layout keeps its text.
+    Annotation(ObjRef),
 }
 
 /// An RGB colour, 8 bits a channel.

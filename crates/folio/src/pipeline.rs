@@ -384,8 +384,9 @@ pub fn translate(
             FaceOrigin::Pdf { font } => {
                 let f = doc.font(font);
                 f.dict.zip(f.code_bytes).map(|(dict, code_bytes)| {
-                    let codes = face.pdf_codes();
-                    let advances = codes
+                    // The font's own widths; what the reader measured where it has none.
+                    let mut advances: HashMap<u32, f32> = face
+                        .pdf_codes()
                         .into_iter()
                         .flat_map(|c| {
                             c.codes
@@ -394,6 +395,7 @@ pub fn translate(
                                 .chain(c.ligatures.iter().map(|l| (l.1, l.2)))
                         })
                         .collect();
+                    advances.extend(f.widths.iter().map(|(&code, &w)| (code, w)));
                     OriginalFont {
                         dict,
                         code_bytes,
@@ -648,8 +650,16 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
     }
     // The median advance of each character: robust to the odd occurrence drawn stretched
     // (`Tz`, a scaled matrix), which the size alone does not reveal.
+    // The font's width of the code when the reader has it (a median of measured advances is
+    // skewed where most occurrences were drawn condensed, `Tz`); else that median.
+    let width = |font: FontId, code: u32| {
+        doc.fonts
+            .get(font.0 as usize)
+            .and_then(|f| f.widths.get(&code))
+            .copied()
+    };
     for ((font, c), (code, advances)) in seen {
-        let advance = median(advances);
+        let advance = width(font, code).unwrap_or_else(|| median(advances));
         codes
             .entry(font)
             .or_default()
@@ -657,7 +667,7 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
             .insert(c, (code, advance));
     }
     for ((font, text), (code, advances)) in ligatures {
-        let advance = median(advances);
+        let advance = width(font, code).unwrap_or_else(|| median(advances));
         codes
             .entry(font)
             .or_default()

@@ -79,6 +79,7 @@ pub(crate) fn reason_name(r: KeepReason) -> String {
         KeepReason::Rotated => "rotated",
         KeepReason::FormField => "form_field",
         KeepReason::NoWidth => "no_width",
+        KeepReason::Annotation => "annotation",
     }
     .to_string()
 }

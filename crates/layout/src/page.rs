@@ -148,18 +148,26 @@ fn layout_at(
                 color: style.color,
             },
         );
-        // Form field values are the user's data, drawn by the viewer: never translated.
-        let field = members.iter().flat_map(|l| &l.words).any(|&w| {
-            page.words.get(w as usize).is_some_and(|w| {
-                w.glyphs.iter().any(|&g| {
-                    page.glyphs
-                        .get(g as usize)
-                        .is_some_and(|g| matches!(g.addr.stream, folio_doc::StreamId::Field(_)))
+        // Form field values are the user's data, drawn by the viewer: never translated; nor is
+        // what annotations draw over the page.
+        let streams = || {
+            members
+                .iter()
+                .flat_map(|l| &l.words)
+                .filter_map(|&w| page.words.get(w as usize))
+                .flat_map(|w| {
+                    w.glyphs
+                        .iter()
+                        .filter_map(|&g| page.glyphs.get(g as usize))
+                        .map(|g| g.addr.stream)
                 })
-            })
-        });
+        };
+        let field = streams().any(|s| matches!(s, folio_doc::StreamId::Field(_)));
+        let annotation = streams().any(|s| matches!(s, folio_doc::StreamId::Annotation(_)));
         let action = if field {
             folio_doc::Action::Keep(folio_doc::KeepReason::FormField)
+        } else if annotation {
+            folio_doc::Action::Keep(folio_doc::KeepReason::Annotation)
         } else if bbox.width() < 0.5 && style.angle == 0.0 {
             folio_doc::Action::Keep(folio_doc::KeepReason::NoWidth)
         } else {

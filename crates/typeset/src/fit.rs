@@ -140,9 +140,11 @@ pub fn harmonize_sizes<K: Ord>(
     key: impl Fn(&TextBlock) -> Option<K>,
 ) -> TypesetResult<()> {
     let mut scales: BTreeMap<K, Vec<f32>> = BTreeMap::new();
+    // Unchanged text set where it was is left out: it keeps its size.
     for (block, p) in blocks.iter().zip(placed.iter()) {
         if let Some(k) = key(block)
             && !p.overflowed
+            && block.original.is_none()
         {
             scales.entry(k).or_default().push(p.scale);
         }
@@ -158,6 +160,9 @@ pub fn harmonize_sizes<K: Ord>(
         let Some(&scale) = key(block).as_ref().and_then(|k| target.get(k)) else {
             continue;
         };
+        if block.original.is_some() {
+            continue;
+        }
         if p.scale > scale + settings.step / 2.0 {
             *p = typeset_block_at(book, block, scale, settings)?;
         } else if p.scale < scale - settings.step / 2.0

@@ -135,9 +135,19 @@ impl<'a> FontTable<'a> {
         &self.fonts
     }
 
-    /// Hands over the IR descriptions.
+    /// Hands over the IR descriptions, with the widths of the codes shown.
     pub fn into_fonts(self) -> Vec<Font> {
-        self.fonts
+        let mut fonts = self.fonts;
+        for loaded in &self.loaded {
+            if let Some(font) = fonts.get_mut(loaded.id.0 as usize) {
+                font.widths = loaded
+                    .codes
+                    .iter()
+                    .map(|(&code, info)| (code, (info.advance.0 / 1000.0) as f32))
+                    .collect();
+            }
+        }
+        fonts
     }
 
     /// The IR description of a loaded font.
@@ -303,6 +313,7 @@ fn describe(dict: &Dict<'_>) -> Font {
         style,
         ascent,
         descent,
+        widths: Default::default(),
     }
 }
 

@@ -192,6 +192,17 @@ impl<'a> Interpreter<'_, 'a> {
             let Some(annot) = annot else { continue };
             let before = self.out.glyphs.len();
             self.annotation(&annot, hpage.resources());
+            // What the appearance drew is the annotation's, over the page.
+            let owner = id.map_or(
+                folio_doc::ObjRef {
+                    num: 0,
+                    generation: 0,
+                },
+                |id| obj_ref(id.into()),
+            );
+            for g in &mut self.out.glyphs[before..] {
+                g.addr.stream = StreamId::Annotation(owner);
+            }
             // Viewers draw a text field's value themselves when the form asks them to
             // (ISO 32000-2, 12.7.3): read it as they would show it.
             if need_appearances

@@ -990,6 +990,7 @@ mod tests {
             ascent: 0.75,
             descent: -0.25,
             code_bytes: Some(1),
+            widths: Default::default(),
         }
     }
 
