@@ -155,6 +155,40 @@ pub enum WriteError {
     Bilingual(String),
 }
 
+/// Points the pages of `pages` that draw Form XObject `form` directly (through their own or
+/// inherited `/Resources`) at a copy of `original`, so rewriting the form for the translated
+/// pages does not take its text off the others (a running header shared by every page, with
+/// `--pages`).
+fn keep_form_for(pdf: &mut lopdf::Document, form: ObjectId, original: Object, pages: &[ObjectId]) {
+    let mut copy: Option<ObjectId> = None;
+    for &page in pages {
+        let resources = effective_resources(pdf, page);
+        let xobjects = match resources.get(b"XObject") {
+            Ok(Object::Reference(r)) => pdf.get_dictionary(*r).ok().cloned(),
+            Ok(Object::Dictionary(d)) => Some(d.clone()),
+            _ => None,
+        };
+        let Some(mut xobjects) = xobjects else {
+            continue;
+        };
+        let mut changed = false;
+        for (_, value) in xobjects.iter_mut() {
+            if *value == Object::Reference(form) {
+                let id = *copy.get_or_insert_with(|| pdf.add_object(original.clone()));
+                *value = Object::Reference(id);
+                changed = true;
+            }
+        }
+        if changed {
+            let mut resources = resources;
+            resources.set("XObject", Object::Dictionary(xobjects));
+            if let Ok(dict) = pdf.get_dictionary_mut(page) {
+                dict.set("Resources", Object::Dictionary(resources));
+            }
+        }
+    }
+}
+
 /// Gives a file whose page tree is broken (the reader found its pages by searching the file) a
 /// new one: a `/Pages` node over the pages read, in their order, each keeping what it had
 /// inherited, under the catalog (a new one if it is lost too). The pages' ids, in order, or
@@ -334,9 +368,21 @@ pub fn write(
     let mut page_streams =
         crate::read::page_streams(original.clone(), password, &edited).map_err(WriteError::Read)?;
     let pages_by_index: HashMap<u32, &PageEdit> = plan.pages.iter().map(|e| (e.page, e)).collect();
+    let unedited: Vec<ObjectId> = page_ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !edited.contains(&(*i as u32)))
+        .map(|(_, &id)| id)
+        .collect();
     for (stream, form_cuts) in &cuts {
         let StreamId::Form(r) = stream else { continue };
         let id = (r.num, r.generation);
+        let Ok(Object::Stream(s)) = pdf.get_object(id) else {
+            continue;
+        };
+        // Pages left as they were keep the form as it was.
+        let original_form = Object::Stream(s.clone());
+        keep_form_for(&mut pdf, id, original_form, &unedited);
         let Ok(Object::Stream(s)) = pdf.get_object(id) else {
             continue;
         };
@@ -490,6 +536,31 @@ fn page_resources(
     names: &[(String, u32)],
     faces: &content::Faces<'_>,
 ) -> Dictionary {
+    let mut resources = effective_resources(pdf, page_id);
+    if names.is_empty() {
+        return resources;
+    }
+    let mut font_dict = match resources.get(b"Font") {
+        Ok(Object::Dictionary(d)) => d.clone(),
+        Ok(Object::Reference(id)) => pdf.get_dictionary(*id).ok().cloned().unwrap_or_default(),
+        _ => Dictionary::new(),
+    };
+    for (name, key) in names {
+        if let Some(f) = faces.embedded.get(key) {
+            font_dict.set(name.as_bytes().to_vec(), Object::Reference(f.font));
+        } else if let Some(o) = faces.originals.get(key) {
+            font_dict.set(
+                name.as_bytes().to_vec(),
+                Object::Reference((o.dict.num, o.dict.generation)),
+            );
+        }
+    }
+    resources.set("Font", Object::Dictionary(font_dict));
+    resources
+}
+
+/// A page's resources, its own or the nearest inherited ones, as a new direct dictionary.
+fn effective_resources(pdf: &lopdf::Document, page_id: ObjectId) -> Dictionary {
     let resolve = |o: &Object| -> Option<Dictionary> {
         match o {
             Object::Dictionary(d) => Some(d.clone()),
@@ -511,25 +582,6 @@ fn page_resources(
         }
         node = d.get(b"Parent").ok().and_then(|p| p.as_reference().ok());
     }
-    if names.is_empty() {
-        return resources;
-    }
-    let mut font_dict = resources
-        .get(b"Font")
-        .ok()
-        .and_then(resolve)
-        .unwrap_or_default();
-    for (name, key) in names {
-        if let Some(f) = faces.embedded.get(key) {
-            font_dict.set(name.as_bytes().to_vec(), Object::Reference(f.font));
-        } else if let Some(o) = faces.originals.get(key) {
-            font_dict.set(
-                name.as_bytes().to_vec(),
-                Object::Reference((o.dict.num, o.dict.generation)),
-            );
-        }
-    }
-    resources.set("Font", Object::Dictionary(font_dict));
     resources
 }
 
