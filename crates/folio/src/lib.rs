@@ -15,6 +15,7 @@
 //! keeps the [`Report`].
 
 mod caps;
+mod leaders;
 mod pipeline;
 mod report;
 mod space;

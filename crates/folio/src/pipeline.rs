@@ -142,19 +142,25 @@ pub fn translate(
     if translate_options.title.is_none() {
         translate_options.title = doc.info.title.clone();
     }
-    // Capitals go in sentence case and come back in capitals.
-    let (sent, folds): (Vec<Segment>, HashMap<SegmentId, crate::caps::Folded>) = {
-        let mut folds = HashMap::new();
-        let sent = segments
-            .iter()
-            .map(|s| {
-                let (text, folded) = crate::caps::fold(&s.text);
-                folds.insert(s.id, folded);
-                Segment { text, ..s.clone() }
-            })
-            .collect();
-        (sent, folds)
-    };
+    // A table of contents' leaders stay out of the translation; capitals go in sentence case.
+    // Both come back after it.
+    let mut leaders: HashMap<SegmentId, crate::leaders::Leaders> = HashMap::new();
+    let mut folds: HashMap<SegmentId, crate::caps::Folded> = HashMap::new();
+    let sent: Vec<Segment> = segments
+        .iter()
+        .map(|s| {
+            let entry = match crate::leaders::split(&s.text) {
+                Some((entry, l)) => {
+                    leaders.insert(s.id, l);
+                    entry
+                }
+                None => s.text.clone(),
+            };
+            let (text, folded) = crate::caps::fold(&entry);
+            folds.insert(s.id, folded);
+            Segment { text, ..s.clone() }
+        })
+        .collect();
     let mut output = folio_translate::translate_segments_blocking(
         options.engine,
         &sent,
@@ -168,8 +174,13 @@ pub fn translate(
     )
     .map_err(Error::Translate)?;
     for t in &mut output.translations {
-        if let (Outcome::Translated(text), Some(f)) = (&mut t.outcome, folds.get(&t.id)) {
-            *text = crate::caps::restore(text, f);
+        if let Outcome::Translated(text) = &mut t.outcome {
+            if let Some(f) = folds.get(&t.id) {
+                *text = crate::caps::restore(text, f);
+            }
+            if let Some(l) = leaders.get(&t.id) {
+                *text = crate::leaders::join(text, l);
+            }
         }
     }
     report.engine = output.stats.clone();
