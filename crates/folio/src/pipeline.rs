@@ -862,7 +862,11 @@ fn text_block(
         },
         size: block.style.size,
         color: block.style.color,
-        align: block.style.align,
+        // A heading of two lines may look justified; spreading its words never helps it.
+        align: match (block.role, block.style.align) {
+            (Role::Heading, folio_doc::Align::Justify) => folio_doc::Align::Left,
+            (_, align) => align,
+        },
         indent_first: block.style.first_indent.max(0.0),
         indent_rest: (-block.style.first_indent).max(0.0),
         line_height: (block.style.line_height > 0.0).then_some(block.style.line_height),
