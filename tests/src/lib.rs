@@ -17,7 +17,8 @@ mod output;
 pub use output::{
     Collision, Digest, FitFigures, ImageFigures, Leftover, LinkFigures, ObjId, Run, fit_check,
     fonts, image_check, image_streams, leftover_source_words, letter_tokens, link_check,
-    new_font_families, outline_titles, qpdf_check, text_pages, translate_file, unreferenced,
+    new_font_families, options, outline_titles, qpdf_check, text_pages, translate_file,
+    unreferenced,
 };
 
 /// The corpus folder: `FOLIO_CORPUS`, else `shared/corpus` beside the workspace.

@@ -17,6 +17,23 @@ use folio_doc::{Action, Block, Document, Page, Rect, SpanKind, Target};
 use folio_pdf::{PageSelection, ReadOptions};
 use folio_typeset::FontBook;
 
+/// The pipeline's options the tests use: the bundled fonts, default settings, no cache.
+pub fn options(
+    engine: &dyn folio_translate::Engine,
+    pages: Option<PageSelection>,
+    bilingual: Option<folio_pdf::Bilingual>,
+) -> folio::Options<'_> {
+    folio::Options {
+        engine,
+        translate: folio_translate::TranslateOptions::default(),
+        fonts: fonts(),
+        pages,
+        password: None,
+        typeset: folio_typeset::TypesetSettings::default(),
+        bilingual,
+    }
+}
+
 /// A file translated by the pipeline, with what the checks need on both sides.
 pub struct Run {
     /// The corpus file name.
@@ -59,15 +76,7 @@ pub fn translate_file(path: &Path, engine: &str, pages: Option<&str>) -> Result<
     let pages: Option<PageSelection> = pages.map(str::parse).transpose()?;
     let pair = folio_translate::LangPair::new("en", "pt-BR").map_err(|e| e.to_string())?;
     let engine = folio_translate::builtin(engine, pair).map_err(|e| e.to_string())?;
-    let options = folio::Options {
-        engine: engine.as_ref(),
-        translate: folio_translate::TranslateOptions::default(),
-        fonts: fonts(),
-        pages: pages.clone(),
-        password: None,
-        typeset: folio_typeset::TypesetSettings::default(),
-        bilingual: None,
-    };
+    let options = options(engine.as_ref(), pages.clone(), None);
     let start = Instant::now();
     let (output, report) = folio::translate(input.clone(), &options, &mut |_| {})
         .map_err(|e| format!("{name}: {e}"))?;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use folio_doc::{Document, Page, Target};
 use folio_pdf::{Bilingual, PageSelection, ReadOptions};
-use folio_tests::{corpus_dir, fonts, qpdf_check};
+use folio_tests::{corpus_dir, options, qpdf_check};
 
 /// A two-page excerpt of a longer paper (its other pages appear once), and a landscape table.
 const FILES: &[(&str, Option<&str>)] = &[
@@ -35,15 +35,7 @@ fn translate(
 ) -> Vec<u8> {
     let pair = folio_translate::LangPair::new("en", "pt-BR").expect("a valid pair");
     let engine = folio_translate::builtin("pseudo", pair).expect("pseudo is built in");
-    let options = folio::Options {
-        engine: engine.as_ref(),
-        translate: folio_translate::TranslateOptions::default(),
-        fonts: fonts(),
-        pages: pages.clone(),
-        password: None,
-        typeset: folio_typeset::TypesetSettings::default(),
-        bilingual,
-    };
+    let options = options(engine.as_ref(), pages.clone(), bilingual);
     let (out, _) = folio::translate(input.clone(), &options, &mut |_| {})
         .unwrap_or_else(|e| panic!("{bilingual:?}: {e}"));
     out

@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use folio_doc::Action;
 use folio_tests::corpus_dir;
-use folio_translate::{Bergamot, BergamotOptions, LangPair, TranslateOptions};
-use folio_typeset::{FontBook, TypesetSettings};
+use folio_translate::{Bergamot, BergamotOptions, LangPair};
 
 /// Common Portuguese function words; running Portuguese text is full of them.
 const PORTUGUESE: &[&str] = &[
@@ -59,7 +58,6 @@ fn bergamot_translates_corpus_pages_into_portuguese() {
         }
         Err(e) => panic!("the Bergamot model is required here: {e}"),
     };
-    let fonts = FontBook::from_dir(FontBook::bundled_dir()).unwrap();
     let cases = [
         ("gov-federal-register-3col-signed-incremental.pdf", "1-2"),
         ("paper-2col-acm-sigconf-formulas-tables.pdf", "1"),
@@ -69,15 +67,7 @@ fn bergamot_translates_corpus_pages_into_portuguese() {
     let mut failures = Vec::new();
     for (file, pages) in cases {
         let bytes = Arc::new(std::fs::read(corpus_dir().join(file)).unwrap());
-        let options = folio::Options {
-            engine: &engine,
-            translate: TranslateOptions::default(),
-            fonts: &fonts,
-            pages: Some(pages.parse().unwrap()),
-            password: None,
-            typeset: TypesetSettings::default(),
-            bilingual: None,
-        };
+        let options = folio_tests::options(&engine, Some(pages.parse().unwrap()), None);
         let start = std::time::Instant::now();
         let (out, report) = folio::translate(bytes.clone(), &options, &mut |_| {}).unwrap();
         let secs = start.elapsed().as_secs_f64();
