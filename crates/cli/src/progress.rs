@@ -31,7 +31,7 @@ impl Progress {
                 let _ = writeln!(err, "{stage:?}…");
             }
             folio::Event::Translated { done, total } if self.terminal => {
-                let filled = if total == 0 { BAR } else { done * BAR / total };
+                let filled = (done * BAR).checked_div(total).unwrap_or(BAR).min(BAR);
                 let _ = write!(
                     err,
                     "\r  [{}{}] {done}/{total} segments",

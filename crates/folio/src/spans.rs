@@ -24,7 +24,7 @@ pub(crate) fn resolve(
         match *piece {
             Piece::Text(t) => text.push_str(t),
             Piece::Open(n) => {
-                let closes = pieces[i + 1..].iter().any(|p| *p == Piece::Close(n));
+                let closes = pieces[i + 1..].contains(&Piece::Close(n));
                 let kind = block.spans.iter().find(|s| s.id == n).map(|s| &s.kind);
                 match kind {
                     Some(SpanKind::Kept { text: kept, .. }) if !closes => {

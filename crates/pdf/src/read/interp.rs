@@ -358,7 +358,7 @@ impl<'a> Interpreter<'_, 'a> {
                     .map(|a| a.iter::<f64>().collect())
                     .unwrap_or_default()
             };
-            let rect = numbers(&annot, b"Rect");
+            let rect = numbers(annot, b"Rect");
             let bbox = numbers(normal.dict(), b"BBox");
             if rect.len() != 4 || bbox.len() != 4 {
                 return;
@@ -440,11 +440,8 @@ impl<'a> Interpreter<'_, 'a> {
         let nums6 = || Matrix([num(0), num(1), num(2), num(3), num(4), num(5)]);
         match op {
             // Graphics state.
-            b"q" => {
-                if st.stack.len() < 256 {
-                    st.stack.push(st.g.clone());
-                }
-            }
+            b"q" if st.stack.len() < 256 => st.stack.push(st.g.clone()),
+            b"q" => {}
             b"Q" => {
                 if let Some(g) = st.stack.pop() {
                     st.g = g;
