@@ -128,6 +128,11 @@ pub struct Font {
     /// the font is positioned against these.
     #[serde(default)]
     pub widths: std::collections::BTreeMap<u32, f32>,
+    /// For a whole simple font (not a subset): every character its encoding can draw, with
+    /// its code (widths in `widths`), so new text can use letters the document never showed.
+    /// Empty otherwise.
+    #[serde(default)]
+    pub available: std::collections::BTreeMap<char, u32>,
 }
 
 /// The kinds of PDF font (ISO 32000-2, 9.6 and 9.7).

@@ -677,6 +677,20 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
             .codes
             .insert(c, (code, advance));
     }
+    // A whole font (not a subset) can draw the rest of its encoding too: "ç" and "ã" for a
+    // Portuguese translation of a text set in it.
+    for (font, pdf) in codes.iter_mut() {
+        let Some(f) = doc.fonts.get(font.0 as usize) else {
+            continue;
+        };
+        for (&c, &code) in &f.available {
+            if let (std::collections::hash_map::Entry::Vacant(e), Some(&w)) =
+                (pdf.codes.entry(c), f.widths.get(&code))
+            {
+                e.insert((code, w));
+            }
+        }
+    }
     for ((font, text), (code, advances)) in ligatures {
         let advance = width(font, code).unwrap_or_else(|| median(advances));
         codes

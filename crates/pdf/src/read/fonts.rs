@@ -26,6 +26,8 @@ pub(crate) struct LoadedFont<'a> {
     /// For CID fonts of a registered collection without `/ToUnicode`: the collection's
     /// CID → Unicode map (`Adobe-GB1-UCS2`, …), and the encoding CMap (`None`: Identity).
     collection: Option<(hayro_cmap::CMap, Option<hayro_cmap::CMap>)>,
+    /// A whole simple Type 1 font (not a subset): every code of its encoding can be drawn.
+    whole: bool,
 }
 
 impl LoadedFont<'_> {
@@ -135,8 +137,28 @@ impl<'a> FontTable<'a> {
         &self.fonts
     }
 
-    /// Hands over the IR descriptions, with the widths of the codes shown.
-    pub fn into_fonts(self) -> Vec<Font> {
+    /// Hands over the IR descriptions, with the widths of the codes shown, and for a whole
+    /// simple font, every character its encoding has (so new text can use letters the
+    /// document never showed: "ç" in a Times it used only for English).
+    pub fn into_fonts(mut self) -> Vec<Font> {
+        for loaded in self.loaded.iter_mut().filter(|l| l.whole) {
+            let mut available = std::collections::BTreeMap::new();
+            for code in 32..=255u32 {
+                let info = loaded.code_info(code, 1);
+                let mut chars = info.text.as_deref().unwrap_or("").chars();
+                if let (Some(c), None) = (chars.next(), chars.next())
+                    && !c.is_control()
+                    && !c.is_whitespace()
+                    && c != '\u{FFFD}'
+                    && info.advance.0 > 0.0
+                {
+                    available.entry(c).or_insert(code);
+                }
+            }
+            if let Some(font) = self.fonts.get_mut(loaded.id.0 as usize) {
+                font.available = available;
+            }
+        }
         let mut fonts = self.fonts;
         for loaded in &self.loaded {
             if let Some(font) = fonts.get_mut(loaded.id.0 as usize) {
@@ -178,11 +200,20 @@ impl<'a> FontTable<'a> {
             None
         };
         let index = self.loaded.len();
+        let base = dict
+            .get::<Name<'_>>(b"BaseFont".as_slice())
+            .map(|n| n.as_str().to_string())
+            .unwrap_or_default();
+        let whole = ok
+            && info.kind == FontKind::Type1
+            && info.code_bytes == Some(1)
+            && strip_subset_tag(&base).len() == base.len();
         self.loaded.push(LoadedFont {
             font: loaded,
             id,
             codes: HashMap::new(),
             collection,
+            whole,
         });
         self.fonts.push(info);
         self.by_key.insert(key, index);
@@ -314,6 +345,7 @@ fn describe(dict: &Dict<'_>) -> Font {
         ascent,
         descent,
         widths: Default::default(),
+        available: Default::default(),
     }
 }
 

@@ -991,6 +991,7 @@ mod tests {
             descent: -0.25,
             code_bytes: Some(1),
             widths: Default::default(),
+            available: Default::default(),
         }
     }
 
