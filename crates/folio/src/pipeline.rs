@@ -659,8 +659,6 @@ fn add_original_fonts(doc: &Document, book: &mut FontBook) -> HashMap<FontId, Fa
             }
         }
     }
-    // The median advance of each character: robust to the odd occurrence drawn stretched
-    // (`Tz`, a scaled matrix), which the size alone does not reveal.
     // The font's width of the code when the reader has it (a median of measured advances is
     // skewed where most occurrences were drawn condensed, `Tz`); else that median.
     let width = |font: FontId, code: u32| {

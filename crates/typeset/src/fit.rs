@@ -186,9 +186,6 @@ fn with_tighter_leading(
     scale: f32,
     settings: &TypesetSettings,
 ) -> TypesetResult<Option<PlacedBlock>> {
-    if block.original.is_some() {
-        return Ok(None);
-    }
     let lead = block.style.line_height.unwrap_or(1.2 * block.style.size);
     for squeeze in LEADING_SQUEEZE {
         let mut tighter = block.clone();

@@ -163,12 +163,11 @@ fn keep_form_for(pdf: &mut lopdf::Document, form: ObjectId, original: Object, pa
     let mut copy: Option<ObjectId> = None;
     for &page in pages {
         let resources = effective_resources(pdf, page);
-        let xobjects = match resources.get(b"XObject") {
-            Ok(Object::Reference(r)) => pdf.get_dictionary(*r).ok().cloned(),
-            Ok(Object::Dictionary(d)) => Some(d.clone()),
-            _ => None,
-        };
-        let Some(mut xobjects) = xobjects else {
+        let Some(mut xobjects) = resources
+            .get(b"XObject")
+            .ok()
+            .and_then(|o| dictionary(pdf, o))
+        else {
             continue;
         };
         let mut changed = false;
@@ -540,11 +539,11 @@ fn page_resources(
     if names.is_empty() {
         return resources;
     }
-    let mut font_dict = match resources.get(b"Font") {
-        Ok(Object::Dictionary(d)) => d.clone(),
-        Ok(Object::Reference(id)) => pdf.get_dictionary(*id).ok().cloned().unwrap_or_default(),
-        _ => Dictionary::new(),
-    };
+    let mut font_dict = resources
+        .get(b"Font")
+        .ok()
+        .and_then(|o| dictionary(pdf, o))
+        .unwrap_or_default();
     for (name, key) in names {
         if let Some(f) = faces.embedded.get(key) {
             font_dict.set(name.as_bytes().to_vec(), Object::Reference(f.font));
@@ -561,13 +560,6 @@ fn page_resources(
 
 /// A page's resources, its own or the nearest inherited ones, as a new direct dictionary.
 fn effective_resources(pdf: &lopdf::Document, page_id: ObjectId) -> Dictionary {
-    let resolve = |o: &Object| -> Option<Dictionary> {
-        match o {
-            Object::Dictionary(d) => Some(d.clone()),
-            Object::Reference(id) => pdf.get_dictionary(*id).ok().cloned(),
-            _ => None,
-        }
-    };
     let mut resources = Dictionary::new();
     let mut node = Some(page_id);
     let mut seen = HashSet::new();
@@ -576,13 +568,22 @@ fn effective_resources(pdf: &lopdf::Document, page_id: ObjectId) -> Dictionary {
             break;
         }
         let Ok(d) = pdf.get_dictionary(id) else { break };
-        if let Some(r) = d.get(b"Resources").ok().and_then(resolve) {
+        if let Some(r) = d.get(b"Resources").ok().and_then(|o| dictionary(pdf, o)) {
             resources = r;
             break;
         }
         node = d.get(b"Parent").ok().and_then(|p| p.as_reference().ok());
     }
     resources
+}
+
+/// A dictionary given directly or by reference, as a copy to edit.
+fn dictionary(pdf: &lopdf::Document, object: &Object) -> Option<Dictionary> {
+    match object {
+        Object::Dictionary(d) => Some(d.clone()),
+        Object::Reference(id) => pdf.get_dictionary(*id).ok().cloned(),
+        _ => None,
+    }
 }
 
 /// Names for our fonts that cannot clash with the page's own (`/FolioF0`, …).
