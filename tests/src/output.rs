@@ -24,13 +24,9 @@ pub fn options(
     bilingual: Option<folio_pdf::Bilingual>,
 ) -> folio::Options<'_> {
     folio::Options {
-        engine,
-        translate: folio_translate::TranslateOptions::default(),
-        fonts: fonts(),
         pages,
-        password: None,
-        typeset: folio_typeset::TypesetSettings::default(),
         bilingual,
+        ..folio::Options::new(engine, fonts())
     }
 }
 

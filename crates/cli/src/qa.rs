@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use folio_qa::{Case, CompareOptions, Pipeline, PngDir, ReportSection, Thresholds};
-use folio_translate::{LangPair, TranslateOptions};
-use folio_typeset::{FontBook, TypesetSettings};
+use folio_translate::LangPair;
+use folio_typeset::FontBook;
 
 /// Arguments of `folio qa`.
 #[derive(clap::Args)]
@@ -141,13 +141,8 @@ impl Pipeline for Translate {
         let pair = LangPair::new(from, to).map_err(|e| e.to_string())?;
         let engine = folio_translate::builtin(&case.engine, pair).map_err(|e| e.to_string())?;
         let options = folio::Options {
-            engine: engine.as_ref(),
-            translate: TranslateOptions::default(),
-            fonts: &self.fonts,
             pages: case.page_selection()?,
-            password: None,
-            typeset: TypesetSettings::default(),
-            bilingual: None,
+            ..folio::Options::new(engine.as_ref(), &self.fonts)
         };
         let (pdf, report) = folio::translate(Arc::new(input.to_vec()), &options, &mut |_| {})
             .map_err(|e| e.to_string())?;

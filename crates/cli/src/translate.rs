@@ -11,7 +11,7 @@ use folio_translate::{
     Bergamot, BergamotOptions, Cache, Config, DiskCache, Engine, Glossed, LangPair, Layered,
     MemoryCache, Price, TranslateOptions,
 };
-use folio_typeset::{FontBook, TypesetSettings};
+use folio_typeset::FontBook;
 
 /// Arguments of `folio translate`.
 #[derive(clap::Args)]
@@ -104,7 +104,6 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     let fonts = FontBook::from_dir(&font_dir)
         .with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
     let options = folio::Options {
-        engine: engine.as_ref(),
         translate: TranslateOptions {
             cache: make_cache(&args, &config)?,
             max_concurrency: args.max_concurrency,
@@ -112,11 +111,10 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
             tpm: args.tpm,
             ..TranslateOptions::default()
         },
-        fonts: &fonts,
         pages: args.pages.clone(),
         password: args.password.clone(),
-        typeset: TypesetSettings::default(),
         bilingual: args.bilingual,
+        ..folio::Options::new(engine.as_ref(), &fonts)
     };
     if args.dry_run {
         return dry_run(&args, config.price(), bytes, &options);

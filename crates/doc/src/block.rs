@@ -207,8 +207,9 @@ pub struct SegmentId(pub u32);
 pub struct Segment {
     /// Which segment (the pipeline numbers the blocks it translates).
     pub id: SegmentId,
-    /// The block it comes from.
-    pub block: BlockId,
+    /// The block it comes from; `None` for text outside the pages (outline titles, the
+    /// document's title).
+    pub block: Option<BlockId>,
     /// Text with placeholders `[n]…[/n]` and `[n]`.
     pub text: String,
     /// The block's role, as context for the engine.

@@ -18,6 +18,7 @@
 
 mod block;
 mod geom;
+mod placed;
 
 pub use block::{
     Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment,
@@ -25,6 +26,10 @@ pub use block::{
 };
 pub use compact_str::CompactString;
 pub use geom::{Matrix, Point, Pt, Rect};
+pub use placed::{
+    FaceId, FaceSource, GlyphRun, OriginalFont, OriginalLines, PageText, PlacedBlock, PlacedFace,
+    PlacedGlyph, PlacedLine, PlacedText, Synthetic, TypesetWarning,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +138,29 @@ pub struct Font {
     /// Empty otherwise.
     #[serde(default)]
     pub available: std::collections::BTreeMap<char, u32>,
+    /// How the document draws text in the font, measured by the reader from the glyphs it
+    /// shows: enough to draw new text in it by character code. `None` when it shows none.
+    #[serde(default)]
+    pub drawn: Option<DrawnCodes>,
+}
+
+/// A font's characters as the document draws them: codes, advances, kerning, ligatures and
+/// the space between words, measured from the shown glyphs (see [`Font::drawn`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DrawnCodes {
+    /// Character → (character code, advance in em): the font's own width for the code where
+    /// it has one, else the median of the measured advances. A whole font adds the rest of its
+    /// encoding ([`Font::available`]).
+    pub codes: std::collections::BTreeMap<char, (u32, f32)>,
+    /// Letter sequences drawn as one glyph ("fi", "ffl" in TeX fonts): (text, code, advance in
+    /// em), longest first.
+    pub ligatures: Vec<(String, u32, f32)>,
+    /// Kerning between two characters as the original set them, in em (negative: closer):
+    /// `(left, right, kern)`, sorted.
+    pub kerns: Vec<(char, char, f32)>,
+    /// The width of a space, in em: the space glyph's advance, or for fonts without one (TeX)
+    /// the narrowest usual gap between words; `None` when neither was seen.
+    pub space: Option<f32>,
 }
 
 /// The kinds of PDF font (ISO 32000-2, 9.6 and 9.7).

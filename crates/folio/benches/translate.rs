@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use folio_translate::{LangPair, TranslateOptions};
-use folio_typeset::{FontBook, TypesetSettings};
+use folio_translate::LangPair;
+use folio_typeset::FontBook;
 
 /// The files the issue names: a 153-page book and a two-column paper.
 const DEFAULT_FILES: &[&str] = &[
@@ -72,15 +72,7 @@ fn main() {
         FontBook::from_dir(FontBook::bundled_dir()).expect("the bundled fonts/ folder loads");
     let pair = LangPair::new("en", "pt-BR").expect("en and pt-BR are valid tags");
     let engine = folio_translate::builtin("pseudo", pair).expect("pseudo is a built-in engine");
-    let options = folio::Options {
-        engine: engine.as_ref(),
-        translate: TranslateOptions::default(),
-        fonts: &fonts,
-        pages: None,
-        password: None,
-        typeset: TypesetSettings::default(),
-        bilingual: None,
-    };
+    let options = folio::Options::new(engine.as_ref(), &fonts);
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {

@@ -17,9 +17,12 @@
 mod caps;
 mod leaders;
 mod pipeline;
+mod placed;
 mod report;
+mod segments;
 mod space;
 mod spans;
+mod typeset;
 
 pub use pipeline::{Event, Options, Stage, estimate, translate};
 pub use report::{BlockReport, Report, SegmentCounts, SegmentIssue};

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use folio_doc::{Block, Document, FontId, SpanKind};
 use folio_translate::placeholders::{Piece, parse};
-use folio_typeset::{BaselineShift, FaceId, FontQuery, Span, SpanStyle};
-
-use crate::pipeline::font_query;
+use folio_typeset::{BaselineShift, FaceId, FontQuery, SpanStyle, TextSpan};
 
 /// Plain text and its spans, from a translation with placeholders.
 pub(crate) fn resolve(
@@ -15,7 +13,7 @@ pub(crate) fn resolve(
     block: &Block,
     translated: &str,
     originals: &HashMap<FontId, FaceId>,
-) -> (String, Vec<Span>) {
+) -> (String, Vec<TextSpan>) {
     let mut text = String::with_capacity(translated.len());
     let mut spans = Vec::new();
     let mut open: Vec<(u32, usize)> = Vec::new();
@@ -33,7 +31,7 @@ pub(crate) fn resolve(
                         if let Some(span) = block.spans.iter().find(|s| s.id == n) {
                             // Kept code or a formula keeps its own font and colour.
                             if let Some(style) = kept_style(doc, block, span, originals) {
-                                spans.push(Span {
+                                spans.push(TextSpan {
                                     id: n,
                                     range: start..text.len(),
                                     style,
@@ -46,7 +44,7 @@ pub(crate) fn resolve(
                                     link: Some(link),
                                     ..SpanStyle::default()
                                 };
-                                spans.push(Span {
+                                spans.push(TextSpan {
                                     id: n,
                                     range: start + range.start..start + range.end,
                                     style,
@@ -63,7 +61,7 @@ pub(crate) fn resolve(
                     let (_, start) = open.remove(at);
                     if let Some(span) = block.spans.iter().find(|s| s.id == n) {
                         let font = span_font(doc, block, span);
-                        spans.push(Span {
+                        spans.push(TextSpan {
                             id: n,
                             range: start..text.len(),
                             style: style(doc, &span.kind, font, originals),
@@ -174,7 +172,7 @@ fn style(
     // italic, not in a bundled one.
     let own = |f: FontId| FontQuery {
         original: originals.get(&f).copied(),
-        ..font_query(doc.font(f))
+        ..FontQuery::like(doc.font(f))
     };
     match kind {
         SpanKind::Bold => {

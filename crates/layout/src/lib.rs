@@ -34,6 +34,7 @@ mod group;
 mod inline;
 mod keep;
 mod lines;
+mod original;
 mod page;
 mod roles;
 mod running;
@@ -42,6 +43,7 @@ mod settings;
 mod style;
 mod text;
 
+pub use original::{drawn_glyphs, first_baseline, original_lines};
 pub use page::{layout_document, layout_page};
 pub use segments::segments;
 pub use settings::LayoutSettings;

@@ -11,7 +11,7 @@ pub fn segments(blocks: &[Block]) -> Vec<Segment> {
         .enumerate()
         .map(|(i, b)| Segment {
             id: SegmentId(i as u32),
-            block: b.id,
+            block: Some(b.id),
             text: b.source.clone(),
             role: b.role,
         })

@@ -256,7 +256,7 @@ fn segments_number_translated_blocks() {
     assert_eq!(segs.len(), translated.len());
     for (i, (s, b)) in segs.iter().zip(translated).enumerate() {
         assert_eq!(s.id.0 as usize, i);
-        assert_eq!(s.block, b.id);
+        assert_eq!(s.block, Some(b.id));
         assert_eq!(s.text, b.source);
     }
 }

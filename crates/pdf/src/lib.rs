@@ -31,7 +31,4 @@ mod write;
 
 pub use error::ReadError;
 pub use read::{PageSelection, ReadOptions, read};
-pub use write::{
-    Bilingual, FaceData, LinkMove, NewGlyph, NewRun, OriginalFont, PageEdit, SPACE_GLYPH,
-    WriteError, WritePlan, bilingual, write,
-};
+pub use write::{Bilingual, WriteError, WritePlan, bilingual, write};

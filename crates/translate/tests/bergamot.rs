@@ -72,10 +72,10 @@ fn segments(texts: &[&str]) -> Vec<Segment> {
         .enumerate()
         .map(|(i, t)| Segment {
             id: SegmentId(i as u32),
-            block: BlockId {
+            block: Some(BlockId {
                 page: 0,
                 index: i as u32,
-            },
+            }),
             text: t.to_string(),
             role: Role::Body,
         })

@@ -1,6 +1,6 @@
 //! What the typesetter is given: a block's box, its original style and the translated text.
 
-pub use folio_doc::Align;
+pub use folio_doc::{Align, OriginalLines};
 use std::ops::Range;
 
 use folio_doc::{Pt, Rect, Rgb};
@@ -25,9 +25,9 @@ pub struct TextBlock {
     pub text: String,
     /// Inline styles as byte ranges of `text` (bold, italic, links, super/subscript, colour).
     /// Spans may nest; a later span overrides an earlier one where both set a property.
-    pub spans: Vec<Span>,
+    pub spans: Vec<TextSpan>,
     /// The block's own look, from the original.
-    pub style: BlockStyle,
+    pub style: TextStyle,
     /// BCP 47 language of `text` (such as "pt"), for language-specific shaping.
     pub lang: Option<String>,
     /// For text that came back unchanged: the lines it had and where it was drawn. `None`:
@@ -36,24 +36,9 @@ pub struct TextBlock {
     pub original: Option<OriginalLines>,
 }
 
-/// Where unchanged text was drawn, so it is set again as it was: on its lines, and at full
-/// size on its baselines and at its glyphs' positions, which keeps the original's own spacing
-/// and kerning (our advances only approximate them).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct OriginalLines {
-    /// Byte offsets of the text where its lines after the first started.
-    pub breaks: Vec<usize>,
-    /// Each line's baseline y, in points; empty when not known.
-    pub baselines: Vec<f32>,
-    /// `(byte offset, x in points)`, sorted by offset: a glyph whose cluster starts at an
-    /// anchored offset is drawn at that x. Anchors and baselines are ignored when the block
-    /// has to shrink.
-    pub anchors: Vec<(u32, f32)>,
-}
-
-/// The original block's look and paragraph geometry.
+/// The original block's look and paragraph geometry, as the typesetter needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BlockStyle {
+pub struct TextStyle {
     /// Font wanted for the block's text.
     pub font: FontQuery,
     /// The original font size, in points.
@@ -81,7 +66,7 @@ pub struct BlockStyle {
     pub first_baseline: Option<Pt>,
 }
 
-impl Default for BlockStyle {
+impl Default for TextStyle {
     fn default() -> Self {
         Self {
             font: FontQuery::default(),
@@ -101,7 +86,7 @@ impl Default for BlockStyle {
 /// An inline style over a byte range of the text, with the caller's id so the writer can find
 /// the words it covers (a link's rectangle, for one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Span {
+pub struct TextSpan {
     /// The caller's id for the span (a placeholder's number), carried onto every glyph run it
     /// covers.
     pub id: u32,

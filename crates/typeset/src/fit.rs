@@ -6,19 +6,14 @@ use folio_doc::{Point, Rect};
 
 use crate::block::{Align, TextBlock, TypesetSettings};
 use crate::error::{TypesetError, TypesetResult};
-use crate::fonts::{FaceId, FontBook};
-use crate::linebreak::{LineSpan, Measure, break_lines, forced_lines};
+use folio_doc::{FaceId, GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, TypesetWarning};
 
-/// How much longer than its box a kept original line may come out before the block shrinks:
-/// our advances lack the original's kerning (the LaTeX logo alone is 0.5 em), so identical
-/// lines measure up to a few percent longer;
-/// their spaces are squeezed back into the box.
-pub(crate) const FORCED_SLACK: f32 = 1.05;
+use crate::fonts::FontBook;
+use crate::linebreak::{FORCED_SLACK, LineSpan, Measure, break_lines, forced_lines};
 
 /// How much larger (in scale) growing into free space must keep the text for the block to
 /// grow rather than shrink in its own box.
 pub(crate) const GROWTH_WORTH: f32 = 0.05;
-use crate::placed::{GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, PlacedText, Warning};
 use crate::shape::{Run, ShapedGlyph, itemize, shape_text};
 
 /// Sets one block in its box.
@@ -30,8 +25,8 @@ use crate::shape::{Run, ShapedGlyph, itemize, shape_text};
 ///    `GROWTH_WORTH` (0.05) of the best is taken, so the block grows only when that keeps its text
 ///    noticeably larger (a heading widening into the empty rest of its line keeps its size);
 /// 2. the largest scale in `[settings.min_scale, floor)` in the fully grown box, with a
-///    [`Warning::BelowFloor`];
-/// 3. `settings.min_scale`, marked `overflowed`, with a [`Warning::Overflow`].
+///    [`TypesetWarning::BelowFloor`];
+/// 3. `settings.min_scale`, marked `overflowed`, with a [`TypesetWarning::Overflow`].
 pub fn typeset_block(
     book: &FontBook,
     block: &TextBlock,
@@ -62,7 +57,7 @@ pub fn typeset_block(
     if min < floor
         && let Some((scale, lines)) = prepared.largest_fitting(min, floor - settings.step, &area)
     {
-        let warning = Warning::BelowFloor {
+        let warning = TypesetWarning::BelowFloor {
             block: block.id,
             scale,
             floor,
@@ -71,7 +66,7 @@ pub fn typeset_block(
     }
     let scale = min.min(floor);
     let lines = prepared.measure(scale, &area).lines;
-    let warning = Warning::Overflow {
+    let warning = TypesetWarning::Overflow {
         block: block.id,
         scale,
     };
@@ -102,27 +97,23 @@ pub fn typeset_block_at(
     }
     let grown = areas.len() - 1;
     let m = prepared.measure(scale, &areas[grown]);
-    let warning = Warning::Overflow {
+    let warning = TypesetWarning::Overflow {
         block: block.id,
         scale,
     };
     prepared.emit(scale, areas[grown], grown, &m.lines, true, vec![warning])
 }
 
-/// Sets every block and bundles them with the font book's face list, ready to dump or write.
+/// Sets every block on its own (see [`harmonize_sizes`] to make them agree).
 pub fn typeset_blocks(
     book: &FontBook,
     blocks: &[TextBlock],
     settings: &TypesetSettings,
-) -> TypesetResult<PlacedText> {
-    let blocks = blocks
+) -> TypesetResult<Vec<PlacedBlock>> {
+    blocks
         .iter()
         .map(|b| typeset_block(book, b, settings))
-        .collect::<TypesetResult<_>>()?;
-    Ok(PlacedText {
-        faces: book.describe(),
-        blocks,
-    })
+        .collect()
 }
 
 /// Makes blocks of one role agree on a size: every block with the same key that fits at a
@@ -208,7 +199,7 @@ struct Prepared<'a> {
     hyphens: Vec<(FaceId, Option<(u32, f32)>)>,
     ascent: f32,
     descent: f32,
-    warnings: Vec<Warning>,
+    warnings: Vec<TypesetWarning>,
 }
 
 /// Lines at one scale in one area, and whether they fit.
@@ -252,8 +243,7 @@ impl<'a> Prepared<'a> {
                 let h = shape_text(face, "-", 0..1, None)?
                     .0
                     .first()
-                    .filter(|g| g.id != 0)
-                    .map(|g| (g.id, g.advance));
+                    .and_then(|g| g.id.filter(|&id| id != 0).map(|id| (id, g.advance)));
                 hyphens.push((run.face, h));
             }
         }
@@ -442,7 +432,7 @@ impl<'a> Prepared<'a> {
         grown: usize,
         lines: &[LineSpan],
         overflowed: bool,
-        extra: Vec<Warning>,
+        extra: Vec<TypesetWarning>,
     ) -> TypesetResult<PlacedBlock> {
         let block = self.block;
         let size = block.style.size * scale;
@@ -493,7 +483,7 @@ impl<'a> Prepared<'a> {
                 hyphenated = true;
                 let end = line.end as u32;
                 glyphs.push(PlacedGlyph {
-                    id,
+                    id: Some(id),
                     advance: adv * size * rel,
                     dx: 0.0,
                     dy: 0.0,

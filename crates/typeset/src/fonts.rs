@@ -15,12 +15,9 @@ use harfrust::font::attribute::Style;
 use read_fonts::types::NameId;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{TypesetError, TypesetResult};
+use folio_doc::FaceId;
 
-/// Index of a face in its [`FontBook`]; what a glyph run names as its font.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct FaceId(pub u32);
+use crate::error::{TypesetError, TypesetResult};
 
 /// Where a face came from, so the writer knows what it embeds and the report can say so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,9 +41,6 @@ pub enum FaceOrigin {
         font: FontId,
     },
 }
-
-/// The glyph id a [`FaceOrigin::Pdf`] face gives a space: nothing is drawn, the pen moves.
-pub const SPACE_GLYPH: u32 = u32::MAX;
 
 /// What a PDF font can show, as the reader saw it: each character's code and advance.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

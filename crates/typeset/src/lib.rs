@@ -1,7 +1,7 @@
 //! Folio's typesetter: sets translated text in the boxes the original text came from.
 //!
 //! The `typeset` stage of the pipeline (`docs/typeset.md`): a [`TextBlock`] (box, original
-//! style, translated text with inline [`Span`]s) goes in, a [`PlacedBlock`] (lines of
+//! style, translated text with inline [`TextSpan`]s) goes in, a [`PlacedBlock`] (lines of
 //! positioned [`GlyphRun`]s, each glyph with its source-text cluster) comes out, for the PDF
 //! writer to draw and to map back to text (ToUnicode, ActualText) and links.
 //!
@@ -19,7 +19,7 @@
 //! # Example
 //! ```no_run
 //! use folio_doc::Rect;
-//! use folio_typeset::{FontBook, TextBlock, BlockStyle, TypesetSettings, typeset_block};
+//! use folio_typeset::{FontBook, TextBlock, TextStyle, TypesetSettings, typeset_block};
 //!
 //! let book = FontBook::from_dir(FontBook::bundled_dir())?;
 //! let block = TextBlock {
@@ -28,7 +28,7 @@
 //!     free: vec![],
 //!     text: "O rápido cão castanho salta sobre o cão preguiçoso.".into(),
 //!     spans: vec![],
-//!     style: BlockStyle { size: 11.0, ..Default::default() },
+//!     style: TextStyle { size: 11.0, ..Default::default() },
 //!     lang: Some("pt".into()),
 //!     original: None,
 //! };
@@ -42,19 +42,20 @@
 //! across runs); no CJK line-breaking refinements beyond UAX #14; hyphenation has no dictionary.
 
 mod block;
+mod document;
 mod error;
 mod fit;
 mod fonts;
 mod linebreak;
-mod placed;
 mod shape;
 
 pub use block::{
-    Align, BaselineShift, BlockStyle, OriginalLines, Span, SpanStyle, TextBlock, TypesetSettings,
+    Align, BaselineShift, OriginalLines, SpanStyle, TextBlock, TextSpan, TextStyle, TypesetSettings,
 };
 pub use error::{TypesetError, TypesetResult};
 pub use fit::{harmonize_sizes, typeset_block, typeset_block_at, typeset_blocks};
-pub use fonts::{
-    Coverage, Face, FaceId, FaceInfo, FaceOrigin, FontBook, FontQuery, PdfCodes, SPACE_GLYPH,
+pub use fonts::{Coverage, Face, FaceInfo, FaceOrigin, FontBook, FontQuery, PdfCodes};
+// What the typesetter hands the writer is the document model's: one set of types for both.
+pub use folio_doc::{
+    FaceId, GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, Synthetic, TypesetWarning,
 };
-pub use placed::{GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, PlacedText, Synthetic, Warning};

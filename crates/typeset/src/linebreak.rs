@@ -8,6 +8,11 @@
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
+/// How much longer than its box a kept original line may come out before the block shrinks:
+/// our advances lack the original's kerning (the LaTeX logo alone is 0.5 em), so identical
+/// lines measure up to a few percent longer; their spaces are squeezed back into the box.
+pub(crate) const FORCED_SLACK: f32 = 1.05;
+
 /// Widths of the shaped text: `cum[i]` is the advance, in em of the block's size, of every
 /// glyph whose cluster starts before byte `i`.
 #[derive(Debug, Clone)]
@@ -100,7 +105,7 @@ pub(crate) fn forced_lines(
     for (i, w) in bounds.windows(2).enumerate() {
         let (start, next) = (w[0], w[1]);
         let end = start + text[start..next].trim_end().len();
-        if m.width(start, end) > avail(i) * crate::fit::FORCED_SLACK + EPS {
+        if m.width(start, end) > avail(i) * FORCED_SLACK + EPS {
             too_wide = true;
         }
         // A line the original ended inside a word gets its hyphen back.

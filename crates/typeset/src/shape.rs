@@ -12,13 +12,16 @@ use harfrust::{Buffer, Direction, FontFuncs, GlyphId, Language, ShapeOptions, Sh
 
 use crate::block::{BaselineShift, TextBlock, TypesetSettings};
 use crate::error::{TypesetError, TypesetResult};
-use crate::fonts::{Face, FaceId, FaceOrigin, FontBook, FontQuery, PdfCodes, SPACE_GLYPH};
-use crate::placed::{Synthetic, Warning};
+use folio_doc::FaceId;
+
+use crate::fonts::{Face, FaceOrigin, FontBook, FontQuery, PdfCodes};
+use folio_doc::{Synthetic, TypesetWarning};
 
 /// A shaped glyph, in em of its run's size; `cluster` is a byte offset into the block's text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct ShapedGlyph {
-    pub id: u32,
+    /// The glyph id (a character code in a PDF font); `None` draws nothing, the pen moves.
+    pub id: Option<u32>,
     pub cluster: u32,
     pub advance: f32,
     pub dx: f32,
@@ -60,7 +63,7 @@ pub(crate) fn itemize(
     book: &FontBook,
     block: &TextBlock,
     settings: &TypesetSettings,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Vec<TypesetWarning>,
 ) -> TypesetResult<Vec<Run>> {
     let text = block.text.as_str();
     let spans = clamp_spans(block, warnings);
@@ -104,7 +107,7 @@ pub(crate) fn itemize(
     if !missing.is_empty() {
         missing.sort_unstable();
         missing.dedup();
-        warnings.push(Warning::MissingGlyphs {
+        warnings.push(TypesetWarning::MissingGlyphs {
             block: block.id,
             chars: missing.into_iter().collect(),
         });
@@ -115,8 +118,8 @@ pub(crate) fn itemize(
 /// Spans with ranges clamped to the text and to character boundaries.
 fn clamp_spans<'a>(
     block: &'a TextBlock,
-    warnings: &mut Vec<Warning>,
-) -> Vec<(&'a crate::block::Span, Range<usize>)> {
+    warnings: &mut Vec<TypesetWarning>,
+) -> Vec<(&'a crate::block::TextSpan, Range<usize>)> {
     let text = &block.text;
     let floor = |mut i: usize| {
         i = i.min(text.len());
@@ -131,7 +134,7 @@ fn clamp_spans<'a>(
         .filter_map(|s| {
             let r = floor(s.range.start)..floor(s.range.end);
             if r != s.range {
-                warnings.push(Warning::SpanClamped {
+                warnings.push(TypesetWarning::SpanClamped {
                     block: block.id,
                     span: s.id,
                 });
@@ -143,7 +146,7 @@ fn clamp_spans<'a>(
 
 fn resolve(
     block: &TextBlock,
-    spans: &[(&crate::block::Span, Range<usize>)],
+    spans: &[(&crate::block::TextSpan, Range<usize>)],
     at: usize,
 ) -> Resolved {
     let mut r = Resolved {
@@ -383,7 +386,7 @@ pub(crate) fn shape_text(
         .iter()
         .zip(buffer.glyph_positions())
         .map(|(info, pos)| ShapedGlyph {
-            id: info.glyph_id,
+            id: Some(info.glyph_id),
             cluster: info.cluster,
             advance: pos.x_advance as f32 / upem,
             dx: pos.x_offset as f32 / upem,
@@ -397,7 +400,7 @@ pub(crate) fn shape_text(
 }
 
 /// "Shapes" with a PDF font's own codes: one glyph per character or per ligature the original
-/// drew, the reader's advances and kerning. Spaces are [`SPACE_GLYPH`]: a move, not a glyph; a
+/// drew, the reader's advances and kerning. Spaces have no glyph: a move, not a glyph; a
 /// character the font lacks is glyph 0 (the caller only picks the face when it covers the text).
 fn shape_by_codes(pdf: &PdfCodes, text: &str, range: Range<usize>) -> Vec<ShapedGlyph> {
     let mut glyphs: Vec<ShapedGlyph> = Vec::with_capacity(range.len());
@@ -411,12 +414,12 @@ fn shape_by_codes(pdf: &PdfCodes, text: &str, range: Range<usize>) -> Vec<Shaped
             .iter()
             .find(|(seq, _, _)| rest.starts_with(seq.as_str()));
         let (id, advance, len) = if let Some((seq, code, advance)) = ligature {
-            (*code, *advance, seq.len())
+            (Some(*code), *advance, seq.len())
         } else if c.is_whitespace() {
-            (SPACE_GLYPH, pdf.space, c.len_utf8())
+            (None, pdf.space, c.len_utf8())
         } else {
             let (code, advance) = pdf.codes.get(&c).copied().unwrap_or((0, 0.5));
-            (code, advance, c.len_utf8())
+            (Some(code), advance, c.len_utf8())
         };
         // The original's kerning between this pair widens or narrows the glyph before.
         if let (Some(p), Some(last)) = (prev, glyphs.last_mut())

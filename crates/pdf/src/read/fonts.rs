@@ -346,6 +346,7 @@ fn describe(dict: &Dict<'_>) -> Font {
         descent,
         widths: Default::default(),
         available: Default::default(),
+        drawn: None,
     }
 }
 

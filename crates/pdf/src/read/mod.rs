@@ -3,6 +3,7 @@
 mod annots;
 mod fonts;
 mod interp;
+mod measure;
 mod words;
 
 pub(crate) use interp::GlyphSite;
@@ -149,17 +150,17 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
 
     let outline = annots::read_outline(&targets);
 
-    Ok(Document {
+    warnings.dedup();
+    let mut doc = Document {
         ir_version: IR_VERSION,
         info,
         fonts: fonts.into_fonts(),
         pages,
         outline,
-        warnings: {
-            warnings.dedup();
-            warnings
-        },
-    })
+        warnings,
+    };
+    measure::measure_fonts(&mut doc);
+    Ok(doc)
 }
 
 /// Opens a PDF with hayro-syntax, turning its errors into ours.

@@ -992,6 +992,7 @@ mod tests {
             code_bytes: Some(1),
             widths: Default::default(),
             available: Default::default(),
+            drawn: None,
         }
     }
 

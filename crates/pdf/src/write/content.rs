@@ -8,7 +8,9 @@ use hayro_syntax::content::UntypedIter;
 use hayro_syntax::object::Object;
 
 use super::font::EmbeddedFont;
-use super::{NewRun, font_name};
+use folio_doc::{GlyphRun, PlacedBlock};
+
+use super::font_name;
 use crate::read::GlyphSite;
 
 /// The glyphs to cut from one content stream, by operator index.
@@ -168,14 +170,14 @@ pub(crate) struct Faces<'a> {
     /// Subset fonts, by face key.
     pub embedded: &'a HashMap<u32, EmbeddedFont>,
     /// Original fonts (dictionary, bytes per code), by face key.
-    pub originals: &'a HashMap<u32, &'a super::OriginalFont>,
+    pub originals: &'a HashMap<u32, &'a folio_doc::OriginalFont>,
 }
 
-/// Draws new runs in display coordinates: the whole block sits in `q <to_user> cm … Q`, and
-/// each run's text matrix flips y back (`1 0 skew -1 x y Tm`), so glyphs stand upright.
-/// Collects the font resource names used in `names`.
-pub(crate) fn draw_runs(
-    runs: &[NewRun],
+/// Draws the blocks' runs in display coordinates: the whole page's new text sits in
+/// `q <to_user> cm … Q`, and each run's text matrix flips y back (`1 0 skew -1 x y Tm`), so
+/// glyphs stand upright. Collects the font resource names used in `names`.
+pub(crate) fn draw_blocks(
+    blocks: &[PlacedBlock],
     to_user: &Matrix,
     faces: &Faces<'_>,
     names: &mut Vec<(String, u32)>,
@@ -192,15 +194,21 @@ pub(crate) fn draw_runs(
         num(m[4]),
         num(m[5])
     );
+    let runs: Vec<&GlyphRun> = blocks
+        .iter()
+        .flat_map(|b| &b.lines)
+        .flat_map(|l| &l.runs)
+        .collect();
     for run in runs {
-        let embedded = faces.embedded.get(&run.face);
-        let original = faces.originals.get(&run.face).copied();
+        let key = run.face.0;
+        let embedded = faces.embedded.get(&key);
+        let original = faces.originals.get(&key).copied();
         if embedded.is_none() && original.is_none() {
             continue;
         }
-        let name = font_name(run.face);
+        let name = font_name(key);
         if !names.iter().any(|(n, _)| *n == name) {
-            names.push((name.clone(), run.face));
+            names.push((name.clone(), key));
         }
         let size = run.size as f64;
         if size <= 0.0 {
@@ -214,7 +222,7 @@ pub(crate) fn draw_runs(
             num(r as f64 / 255.0),
             num(g as f64 / 255.0),
             num(b as f64 / 255.0),
-            num(run.skew as f64),
+            num(run.synthetic.skew as f64),
             num(run.origin.x as f64),
             num(run.origin.y as f64)
         );
@@ -227,7 +235,7 @@ pub(crate) fn draw_runs(
             // What to show and how far the font itself moves the pen for it.
             let (code, code_bytes, natural) = match (embedded, original) {
                 (Some(font), _) => {
-                    let Some(&cid) = font.cid.get(&(glyph.gid as u16)) else {
+                    let Some(&cid) = glyph.id.and_then(|id| font.cid.get(&(id as u16))) else {
                         continue;
                     };
                     (
@@ -237,15 +245,16 @@ pub(crate) fn draw_runs(
                     )
                 }
                 (None, Some(font)) => {
-                    if glyph.gid == super::SPACE_GLYPH {
+                    let Some(code) = glyph.id else {
+                        // Nothing to draw: the pen only moves.
                         carry -= glyph.advance as f64 * 1000.0 / size;
                         continue;
-                    }
+                    };
                     let natural = font
                         .advances
-                        .get(&glyph.gid)
+                        .get(&code)
                         .map_or(glyph.advance as f64, |&a| a as f64 * size);
-                    (glyph.gid, font.code_bytes, natural)
+                    (code, font.code_bytes, natural)
                 }
                 (None, None) => continue,
             };

@@ -16,11 +16,14 @@ mod bilingual;
 mod content;
 mod font;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
-use folio_doc::{Document, Matrix, ObjRef, Point, Rect, Rgb, StreamId};
+use folio_doc::{
+    Document, FaceSource, Matrix, ObjRef, OriginalFont, Page, PageText, PlacedBlock, PlacedText,
+    Rect, StreamId,
+};
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use serde::{Deserialize, Serialize};
 
@@ -29,105 +32,18 @@ use font::FontEmbedder;
 
 pub use bilingual::{Bilingual, bilingual};
 
-/// Everything to change in a document: what to remove, what to draw, what to rename.
+/// Everything to change in a document: the new text (what to remove, what to draw, with
+/// which faces) and what to rename.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct WritePlan {
-    /// The font programs new text is drawn with, by the key runs refer to.
-    #[serde(skip)]
-    pub faces: Vec<FaceData>,
-    /// Changes per page.
-    pub pages: Vec<PageEdit>,
+    /// The typeset text of each page that changes, and the faces it is drawn with.
+    pub text: PlacedText,
     /// New outline titles, by outline item object.
     pub outline_titles: Vec<(ObjRef, String)>,
     /// New document title (`/Title` of the information dictionary).
     pub title: Option<String>,
     /// The document's language after translation (catalogue `/Lang`).
     pub lang: Option<String>,
-}
-
-/// A face new text is drawn with: an OpenType/TrueType program to embed (subset), or one of
-/// the original's fonts, drawn by its own codes.
-#[derive(Debug, Clone)]
-pub struct FaceData {
-    /// The key [`NewRun::face`] refers to.
-    pub key: u32,
-    /// The font file (empty for an original font).
-    pub data: Arc<Vec<u8>>,
-    /// Index in a font collection, 0 otherwise.
-    pub index: u32,
-    /// For an original font: glyph ids of its runs are then character codes, and
-    /// [`SPACE_GLYPH`] is a move without a glyph.
-    pub original: Option<OriginalFont>,
-}
-
-/// One of the original's fonts, reused to draw new text by its character codes.
-#[derive(Debug, Clone)]
-pub struct OriginalFont {
-    /// The font dictionary.
-    pub dict: ObjRef,
-    /// Bytes per character code.
-    pub code_bytes: u8,
-    /// How far the font itself moves the pen for each code, in em. A glyph whose wanted
-    /// advance differs (kerning, justified spaces, the original's own positions) gets the
-    /// difference as a `TJ` move; a code not listed is drawn at its wanted advance.
-    pub advances: HashMap<u32, f32>,
-}
-
-/// A glyph id that draws nothing in an original font's run: the pen moves by its advance.
-pub const SPACE_GLYPH: u32 = u32::MAX;
-
-/// Changes to one page.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct PageEdit {
-    /// Index of the page, from 0.
-    pub page: u32,
-    /// Glyphs whose drawing is removed: indices into the read page's glyphs.
-    pub remove: Vec<u32>,
-    /// New text to draw.
-    pub runs: Vec<NewRun>,
-    /// Links to move onto the translated words.
-    pub links: Vec<LinkMove>,
-}
-
-/// A run of new glyphs on one baseline, in one face, size and colour.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewRun {
-    /// The face ([`FaceData::key`]).
-    pub face: u32,
-    /// Font size in points.
-    pub size: f32,
-    /// Start of the baseline, in display coordinates.
-    pub origin: Point,
-    /// Fill colour.
-    pub color: Rgb,
-    /// Slant for a synthetic italic (0 for none): x shifts by `skew` × height.
-    pub skew: f32,
-    /// The glyphs.
-    pub glyphs: Vec<NewGlyph>,
-}
-
-/// One new glyph.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewGlyph {
-    /// Glyph id in the face (a character code for an original font).
-    pub gid: u32,
-    /// How far the pen moves after it, in points.
-    pub advance: f32,
-    /// Offset from the pen position, in points (display: y down).
-    pub dx: f32,
-    /// See `dx`.
-    pub dy: f32,
-    /// The text it stands for (empty for a glyph continuing a cluster).
-    pub text: String,
-}
-
-/// A link annotation's new rectangle.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LinkMove {
-    /// The annotation object.
-    pub annot: ObjRef,
-    /// Its new rectangle, in display coordinates.
-    pub rect: Rect,
 }
 
 /// Why a document could not be written.
@@ -153,6 +69,33 @@ pub enum WriteError {
     Save(String),
     /// The original and translated pages could not be put together.
     Bilingual(String),
+}
+
+/// The links a block's new text carries, each with the rectangle over its words (display
+/// coordinates): the annotation is moved there.
+fn moved_links(block: &PlacedBlock, page: &Page) -> Vec<(ObjRef, Rect)> {
+    let mut rects: BTreeMap<u32, Rect> = BTreeMap::new();
+    for run in block.lines.iter().flat_map(|l| &l.runs) {
+        if let Some(link) = run.link {
+            let r = Rect::new(
+                run.origin.x,
+                run.origin.y - run.size * 0.8,
+                run.origin.x + run.width(),
+                run.origin.y + run.size * 0.25,
+            );
+            rects
+                .entry(link)
+                .and_modify(|u| *u = u.union(&r))
+                .or_insert(r);
+        }
+    }
+    rects
+        .into_iter()
+        .filter_map(|(link, rect)| {
+            let annot = page.links.get(link as usize)?.annot?;
+            Some((annot, rect))
+        })
+        .collect()
 }
 
 /// Points the pages of `pages` that draw Form XObject `form` directly (through their own or
@@ -310,22 +253,27 @@ pub fn write(
     // 1. Fonts: note every glyph drawn, then subset and embed each face once.
     let mut embedder = FontEmbedder::new();
     let mut originals: HashMap<u32, &OriginalFont> = HashMap::new();
-    for face in &plan.faces {
-        match &face.original {
-            Some(o) => {
-                originals.insert(face.key, o);
+    for face in &plan.text.faces {
+        match &face.source {
+            FaceSource::Original(o) => {
+                originals.insert(face.id.0, o);
             }
-            None => embedder.add_face(face.key, face.data.clone(), face.index),
+            FaceSource::Program { data, index } => {
+                embedder.add_face(face.id.0, data.clone(), *index)
+            }
         }
     }
-    for edit in &plan.pages {
-        for run in edit
-            .runs
-            .iter()
-            .filter(|r| !originals.contains_key(&r.face))
-        {
-            for g in &run.glyphs {
-                embedder.use_glyph(run.face, g.gid as u16, &g.text);
+    for block in plan.text.pages.iter().flat_map(|p| &p.blocks) {
+        for line in &block.lines {
+            for (r, run) in line.runs.iter().enumerate() {
+                if originals.contains_key(&run.face.0) {
+                    continue;
+                }
+                for (i, g) in run.glyphs.iter().enumerate() {
+                    if let Some(id) = g.id {
+                        embedder.use_glyph(run.face.0, id as u16, block.glyph_text(line, r, i));
+                    }
+                }
             }
         }
     }
@@ -339,6 +287,7 @@ pub fn write(
 
     // 2. Locate the glyphs to remove: walk the pages again, as the reader did.
     let edited: Vec<u32> = plan
+        .text
         .pages
         .iter()
         .filter(|e| !e.remove.is_empty())
@@ -347,7 +296,7 @@ pub fn write(
     let sites = glyph_sites(original.clone(), password, &edited).map_err(WriteError::Read)?;
     let mut cuts: HashMap<StreamId, content::Cuts> = HashMap::new();
     let mut page_cuts: HashMap<u32, content::Cuts> = HashMap::new();
-    for edit in &plan.pages {
+    for edit in &plan.text.pages {
         let Some(page_sites) = sites.get(&edit.page) else {
             continue;
         };
@@ -366,7 +315,8 @@ pub fn write(
     // 3. Rewrite the streams.
     let mut page_streams =
         crate::read::page_streams(original.clone(), password, &edited).map_err(WriteError::Read)?;
-    let pages_by_index: HashMap<u32, &PageEdit> = plan.pages.iter().map(|e| (e.page, e)).collect();
+    let pages_by_index: HashMap<u32, &PageText> =
+        plan.text.pages.iter().map(|e| (e.page, e)).collect();
     let unedited: Vec<ObjectId> = page_ids
         .iter()
         .enumerate()
@@ -398,7 +348,7 @@ pub fn write(
         pdf.objects.insert(id, Object::Stream(stream));
     }
 
-    let mut edits: Vec<&PageEdit> = pages_by_index.values().copied().collect();
+    let mut edits: Vec<&PageText> = pages_by_index.values().copied().collect();
     edits.sort_by_key(|e| e.page);
     for edit in edits {
         let &page_id = page_ids
@@ -421,12 +371,16 @@ pub fn write(
         };
         let mut names = Vec::new();
         let mut text = Vec::new();
-        if !edit.runs.is_empty() {
-            let to_user = read_page
-                .user_to_display
-                .invert()
-                .unwrap_or(Matrix::IDENTITY);
-            text = content::draw_runs(&edit.runs, &to_user, &faces, &mut names);
+        let to_user = read_page
+            .user_to_display
+            .invert()
+            .unwrap_or(Matrix::IDENTITY);
+        if edit
+            .blocks
+            .iter()
+            .any(|b| b.lines.iter().any(|l| !l.runs.is_empty()))
+        {
+            text = content::draw_blocks(&edit.blocks, &to_user, &faces, &mut names);
         }
         let mut data = Vec::with_capacity(body.len() + text.len() + 16);
         data.extend_from_slice(b"q\n");
@@ -443,15 +397,15 @@ pub fn write(
         page.set("Contents", Object::Reference(content_id));
         page.set("Resources", Object::Dictionary(resources));
 
-        for link in &edit.links {
-            let to_user = read_page
-                .user_to_display
-                .invert()
-                .unwrap_or(Matrix::IDENTITY);
-            let a = to_user.apply(link.rect.x0 as f64, link.rect.y1 as f64);
-            let b = to_user.apply(link.rect.x1 as f64, link.rect.y0 as f64);
+        for (annot, rect) in edit
+            .blocks
+            .iter()
+            .flat_map(|block| moved_links(block, read_page))
+        {
+            let a = to_user.apply(rect.x0 as f64, rect.y1 as f64);
+            let b = to_user.apply(rect.x1 as f64, rect.y0 as f64);
             let r = Rect::new(a.x, a.y, b.x, b.y);
-            if let Ok(annot) = pdf.get_dictionary_mut((link.annot.num, link.annot.generation)) {
+            if let Ok(annot) = pdf.get_dictionary_mut((annot.num, annot.generation)) {
                 annot.set(
                     "Rect",
                     Object::Array(vec![r.x0.into(), r.y0.into(), r.x1.into(), r.y1.into()]),

@@ -496,7 +496,7 @@ mod tests {
     fn seg(id: u32, text: &str, role: Role) -> Segment {
         Segment {
             id: SegmentId(id),
-            block: BlockId { page: 0, index: id },
+            block: Some(BlockId { page: 0, index: id }),
             text: text.into(),
             role,
         }

@@ -11,10 +11,10 @@ use folio_translate::TranslateOutput;
 pub fn seg(id: u32, text: &str, role: Role) -> Segment {
     Segment {
         id: SegmentId(id),
-        block: BlockId {
+        block: Some(BlockId {
             page: id / 20,
             index: id,
-        },
+        }),
         text: text.into(),
         role,
     }

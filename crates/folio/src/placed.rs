@@ -1,0 +1,59 @@
+//! The placed text the writer draws: the set blocks gathered per page with the glyphs they
+//! replace, and the faces they are drawn with.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use folio_doc::{Block, Document, PageText, PlacedText};
+use folio_typeset::FontBook;
+
+use crate::Error;
+use crate::report::Report;
+use crate::typeset::{SetBlock, issue};
+
+/// What the writer changes: every block that was set (a block that could not be set keeps
+/// its original text), counted in the report with those that overflowed.
+pub(crate) fn placed_text(
+    doc: &Document,
+    set: &[SetBlock<'_>],
+    book: &FontBook,
+    report: &mut Report,
+) -> Result<PlacedText, Error> {
+    let mut pages: BTreeMap<u32, (PageText, Vec<&Block>)> = BTreeMap::new();
+    let mut faces = BTreeSet::new();
+    for SetBlock { block, placed } in set {
+        if placed.lines.is_empty() {
+            continue;
+        }
+        if placed.overflowed {
+            report.blocks.overflowed.push(issue(
+                block,
+                format!(
+                    "text does not fit even at {:.0}% of its size",
+                    placed.scale * 100.0
+                ),
+            ));
+        }
+        report.blocks.rewritten += 1;
+        faces.extend(placed.lines.iter().flat_map(|l| &l.runs).map(|r| r.face));
+        let (page, replaced) = pages.entry(block.id.page).or_insert_with(|| {
+            let page = PageText {
+                page: block.id.page,
+                ..PageText::default()
+            };
+            (page, Vec::new())
+        });
+        page.blocks.push(placed.clone());
+        replaced.push(block);
+    }
+    let pages = pages
+        .into_values()
+        .map(|(mut text, replaced)| {
+            if let Some(page) = doc.pages.iter().find(|p| p.index == text.page) {
+                text.remove = folio_layout::drawn_glyphs(page, replaced);
+            }
+            text
+        })
+        .collect();
+    let faces = book.placed_faces(faces, doc).map_err(Error::Typeset)?;
+    Ok(PlacedText { faces, pages })
+}

@@ -1,0 +1,173 @@
+//! The typeset stage: each translated block set in its box with its original look, then the
+//! sizes of blocks of one role made to agree across the document.
+
+use std::collections::HashMap;
+
+use folio_doc::{Block, BlockId, Document, FaceId, FontId, Outcome, PlacedBlock, Role, SegmentId};
+use folio_typeset::{FontBook, FontQuery, TextBlock, TextStyle, TypesetSettings};
+
+use crate::report::{Report, SegmentIssue, reason_name};
+use crate::segments::DocumentText;
+use crate::{space, spans};
+
+/// A block and its translation as set.
+pub(crate) struct SetBlock<'d> {
+    /// The original block.
+    pub block: &'d Block,
+    /// Its translation, placed (no lines when it could not be set).
+    pub placed: PlacedBlock,
+}
+
+/// Sets every translated block of the document. `book` holds the document's own fonts
+/// (`originals`: the face of each). Outcomes are counted in the report: translated, kept,
+/// failed (no translation, or one that could not be set).
+pub(crate) fn set_translations<'d>(
+    doc: &Document,
+    blocks: &'d [Block],
+    text: &DocumentText,
+    outcomes: &HashMap<SegmentId, &Outcome>,
+    book: &FontBook,
+    originals: &HashMap<FontId, FaceId>,
+    lang: &str,
+    settings: &TypesetSettings,
+    report: &mut Report,
+) -> Vec<SetBlock<'d>> {
+    let by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
+    let mut to_set: Vec<(&Block, TextBlock)> = Vec::new();
+    for (segment, block) in text.of_blocks() {
+        let Some(&block) = by_id.get(&block) else {
+            continue;
+        };
+        match outcomes.get(&segment.id) {
+            Some(Outcome::Translated(translation)) => {
+                report.segments.translated += 1;
+                let id = to_set.len() as u32;
+                let text_block = text_block(doc, block, id, translation, blocks, originals, lang);
+                to_set.push((block, text_block));
+            }
+            Some(Outcome::Kept(reason)) => {
+                *report
+                    .segments
+                    .kept
+                    .entry(reason_name(*reason))
+                    .or_default() += 1
+            }
+            Some(Outcome::Failed(reason)) => {
+                report.segments.failed.push(issue(block, reason.clone()))
+            }
+            None => report
+                .segments
+                .failed
+                .push(issue(block, "no translation came back".into())),
+        }
+    }
+
+    let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
+    let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
+    for (block, tb) in &to_set {
+        match folio_typeset::typeset_block(book, tb, settings) {
+            Ok(p) => placed.push(p),
+            Err(e) => {
+                report
+                    .segments
+                    .failed
+                    .push(issue(block, format!("cannot typeset: {e}")));
+                placed.push(PlacedBlock::empty(tb.id, tb.rect, tb.style.size));
+            }
+        }
+    }
+    // Blocks of one role and one original size end at one size across the document (a title
+    // and the section headings are both headings, but were never the same size).
+    let roles: Vec<(Role, u32)> = to_set
+        .iter()
+        .map(|(b, _)| (b.role, (b.style.size * 2.0).round() as u32))
+        .collect();
+    let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
+    if let Err(e) =
+        folio_typeset::harmonize_sizes(book, &text_blocks, &mut placed, settings, role_of)
+    {
+        report
+            .warnings
+            .push(format!("sizes could not be harmonized: {e}"));
+    }
+    report.min_scale = placed
+        .iter()
+        .filter(|p| !p.lines.is_empty())
+        .map(|p| p.scale)
+        .fold(1.0, f32::min);
+    to_set
+        .into_iter()
+        .zip(placed)
+        .map(|((block, _), placed)| SetBlock { block, placed })
+        .collect()
+}
+
+/// A block's translation as the typesetter takes it: plain text with style spans, the
+/// original box and look, the free space around it that the text may grow into, and, for
+/// text that came back unchanged, the lines it had.
+fn text_block(
+    doc: &Document,
+    block: &Block,
+    id: u32,
+    translation: &str,
+    all: &[Block],
+    originals: &HashMap<FontId, FaceId>,
+    lang: &str,
+) -> TextBlock {
+    let page = doc.pages.iter().find(|p| p.index == block.id.page);
+    let (text, spans) = spans::resolve(doc, block, translation, originals);
+    let unchanged = spans::resolve(doc, block, &block.source, originals).0 == text;
+    let original = page
+        .filter(|_| unchanged)
+        .and_then(|page| folio_layout::original_lines(page, block, &text));
+    let style = text_style(doc, block, originals);
+    TextBlock {
+        id,
+        rect: space::own_box(block, all, style.first_baseline),
+        free: space::free_space(doc, block, all),
+        text,
+        spans,
+        style,
+        lang: Some(lang.to_string()),
+        original,
+    }
+}
+
+/// The original block's look: its font (its own face where the book has it), size, colour,
+/// alignment, indents, leading and first baseline.
+fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>) -> TextStyle {
+    let font = doc.font(block.style.font);
+    TextStyle {
+        font: FontQuery {
+            original: originals.get(&block.style.font).copied(),
+            ..FontQuery::like(font)
+        },
+        size: block.style.size,
+        color: block.style.color,
+        // A heading of two lines may look justified; spreading its words never helps it.
+        align: match (block.role, block.style.align) {
+            (Role::Heading, folio_doc::Align::Justify) => folio_doc::Align::Left,
+            (_, align) => align,
+        },
+        indent_first: block.style.first_indent.max(0.0),
+        indent_rest: (-block.style.first_indent).max(0.0),
+        line_height: (block.style.line_height > 0.0).then_some(block.style.line_height),
+        ascent: Some(font.ascent),
+        descent: Some(font.descent),
+        first_baseline: doc
+            .pages
+            .iter()
+            .find(|p| p.index == block.id.page)
+            .and_then(|page| folio_layout::first_baseline(page, block)),
+    }
+}
+
+/// A block that went wrong, for the report.
+pub(crate) fn issue(block: &Block, reason: String) -> SegmentIssue {
+    SegmentIssue {
+        page: block.id.page + 1,
+        block: block.id,
+        bbox: block.bbox,
+        reason,
+    }
+}
