@@ -16,9 +16,9 @@
 
 use folio_doc::{Page, Rect};
 
-use crate::LayoutSettings;
 use crate::lines::{LineInfo, bump, top};
 use crate::text::is_list_marker;
+use crate::{BlockSettings, LayoutSettings};
 
 /// Page-wide facts the decisions refer to.
 pub(crate) struct PageContext {
@@ -28,11 +28,15 @@ pub(crate) struct PageContext {
     pub v_rules: Vec<Rect>,
     /// The most common baseline distance for each font size (size × 10, pitch).
     pitches: Vec<(i32, f32)>,
+    /// Pitch of a size the page gives no measure of, × the size.
+    default_pitch: f32,
+    /// Tolerance of [`PageContext::rule_between`], in points.
+    rule_slack: f32,
 }
 
 impl PageContext {
     /// Collects rules and line pitches of the page.
-    pub(crate) fn new(page: &Page, lines: &[LineInfo]) -> Self {
+    pub(crate) fn new(page: &Page, lines: &[LineInfo], s: &BlockSettings) -> Self {
         let mut h_rules = Vec::new();
         let mut v_rules = Vec::new();
         for p in &page.paths {
@@ -40,9 +44,9 @@ impl PageContext {
             if !(b.x0.is_finite() && b.y0.is_finite() && b.x1.is_finite() && b.y1.is_finite()) {
                 continue;
             }
-            if b.height() <= 2.0 && b.width() >= 8.0 {
+            if b.height() <= s.rule_thickness && b.width() >= s.rule_length {
                 h_rules.push(b);
-            } else if b.width() <= 2.0 && b.height() >= 8.0 {
+            } else if b.width() <= s.rule_thickness && b.height() >= s.rule_length {
                 v_rules.push(b);
             }
         }
@@ -50,10 +54,12 @@ impl PageContext {
         for pair in lines.windows(2) {
             let (p, n) = (&pair[0], &pair[1]);
             let dy = n.baseline - p.baseline;
-            if (n.size - p.size).abs() > 0.05 * p.size || overlap(p.bbox, n.bbox) <= 0.0 {
+            if (n.size - p.size).abs() > s.pitch_same_size * p.size
+                || overlap(p.bbox, n.bbox) <= 0.0
+            {
                 continue;
             }
-            if dy < 0.9 * p.size || dy > 2.5 * p.size {
+            if dy < s.pitch_min * p.size || dy > s.pitch_max * p.size {
                 continue;
             }
             let key = (p.size * 10.0).round() as i32;
@@ -74,6 +80,8 @@ impl PageContext {
             h_rules,
             v_rules,
             pitches,
+            default_pitch: s.default_pitch,
+            rule_slack: s.rule_slack,
         }
     }
 
@@ -83,15 +91,15 @@ impl PageContext {
         self.pitches
             .iter()
             .find(|(k, _)| *k == key)
-            .map_or(1.2 * size, |&(_, p)| p)
+            .map_or(self.default_pitch * size, |&(_, p)| p)
     }
 
     /// Whether a horizontal rule lies between two vertically stacked boxes.
     fn rule_between(&self, above: Rect, below: Rect) -> bool {
         self.h_rules.iter().any(|r| {
             let y = 0.5 * (r.y0 + r.y1);
-            y > above.y1 - 1.0
-                && y < below.y0 + 1.0
+            y > above.y1 - self.rule_slack
+                && y < below.y0 + self.rule_slack
                 && overlap(*r, above) > 0.0
                 && overlap(*r, below) > 0.0
         })
@@ -112,7 +120,7 @@ pub(crate) fn group_lines(
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut cur: Vec<usize> = Vec::new();
     for (i, n) in lines.iter().enumerate() {
-        if !cur.is_empty() && !continues(lines, &cur, n, ctx, settings) {
+        if !cur.is_empty() && !continues(lines, &cur, n, ctx, &settings.blocks) {
             groups.push(std::mem::take(&mut cur));
         }
         cur.push(i);
@@ -120,23 +128,27 @@ pub(crate) fn group_lines(
     if !cur.is_empty() {
         groups.push(cur);
     }
-    split_containers(groups, lines)
+    split_containers(groups, lines, &settings.blocks)
 }
 
 /// Whether a line holds leader dots (". . . . ." or "....."), as entries of a table of
 /// contents do before their page number.
-fn has_leaders(text: &str) -> bool {
+fn has_leaders(text: &str, s: &BlockSettings) -> bool {
     let spaced = text
         .split_whitespace()
         .filter(|w| w.chars().all(|c| c == '.'))
         .count();
-    spaced >= 5 || text.contains(".....") || text.contains("\u{2026}\u{2026}")
+    spaced >= s.leader_words || text.contains(".....") || text.contains("\u{2026}\u{2026}")
 }
 
 /// A block whose box holds most of another block is grouped wrong (a table of contents'
 /// section numbers with the entry above them, around the entries beside them): set again in
 /// its box, its text would run over the other's. It becomes one block per line.
-fn split_containers(groups: Vec<Vec<usize>>, lines: &[LineInfo]) -> Vec<Vec<usize>> {
+fn split_containers(
+    groups: Vec<Vec<usize>>,
+    lines: &[LineInfo],
+    s: &BlockSettings,
+) -> Vec<Vec<usize>> {
     let boxes: Vec<Option<Rect>> = groups
         .iter()
         .map(|g| g.iter().map(|&i| lines[i].bbox).reduce(|a, b| a.union(&b)))
@@ -150,7 +162,7 @@ fn split_containers(groups: Vec<Vec<usize>>, lines: &[LineInfo]) -> Vec<Vec<usiz
                 return false;
             };
             let inside = a.intersection(&b).map_or(0.0, |r| r.area());
-            b.area() > 0.0 && b.area() <= a.area() && inside > 0.5 * b.area()
+            b.area() > 0.0 && b.area() <= a.area() && inside > s.container_overlap * b.area()
         })
     };
     let split: Vec<bool> = (0..groups.len()).map(holds_another).collect();
@@ -171,7 +183,7 @@ fn continues(
     cur: &[usize],
     n: &LineInfo,
     ctx: &PageContext,
-    settings: &LayoutSettings,
+    s: &BlockSettings,
 ) -> bool {
     let first = &lines[cur[0]];
     let p = &lines[cur[cur.len() - 1]];
@@ -179,17 +191,17 @@ fn continues(
         return false;
     }
     // A line with leader dots ends an entry of a table of contents or an index.
-    if has_leaders(&p.text) {
+    if has_leaders(&p.text, s) {
         return false;
     }
     let size = p.size.min(n.size);
     // Same size, within rounding and the odd larger symbol.
-    if (n.size - p.size).abs() > 0.12 * size {
+    if (n.size - p.size).abs() > s.size_tolerance * size {
         return false;
     }
     // Below the last line, at the expected distance.
     let dy = n.baseline - p.baseline;
-    if dy < 0.5 * size {
+    if dy < s.min_drop * size {
         return false;
     }
     let expected = if cur.len() >= 2 {
@@ -197,11 +209,17 @@ fn continues(
     } else {
         ctx.pitch(p.size)
     };
-    if dy > expected.max(0.8 * size) * settings.paragraph_gap + 0.5 {
+    if dy > expected.max(s.min_pitch * size) * s.paragraph_gap + s.gap_slack {
         return false;
     }
     // The same class of font: headings in bold, code in monospace, display math.
-    let class = |l: &LineInfo| (l.bold > 0.8, l.mono > 0.7, l.math > 0.4);
+    let class = |l: &LineInfo| {
+        (
+            l.bold > s.bold_line,
+            l.mono > s.mono_line,
+            l.math > s.math_line,
+        )
+    };
     if class(p) != class(n) {
         return false;
     }
@@ -217,7 +235,7 @@ fn continues(
     if overlap(union, n.bbox) <= 0.0 {
         return false;
     }
-    let tol = (0.4 * size).max(1.5);
+    let tol = (s.edge_tolerance * size).max(s.edge_tolerance_min);
     let left = if cur.len() >= 2 {
         cur[1..]
             .iter()
@@ -233,7 +251,7 @@ fn continues(
             .iter()
             .all(|&i| (lines[i].bbox.x1 - right).abs() <= tol);
         let ends = p.text.trim_end().ends_with(['.', '!', '?', ':']);
-        if justified && ends && p.bbox.x1 < right - 2.0 * size {
+        if justified && ends && p.bbox.x1 < right - s.short_last_line * size {
             return false;
         }
     }
@@ -245,14 +263,17 @@ fn continues(
         // Back to the left edge after a first-line indent.
         let indent = p.bbox.x0 - n.bbox.x0;
         if indent > tol
-            && indent <= 4.0 * size.max(1.0)
+            && indent <= s.max_indent * size.max(1.0)
             && (n.bbox.x1 >= p.bbox.x1 - tol || !p.text.trim_end().ends_with(['.', '!', '?', ':']))
         {
             return true;
         }
         // Under the text after a list marker or a bracketed label (hanging indent).
         let p_first = p.text.split_whitespace().next().unwrap_or("");
-        if (is_list_marker(p_first) || p_first.starts_with('[')) && dx > tol && dx <= 6.0 * size {
+        if (is_list_marker(p_first) || p_first.starts_with('['))
+            && dx > tol
+            && dx <= s.max_hanging_indent * size
+        {
             return true;
         }
     }

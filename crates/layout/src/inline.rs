@@ -14,6 +14,7 @@
 
 use folio_doc::{Document, FontId, KeepReason, Page, Rgb, Span, SpanKind};
 
+use crate::InlineSettings;
 use crate::fonts::{FontTraits, is_text_symbol, traits};
 use crate::lines::LineInfo;
 use crate::text::{citation_ranges, core_range, enumerator_len, is_cjk, is_email, is_url};
@@ -71,8 +72,9 @@ pub(crate) fn build(
     fonts: &[FontTraits],
     lines: &[&LineInfo],
     base: Base,
+    s: &InlineSettings,
 ) -> Inline {
-    let items = collect_items(page, lines);
+    let items = collect_items(page, lines, s);
     let mut plain = String::new();
     let mut starts = Vec::with_capacity(items.len());
     for it in &items {
@@ -100,21 +102,21 @@ pub(crate) fn build(
         };
         let c = glyph.bbox.center();
         if let Some(l) = page.links.iter().position(|l| {
-            c.x >= l.rect.x0 - 0.5
-                && c.x <= l.rect.x1 + 0.5
-                && c.y >= l.rect.y0 - 0.5
-                && c.y <= l.rect.y1 + 0.5
+            c.x >= l.rect.x0 - s.link_margin
+                && c.x <= l.rect.x1 + s.link_margin
+                && c.y >= l.rect.y0 - s.link_margin
+                && c.y <= l.rect.y1 + s.link_margin
         }) {
             keys[i] = Some(Key::Link(l as u32));
             continue;
         }
         let line = lines[it.line];
-        if glyph.size < 0.9 * line.size {
-            if glyph.origin.y < line.baseline - 0.15 * line.size {
+        if glyph.size < s.script_size * line.size {
+            if glyph.origin.y < line.baseline - s.superscript_rise * line.size {
                 keys[i] = Some(Key::Sup);
                 continue;
             }
-            if glyph.origin.y > line.baseline + 0.08 * line.size {
+            if glyph.origin.y > line.baseline + s.subscript_drop * line.size {
                 keys[i] = Some(Key::Sub);
                 continue;
             }
@@ -220,7 +222,7 @@ pub(crate) fn build(
 }
 
 /// Step 1: the block's glyphs and the separators between them.
-fn collect_items(page: &Page, lines: &[&LineInfo]) -> Vec<Item> {
+fn collect_items(page: &Page, lines: &[&LineInfo], s: &InlineSettings) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     for (li, line) in lines.iter().enumerate() {
         let mut prev_word: Option<&folio_doc::Word> = None;
@@ -249,7 +251,7 @@ fn collect_items(page: &Page, lines: &[&LineInfo]) -> Vec<Item> {
             if let Some(prev) = prev_word {
                 // Within a line: a space unless the words touch (a superscript glued on).
                 let gap = word.bbox.x0 - prev.bbox.x1;
-                if gap > 0.12 * line.size {
+                if gap > s.word_space * line.size {
                     items.push(Item {
                         glyph: None,
                         text: " ".into(),

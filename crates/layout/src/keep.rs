@@ -15,7 +15,7 @@ pub(crate) fn decide(role: Role, angle: f32, inline: &Inline, settings: &LayoutS
     match role {
         Role::PageNumber => return Action::Keep(KeepReason::PageNumber),
         Role::Formula => return Action::Keep(KeepReason::Formula),
-        Role::Code if settings.keep_code => return Action::Keep(KeepReason::Code),
+        Role::Code if settings.keep.code => return Action::Keep(KeepReason::Code),
         _ => {}
     }
     if is_equation_number(inline.plain.trim()) {

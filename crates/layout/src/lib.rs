@@ -22,6 +22,10 @@
 //!    citations, URLs, e-mail addresses); lines joined, hyphenated words rejoined.
 //! 6. `keep`: whether the block is translated or kept.
 //!
+//! Every threshold these steps use is a documented field of [`LayoutSettings`], grouped by
+//! step ([`LineSettings`], [`RunningSettings`], [`BlockSettings`], [`StyleSettings`],
+//! [`RoleSettings`], [`InlineSettings`], [`KeepSettings`]); `docs/layout.md` lists them.
+//!
 //! # Limitations
 //! - Rotated text is one block per line and kept.
 //! - Table cells come from rules and aligned short lines; complex tables may merge cells of
@@ -46,4 +50,7 @@ mod text;
 pub use original::{drawn_glyphs, first_baseline, original_lines};
 pub use page::{layout_document, layout_page};
 pub use segments::segments;
-pub use settings::LayoutSettings;
+pub use settings::{
+    BlockSettings, InlineSettings, KeepSettings, LayoutSettings, LineSettings, RoleSettings,
+    RunningSettings, StyleSettings,
+};

@@ -2,6 +2,7 @@
 
 use folio_doc::{FontId, Page, Rect, Rgb};
 
+use crate::LineSettings;
 use crate::fonts::{FontTraits, is_text_symbol, traits};
 
 /// One of the page's lines, measured.
@@ -43,14 +44,14 @@ pub(crate) struct LineInfo {
 }
 
 /// Measures every line of the page.
-pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits]) -> Vec<LineInfo> {
+pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits], s: &LineSettings) -> Vec<LineInfo> {
     // Split lines the reader ran across a column gutter, then read the pieces column by column.
     let mut infos: Vec<LineInfo> = Vec::with_capacity(page.lines.len());
     for (i, l) in page.lines.iter().enumerate() {
-        for (words, bbox) in split_at_gutters(page, l) {
+        for (words, bbox) in split_at_gutters(page, l, s) {
             infos.push(LineInfo {
                 sources: vec![i],
-                ..measure(page, fonts, &words, bbox)
+                ..measure(page, fonts, &words, bbox, s)
             });
         }
     }
@@ -61,17 +62,17 @@ pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits]) -> Vec<LineInfo> {
     order.extend(rotated);
     let mut slots: Vec<Option<LineInfo>> = infos.into_iter().map(Some).collect();
     let mut infos: Vec<LineInfo> = order.into_iter().filter_map(|i| slots[i].take()).collect();
-    mark_rows(&mut infos, page.width);
+    mark_rows(&mut infos, page.width, s);
     // Rejoin pieces of one line that the reader split at a wide gap (a justified line's wide
     // space, a section number before its title, a run-in heading), unless the gap is a column
     // gutter or the pieces are table cells.
     let mut out: Vec<LineInfo> = Vec::with_capacity(infos.len());
     for (i, n) in infos.iter().enumerate() {
         if let Some(p) = out.last_mut()
-            && joins_row(&infos, p, n, i)
+            && joins_row(&infos, p, n, i, s)
         {
             let words: Vec<u32> = p.words.iter().chain(&n.words).copied().collect();
-            let merged = measure(page, fonts, &words, p.bbox.union(&n.bbox));
+            let merged = measure(page, fonts, &words, p.bbox.union(&n.bbox), s);
             let sources = p.sources.iter().chain(&n.sources).copied().collect();
             *p = LineInfo {
                 sources,
@@ -87,7 +88,11 @@ pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits]) -> Vec<LineInfo> {
 
 /// A line's words, split where a gap between two words is a column gutter: a vertical strip
 /// that few of the lines around cross while text lies on both sides of it.
-fn split_at_gutters(page: &Page, line: &folio_doc::Line) -> Vec<(Vec<u32>, Rect)> {
+fn split_at_gutters(
+    page: &Page,
+    line: &folio_doc::Line,
+    s: &LineSettings,
+) -> Vec<(Vec<u32>, Rect)> {
     let words: Vec<(u32, Rect)> = line
         .words
         .iter()
@@ -98,7 +103,8 @@ fn split_at_gutters(page: &Page, line: &folio_doc::Line) -> Vec<(Vec<u32>, Rect)
         let split = k > 0 && {
             let prev = words[k - 1].1;
             let gap = b.x0 - prev.x1;
-            gap >= 0.6 * b.height().max(1.0) && is_gutter(page, line, 0.5 * (prev.x1 + b.x0))
+            gap >= s.gutter_gap * b.height().max(1.0)
+                && is_gutter(page, line, 0.5 * (prev.x1 + b.x0), s)
         };
         match out.last_mut() {
             Some((ws, bb)) if !split => {
@@ -115,19 +121,19 @@ fn split_at_gutters(page: &Page, line: &folio_doc::Line) -> Vec<(Vec<u32>, Rect)
 }
 
 /// Whether the vertical line `x = m` is a gutter around `line`.
-fn is_gutter(page: &Page, line: &folio_doc::Line, m: f32) -> bool {
+fn is_gutter(page: &Page, line: &folio_doc::Line, m: f32, s: &LineSettings) -> bool {
     let y = line.bbox.center().y;
     let (mut near, mut cross, mut left, mut right) = (0, 0, 0, 0);
     for other in &page.lines {
-        if std::ptr::eq(other, line) || (other.bbox.center().y - y).abs() > 60.0 {
+        if std::ptr::eq(other, line) || (other.bbox.center().y - y).abs() > s.gutter_reach_y {
             continue;
         }
         let b = other.bbox;
-        if b.x1 < m - 200.0 || b.x0 > m + 200.0 {
+        if b.x1 < m - s.gutter_reach_x || b.x0 > m + s.gutter_reach_x {
             continue;
         }
         near += 1;
-        if b.x0 < m - 1.0 && b.x1 > m + 1.0 {
+        if b.x0 < m - s.gutter_cross_margin && b.x1 > m + s.gutter_cross_margin {
             cross += 1;
         } else if b.x1 <= m {
             left += 1;
@@ -135,7 +141,10 @@ fn is_gutter(page: &Page, line: &folio_doc::Line, m: f32) -> bool {
             right += 1;
         }
     }
-    near >= 4 && 5 * cross <= near && left >= 2 && right >= 2
+    near >= s.gutter_min_lines
+        && 100 * cross <= s.gutter_cross_percent * near
+        && left >= s.gutter_min_sides
+        && right >= s.gutter_min_sides
 }
 
 /// Orders lines by recursive XY cut: a vertical gutter splits a region into columns (read
@@ -195,7 +204,7 @@ fn xy_cut(mut items: Vec<usize>, lines: &[LineInfo], out: &mut Vec<usize>) {
 }
 
 /// Whether line `n` (at `at` in `all`) continues the line `p` just before it on the same baseline.
-fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize) -> bool {
+fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSettings) -> bool {
     let size = p.size.max(n.size);
     if p.tabular || n.tabular || p.angle != 0.0 || n.angle != 0.0 {
         return false;
@@ -204,18 +213,23 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize) -> bool {
     // A footnote mark or superscript set apart before its text.
     let v_overlap = p.bbox.y1.min(n.bbox.y1) - p.bbox.y0.max(n.bbox.y0);
     let smaller = p.bbox.height().min(n.bbox.height()).max(0.1);
-    if p.text.chars().count() <= 2 && v_overlap >= 0.5 * smaller && (-1.0..=size).contains(&gap) {
+    if p.text.chars().count() <= s.mark_chars
+        && v_overlap >= s.mark_overlap * smaller
+        && (-s.rejoin_overlap..=s.mark_gap * size).contains(&gap)
+    {
         return true;
     }
-    if (p.baseline - n.baseline).abs() > 0.25 * size || (p.size - n.size).abs() > 0.25 * size {
+    if (p.baseline - n.baseline).abs() > s.rejoin_tolerance * size
+        || (p.size - n.size).abs() > s.rejoin_tolerance * size
+    {
         return false;
     }
-    if gap < -1.0 || gap > 3.0 * size {
+    if gap < -s.rejoin_overlap || gap > s.rejoin_gap * size {
         return false;
     }
     // A section number or list marker before its text.
     let numbered = |t: &str| {
-        t.chars().count() <= 8
+        t.chars().count() <= s.rejoin_number_chars
             && (crate::text::is_list_marker(t) || t.chars().all(|c| c.is_ascii_digit() || c == '.'))
     };
     if numbered(p.text.trim()) {
@@ -227,8 +241,8 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize) -> bool {
     let (mut cross, mut near) = (0, 0);
     for (j, l) in all.iter().enumerate() {
         if j == at
-            || (l.baseline - n.baseline).abs() > 150.0
-            || (l.baseline - n.baseline).abs() < 0.25 * size
+            || (l.baseline - n.baseline).abs() > s.rejoin_reach
+            || (l.baseline - n.baseline).abs() < s.rejoin_tolerance * size
         {
             continue;
         }
@@ -239,10 +253,17 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize) -> bool {
             }
         }
     }
-    cross >= 2 && 10 * cross >= 3 * near
+    cross >= s.rejoin_min_crossing && 100 * cross >= s.rejoin_cross_percent * near
 }
 
-fn measure(page: &Page, fonts: &[FontTraits], line_words: &[u32], bbox: Rect) -> LineInfo {
+/// Measures the line made of `line_words` with box `bbox`.
+fn measure(
+    page: &Page,
+    fonts: &[FontTraits],
+    line_words: &[u32],
+    bbox: Rect,
+    s: &LineSettings,
+) -> LineInfo {
     let mut text = String::new();
     let mut fonts_seen: Vec<(FontId, usize)> = Vec::new();
     let mut sizes: Vec<(i32, usize)> = Vec::new();
@@ -268,7 +289,7 @@ fn measure(page: &Page, fonts: &[FontTraits], line_words: &[u32], bbox: Rect) ->
             bump(&mut fonts_seen, glyph.font);
             bump(&mut sizes, (glyph.size * 10.0).round() as i32);
             bump(&mut colors, glyph.color);
-            bump(&mut angles, snap_angle(glyph.angle));
+            bump(&mut angles, snap_angle(glyph.angle, s.angle_snap));
             let t = traits(fonts, glyph.font);
             bold += t.bold as usize;
             mono += t.mono as usize;
@@ -282,7 +303,10 @@ fn measure(page: &Page, fonts: &[FontTraits], line_words: &[u32], bbox: Rect) ->
         .filter_map(|&w| page.words.get(w as usize))
         .flat_map(|w| w.glyphs.iter())
         .filter_map(|&g| page.glyphs.get(g as usize))
-        .filter(|g| ((g.size * 10.0).round() / 10.0 - size).abs() < 0.15 && g.origin.y.is_finite())
+        .filter(|g| {
+            ((g.size * 10.0).round() / 10.0 - size).abs() < s.baseline_size_tolerance
+                && g.origin.y.is_finite()
+        })
         .map(|g| g.origin.y)
         .collect();
     ys.sort_by(f32::total_cmp);
@@ -308,13 +332,14 @@ fn measure(page: &Page, fonts: &[FontTraits], line_words: &[u32], bbox: Rect) ->
     }
 }
 
-/// A glyph's direction in whole degrees in 0..360, with near-horizontal snapped to 0.
-pub(crate) fn snap_angle(angle: f32) -> i32 {
+/// A glyph's direction in whole degrees in 0..360, with near-horizontal (within `snap`
+/// degrees) snapped to 0.
+pub(crate) fn snap_angle(angle: f32, snap: f32) -> i32 {
     if !angle.is_finite() {
         return 0;
     }
     let a = angle.rem_euclid(360.0);
-    if !(2.0..=358.0).contains(&a) {
+    if !(snap..=360.0 - snap).contains(&a) {
         0
     } else {
         (a.round() as i32).rem_euclid(360)
@@ -341,10 +366,11 @@ pub(crate) fn top<K: Copy>(counts: &[(K, usize)]) -> Option<K> {
 }
 
 /// Finds rows: lines sharing a baseline side by side. A line is *tabular* when its row holds
-/// two or more short lines (at most [`CELL_WORDS`] words and a fifth of the page wide each) and another such row on the
-/// page starts two of its lines at the same places: aligned columns of short text, the cells
-/// of a table. Columns of running text share baselines too, but their lines are long.
-fn mark_rows(lines: &mut [LineInfo], page_width: f32) {
+/// two or more short lines (see [`LineSettings::cell_words`] and [`LineSettings::cell_width`])
+/// and other such rows on the page start some of its lines at the same places: aligned columns
+/// of short text, the cells of a table. Columns of running text share baselines too, but their
+/// lines are long.
+fn mark_rows(lines: &mut [LineInfo], page_width: f32, s: &LineSettings) {
     let mut order: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].angle == 0.0)
         .collect();
@@ -355,7 +381,7 @@ fn mark_rows(lines: &mut [LineInfo], page_width: f32) {
         let mut end = start + 1;
         while end < order.len()
             && lines[order[end]].baseline - lines[order[start]].baseline
-                <= 0.25 * lines[order[start]].size.max(2.0)
+                <= s.row_tolerance * lines[order[start]].size.max(2.0)
         {
             end += 1;
         }
@@ -364,7 +390,7 @@ fn mark_rows(lines: &mut [LineInfo], page_width: f32) {
             lines[i].row_mates = row.len() - 1;
         }
         let cell = |l: &LineInfo| {
-            l.words.len() <= CELL_WORDS && l.bbox.width() < 0.2 * page_width.max(1.0)
+            l.words.len() <= s.cell_words && l.bbox.width() < s.cell_width * page_width.max(1.0)
         };
         if row.len() >= 2 && row.iter().all(|&i| cell(&lines[i])) {
             rows.push(row);
@@ -383,12 +409,12 @@ fn mark_rows(lines: &mut [LineInfo], page_width: f32) {
                 *b != a
                     && starts[a]
                         .iter()
-                        .filter(|x| other.iter().any(|y| (**x - y).abs() <= 3.0))
+                        .filter(|x| other.iter().any(|y| (**x - y).abs() <= s.cell_align))
                         .count()
-                        >= 2
+                        >= s.cell_aligned_starts
             })
             .count()
-            >= 2;
+            >= s.cell_aligned_rows;
         if aligned {
             for &i in row {
                 lines[i].tabular = true;
@@ -396,6 +422,3 @@ fn mark_rows(lines: &mut [LineInfo], page_width: f32) {
         }
     }
 }
-
-/// Lines of more words than this are running text, not table cells.
-const CELL_WORDS: usize = 6;

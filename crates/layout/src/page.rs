@@ -106,7 +106,7 @@ fn layout_at(
     cache: &mut DocCache<'_>,
     settings: &LayoutSettings,
 ) -> Vec<Block> {
-    let mut lines = line_infos(page, fonts);
+    let mut lines = line_infos(page, fonts, &settings.lines);
     if let Some(at) = at {
         let running = running_lines(doc, at, settings, &mut |p| cache.margins.get(p));
         for l in &mut lines {
@@ -116,9 +116,9 @@ fn layout_at(
                 .any(|&i| running.get(i).copied().unwrap_or(false));
         }
     }
-    let body = body_size(page, at, cache, settings.running_window);
-    let ctx = PageContext::new(page, &lines);
-    let right_edges = common_right_edges(&lines);
+    let body = body_size(page, at, cache, settings.running.window);
+    let ctx = PageContext::new(page, &lines, &settings.blocks);
+    let right_edges = common_right_edges(&lines, &settings.style);
     let groups = group_lines(&lines, &ctx, settings);
     let rc = RoleContext {
         page,
@@ -134,7 +134,7 @@ fn layout_at(
         let Some(bbox) = members.iter().map(|l| l.bbox).reduce(|a, b| a.union(&b)) else {
             continue;
         };
-        let style = block_style(page, &members, &ctx, &right_edges);
+        let style = block_style(page, &members, &ctx, &right_edges, &settings.style);
         let text: Vec<&str> = members.iter().map(|l| l.text.as_str()).collect();
         let text = text.join(" ");
         let role = classify(&rc, &members, bbox, &text, style.size);
@@ -147,6 +147,7 @@ fn layout_at(
                 font: style.font,
                 color: style.color,
             },
+            &settings.inline,
         );
         // Form field values are the user's data, drawn by the viewer: never translated; nor is
         // what annotations draw over the page.
@@ -168,7 +169,7 @@ fn layout_at(
             folio_doc::Action::Keep(folio_doc::KeepReason::FormField)
         } else if annotation {
             folio_doc::Action::Keep(folio_doc::KeepReason::Annotation)
-        } else if bbox.width() < 0.5 && style.angle == 0.0 {
+        } else if bbox.width() < settings.keep.min_width && style.angle == 0.0 {
             folio_doc::Action::Keep(folio_doc::KeepReason::NoWidth)
         } else {
             decide(role, style.angle, &inline, settings)

@@ -31,6 +31,7 @@ pub(crate) fn classify(
     size: f32,
 ) -> Role {
     let page = rc.page;
+    let s = &rc.settings.roles;
     let h = page.height.max(1.0);
     let glyphs: usize = block.iter().map(|l| l.glyphs).sum::<usize>().max(1);
     let frac = |f: fn(&LineInfo) -> f32| {
@@ -38,7 +39,7 @@ pub(crate) fn classify(
     };
     let (math, mono, bold) = (frac(|l| l.math), frac(|l| l.mono), frac(|l| l.bold));
     let words: Vec<&str> = text.split_whitespace().collect();
-    let zone = rc.settings.margin_zone.clamp(0.0, 0.5) * h;
+    let zone = rc.settings.running.margin_zone.clamp(0.0, 0.5) * h;
     let in_margin = bbox.y1 <= zone || bbox.y0 >= h - zone;
 
     if block.iter().any(|l| l.running) {
@@ -50,18 +51,18 @@ pub(crate) fn classify(
             Role::Footer
         };
     }
-    if in_margin && is_page_number(text) && outermost(rc.lines, bbox, h) {
+    if in_margin && is_page_number(text) && outermost(rc.lines, bbox, h, s.outermost_slack) {
         return Role::PageNumber;
     }
-    // Prose words: four letters or more in a text font (math fonts' letters are variables).
+    // Prose words: a few letters or more in a text font (math fonts' letters are variables).
     let prose = words
         .iter()
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= s.prose_letters)
         .count();
-    if math >= 0.5 || (math >= 0.2 && prose <= 1) {
+    if math >= s.formula_math || (math >= s.formula_some_math && prose <= s.formula_prose_words) {
         return Role::Formula;
     }
-    if mono >= 0.8 {
+    if mono >= s.code_mono {
         return Role::Code;
     }
     let tabular = block.iter().filter(|l| l.tabular).count();
@@ -69,26 +70,29 @@ pub(crate) fn classify(
         return Role::TableCell;
     }
     if let Some(strict) = caption_start(&words)
-        && (strict || near_figure(page, bbox, size))
+        && (strict || near_figure(page, bbox, size, s.figure_reach))
     {
         return Role::Caption;
     }
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let short = block.len() <= 3 && words.len() <= 30;
-    let ends_sentence = text.trim_end().ends_with(['.', '!', '?']) && words.len() > 6;
+    let short = block.len() <= s.heading_lines && words.len() <= s.heading_words;
+    let ends_sentence =
+        text.trim_end().ends_with(['.', '!', '?']) && words.len() > s.sentence_words;
     if letters > 0
         && short
         && !ends_sentence
-        && (size >= rc.settings.heading_ratio * rc.body_size
-            || (bold >= 0.8 && block.len() <= 2 && words.len() <= 20))
+        && (size >= s.heading_ratio * rc.body_size
+            || (bold >= s.bold_heading
+                && block.len() <= s.bold_heading_lines
+                && words.len() <= s.bold_heading_words))
     {
         return Role::Heading;
     }
     if words.first().is_some_and(|w| is_list_marker(w)) && words.len() > 1 {
         return Role::ListItem;
     }
-    if size <= rc.settings.footnote_ratio * rc.body_size
-        && bbox.center().y > 0.55 * h
+    if size <= s.footnote_ratio * rc.body_size
+        && bbox.center().y > s.footnote_below * h
         && !body_below(rc, bbox)
     {
         return Role::Footnote;
@@ -96,12 +100,13 @@ pub(crate) fn classify(
     if letters > 0 { Role::Body } else { Role::Other }
 }
 
-/// No other line lies further towards the page edge than this box (on its half of the page).
-fn outermost(lines: &[LineInfo], bbox: Rect, h: f32) -> bool {
+/// No other line lies further towards the page edge than this box (on its half of the page),
+/// by more than `slack` points.
+fn outermost(lines: &[LineInfo], bbox: Rect, h: f32, slack: f32) -> bool {
     if bbox.center().y < 0.5 * h {
-        !lines.iter().any(|l| l.bbox.y1 < bbox.y0 - 0.5)
+        !lines.iter().any(|l| l.bbox.y1 < bbox.y0 - slack)
     } else {
-        !lines.iter().any(|l| l.bbox.y0 > bbox.y1 + 0.5)
+        !lines.iter().any(|l| l.bbox.y0 > bbox.y1 + slack)
     }
 }
 
@@ -152,9 +157,9 @@ fn caption_start(words: &[&str]) -> Option<bool> {
     )
 }
 
-/// An image or vector drawing next to the box (within a few lines' height above or below).
-fn near_figure(page: &Page, bbox: Rect, size: f32) -> bool {
-    let reach = 4.0 * size.max(1.0);
+/// An image or vector drawing next to the box (within `reach` × the size above or below).
+fn near_figure(page: &Page, bbox: Rect, size: f32, reach: f32) -> bool {
+    let reach = reach * size.max(1.0);
     let close = |b: &Rect| {
         overlap(*b, bbox) > 0.0
             && (b.y0 - bbox.y1).max(bbox.y0 - b.y1) <= reach
@@ -167,7 +172,7 @@ fn near_figure(page: &Page, bbox: Rect, size: f32) -> bool {
 fn body_below(rc: &RoleContext<'_>, bbox: Rect) -> bool {
     rc.lines.iter().any(|l| {
         l.bbox.y0 > bbox.y1
-            && l.size >= 0.95 * rc.body_size
+            && l.size >= rc.settings.roles.body_ratio * rc.body_size
             && overlap(l.bbox, bbox) > 0.0
             && !l.running
     })
@@ -176,22 +181,25 @@ fn body_below(rc: &RoleContext<'_>, bbox: Rect) -> bool {
 /// A short block framed by rules above and below (and either sharing its row with other text
 /// or between vertical rules): a cell of a ruled table.
 fn in_ruled_cell(rc: &RoleContext<'_>, block: &[&LineInfo], bbox: Rect) -> bool {
-    if block.len() > 4 || block.iter().any(|l| l.words.len() > 10) {
+    let s = &rc.settings.roles;
+    if block.len() > s.ruled_cell_lines || block.iter().any(|l| l.words.len() > s.ruled_cell_words)
+    {
         return false;
     }
     // Rules as wide as the cell: fraction bars and underlines are narrower.
-    let spans = |r: &Rect| r.x0 <= bbox.x0 + 2.0 && r.x1 >= bbox.x1 - 2.0;
+    let spans =
+        |r: &Rect| r.x0 <= bbox.x0 + s.ruled_cell_span && r.x1 >= bbox.x1 - s.ruled_cell_span;
     let above = rc
         .ctx
         .h_rules
         .iter()
-        .filter(|r| r.y1 <= bbox.y0 + 1.0 && spans(r))
+        .filter(|r| r.y1 <= bbox.y0 + s.ruled_cell_slack && spans(r))
         .map(|r| r.y1);
     let below = rc
         .ctx
         .h_rules
         .iter()
-        .filter(|r| r.y0 >= bbox.y1 - 1.0 && spans(r))
+        .filter(|r| r.y0 >= bbox.y1 - s.ruled_cell_slack && spans(r))
         .map(|r| r.y0);
     let (Some(a), Some(b)) = (
         above.fold(None, |m: Option<f32>, y| Some(m.map_or(y, |m| m.max(y)))),
@@ -199,7 +207,7 @@ fn in_ruled_cell(rc: &RoleContext<'_>, block: &[&LineInfo], bbox: Rect) -> bool 
     ) else {
         return false;
     };
-    if b - a > 0.4 * rc.page.height {
+    if b - a > s.ruled_cell_height * rc.page.height {
         return false;
     }
     let beside = |left: bool| {
@@ -207,9 +215,9 @@ fn in_ruled_cell(rc: &RoleContext<'_>, block: &[&LineInfo], bbox: Rect) -> bool 
             r.y0 <= bbox.y1
                 && r.y1 >= bbox.y0
                 && if left {
-                    r.x1 <= bbox.x0 + 1.0 && bbox.x0 - r.x1 <= 30.0
+                    r.x1 <= bbox.x0 + s.ruled_cell_slack && bbox.x0 - r.x1 <= s.ruled_cell_side
                 } else {
-                    r.x0 >= bbox.x1 - 1.0 && r.x0 - bbox.x1 <= 30.0
+                    r.x0 >= bbox.x1 - s.ruled_cell_slack && r.x0 - bbox.x1 <= s.ruled_cell_side
                 }
         })
     };

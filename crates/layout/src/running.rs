@@ -26,8 +26,9 @@ pub(crate) struct MarginLine {
 
 /// The lines of `page` in its margin zones.
 pub(crate) fn margin_lines(page: &Page, settings: &LayoutSettings) -> Vec<MarginLine> {
+    let s = &settings.running;
     let h = page.height.max(1.0);
-    let zone = settings.margin_zone.clamp(0.0, 0.5) * h;
+    let zone = s.margin_zone.clamp(0.0, 0.5) * h;
     let mut out = Vec::new();
     for (i, line) in page.lines.iter().enumerate() {
         let b = line.bbox;
@@ -56,14 +57,14 @@ pub(crate) fn margin_lines(page: &Page, settings: &LayoutSettings) -> Vec<Margin
                 continue;
             }
             if top {
-                if o.y0 >= b.y1 - 0.25 * lh {
+                if o.y0 >= b.y1 - s.overlap * lh {
                     gap = gap.min(o.y0 - b.y1);
-                } else if o.y1 <= b.y0 + 0.25 * lh {
+                } else if o.y1 <= b.y0 + s.overlap * lh {
                     outermost = false;
                 }
-            } else if o.y1 <= b.y0 + 0.25 * lh {
+            } else if o.y1 <= b.y0 + s.overlap * lh {
                 gap = gap.min(b.y0 - o.y1);
-            } else if o.y0 >= b.y1 - 0.25 * lh {
+            } else if o.y0 >= b.y1 - s.overlap * lh {
                 outermost = false;
             }
         }
@@ -73,14 +74,14 @@ pub(crate) fn margin_lines(page: &Page, settings: &LayoutSettings) -> Vec<Margin
             y0: b.y0,
             h: b.height(),
             top,
-            isolated: outermost && gap >= lh,
+            isolated: outermost && gap >= s.isolation * lh,
         });
     }
     out
 }
 
 /// Which lines of `doc.pages[at]` are running headers or footers: the same text (digits
-/// masked) at the same height on a page within `settings.running_window` pages, or an isolated
+/// masked) at the same height on a page within `settings.running.window` pages, or an isolated
 /// outermost line at the same height and size on two such pages (a header whose words change
 /// with the section). `margins` gives a page's margin lines (computed once per document).
 pub(crate) fn running_lines(
@@ -97,7 +98,8 @@ pub(crate) fn running_lines(
     if own.is_empty() {
         return running;
     }
-    let w = settings.running_window as usize;
+    let s = &settings.running;
+    let w = s.window as usize;
     let others: Vec<Vec<MarginLine>> = (at.saturating_sub(w)
         ..=(at + w).min(doc.pages.len().saturating_sub(1)))
         .filter(|&p| p != at)
@@ -106,7 +108,7 @@ pub(crate) fn running_lines(
     for m in &own {
         let same_text = others.iter().any(|o| {
             o.iter()
-                .any(|n| n.key == m.key && (n.y0 - m.y0).abs() <= 2.0)
+                .any(|n| n.key == m.key && (n.y0 - m.y0).abs() <= s.same_text_y)
         });
         let same_place = m.isolated
             && others
@@ -115,12 +117,12 @@ pub(crate) fn running_lines(
                     o.iter().any(|n| {
                         n.isolated
                             && n.top == m.top
-                            && (n.y0 - m.y0).abs() <= 1.0
-                            && (n.h - m.h).abs() <= 1.0
+                            && (n.y0 - m.y0).abs() <= s.same_place
+                            && (n.h - m.h).abs() <= s.same_place
                     })
                 })
                 .count()
-                >= 2;
+                >= s.same_place_pages;
         if (same_text || same_place)
             && let Some(r) = running.get_mut(m.line)
         {

@@ -3,6 +3,7 @@
 
 use folio_doc::{Align, BlockStyle, FontId, Page, Rgb};
 
+use crate::StyleSettings;
 use crate::group::PageContext;
 use crate::lines::{LineInfo, bump, top};
 
@@ -14,6 +15,7 @@ pub(crate) fn block_style(
     lines: &[&LineInfo],
     ctx: &PageContext,
     right_edges: &[f32],
+    s: &StyleSettings,
 ) -> BlockStyle {
     let mut fonts: Vec<(FontId, usize)> = Vec::new();
     let mut sizes: Vec<(i32, usize)> = Vec::new();
@@ -56,7 +58,7 @@ pub(crate) fn block_style(
     } else {
         0.0
     };
-    let align = align(lines, size, right_edges);
+    let align = align(lines, size, right_edges, s);
     BlockStyle {
         font: top(&fonts).unwrap_or(FontId(0)),
         size,
@@ -75,12 +77,12 @@ pub(crate) fn block_style(
 /// Alignment from the lines' edges: left edges (after the first line) and right edges (before
 /// the last) flush gives justified; only centres agreeing gives centred; only right edges,
 /// ragged left.
-fn align(lines: &[&LineInfo], size: f32, right_edges: &[f32]) -> Align {
+fn align(lines: &[&LineInfo], size: f32, right_edges: &[f32], s: &StyleSettings) -> Align {
     let n = lines.len();
     if n < 2 {
         return Align::Left;
     }
-    let tol = (0.3 * size).max(1.0);
+    let tol = (s.edge_tolerance * size).max(s.edge_tolerance_min);
     let spread = |v: &mut dyn Iterator<Item = f32>| {
         let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
         for x in v {
@@ -100,7 +102,7 @@ fn align(lines: &[&LineInfo], size: f32, right_edges: &[f32]) -> Align {
         let at_margin = right_edges
             .iter()
             .any(|r| (lines[0].bbox.x1 - r).abs() <= tol);
-        if n >= 3 || at_margin {
+        if n >= s.justified_lines || at_margin {
             Align::Justify
         } else {
             Align::Left
@@ -116,8 +118,9 @@ fn align(lines: &[&LineInfo], size: f32, right_edges: &[f32]) -> Align {
     }
 }
 
-/// Right edges shared by at least three lines of the page (within a point).
-pub(crate) fn common_right_edges(lines: &[LineInfo]) -> Vec<f32> {
+/// Right edges shared by at least [`StyleSettings::margin_lines`] lines of the page (within a
+/// point).
+pub(crate) fn common_right_edges(lines: &[LineInfo], s: &StyleSettings) -> Vec<f32> {
     let mut counts: Vec<(i32, usize)> = Vec::new();
     for l in lines {
         if l.angle == 0.0 && l.bbox.x1.is_finite() {
@@ -131,7 +134,7 @@ pub(crate) fn common_right_edges(lines: &[LineInfo]) -> Vec<f32> {
             .filter(|(y, _)| (x - y).abs() <= 1)
             .map(|(_, c)| c)
             .sum();
-        if near >= 3 && c > 0 {
+        if near >= s.margin_lines && c > 0 {
             out.push(x as f32);
         }
     }

@@ -1,5 +1,32 @@
 //! Recognising kinds of text: numbers, page numbers, list markers, citations, URLs, e-mail
 //! addresses. Hand-written matchers, so the crate needs no regex engine.
+//!
+//! The length limits below say what such a token looks like; they are constants rather than
+//! [`LayoutSettings`](crate::LayoutSettings) because they define the patterns, not thresholds
+//! of a page's geometry.
+
+/// An enumerator of a list item (`12.`, `(iv)`) has at most this many characters inside its
+/// punctuation.
+const LIST_ENUMERATOR_CHARS: usize = 4;
+
+/// A Roman numeral has at most this many letters (`xxxviii` is 7).
+const ROMAN_CHARS: usize = 8;
+
+/// A Roman numeral numbering a heading (`IV.`) or masked in a running header has at most this
+/// many letters (`XXXVIII.` numbers no heading).
+const SHORT_ROMAN_CHARS: usize = 5;
+
+/// A page number has at most this many digits.
+const PAGE_NUMBER_DIGITS: usize = 5;
+
+/// The inside of citation brackets has at most this many characters…
+const CITATION_CHARS: usize = 60;
+
+/// …each comma-separated item at most this many words…
+const CITATION_ITEM_WORDS: usize = 4;
+
+/// …of at most this many characters each (`Smith et al. 2001`, `Knu84`).
+const CITATION_WORD_CHARS: usize = 16;
 
 /// Whether `c` starts a bulleted list item.
 pub(crate) fn is_bullet(c: char) -> bool {
@@ -57,7 +84,7 @@ pub(crate) fn is_list_marker(word: &str) -> bool {
     } else {
         return false;
     };
-    if inner.is_empty() || inner.chars().count() > 4 {
+    if inner.is_empty() || inner.chars().count() > LIST_ENUMERATOR_CHARS {
         return false;
     }
     inner.chars().all(|c| c.is_ascii_digit())
@@ -68,7 +95,7 @@ pub(crate) fn is_list_marker(word: &str) -> bool {
 /// Whether `s` is a lowercase or uppercase Roman numeral (page numbers of front matter).
 pub(crate) fn is_roman(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 8
+        && s.len() <= ROMAN_CHARS
         && (s.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c'))
             || s.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C')))
 }
@@ -83,7 +110,9 @@ pub(crate) fn is_page_number(text: &str) -> bool {
         return false;
     }
     let words: Vec<&str> = t.split_whitespace().collect();
-    let num = |w: &str| (w.len() <= 5 && w.chars().all(|c| c.is_ascii_digit())) || is_roman(w);
+    let num = |w: &str| {
+        (w.len() <= PAGE_NUMBER_DIGITS && w.chars().all(|c| c.is_ascii_digit())) || is_roman(w)
+    };
     match words.as_slice() {
         [n] => num(n),
         [p, n] => {
@@ -198,7 +227,9 @@ pub(crate) fn enumerator_len(text: &str) -> Option<usize> {
             None => (token, false),
         },
     };
-    let roman = !inner.is_empty() && inner.chars().all(|c| "IVXLC".contains(c)) && inner.len() <= 5;
+    let roman = !inner.is_empty()
+        && inner.chars().all(|c| "IVXLC".contains(c))
+        && inner.len() <= SHORT_ROMAN_CHARS;
     let letter = inner.chars().count() == 1 && inner.chars().all(|c| c.is_ascii_alphabetic());
     let numbered = !inner.is_empty()
         && inner.chars().all(|c| c.is_ascii_digit() || c == '.')
@@ -235,7 +266,9 @@ pub(crate) fn citation_ranges(text: &str) -> Vec<(usize, usize)> {
 /// The inside of brackets that makes a citation, or anything a placeholder could be mistaken
 /// for: `12`, `/12`, `1, 3–5`, `Knu84`, `Smith et al. 2001`.
 fn is_citation_body(inner: &str) -> bool {
-    if inner.is_empty() || inner.chars().count() > 60 || !inner.chars().any(|c| c.is_ascii_digit())
+    if inner.is_empty()
+        || inner.chars().count() > CITATION_CHARS
+        || !inner.chars().any(|c| c.is_ascii_digit())
     {
         return false;
     }
@@ -252,7 +285,10 @@ fn is_citation_body(inner: &str) -> bool {
     // Every comma-separated item is short: a key, a number, a range, "Author 2001".
     inner.split([',', ';']).all(|item| {
         let words: Vec<&str> = item.split_whitespace().collect();
-        words.len() <= 4 && words.iter().all(|w| w.chars().count() <= 16)
+        words.len() <= CITATION_ITEM_WORDS
+            && words
+                .iter()
+                .all(|w| w.chars().count() <= CITATION_WORD_CHARS)
     })
 }
 
@@ -271,7 +307,7 @@ pub(crate) fn running_key(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        if is_roman(word) && word.len() <= 5 {
+        if is_roman(word) && word.len() <= SHORT_ROMAN_CHARS {
             out.push('#');
             continue;
         }
