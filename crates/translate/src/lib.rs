@@ -34,7 +34,7 @@
 //! - [`Bergamot`] (feature `bergamot`, on by default): Firefox Translations models in-process;
 //!   [`list_models`], [`find_model`] and [`models_dir`] find them on disk.
 //! - [`translate_segments`] (async) and [`translate_segments_blocking`]: the driver, with
-//!   [`TranslateOptions`], [`Progress`] events and [`TranslateOutput`] with [`EngineStats`].
+//!   [`TranslateOptions`], [`TranslateProgress`] events and [`TranslateOutput`] with [`EngineStats`].
 //! - [`placeholders`]: parsing and checking `[n]…[/n]` and `[n]`.
 //! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache;
 //!   [`DiskCache`] persists it for concurrent processes, [`Layered`] puts memory in front.
@@ -79,8 +79,9 @@ pub use models::{
     list_models, models_dir,
 };
 pub use translate::{
-    EngineStats, Estimate, Price, Progress, RetryPolicy, TranslateOptions, TranslateOutput,
-    Validation, estimate, left_in_source_language, translate_segments, translate_segments_blocking,
+    EngineStats, Estimate, Price, RetryPolicy, TranslateOptions, TranslateOutput,
+    TranslateProgress, Validation, estimate, left_in_source_language, translate_segments,
+    translate_segments_blocking,
 };
 
 #[doc(no_inline)]
