@@ -39,13 +39,15 @@
 //! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache;
 //!   [`DiskCache`] persists it for concurrent processes, [`Layered`] puts memory in front.
 //! - [`estimate`]: what a run would send and cost ([`Estimate`], [`Price`]), without calling.
-//! - [`Config`]: engine settings from a TOML file.
+//! - [`Config`]: engine settings from a TOML file; [`build_engine`] and [`build_cache`] make
+//!   the engine it names and its cache, the one policy the CLI, QA and tests share.
 //!
 //! # Limitations
 //! Engines run on the caller's runtime; one that computes on the CPU (an in-process model)
 //! should move its work off the async thread itself (`tokio::task::spawn_blocking`). Token
 //! counts of engines that do not report them are estimates (≈ 4 characters a token).
 
+mod build;
 mod cache;
 mod config;
 mod disk_cache;
@@ -59,6 +61,7 @@ pub mod placeholders;
 mod ratelimit;
 mod translate;
 
+pub use build::{DEFAULT_ENGINE, build_cache, build_engine, runs_bare};
 pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
 pub use config::{ApertiumConfig, Config, OpenAiConfig, PriceConfig};
 pub use disk_cache::{DiskCache, Layered, default_cache_dir};
