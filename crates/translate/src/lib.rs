@@ -35,7 +35,8 @@
 //!   [`list_models`], [`find_model`] and [`models_dir`] find them on disk.
 //! - [`translate_segments`] (async) and [`translate_segments_blocking`]: the driver, with
 //!   [`TranslateOptions`], [`TranslateProgress`] events and [`TranslateOutput`] with [`EngineStats`].
-//! - [`placeholders`]: parsing and checking `[n]…[/n]` and `[n]`.
+//! - [`placeholders`]: the `[n]…[/n]` and `[n]` format (from [`folio_doc::placeholders`]) and its
+//!   check with this crate's [`Error`].
 //! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache;
 //!   [`DiskCache`] persists it for concurrent processes, [`Layered`] puts memory in front.
 //! - [`estimate`]: what a run would send and cost ([`Estimate`], [`Price`]), without calling.
