@@ -94,7 +94,12 @@ mod tests {
     #[test]
     fn a_config_builds_the_engine_it_names() {
         let config = Config::from_toml(
-            "engine = \"openai\"\n[openai]\nbase_url = \"http://127.0.0.1:8080/v1\"\nmodel = \"qwen\"\n",
+            r#"
+            engine = "openai"
+            [openai]
+            base_url = "http://127.0.0.1:8080/v1"
+            model = "qwen"
+            "#,
         )
         .unwrap();
         let engine = build_engine(&config, pair(), Path::new("models")).unwrap();

@@ -34,7 +34,8 @@
 //! - [`Bergamot`] (feature `bergamot`, on by default): Firefox Translations models in-process;
 //!   [`list_models`], [`find_model`] and [`models_dir`] find them on disk.
 //! - [`translate_segments`] (async) and [`translate_segments_blocking`]: the driver, with
-//!   [`TranslateOptions`], [`TranslateProgress`] events and [`TranslateOutput`] with [`EngineStats`].
+//!   [`TranslateOptions`], [`TranslateProgress`] events and [`TranslateOutput`] with
+//!   [`EngineStats`].
 //! - [`placeholders`]: the `[n]…[/n]` and `[n]` format (from [`folio_doc::placeholders`]) and its
 //!   check with this crate's [`Error`].
 //! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache;
