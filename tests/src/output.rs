@@ -71,7 +71,13 @@ pub fn translate_file(path: &Path, engine: &str, pages: Option<&str>) -> Result<
     let input = Arc::new(bytes);
     let pages: Option<PageSelection> = pages.map(str::parse).transpose()?;
     let pair = folio_translate::LangPair::new("en", "pt-BR").map_err(|e| e.to_string())?;
-    let engine = folio_translate::builtin(engine, pair).map_err(|e| e.to_string())?;
+    let config = folio_translate::Config {
+        engine: Some(engine.into()),
+        ..folio_translate::Config::default()
+    };
+    let models_dir = folio_translate::models_dir(None, None);
+    let engine =
+        folio_translate::build_engine(&config, pair, &models_dir).map_err(|e| e.to_string())?;
     let options = options(engine.as_ref(), pages.clone(), None);
     let start = Instant::now();
     let (output, report) = folio::translate(input.clone(), &options, &mut |_| {})

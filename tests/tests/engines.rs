@@ -98,7 +98,7 @@ fn bergamot_translates_corpus_pages_into_portuguese() {
         let mut sentences = 0;
         let mut survived = Vec::new();
         for b in blocks.iter().filter(|b| b.action == Action::Translate) {
-            let plain = folio_translate::placeholders::strip(&b.source);
+            let plain = folio_doc::placeholders::strip(&b.source);
             for sentence in plain.split(['.', ';', ':', '?', '!']) {
                 let w = words(sentence);
                 let prose = w.iter().filter(|w| ENGLISH.contains(&w.as_str())).count() >= 2;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use folio_qa::{Case, CompareOptions, Pipeline, PngDir, ReportSection, Thresholds};
-use folio_translate::LangPair;
+use folio_translate::{LangPair, TranslateOptions};
 use folio_typeset::FontBook;
 
 /// Arguments of `folio qa`.
@@ -139,8 +139,20 @@ impl Pipeline for Translate {
             .ok_or("the case has no target_lang")?;
         let from = case.source_lang.as_deref().unwrap_or("en");
         let pair = LangPair::new(from, to).map_err(|e| e.to_string())?;
-        let engine = folio_translate::builtin(&case.engine, pair).map_err(|e| e.to_string())?;
+        // The engine and cache as `folio translate --engine <case.engine>` builds them.
+        let config = folio_translate::Config {
+            engine: Some(case.engine.clone()),
+            ..folio_translate::Config::default()
+        };
+        let models_dir =
+            folio_translate::models_dir(None, std::env::var_os(folio_translate::MODELS_ENV));
+        let engine =
+            folio_translate::build_engine(&config, pair, &models_dir).map_err(|e| e.to_string())?;
         let options = folio::Options {
+            translate: TranslateOptions {
+                cache: folio_translate::build_cache(&config).map_err(|e| e.to_string())?,
+                ..TranslateOptions::default()
+            },
             pages: case.page_selection()?,
             ..folio::Options::new(engine.as_ref(), &self.fonts)
         };

@@ -7,10 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use folio_pdf::PageSelection;
-use folio_translate::{
-    Bergamot, BergamotOptions, Cache, Config, DiskCache, Engine, Glossed, LangPair, Layered,
-    MemoryCache, Price, TranslateOptions,
-};
+use folio_translate::{Config, LangPair, Price, TranslateOptions};
 use folio_typeset::FontBook;
 
 /// Arguments of `folio translate`.
@@ -99,13 +96,24 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{}: cannot read the file", args.input.display()))?;
     let pair = LangPair::new(&args.from, &args.to).map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = make_config(&args)?;
-    let engine = make_engine(&args, &config, pair)?;
+    let models_dir = folio_translate::models_dir(
+        args.models.as_deref(),
+        std::env::var_os(folio_translate::MODELS_ENV),
+    );
+    let engine = folio_translate::build_engine(&config, pair, &models_dir)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let font_dir = args.fonts.clone().unwrap_or_else(FontBook::bundled_dir);
     let fonts = FontBook::from_dir(&font_dir)
         .with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
+    // `--no-cache`, else the engine's cache (none for identity and pseudo).
+    let cache = if args.no_cache {
+        None
+    } else {
+        folio_translate::build_cache(&config).map_err(|e| anyhow::anyhow!("{e}"))?
+    };
     let options = folio::Options {
         translate: TranslateOptions {
-            cache: make_cache(&args, &config)?,
+            cache,
             max_concurrency: args.max_concurrency,
             rpm: args.rpm,
             tpm: args.tpm,
@@ -184,12 +192,8 @@ fn make_config(args: &TranslateArgs) -> anyhow::Result<Config> {
         .engine
         .clone()
         .or(config.engine.take())
-        .unwrap_or_else(|| "bergamot".into());
+        .unwrap_or_else(|| folio_translate::DEFAULT_ENGINE.into());
     config.glossary = args.glossary.clone().or(config.glossary);
-    // The pseudo-localizer and identity stay as they are: tests compare their output exactly.
-    if engine == "identity" || engine == "pseudo" {
-        config.glossary = None;
-    }
     config.engine = Some(engine);
     config.cache = args.cache.clone().or(config.cache);
     if let Some(url) = &args.base_url {
@@ -199,53 +203,6 @@ fn make_config(args: &TranslateArgs) -> anyhow::Result<Config> {
     config.openai.model = args.model.clone().or(config.openai.model);
     config.openai.api_key_env = args.api_key_env.clone().or(config.openai.api_key_env);
     Ok(config)
-}
-
-/// The engine the config names, with its settings; a glossary wraps machine-translation
-/// engines and goes into the `openai` prompt.
-fn make_engine(
-    args: &TranslateArgs,
-    config: &Config,
-    pair: LangPair,
-) -> anyhow::Result<Box<dyn Engine>> {
-    let err = |e: folio_translate::Error| anyhow::anyhow!("{e}");
-    if config.engine.as_deref() != Some("bergamot") {
-        return config.build_engine("bergamot", pair).map_err(err);
-    }
-    let models_dir = folio_translate::models_dir(
-        args.models.as_deref(),
-        std::env::var_os(folio_translate::MODELS_ENV),
-    );
-    let engine: Box<dyn Engine> = Box::new(
-        Bergamot::new(
-            pair,
-            &BergamotOptions {
-                models_dir,
-                threads: 0,
-            },
-        )
-        .map_err(err)?,
-    );
-    Ok(match config.load_glossary().map_err(err)? {
-        Some(g) if !g.is_empty() => Box::new(Glossed::new(engine, g)),
-        _ => engine,
-    })
-}
-
-/// The translation cache: memory in front of the shared disk store, unless turned off.
-fn make_cache(args: &TranslateArgs, config: &Config) -> anyhow::Result<Option<Arc<dyn Cache>>> {
-    if args.no_cache || matches!(config.engine.as_deref(), Some("identity" | "pseudo")) {
-        return Ok(None);
-    }
-    let disk = match &config.cache {
-        Some(dir) => DiskCache::open(dir),
-        None => DiskCache::open_default(),
-    }
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Some(Arc::new(Layered {
-        front: MemoryCache::default(),
-        back: disk,
-    })))
 }
 
 /// Arguments of `folio models`.

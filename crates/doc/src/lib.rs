@@ -15,10 +15,12 @@
 //! - [`Glyph`]: one shown character code with its Unicode text, font, size, colour and box.
 //! - [`Block`]: a paragraph found by layout, with its role, style, and source text in which
 //!   inline spans are placeholders; [`Segment`] and [`Translation`] carry it through an engine.
+//! - [`placeholders`]: the `[n]…[/n]` and `[n]` format, written, parsed, stripped and checked.
 
 mod block;
 mod geom;
 mod placed;
+pub mod placeholders;
 
 pub use block::{
     Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment,

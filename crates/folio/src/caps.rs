@@ -3,7 +3,7 @@
 //! it. A whole segment in capitals (a heading) and a span in capitals (a bold run-in lead) are
 //! folded; capitals mixed with lower case (acronyms in a sentence) are left alone.
 
-use folio_translate::placeholders::{Piece, parse};
+use folio_doc::placeholders::{Piece, parse};
 
 /// What was folded in one segment, to give the capitals back.
 #[derive(Debug, Clone, Default, PartialEq)]

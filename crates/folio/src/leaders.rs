@@ -90,7 +90,7 @@ fn is_dots(token: &str) -> bool {
 
 /// Characters outside placeholders.
 fn visible_chars(text: &str) -> usize {
-    folio_translate::placeholders::strip(text).chars().count()
+    folio_doc::placeholders::strip(text).chars().count()
 }
 
 #[cfg(test)]

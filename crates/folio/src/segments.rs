@@ -108,7 +108,7 @@ impl DocumentText {
             let Some(Outcome::Translated(t)) = outcomes.get(id) else {
                 continue;
             };
-            let text = folio_translate::placeholders::strip(t);
+            let text = folio_doc::placeholders::strip(t);
             match self.extras[id] {
                 Extra::Outline(obj) => outline.push((obj, text)),
                 Extra::Title => title = Some(text),

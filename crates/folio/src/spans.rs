@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use folio_doc::placeholders::{Piece, parse};
 use folio_doc::{Block, Document, FontId, SpanKind};
-use folio_translate::placeholders::{Piece, parse};
 use folio_typeset::{BaselineShift, FaceId, FontQuery, SpanStyle, TextSpan};
 
 /// Plain text and its spans, from a translation with placeholders.

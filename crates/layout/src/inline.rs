@@ -12,7 +12,7 @@
 //! 3. Runs of one key become one span; a space takes the key of its neighbours when both
 //!    have the same, so a span never starts or ends with a space.
 
-use folio_doc::{Document, FontId, KeepReason, Page, Rgb, Span, SpanKind};
+use folio_doc::{Document, FontId, KeepReason, Page, Rgb, Span, SpanKind, placeholders};
 
 use crate::InlineSettings;
 use crate::fonts::{FontTraits, is_text_symbol, traits};
@@ -185,7 +185,7 @@ pub(crate) fn build(
         let glyphs: Vec<u32> = items[i..j].iter().filter_map(|it| it.glyph).collect();
         let id = out.spans.len() as u32 + 1;
         let paired = |kind: SpanKind, out: &mut Inline| {
-            out.source.push_str(&format!("[{id}]{text}[/{id}]"));
+            placeholders::write_span(&mut out.source, id, &text);
             out.translatable.push_str(&text);
             out.spans.push(Span {
                 id,
@@ -199,7 +199,7 @@ pub(crate) fn build(
                 out.translatable.push_str(&text);
             }
             Key::Kept(k) => {
-                out.source.push_str(&format!("[{id}]"));
+                placeholders::write_item(&mut out.source, id);
                 out.spans.push(Span {
                     id,
                     kind: SpanKind::Kept {

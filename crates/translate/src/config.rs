@@ -27,15 +27,11 @@
 //! Command-line flags override the file: the caller changes the fields before building.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::{
-    Apertium, ApertiumOptions, Engine, Error, Glossary, Glossed, LangPair, OpenAi, OpenAiOptions,
-    Price, Result, builtin,
-};
+use crate::{ApertiumOptions, Error, Glossary, OpenAiOptions, Price, Result};
 
 /// The settings file (see the module docs).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -183,24 +179,10 @@ impl Config {
         self.glossary.as_deref().map(Glossary::load).transpose()
     }
 
-    /// Builds the configured engine (`default` when the file names none) for `pair`, with the
-    /// glossary: in the prompt for `openai`, enforced by [`Glossed`] for other engines.
-    pub fn build_engine(&self, default: &str, pair: LangPair) -> Result<Box<dyn Engine>> {
-        let glossary = self.load_glossary()?.filter(|g| !g.is_empty());
-        let name = self.engine.as_deref().unwrap_or(default);
-        let engine: Box<dyn Engine> = match name {
-            "openai" => {
-                let mut options = self.openai_options();
-                options.glossary = glossary.map(Arc::new);
-                return Ok(Box::new(OpenAi::new(pair, options)?));
-            }
-            "apertium" => Box::new(Apertium::new(pair, self.apertium_options())?),
-            other => builtin(other, pair)?,
-        };
-        Ok(match glossary {
-            Some(g) => Box::new(Glossed::new(engine, g)),
-            None => engine,
-        })
+    /// The engine's name: the one set, else [`DEFAULT_ENGINE`](crate::DEFAULT_ENGINE).
+    /// [`build_engine`](crate::build_engine) builds it.
+    pub fn engine_name(&self) -> &str {
+        self.engine.as_deref().unwrap_or(crate::DEFAULT_ENGINE)
     }
 }
 
@@ -234,11 +216,7 @@ mod tests {
             Some("eng|cat_valencia")
         );
         assert_eq!(config.price().unwrap().completion_per_million, 0.6);
-        let engine = config
-            .build_engine("pseudo", LangPair::new("en", "es").unwrap())
-            .unwrap();
-        assert_eq!(engine.info().name, "openai");
-        assert_eq!(engine.info().model, "qwen");
+        assert_eq!(config.engine_name(), "openai");
     }
 
     #[test]
@@ -246,9 +224,6 @@ mod tests {
         let e = Config::from_toml("[openai]\nmodle = \"x\"\n").unwrap_err();
         assert!(e.to_string().contains("modle"), "{e}");
         let empty = Config::from_toml("").unwrap();
-        let engine = empty
-            .build_engine("pseudo", LangPair::new("en", "es").unwrap())
-            .unwrap();
-        assert_eq!(engine.info().name, "pseudo");
+        assert_eq!(empty.engine_name(), "bergamot");
     }
 }

@@ -34,18 +34,22 @@
 //! - [`Bergamot`] (feature `bergamot`, on by default): Firefox Translations models in-process;
 //!   [`list_models`], [`find_model`] and [`models_dir`] find them on disk.
 //! - [`translate_segments`] (async) and [`translate_segments_blocking`]: the driver, with
-//!   [`TranslateOptions`], [`Progress`] events and [`TranslateOutput`] with [`EngineStats`].
-//! - [`placeholders`]: parsing and checking `[n]…[/n]` and `[n]`.
+//!   [`TranslateOptions`], [`TranslateProgress`] events and [`TranslateOutput`] with
+//!   [`EngineStats`].
+//! - [`placeholders`]: the `[n]…[/n]` and `[n]` format (from [`folio_doc::placeholders`]) and its
+//!   check with this crate's [`Error`].
 //! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache;
 //!   [`DiskCache`] persists it for concurrent processes, [`Layered`] puts memory in front.
 //! - [`estimate`]: what a run would send and cost ([`Estimate`], [`Price`]), without calling.
-//! - [`Config`]: engine settings from a TOML file.
+//! - [`Config`]: engine settings from a TOML file; [`build_engine`] and [`build_cache`] make
+//!   the engine it names and its cache, the one policy the CLI, QA and tests share.
 //!
 //! # Limitations
 //! Engines run on the caller's runtime; one that computes on the CPU (an in-process model)
 //! should move its work off the async thread itself (`tokio::task::spawn_blocking`). Token
 //! counts of engines that do not report them are estimates (≈ 4 characters a token).
 
+mod build;
 mod cache;
 mod config;
 mod disk_cache;
@@ -59,6 +63,7 @@ pub mod placeholders;
 mod ratelimit;
 mod translate;
 
+pub use build::{DEFAULT_ENGINE, build_cache, build_engine, runs_bare};
 pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
 pub use config::{ApertiumConfig, Config, OpenAiConfig, PriceConfig};
 pub use disk_cache::{DiskCache, Layered, default_cache_dir};
@@ -79,8 +84,9 @@ pub use models::{
     list_models, models_dir,
 };
 pub use translate::{
-    EngineStats, Estimate, Price, Progress, RetryPolicy, TranslateOptions, TranslateOutput,
-    Validation, estimate, left_in_source_language, translate_segments, translate_segments_blocking,
+    EngineStats, Estimate, Price, RetryPolicy, TranslateOptions, TranslateOutput,
+    TranslateProgress, Validation, estimate, left_in_source_language, translate_segments,
+    translate_segments_blocking,
 };
 
 #[doc(no_inline)]

@@ -1,161 +1,24 @@
-//! Placeholders: how inline spans travel through an engine, and the check that they came back.
-//!
-//! Layout writes a block's inline spans as numbered placeholders: `[n]…[/n]` around styled or
-//! linked words, and a lone `[n]` for an atomic kept item (an inline formula, a citation). These
-//! bracketed numeric forms are the only ones that survived both Apertium and Bergamot in tests
-//! (`ENGINES.md`). An engine may move a span, but it must return every placeholder of the
-//! source exactly once, each pair opened before it is closed and not crossing another pair.
-//!
-//! Only canonical numbers count (`[0]`, `[12]`, not `[012]` or `[+1]`), so ordinary bracketed
-//! text such as `[a]` stays text.
+//! Placeholders: the format lives in [`folio_doc::placeholders`] (written by layout, read back
+//! by the pipeline); this is its check with the driver's [`Error`].
 
-use std::collections::BTreeMap;
-use std::fmt;
+pub use folio_doc::placeholders::{Piece, PlaceholderError, parse, strip};
 
 use crate::{Error, Result};
 
-/// A piece of a segment's text: plain text or one placeholder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Piece<'a> {
-    /// Text between placeholders.
-    Text(&'a str),
-    /// `[n]`: opens span `n`, or stands alone for kept item `n` when no `[/n]` follows.
-    Open(u32),
-    /// `[/n]`: closes span `n`.
-    Close(u32),
-}
-
-impl fmt::Display for Piece<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Text(text) => f.write_str(text),
-            Self::Open(n) => write!(f, "[{n}]"),
-            Self::Close(n) => write!(f, "[/{n}]"),
-        }
-    }
-}
-
-/// Splits text into plain text and placeholders, in order; concatenating the pieces'
-/// `Display` gives the text back byte for byte.
-pub fn parse(text: &str) -> Vec<Piece<'_>> {
-    let mut pieces = Vec::new();
-    let mut start = 0; // start of the pending text piece
-    let mut i = 0;
-    let bytes = text.as_bytes();
-    while i < bytes.len() {
-        if bytes[i] == b'['
-            && let Some((piece, len)) = placeholder_at(&text[i..])
-        {
-            if start < i {
-                pieces.push(Piece::Text(&text[start..i]));
-            }
-            pieces.push(piece);
-            i += len;
-            start = i;
-            continue;
-        }
-        i += 1;
-    }
-    if start < text.len() {
-        pieces.push(Piece::Text(&text[start..]));
-    }
-    pieces
-}
-
-/// Reads `[n]` or `[/n]` at the start of `s`: the piece and its length in bytes.
-fn placeholder_at(s: &str) -> Option<(Piece<'static>, usize)> {
-    let rest = s.strip_prefix('[')?;
-    let (close, rest) = match rest.strip_prefix('/') {
-        Some(rest) => (true, rest),
-        None => (false, rest),
-    };
-    let end = rest.find(']')?;
-    let digits = &rest[..end];
-    let canonical = !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'));
-    if !canonical {
-        return None;
-    }
-    let n: u32 = digits.parse().ok()?;
-    let len = 1 + usize::from(close) + end + 1;
-    Some((
-        if close {
-            Piece::Close(n)
-        } else {
-            Piece::Open(n)
-        },
-        len,
-    ))
-}
-
-/// The text without its placeholders: what a reader sees, for lengths and letter checks.
-pub fn strip(text: &str) -> String {
-    parse(text)
-        .into_iter()
-        .filter_map(|p| match p {
-            Piece::Text(t) => Some(t),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Checks that `translation` carries the placeholders of `source`: each exactly as often as in
-/// the source (so none dropped, duplicated or invented), pairs opened before closed and not
-/// crossing. The first problem found is returned.
+/// Checks that `translation` carries the placeholders of `source` (see
+/// [`folio_doc::placeholders::validate`]), as an [`Error`] of this crate.
 pub fn validate(source: &str, translation: &str) -> Result<()> {
-    let src = parse(source);
-    let out = parse(translation);
-    let want = counts(&src);
-    let have = counts(&out);
-
-    for (piece, &n) in &want {
-        let got = have.get(piece).copied().unwrap_or(0);
-        if got < n {
-            return Err(Error::MissingPlaceholder(piece.to_string()));
-        }
-        if got > n {
-            return Err(Error::DuplicatePlaceholder(piece.to_string()));
-        }
-    }
-    if let Some(piece) = have.keys().find(|p| !want.contains_key(*p)) {
-        return Err(Error::UnknownPlaceholder(piece.to_string()));
-    }
-
-    // Balance is only asked of a translation whose source is balanced itself: a layout bug
-    // there must not fail every engine, the counts above still hold the engine to the source.
-    if balance(&src, &want).is_ok() {
-        balance(&out, &want)?;
-    }
-    Ok(())
+    folio_doc::placeholders::validate(source, translation).map_err(Error::from)
 }
 
-/// How many times each placeholder occurs.
-fn counts<'a>(pieces: &[Piece<'a>]) -> BTreeMap<Piece<'a>, usize> {
-    let mut map = BTreeMap::new();
-    for &p in pieces {
-        if !matches!(p, Piece::Text(_)) {
-            *map.entry(p).or_insert(0) += 1;
+impl From<PlaceholderError> for Error {
+    fn from(e: PlaceholderError) -> Self {
+        match e {
+            PlaceholderError::Missing(p) => Self::MissingPlaceholder(p),
+            PlaceholderError::Duplicate(p) => Self::DuplicatePlaceholder(p),
+            PlaceholderError::Unbalanced(p) => Self::UnbalancedPlaceholder(p),
+            PlaceholderError::Unknown(p) => Self::UnknownPlaceholder(p),
         }
-    }
-    map
-}
-
-/// Checks that pairs nest; `[n]` is a pair's opening only when `[/n]` occurs in the source.
-fn balance(pieces: &[Piece<'_>], source_counts: &BTreeMap<Piece<'_>, usize>) -> Result<()> {
-    let mut stack = Vec::new();
-    for &p in pieces {
-        match p {
-            Piece::Open(n) if source_counts.contains_key(&Piece::Close(n)) => stack.push(n),
-            Piece::Close(n) if stack.pop() != Some(n) => {
-                return Err(Error::UnbalancedPlaceholder(p.to_string()));
-            }
-            _ => {}
-        }
-    }
-    match stack.last() {
-        Some(&n) => Err(Error::UnbalancedPlaceholder(Piece::Open(n).to_string())),
-        None => Ok(()),
     }
 }
 
@@ -163,97 +26,33 @@ fn balance(pieces: &[Piece<'_>], source_counts: &BTreeMap<Piece<'_>, usize>) -> 
 mod tests {
     use super::*;
 
-    #[track_caller]
-    fn rejects(source: &str, translation: &str, want: Error) {
-        assert_eq!(validate(source, translation), Err(want));
-    }
-
     #[test]
-    fn parse_round_trips_and_finds_placeholders() {
-        let text = "See [1]the fast[/1] fox [2] and [a] or [012] [/x] [3";
-        let pieces = parse(text);
-        let back: String = pieces.iter().map(|p| p.to_string()).collect();
-        assert_eq!(back, text);
-        let marks: Vec<_> = pieces
-            .iter()
-            .filter(|p| !matches!(p, Piece::Text(_)))
-            .collect();
-        assert_eq!(marks, [&Piece::Open(1), &Piece::Close(1), &Piece::Open(2)]);
-        assert_eq!(strip(text), "See the fast fox  and [a] or [012] [/x] [3");
-    }
-
-    #[test]
-    fn accepts_moved_and_intact_placeholders() {
-        let src = "The [1]quick[/1] fox [2] jumps [3]over [4]the[/4][/3] dog";
-        assert_eq!(validate(src, src), Ok(()));
-        assert_eq!(
-            validate(
-                src,
-                "[2] O cão [3]sobre [4]o[/4][/3] e a raposa [1]rápida[/1]"
+    fn problems_keep_their_messages() {
+        let src = "The [1]quick[/1] fox [2] jumps";
+        let cases = [
+            (
+                "A raposa [1]rápida salta [2]",
+                Error::MissingPlaceholder("[/1]".into()),
             ),
-            Ok(())
-        );
-        assert_eq!(validate("no marks", "sem marcas"), Ok(()));
-    }
-
-    #[test]
-    fn rejects_dropped_placeholders() {
-        let src = "The [1]quick[/1] fox [2] jumps";
-        rejects(
-            src,
-            "A raposa [1]rápida salta [2]",
-            Error::MissingPlaceholder("[/1]".into()),
-        );
-        rejects(
-            src,
-            "A [1]raposa[/1] salta",
-            Error::MissingPlaceholder("[2]".into()),
-        );
-    }
-
-    #[test]
-    fn rejects_duplicated_and_invented_placeholders() {
-        let src = "The [1]quick[/1] fox [2] jumps";
-        rejects(
-            src,
-            "[1]A[/1] [1]raposa[/1] [2]",
-            Error::DuplicatePlaceholder("[1]".into()),
-        );
-        rejects(
-            src,
-            "[1]A[/1] raposa [2] [2]",
-            Error::DuplicatePlaceholder("[2]".into()),
-        );
-        rejects(
-            src,
-            "[1]A[/1] raposa [2] [7]",
-            Error::UnknownPlaceholder("[7]".into()),
-        );
-    }
-
-    #[test]
-    fn rejects_unbalanced_placeholders() {
-        let src = "The [1]quick[/1] fox [2]jumps[/2]";
-        rejects(
-            src,
-            "[/1]A[1] raposa [2]salta[/2]",
-            Error::UnbalancedPlaceholder("[/1]".into()),
-        );
-        rejects(
-            src,
-            "[1]A [2]raposa[/1] salta[/2]",
-            Error::UnbalancedPlaceholder("[/1]".into()),
-        );
-    }
-
-    #[test]
-    fn unbalanced_source_is_held_to_counts_only() {
-        let src = "odd [/1] then [1] text";
+            (
+                "[1]A[/1] raposa [2] [2]",
+                Error::DuplicatePlaceholder("[2]".into()),
+            ),
+            (
+                "[1]A[/1] raposa [2] [7]",
+                Error::UnknownPlaceholder("[7]".into()),
+            ),
+            (
+                "[/1]A[1] raposa [2]",
+                Error::UnbalancedPlaceholder("[/1]".into()),
+            ),
+        ];
+        for (out, want) in cases {
+            let got = validate(src, out).unwrap_err();
+            let doc = folio_doc::placeholders::validate(src, out).unwrap_err();
+            assert_eq!(got.to_string(), doc.to_string());
+            assert_eq!(got, want);
+        }
         assert_eq!(validate(src, src), Ok(()));
-        rejects(
-            src,
-            "odd then [1] text",
-            Error::MissingPlaceholder("[/1]".into()),
-        );
     }
 }

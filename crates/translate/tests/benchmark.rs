@@ -169,7 +169,7 @@ fn requests_and_prompt_tokens_on_three_documents() {
             .map(|s| s.text.as_str())
             .filter(|t| seen.insert(*t))
             .filter(|t| {
-                folio_translate::placeholders::strip(t)
+                folio_doc::placeholders::strip(t)
                     .chars()
                     .any(char::is_alphabetic)
             })

@@ -325,8 +325,8 @@ fn apply(fault: &Fault, text: &str, answer: &mut String) -> bool {
 
 /// The first `[n]` or `[/n]` in a text.
 fn first_placeholder(text: &str) -> Option<String> {
-    folio_translate::placeholders::parse(text)
+    folio_doc::placeholders::parse(text)
         .into_iter()
-        .find(|p| !matches!(p, folio_translate::placeholders::Piece::Text(_)))
+        .find(|p| !matches!(p, folio_doc::placeholders::Piece::Text(_)))
         .map(|p| p.to_string())
 }

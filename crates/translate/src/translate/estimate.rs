@@ -1,0 +1,96 @@
+//! `--dry-run`: what a run would send and cost, counted from the same [`Plan`] a real run
+//! follows, without calling the engine.
+
+use folio_doc::Segment;
+use serde::{Deserialize, Serialize};
+
+use crate::Usage;
+use crate::engine::{Batch, Engine, estimate_tokens};
+#[cfg(doc)]
+use crate::translate_segments;
+
+use super::TranslateOptions;
+use super::plan::Plan;
+
+/// What [`translate_segments`] would do, counted without calling the engine (`--dry-run`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Segments in the call.
+    pub segments: usize,
+    /// Segments kept without translation (no letters).
+    pub kept: usize,
+    /// Segments answered from the cache or as repeats of an earlier text.
+    pub reused: usize,
+    /// Distinct texts that would be sent.
+    pub sent: usize,
+    /// Requests, without retries.
+    pub requests: u64,
+    /// Tokens of the texts sent (≈ 4 characters a token).
+    pub source_tokens: u64,
+    /// Prompt tokens, instructions included where the engine says ([`Engine::estimate_usage`]).
+    pub prompt_tokens: u64,
+    /// Completion tokens expected.
+    pub completion_tokens: u64,
+}
+
+/// A price per million tokens, for [`Estimate::cost`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    /// Price of a million prompt tokens.
+    pub prompt_per_million: f64,
+    /// Price of a million completion tokens.
+    pub completion_per_million: f64,
+}
+
+impl Estimate {
+    /// The cost at `price`.
+    pub fn cost(&self, price: Price) -> f64 {
+        (self.prompt_tokens as f64 * price.prompt_per_million
+            + self.completion_tokens as f64 * price.completion_per_million)
+            / 1e6
+    }
+}
+
+/// Counts what [`translate_segments`] would send with these options: segments kept, reused
+/// (cache and repeats), batches and tokens. Reads the cache; never calls the engine.
+pub fn estimate(engine: &dyn Engine, segments: &[Segment], options: &TranslateOptions) -> Estimate {
+    let info = engine.info();
+    let plan = Plan::new(info, segments, options);
+    let mut est = Estimate {
+        segments: segments.len(),
+        kept: plan.kept.iter().flatten().count(),
+        ..Default::default()
+    };
+    for (group, cached) in plan.groups.iter().zip(&plan.cached) {
+        if cached.is_some() {
+            est.reused += group.members.len();
+        } else {
+            est.reused += group.members.len() - 1;
+            est.sent += 1;
+        }
+    }
+    for batch_groups in &plan.batches {
+        let members: Vec<usize> = batch_groups
+            .iter()
+            .map(|&g| plan.groups[g].representative())
+            .collect();
+        let batch_segments: Vec<Segment> = members.iter().map(|&i| segments[i].clone()).collect();
+        let batch_sections: Vec<Option<&str>> = members.iter().map(|&i| plan.sections[i]).collect();
+        let source: u64 = batch_segments
+            .iter()
+            .map(|s| estimate_tokens(&s.text) as u64)
+            .sum();
+        let mut batch = Batch::new(&batch_segments);
+        batch.sections = &batch_sections;
+        batch.title = options.title.as_deref();
+        let usage = engine.estimate_usage(&batch).unwrap_or(Usage {
+            prompt_tokens: source,
+            completion_tokens: source,
+        });
+        est.requests += 1;
+        est.source_tokens += source;
+        est.prompt_tokens += usage.prompt_tokens;
+        est.completion_tokens += usage.completion_tokens;
+    }
+    est
+}

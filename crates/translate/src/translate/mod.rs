@@ -1,0 +1,211 @@
+//! The driver: from a document's segments to one outcome each, whatever the engine does.
+//!
+//! # Steps
+//! 1. Segments with no letters (only numbers, symbols or placeholders) are kept, not sent.
+//! 2. Each remaining segment gets a [`CacheKey`]; identical texts share one and are sent once.
+//! 3. Keys found in the cache (and valid for their segment) are answered from it.
+//! 4. The rest is cut into batches by the token and segment budget, in document order.
+//! 5. Batches run, up to the concurrency limit at once, each call waiting as long as the
+//!    requests- and tokens-per-minute limits say. A call that fails for a passing reason
+//!    (rate limit, timeout, server error) is retried with exponential backoff and jitter,
+//!    never sooner than the engine's `Retry-After`; a batch that still fails is split in two
+//!    (unless smaller requests would fail alike: a refusal such as a bad key, a server still
+//!    down), and items that come back invalid (placeholders lost, empty, implausible length)
+//!    are sent again on their own, down to single segments.
+//! 6. A single segment that still fails ends [`Outcome::Failed`] with the reason; valid
+//!    translations go into the cache. Every segment ends translated, kept or failed.
+//!
+//! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`]; step 5 is [`batch`].
+
+mod batch;
+mod estimate;
+mod options;
+mod output;
+mod plan;
+mod validation;
+
+use std::collections::HashSet;
+use std::future::poll_fn;
+use std::task::Poll;
+
+use folio_doc::{Outcome, Segment, Translation};
+
+use crate::engine::{BoxFuture, Engine};
+use crate::ratelimit::RateLimiter;
+use crate::{CacheKey, Error, Result};
+
+use batch::{BatchResult, Work, run_batch};
+pub use estimate::{Estimate, Price, estimate};
+pub use options::{RetryPolicy, TranslateOptions};
+pub use output::{EngineStats, TranslateOutput, TranslateProgress};
+use plan::Plan;
+pub use validation::{Validation, left_in_source_language};
+
+/// Translates a document's segments: one [`Translation`] per segment, in order, each
+/// translated, kept with a reason, or failed with a reason (see the module docs for the steps).
+///
+/// `events` hears of progress. Runs inside a Tokio runtime with the timer enabled (retries
+/// sleep and calls time out); from synchronous code use [`translate_segments_blocking`].
+pub async fn translate_segments(
+    engine: &dyn Engine,
+    segments: &[Segment],
+    options: &TranslateOptions,
+    events: &mut (dyn FnMut(TranslateProgress) + Send),
+) -> TranslateOutput {
+    let info = engine.info();
+    let total = segments.len();
+    let mut stats = EngineStats {
+        name: info.name.clone(),
+        model: info.model.clone(),
+        ..Default::default()
+    };
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; total];
+    let mut done = 0;
+
+    // 1–4. Kept, repeats, the cache, batches.
+    let plan = Plan::new(info, segments, options);
+    let mut warnings = plan.warnings.clone();
+    for (i, reason) in plan.kept.iter().enumerate() {
+        if let Some(reason) = reason {
+            outcomes[i] = Some(Outcome::Kept(*reason));
+            done += 1;
+        }
+    }
+    for (group, cached) in plan.groups.iter().zip(&plan.cached) {
+        if let Some(text) = cached {
+            for &i in &group.members {
+                outcomes[i] = Some(Outcome::Translated(text.clone()));
+            }
+            stats.cache_hits += group.members.len() as u64;
+            done += group.members.len();
+        }
+    }
+    events(TranslateProgress { done, total });
+
+    let limits = info.limits;
+    let concurrency = options
+        .max_concurrency
+        .map_or(limits.max_concurrency, |n| n.min(limits.max_concurrency))
+        .max(1);
+    let limiter = RateLimiter::new(options.rpm, options.tpm);
+
+    // 5. Run them, `concurrency` at a time.
+    let mut pending = plan.batches.iter().map(|batch_groups| {
+        let work: Vec<Work<'_>> = batch_groups
+            .iter()
+            .map(|&g| {
+                let i = plan.groups[g].representative();
+                Work {
+                    group: g,
+                    segment: segments[i].clone(),
+                    section: plan.sections[i],
+                }
+            })
+            .collect();
+        Box::pin(run_batch(engine, work, options, &limiter)) as BoxFuture<'_, BatchResult>
+    });
+    let mut in_flight: Vec<BoxFuture<'_, BatchResult>> = Vec::new();
+    let mut fresh: Vec<(CacheKey, String)> = Vec::new();
+    let mut stored: HashSet<CacheKey> = HashSet::new();
+    loop {
+        while in_flight.len() < concurrency {
+            match pending.next() {
+                Some(fut) => in_flight.push(fut),
+                None => break,
+            }
+        }
+        if in_flight.is_empty() {
+            break;
+        }
+        // A small `FuturesUnordered`: poll every call in flight, take the first one finished.
+        let result = poll_fn(|cx| {
+            for k in 0..in_flight.len() {
+                if let Poll::Ready(out) = in_flight[k].as_mut().poll(cx) {
+                    // `remove`, not `swap_remove`: calls start in document order.
+                    drop(in_flight.remove(k));
+                    return Poll::Ready(out);
+                }
+            }
+            Poll::Pending
+        })
+        .await;
+
+        stats.requests += result.requests;
+        stats.retries += result.retries;
+        stats.fallbacks += result.fallbacks;
+        stats.prompt_tokens += result.usage.0;
+        stats.completion_tokens += result.usage.1;
+        for (g, outcome) in result.outcomes {
+            let plan::Group { key, members } = &plan.groups[g];
+            let outcome = match outcome {
+                Ok(text) => {
+                    stats.cache_hits += members.len() as u64 - 1;
+                    // Texts differing only in white space share a key: the first one stored wins,
+                    // as it would on a later run.
+                    if stored.insert(*key) {
+                        fresh.push((*key, text.clone()));
+                    }
+                    Outcome::Translated(text)
+                }
+                Err(e) => Outcome::Failed(e.to_string()),
+            };
+            for &i in members {
+                outcomes[i] = Some(outcome.clone());
+            }
+            done += members.len();
+        }
+        events(TranslateProgress { done, total });
+    }
+
+    // 6. Store what was learnt.
+    if let Some(cache) = &options.cache
+        && !fresh.is_empty()
+        && let Err(e) = cache.put_many(&fresh)
+    {
+        warnings.push(format!("{}", Error::Cache(e.to_string())));
+    }
+
+    let translations = segments
+        .iter()
+        .zip(outcomes)
+        .map(|(seg, outcome)| Translation {
+            id: seg.id,
+            // Every segment was kept, answered from the cache or sent; a hole would be our bug.
+            outcome: outcome.unwrap_or_else(|| {
+                Outcome::Failed(
+                    "segment was never sent to the engine; please report this as a bug".into(),
+                )
+            }),
+        })
+        .collect();
+    TranslateOutput {
+        translations,
+        stats,
+        warnings,
+    }
+}
+
+/// [`translate_segments`] from synchronous code: runs it on a current-thread Tokio runtime
+/// made for the call. Fails only if the runtime cannot start, or when called from inside an
+/// async runtime (use [`translate_segments`] there).
+pub fn translate_segments_blocking(
+    engine: &dyn Engine,
+    segments: &[Segment],
+    options: &TranslateOptions,
+    events: &mut (dyn FnMut(TranslateProgress) + Send),
+) -> Result<TranslateOutput> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::Runtime(
+            "called from inside an async runtime; await translate_segments instead".into(),
+        ));
+    }
+    // Time for retries and timeouts, I/O for the HTTP engines.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    Ok(runtime.block_on(translate_segments(engine, segments, options, events)))
+}
+
+#[cfg(test)]
+mod tests;
