@@ -15,9 +15,11 @@
 //! - [`Glyph`]: one shown character code with its Unicode text, font, size, colour and box.
 //! - [`Block`]: a paragraph found by layout, with its role, style, and source text in which
 //!   inline spans are placeholders; [`Segment`] and [`Translation`] carry it through an engine.
+//! - [`xy_cut`]: the reading order of a page's lines, shared by the reader and layout.
 
 mod block;
 mod geom;
+mod reading_order;
 
 pub use block::{
     Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment,
@@ -25,6 +27,7 @@ pub use block::{
 };
 pub use compact_str::CompactString;
 pub use geom::{Matrix, Point, Pt, Rect};
+pub use reading_order::{ReadingItem, RowGrouping, XyCut, xy_cut};
 
 use serde::{Deserialize, Serialize};
 
