@@ -326,6 +326,7 @@ impl<'a> Interpreter<'_, 'a> {
         }
     }
 
+    /// A point in user space, in display space.
     pub(crate) fn user_point(&self, st: &State, x: f64, y: f64) -> Point {
         let p = st.g.ctm.apply(x, y);
         self.to_display.apply(p.x as f64, p.y as f64)
@@ -352,6 +353,7 @@ impl<'a> Interpreter<'_, 'a> {
         st.path.clear();
     }
 
+    /// The font table index of the font resource `name`, warning when it is missing.
     pub(crate) fn font(&mut self, name: &Name<'_>, res: &Resources<'a>) -> Option<usize> {
         let Some(dict) = res.get_font(name) else {
             self.warn(format!("font /{} is not in the resources", name.as_str()));
@@ -368,6 +370,7 @@ impl<'a> Interpreter<'_, 'a> {
         Some(index)
     }
 
+    /// Applies an `ExtGState` resource (`gs`).
     fn ext_gstate(&mut self, args: &[Object<'_>], res: &Resources<'a>, st: &mut State) {
         let Some(Object::Name(name)) = args.first() else {
             return;
@@ -387,6 +390,7 @@ impl<'a> Interpreter<'_, 'a> {
     }
 }
 
+/// Starts the next line, offset by `(tx, ty)` from the start of the current one (`Td`, `T*`).
 fn next_line(st: &mut State, tx: f64, ty: f64) {
     st.tlm = Matrix::translate(tx, ty).then(&st.tlm);
     st.tm = st.tlm;

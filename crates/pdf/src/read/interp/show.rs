@@ -8,6 +8,7 @@ use super::state::State;
 use super::{GlyphSite, Interpreter};
 
 impl<'a> Interpreter<'_, 'a> {
+    /// Shows a `TJ` array: strings as glyphs, numbers as moves of the text position.
     pub(crate) fn show_array(&mut self, items: &Array<'_>, st: &mut State, addr: Address) {
         for (index, item) in items.iter::<Object<'_>>().enumerate() {
             match item {

@@ -13,6 +13,7 @@ use crate::read::obj_ref;
 const MAX_FORM_DEPTH: usize = 12;
 
 impl<'a> Interpreter<'_, 'a> {
+    /// Draws the XObject resource `name` (`Do`): an image or a form.
     pub(crate) fn xobject(
         &mut self,
         name: &Name<'_>,
@@ -43,6 +44,7 @@ impl<'a> Interpreter<'_, 'a> {
         }
     }
 
+    /// Walks a form XObject's content with its own resources, unless nested too deep.
     pub(crate) fn form(&mut self, stream: &Stream<'a>, parent: &Resources<'a>, st: &mut State) {
         let id = stream.obj_id();
         let key = (id.obj_number, id.gen_number);
@@ -90,6 +92,7 @@ impl<'a> Interpreter<'_, 'a> {
         (st.path, st.subpaths) = saved_path;
     }
 
+    /// Records an image drawn in the unit square of the current transformation.
     pub(crate) fn image(
         &mut self,
         st: &State,
@@ -113,6 +116,7 @@ impl<'a> Interpreter<'_, 'a> {
     }
 }
 
+/// An image's size in samples, under its full or its inline-image key.
 pub(crate) fn image_size(dict: &Dict<'_>) -> (u32, u32) {
     let get = |long: &[u8], short: &[u8]| {
         dict.get::<f64>(long)
