@@ -16,11 +16,14 @@
 //! - [`Block`]: a paragraph found by layout, with its role, style, and source text in which
 //!   inline spans are placeholders; [`Segment`] and [`Translation`] carry it through an engine.
 //! - [`placeholders`]: the `[n]…[/n]` and `[n]` format, written, parsed, stripped and checked.
+//! - [`xy_cut`]: the reading order of a page's lines, shared by the reader and layout.
+//! - [`PlacedText`]: new text set on pages, from the typesetter to the writer.
 
 mod block;
 mod geom;
 mod placed;
 pub mod placeholders;
+mod reading_order;
 
 pub use block::{
     Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment,
@@ -32,6 +35,7 @@ pub use placed::{
     FaceId, FaceSource, GlyphRun, OriginalFont, OriginalLines, PageText, PlacedBlock, PlacedFace,
     PlacedGlyph, PlacedLine, PlacedText, Synthetic, TypesetWarning,
 };
+pub use reading_order::{ReadingItem, RowGrouping, XyCut, xy_cut};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 //! The facts about each line of a page that grouping and roles are decided on.
 
-use folio_doc::{FontId, Page, Rect, Rgb};
+use folio_doc::{FontId, Page, ReadingItem, Rect, Rgb, RowGrouping, XyCut, xy_cut};
 
 use crate::LineSettings;
 use crate::fonts::{FontTraits, is_text_symbol, traits};
@@ -55,10 +55,9 @@ pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits], s: &LineSettings) ->
             });
         }
     }
-    let mut order = Vec::with_capacity(infos.len());
     let (flat, rotated): (Vec<usize>, Vec<usize>) =
         (0..infos.len()).partition(|&i| infos[i].angle == 0.0);
-    xy_cut(flat, &infos, &mut order);
+    let mut order = xy_cut(&infos, flat, &READING_ORDER);
     order.extend(rotated);
     let mut slots: Vec<Option<LineInfo>> = infos.into_iter().map(Some).collect();
     let mut infos: Vec<LineInfo> = order.into_iter().filter_map(|i| slots[i].take()).collect();
@@ -147,60 +146,26 @@ fn is_gutter(page: &Page, line: &folio_doc::Line, m: f32, s: &LineSettings) -> b
         && right >= s.gutter_min_sides
 }
 
-/// Orders lines by recursive XY cut: a vertical gutter splits a region into columns (read
-/// left to right), else the widest horizontal gap splits it into bands (read top to bottom);
-/// a region with neither is read by baseline, then along it.
-fn xy_cut(mut items: Vec<usize>, lines: &[LineInfo], out: &mut Vec<usize>) {
-    if items.len() <= 1 {
-        out.extend(items);
-        return;
+/// How layout orders its lines (the pieces of the reader's lines split at gutters): a gap of
+/// half the median size is already a column gutter, unlike the reader's whole size.
+const READING_ORDER: XyCut = XyCut {
+    min_gutter: 0.5,
+    same_row: 0.3,
+    rows: RowGrouping::Pairwise,
+};
+
+impl ReadingItem for LineInfo {
+    fn bbox(&self) -> Rect {
+        self.bbox
     }
-    let mut sizes: Vec<f32> = items.iter().map(|&i| lines[i].size).collect();
-    sizes.sort_by(f32::total_cmp);
-    let median = sizes[sizes.len() / 2];
-    items.sort_by(|&a, &b| lines[a].bbox.x0.total_cmp(&lines[b].bbox.x0));
-    let mut best_x: Option<(f32, f32)> = None;
-    let mut reach = lines[items[0]].bbox.x1;
-    for &i in &items[1..] {
-        let gap = lines[i].bbox.x0 - reach;
-        if gap > 0.0 && best_x.is_none_or(|(g, _)| gap > g) {
-            best_x = Some((gap, lines[i].bbox.x0));
-        }
-        reach = reach.max(lines[i].bbox.x1);
+
+    fn baseline(&self) -> f32 {
+        self.baseline
     }
-    if let Some((gap, at)) = best_x
-        && gap >= 0.5 * median
-    {
-        let (l, r): (Vec<usize>, Vec<usize>) = items.iter().partition(|&&i| lines[i].bbox.x0 < at);
-        xy_cut(l, lines, out);
-        xy_cut(r, lines, out);
-        return;
+
+    fn size(&self) -> f32 {
+        self.size
     }
-    items.sort_by(|&a, &b| lines[a].bbox.y0.total_cmp(&lines[b].bbox.y0));
-    let mut best_y: Option<(f32, f32)> = None;
-    let mut reach = lines[items[0]].bbox.y1;
-    for &i in &items[1..] {
-        let gap = lines[i].bbox.y0 - reach;
-        if gap > 0.0 && best_y.is_none_or(|(g, _)| gap > g) {
-            best_y = Some((gap, lines[i].bbox.y0));
-        }
-        reach = reach.max(lines[i].bbox.y1);
-    }
-    if let Some((_, at)) = best_y {
-        let (a, b): (Vec<usize>, Vec<usize>) = items.iter().partition(|&&i| lines[i].bbox.y0 < at);
-        xy_cut(a, lines, out);
-        xy_cut(b, lines, out);
-        return;
-    }
-    items.sort_by(|&a, &b| {
-        let (la, lb) = (&lines[a], &lines[b]);
-        if (la.baseline - lb.baseline).abs() <= 0.3 * la.size.min(lb.size) {
-            la.bbox.x0.total_cmp(&lb.bbox.x0)
-        } else {
-            la.baseline.total_cmp(&lb.baseline)
-        }
-    });
-    out.extend(items);
 }
 
 /// Whether line `n` (at `at` in `all`) continues the line `p` just before it on the same baseline.

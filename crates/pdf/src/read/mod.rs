@@ -1,6 +1,7 @@
 //! Reading: PDF bytes to a [`Document`].
 
 mod annots;
+mod appearances;
 mod fonts;
 mod interp;
 mod measure;
