@@ -36,7 +36,7 @@ pub struct TranslateArgs {
     /// override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else `./models`).
+    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else the per-user `folio/models`).
     #[arg(long)]
     models: Option<PathBuf>,
     /// Server root for `apertium` (default http://127.0.0.1:2737) or `openai`
@@ -85,7 +85,7 @@ pub struct TranslateArgs {
     /// Write the run's report (JSON) here.
     #[arg(long)]
     report: Option<PathBuf>,
-    /// Folder of fonts for new text (default: the bundled `fonts/`).
+    /// Folder of fonts for new text (default: the bundled `fonts/`, compiled into the binary).
     #[arg(long)]
     fonts: Option<PathBuf>,
     /// User password of an encrypted PDF.
@@ -100,9 +100,11 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     let pair = LangPair::new(&args.from, &args.to).map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = make_config(&args)?;
     let engine = make_engine(&args, &config, pair)?;
-    let font_dir = args.fonts.clone().unwrap_or_else(FontBook::bundled_dir);
-    let fonts = FontBook::from_dir(&font_dir)
-        .with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
+    let fonts = match &args.fonts {
+        Some(dir) => FontBook::from_dir(dir)
+            .with_context(|| format!("{}: cannot load fonts", dir.display()))?,
+        None => FontBook::bundled(),
+    };
     let options = folio::Options {
         engine: engine.as_ref(),
         translate: TranslateOptions {
@@ -253,7 +255,7 @@ fn make_cache(args: &TranslateArgs, config: &Config) -> anyhow::Result<Option<Ar
 /// Arguments of `folio models`.
 #[derive(clap::Args)]
 pub struct ModelsArgs {
-    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else `./models`).
+    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else the per-user `folio/models`).
     #[arg(long)]
     models: Option<PathBuf>,
 }
@@ -266,10 +268,7 @@ pub fn models(args: ModelsArgs) -> anyhow::Result<ExitCode> {
     );
     let installed = folio_translate::list_models(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     if installed.models.is_empty() {
-        println!(
-            "no models in {} (run scripts/fetch-models.sh)",
-            dir.display()
-        );
+        println!("no models in {} (run folio models fetch)", dir.display());
     }
     for m in &installed.models {
         println!("{}\t{} → {}\t{}", m.id, m.from, m.to, m.dir.display());

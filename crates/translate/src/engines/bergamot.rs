@@ -29,7 +29,7 @@ use fxtranslate::segment::{BasicSegmenter, MAX_SOURCE_TOKENS, Segmenter, Span};
 use tokio::sync::oneshot;
 
 use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem};
-use crate::models::{self, DEFAULT_MODELS_DIR, ModelInfo};
+use crate::models::{self, ModelInfo};
 use crate::placeholders::{self, Piece};
 use crate::{Error, LangPair, Result};
 
@@ -46,7 +46,7 @@ pub struct BergamotOptions {
 impl Default for BergamotOptions {
     fn default() -> Self {
         Self {
-            models_dir: PathBuf::from(DEFAULT_MODELS_DIR),
+            models_dir: models::default_models_dir(),
             threads: 0,
         }
     }
