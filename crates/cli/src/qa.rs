@@ -119,10 +119,9 @@ struct Translate {
 
 impl Translate {
     fn new() -> anyhow::Result<Self> {
-        let dir = FontBook::bundled_dir();
-        let fonts = FontBook::from_dir(&dir)
-            .with_context(|| format!("{}: cannot load fonts", dir.display()))?;
-        Ok(Self { fonts })
+        Ok(Self {
+            fonts: FontBook::bundled(),
+        })
     }
 }
 

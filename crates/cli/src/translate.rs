@@ -33,7 +33,7 @@ pub struct TranslateArgs {
     /// override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else `./models`).
+    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else the per-user `folio/models`).
     #[arg(long)]
     models: Option<PathBuf>,
     /// Server root for `apertium` (default http://127.0.0.1:2737) or `openai`
@@ -82,7 +82,7 @@ pub struct TranslateArgs {
     /// Write the run's report (JSON) here.
     #[arg(long)]
     report: Option<PathBuf>,
-    /// Folder of fonts for new text (default: the bundled `fonts/`).
+    /// Folder of fonts for new text (default: the bundled `fonts/`, compiled into the binary).
     #[arg(long)]
     fonts: Option<PathBuf>,
     /// User password of an encrypted PDF.
@@ -102,9 +102,11 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     );
     let engine = folio_translate::build_engine(&config, pair, &models_dir)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let font_dir = args.fonts.clone().unwrap_or_else(FontBook::bundled_dir);
-    let fonts = FontBook::from_dir(&font_dir)
-        .with_context(|| format!("{}: cannot load fonts", font_dir.display()))?;
+    let fonts = match &args.fonts {
+        Some(dir) => FontBook::from_dir(dir)
+            .with_context(|| format!("{}: cannot load fonts", dir.display()))?,
+        None => FontBook::bundled(),
+    };
     // `--no-cache`, else the engine's cache (none for identity and pseudo).
     let cache = if args.no_cache {
         None
@@ -208,7 +210,7 @@ fn make_config(args: &TranslateArgs) -> anyhow::Result<Config> {
 /// Arguments of `folio models`.
 #[derive(clap::Args)]
 pub struct ModelsArgs {
-    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else `./models`).
+    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else the per-user `folio/models`).
     #[arg(long)]
     models: Option<PathBuf>,
 }
@@ -221,10 +223,7 @@ pub fn models(args: ModelsArgs) -> anyhow::Result<ExitCode> {
     );
     let installed = folio_translate::list_models(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     if installed.models.is_empty() {
-        println!(
-            "no models in {} (run scripts/fetch-models.sh)",
-            dir.display()
-        );
+        println!("no models in {} (run folio models fetch)", dir.display());
     }
     for m in &installed.models {
         println!("{}\t{} → {}\t{}", m.id, m.from, m.to, m.dir.display());

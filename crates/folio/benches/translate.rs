@@ -3,11 +3,11 @@
 //!
 //! ```text
 //! cargo bench -p folio --bench translate                 # the two files of the issue
-//! cargo bench -p folio --bench translate -- FILE.pdf …   # others (names in FOLIO_CORPUS, or paths)
+//! cargo bench -p folio --bench translate -- FILE.pdf …   # others (corpus names, or paths)
 //! FOLIO_BENCH_RUNS=5 cargo bench -p folio --bench translate
 //! ```
 //!
-//! The corpus is `FOLIO_CORPUS` (default `../shared/corpus` beside the workspace). Each file is
+//! A corpus name is the repository's copy when there is one, else `FOLIO_CORPUS`'s. Each file is
 //! translated `FOLIO_BENCH_RUNS` times (default 3) after one warm-up run; the best and mean
 //! times are printed. Each file runs in a process of its own, so its peak memory is its own; the
 //! peak includes the fonts loaded at start (Linux only; `?` elsewhere).
@@ -26,10 +26,8 @@ const DEFAULT_FILES: &[&str] = &[
 ];
 
 fn main() {
-    let corpus = match std::env::var_os("FOLIO_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-    };
+    // A corpus name found nowhere stays as given, and its read below says so.
+    let corpus = |name: &str| folio_test_support::find_corpus_file(name).unwrap_or(name.into());
     let runs: u32 = std::env::var("FOLIO_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -41,14 +39,14 @@ fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let files: Vec<PathBuf> = if args.is_empty() {
-        DEFAULT_FILES.iter().map(|f| corpus.join(f)).collect()
+        DEFAULT_FILES.iter().map(|f| corpus(f)).collect()
     } else {
         args.iter()
             .map(|a| {
                 if Path::new(a).exists() {
                     PathBuf::from(a)
                 } else {
-                    corpus.join(a)
+                    corpus(a)
                 }
             })
             .collect()
@@ -68,8 +66,7 @@ fn main() {
         return;
     }
 
-    let fonts =
-        FontBook::from_dir(FontBook::bundled_dir()).expect("the bundled fonts/ folder loads");
+    let fonts = FontBook::bundled();
     let pair = LangPair::new("en", "pt-BR").expect("en and pt-BR are valid tags");
     let engine = folio_translate::builtin("pseudo", pair).expect("pseudo is a built-in engine");
     let options = folio::Options::new(engine.as_ref(), &fonts);
@@ -88,7 +85,7 @@ fn main() {
             Ok(b) => Arc::new(b),
             Err(e) => {
                 eprintln!(
-                    "{}: {e} (set FOLIO_CORPUS to the corpus folder)",
+                    "{}: {e} (a corpus file: set FOLIO_CORPUS to the corpus folder)",
                     path.display()
                 );
                 continue;

@@ -1,25 +1,16 @@
-//! Layout outcomes on real PDFs of the corpus (`FOLIO_CORPUS`, default `../shared/corpus` from
-//! the workspace root). A missing corpus file skips its test with a note, so the suite still
-//! runs elsewhere.
+//! Layout outcomes on real PDFs of the corpus: the repository's copy of a file when there is
+//! one, else `FOLIO_CORPUS` (see `folio-test-support`). A file found nowhere skips its test
+//! (or its part of it) with a note, and fails it under CI.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use folio_doc::{Action, Block, Document, KeepReason, Role, SpanKind};
 use folio_layout::{LayoutSettings, layout_document, layout_page, segments};
 
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("FOLIO_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"))
-}
-
+#[track_caller]
 fn load(name: &str) -> Option<Document> {
-    let path = corpus_dir().join(name);
-    let Ok(bytes) = std::fs::read(&path) else {
-        eprintln!("skipped: {} not found", path.display());
-        return None;
-    };
+    let path = folio_test_support::corpus_file(name)?;
+    let bytes = std::fs::read(&path).expect("corpus file is readable");
     Some(folio_pdf::read(bytes, &Default::default()).expect("corpus file reads"))
 }
 

@@ -80,8 +80,8 @@ pub use error::{Error, Result};
 pub use glossary::{Glossary, Glossed, Term};
 pub use lang::LangPair;
 pub use models::{
-    DEFAULT_MODELS_DIR, FETCH_MODELS, InstalledModels, MODELS_ENV, ModelInfo, find_model,
-    list_models, models_dir,
+    FETCH_MODELS, InstalledModels, MODELS_ENV, ModelInfo, default_models_dir, find_model,
+    list_models, models_dir, user_models_dir,
 };
 pub use translate::{
     EngineStats, Estimate, Price, RetryPolicy, TranslateOptions, TranslateOutput,

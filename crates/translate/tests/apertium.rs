@@ -1,8 +1,9 @@
 //! The `apertium` engine against a real Apertium APy server, English → Spanish.
 //!
 //! The test starts APy itself on a free loopback port and stops it at the end; with
-//! `FOLIO_APY_URL` set it uses that server instead. It is skipped (with a message) when neither
-//! is possible: install `apt-get install -y apertium apertium-apy apertium-eng-spa`.
+//! `FOLIO_APY_URL` set it uses that server instead. When neither is possible it is skipped with
+//! a note, or fails under CI (`folio-test-support`): install
+//! `apt-get install -y apertium apertium-apy apertium-eng-spa`.
 
 mod support;
 
@@ -47,9 +48,9 @@ fn apy() -> Option<(String, Option<Server>)> {
             .status()
             .is_ok_and(|s| s.success());
     if !installed {
-        eprintln!(
-            "SKIPPED: apertium-apy or apertium-eng-spa is not installed \
-             (apt-get install -y apertium apertium-apy apertium-eng-spa), and FOLIO_APY_URL is not set"
+        folio_test_support::missing(
+            "apertium-apy or apertium-eng-spa is not installed \
+             (apt-get install -y apertium apertium-apy apertium-eng-spa), and FOLIO_APY_URL is not set",
         );
         return None;
     }

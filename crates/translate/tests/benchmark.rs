@@ -13,13 +13,13 @@
 //! the instruction as our engine's system prompt without context, and each paragraph's
 //! tokens without JSON around them: they favour the other tools. Tokens are ≈ 4 characters.
 //!
-//! The corpus is `FOLIO_CORPUS` (default `../shared/corpus` beside the workspace); a missing
-//! file is skipped with a note, so the test passes without the corpus.
+//! Each document is the repository's copy when there is one, else `FOLIO_CORPUS`'s; a document
+//! found nowhere is skipped with a note (and fails the test under CI: see `folio-test-support`).
 
 mod support;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,13 +42,6 @@ const DOCUMENTS: &[(&str, Option<&str>)] = &[
 /// The aims.
 const MIN_FEWER_REQUESTS: f64 = 3.0;
 const MAX_PROMPT_PER_SOURCE: f64 = 1.3;
-
-fn corpus() -> PathBuf {
-    match std::env::var_os("FOLIO_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-    }
-}
 
 /// The segments the pipeline would translate, and the pages read.
 fn segments(path: &Path, pages: Option<&str>) -> (Vec<Segment>, usize) {
@@ -101,7 +94,6 @@ fn small_batches(texts: &[&str], instruction: u64) -> Cost {
 
 #[test]
 fn requests_and_prompt_tokens_on_three_documents() {
-    let corpus = corpus();
     let server = FakeOpenAi::start();
     let engine = OpenAi::new(
         LangPair::new("en", "pt-BR").expect("valid tags"),
@@ -144,11 +136,9 @@ fn requests_and_prompt_tokens_on_three_documents() {
     let mut failures = Vec::new();
     let mut ran = 0;
     for &(file, pages) in DOCUMENTS {
-        let path = corpus.join(file);
-        if !path.exists() {
-            println!("{file}: not in {}; skipped", corpus.display());
+        let Some(path) = folio_test_support::corpus_file(file) else {
             continue;
-        }
+        };
         ran += 1;
         let (segments, page_count) = segments(&path, pages);
         let planned = estimate(&engine, &segments, &options);

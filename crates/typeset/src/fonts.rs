@@ -1,7 +1,7 @@
 //! The font book: every face the typesetter may use, loaded through one door.
 //!
-//! Faces come from two places: a directory of bundled fonts (`fonts/` in the repository, passed
-//! in by path) and the original PDF's embedded font programs, which the caller adds with
+//! Faces come from two places: the bundled fonts (`fonts/` in the repository, compiled in; or a
+//! directory passed in by path) and the original PDF's embedded font programs, which the caller adds with
 //! [`FontBook::add_embedded`] so a block can keep its original look when that font has every
 //! glyph the translation needs. Nothing here reads a global: tests build their own book.
 
@@ -342,10 +342,19 @@ impl FontBook {
         Self::default()
     }
 
-    /// The repository's `fonts/` directory, as known when this crate was compiled. A deployed
-    /// binary should pass its own path to [`FontBook::from_dir`] instead.
-    pub fn bundled_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts")
+    /// The bundled fonts (the repository's `fonts/`, compiled into the binary), loaded in
+    /// file-name order as [`FontBook::from_dir`] would load that folder.
+    pub fn bundled() -> Self {
+        let mut book = Self::new();
+        for (file, data) in crate::BUNDLED_FONTS {
+            let origin = FaceOrigin::Bundled {
+                file: file.to_string(),
+            };
+            if book.add(data.to_vec(), origin, None).is_err() {
+                book.skipped.push(file.to_string());
+            }
+        }
+        book
     }
 
     /// Loads every `.ttf`/`.otf` file of `dir`, in file-name order (so face ids are stable).

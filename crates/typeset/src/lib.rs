@@ -6,7 +6,7 @@
 //! writer to draw and to map back to text (ToUnicode, ActualText) and links.
 //!
 //! # Steps
-//! 1. Fonts: a [`FontBook`] loaded from a directory (the bundled Noto fonts in `fonts/`) plus the
+//! 1. Fonts: a [`FontBook`] of the bundled Noto fonts (`fonts/`, compiled in) or a directory, plus the
 //!    original's embedded programs ([`FontBook::add_embedded`]). The original face is kept when
 //!    it maps every character; otherwise the closest bundled face by class, weight and slant,
 //!    falling back per character by coverage.
@@ -21,7 +21,7 @@
 //! use folio_doc::Rect;
 //! use folio_typeset::{FontBook, TextBlock, TextStyle, TypesetSettings, typeset_block};
 //!
-//! let book = FontBook::from_dir(FontBook::bundled_dir())?;
+//! let book = FontBook::bundled();
 //! let block = TextBlock {
 //!     id: 1,
 //!     rect: Rect::new(72.0, 100.0, 300.0, 160.0),
@@ -42,6 +42,7 @@
 //! across runs); no CJK line-breaking refinements beyond UAX #14; hyphenation has no dictionary.
 
 mod block;
+mod bundled;
 mod document;
 mod error;
 mod fit;
@@ -52,6 +53,7 @@ mod shape;
 pub use block::{
     Align, BaselineShift, OriginalLines, SpanStyle, TextBlock, TextSpan, TextStyle, TypesetSettings,
 };
+pub use bundled::{BUNDLED_FONTS, bundled_font};
 pub use error::{TypesetError, TypesetResult};
 pub use fit::{harmonize_sizes, typeset_block, typeset_block_at, typeset_blocks};
 pub use fonts::{Coverage, Face, FaceInfo, FaceOrigin, FontBook, FontQuery, PdfCodes};

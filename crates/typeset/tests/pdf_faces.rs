@@ -9,7 +9,7 @@ use folio_typeset::{
 };
 
 fn book_with_pdf_font() -> (FontBook, folio_typeset::FaceId) {
-    let mut book = FontBook::from_dir(FontBook::bundled_dir()).expect("bundled fonts load");
+    let mut book = FontBook::bundled();
     let mut codes = HashMap::new();
     for (i, c) in "Helowrd".chars().enumerate() {
         codes.insert(c, (100 + i as u32, 0.5));

@@ -12,7 +12,7 @@ use folio_typeset::{
 
 fn book() -> &'static FontBook {
     static BOOK: OnceLock<FontBook> = OnceLock::new();
-    BOOK.get_or_init(|| FontBook::from_dir(FontBook::bundled_dir()).expect("bundled fonts load"))
+    BOOK.get_or_init(FontBook::bundled)
 }
 
 fn block(text: &str, rect: Rect, size: f32) -> TextBlock {
@@ -397,7 +397,9 @@ fn mono_italic_is_synthesized() {
 #[test]
 fn original_face_is_kept_when_it_has_every_glyph() {
     let mut fonts = book().clone();
-    let data = std::fs::read(FontBook::bundled_dir().join("NotoSerif-Regular.ttf")).unwrap();
+    let data = folio_typeset::bundled_font("NotoSerif-Regular.ttf")
+        .unwrap()
+        .to_vec();
     // An "embedded subset" that maps only a few letters, through the reader's map.
     let serif = fonts
         .face(fonts.candidates(&FontQuery::default())[0])

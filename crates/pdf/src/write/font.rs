@@ -801,19 +801,18 @@ fn number(value: f32) -> Object {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
     use std::process::Command;
 
     const SAMPLE: &str = "Olá, coração! Ŧĥé qüíçķ — Привет, Ελληνικά";
 
     #[track_caller]
-    fn fonts_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts")
-    }
-
-    #[track_caller]
     fn load(file: &str) -> Arc<Vec<u8>> {
-        Arc::new(std::fs::read(fonts_dir().join(file)).expect("bundled font is present"))
+        Arc::new(
+            folio_typeset::bundled_font(file)
+                .expect("bundled font is present")
+                .to_vec(),
+        )
     }
 
     #[track_caller]

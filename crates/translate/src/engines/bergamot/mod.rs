@@ -31,7 +31,7 @@ use std::sync::{Mutex, mpsc};
 use tokio::sync::oneshot;
 
 use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem};
-use crate::models::{self, DEFAULT_MODELS_DIR, ModelInfo};
+use crate::models::{self, ModelInfo};
 #[cfg(doc)]
 use crate::placeholders;
 use crate::{Error, LangPair, Result};
@@ -51,7 +51,7 @@ pub struct BergamotOptions {
 impl Default for BergamotOptions {
     fn default() -> Self {
         Self {
-            models_dir: PathBuf::from(DEFAULT_MODELS_DIR),
+            models_dir: models::default_models_dir(),
             threads: 0,
         }
     }
