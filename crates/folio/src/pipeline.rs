@@ -100,7 +100,6 @@ pub fn translate(
 ) -> Result<(Vec<u8>, Report), Error> {
     let mut report = Report::default();
     let mut clock = Clock::start();
-    let lang = options.engine.info().pair.to.clone();
 
     events(Event::Started(Stage::Read));
     let doc = read(&pdf, options, &mut report)?;
@@ -142,29 +141,17 @@ pub fn translate(
     clock.lap(&mut report, Stage::Translate);
 
     events(Event::Started(Stage::Typeset));
-    // The document's own fonts join the bundled ones, so text that they can show keeps its look.
-    let mut book = options.fonts.clone();
-    let originals = book.add_document_fonts(&doc);
-    let set = crate::typeset::set_translations(
-        &doc,
-        &blocks,
-        &text,
-        &outcomes,
-        &book,
-        &originals,
-        &lang,
-        &options.typeset,
-        &mut report,
-    );
+    let typeset =
+        crate::typeset::set_translations(&doc, &blocks, &text, &outcomes, options, &mut report);
     clock.lap(&mut report, Stage::Typeset);
 
     events(Event::Started(Stage::Write));
     let (outline_titles, title) = text.extras_translated(&outcomes);
     let plan = WritePlan {
-        text: crate::placed::placed_text(&doc, &set, &book, &mut report)?,
+        text: crate::placed::placed_text(&doc, &typeset, &mut report)?,
         outline_titles,
         title,
-        lang: Some(lang),
+        lang: Some(options.engine.info().pair.to.clone()),
     };
     let out = write(&pdf, &doc, &plan, options)?;
     clock.lap(&mut report, Stage::Write);

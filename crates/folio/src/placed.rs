@@ -4,23 +4,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use folio_doc::{Block, Document, PageText, PlacedText};
-use folio_typeset::FontBook;
 
 use crate::Error;
 use crate::report::Report;
-use crate::typeset::{SetBlock, issue};
+use crate::typeset::{SetBlock, Typeset, issue};
 
 /// What the writer changes: every block that was set (a block that could not be set keeps
 /// its original text), counted in the report with those that overflowed.
 pub(crate) fn placed_text(
     doc: &Document,
-    set: &[SetBlock<'_>],
-    book: &FontBook,
+    typeset: &Typeset<'_>,
     report: &mut Report,
 ) -> Result<PlacedText, Error> {
     let mut pages: BTreeMap<u32, (PageText, Vec<&Block>)> = BTreeMap::new();
     let mut faces = BTreeSet::new();
-    for SetBlock { block, placed } in set {
+    for SetBlock { block, placed } in &typeset.blocks {
         if placed.lines.is_empty() {
             continue;
         }
@@ -54,6 +52,9 @@ pub(crate) fn placed_text(
             text
         })
         .collect();
-    let faces = book.placed_faces(faces, doc).map_err(Error::Typeset)?;
+    let faces = typeset
+        .book
+        .placed_faces(faces, doc)
+        .map_err(Error::Typeset)?;
     Ok(PlacedText { faces, pages })
 }

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use folio_doc::{Block, BlockId, Document, FaceId, FontId, Outcome, PlacedBlock, Role, SegmentId};
-use folio_typeset::{FontBook, FontQuery, TextBlock, TextStyle, TypesetSettings};
+use folio_typeset::{FontBook, FontQuery, TextBlock, TextStyle};
 
+use crate::Options;
 use crate::report::{Report, SegmentIssue, reason_name};
 use crate::segments::DocumentText;
 use crate::{space, spans};
@@ -18,20 +19,29 @@ pub(crate) struct SetBlock<'d> {
     pub placed: PlacedBlock,
 }
 
-/// Sets every translated block of the document. `book` holds the document's own fonts
-/// (`originals`: the face of each). Outcomes are counted in the report: translated, kept,
-/// failed (no translation, or one that could not be set).
+/// The typeset document: its blocks as set, and the fonts they were set with.
+pub(crate) struct Typeset<'d> {
+    /// The bundled fonts and the document's own.
+    pub book: FontBook,
+    /// Every block translated, in segment order.
+    pub blocks: Vec<SetBlock<'d>>,
+}
+
+/// Sets every translated block of the document, in the options' fonts joined by the
+/// document's own, so text that they can show keeps its look. Outcomes are counted in the
+/// report: translated, kept, failed (no translation, or one that could not be set).
 pub(crate) fn set_translations<'d>(
     doc: &Document,
     blocks: &'d [Block],
     text: &DocumentText,
     outcomes: &HashMap<SegmentId, &Outcome>,
-    book: &FontBook,
-    originals: &HashMap<FontId, FaceId>,
-    lang: &str,
-    settings: &TypesetSettings,
+    options: &Options<'_>,
     report: &mut Report,
-) -> Vec<SetBlock<'d>> {
+) -> Typeset<'d> {
+    let mut book = options.fonts.clone();
+    let originals = book.add_document_fonts(doc);
+    let lang = &options.engine.info().pair.to;
+    let settings = &options.typeset;
     let by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
     let mut to_set: Vec<(&Block, TextBlock)> = Vec::new();
     for (segment, block) in text.of_blocks() {
@@ -42,7 +52,7 @@ pub(crate) fn set_translations<'d>(
             Some(Outcome::Translated(translation)) => {
                 report.segments.translated += 1;
                 let id = to_set.len() as u32;
-                let text_block = text_block(doc, block, id, translation, blocks, originals, lang);
+                let text_block = text_block(doc, block, id, translation, blocks, &originals, lang);
                 to_set.push((block, text_block));
             }
             Some(Outcome::Kept(reason)) => {
@@ -65,7 +75,7 @@ pub(crate) fn set_translations<'d>(
     let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
     let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
     for (block, tb) in &to_set {
-        match folio_typeset::typeset_block(book, tb, settings) {
+        match folio_typeset::typeset_block(&book, tb, settings) {
             Ok(p) => placed.push(p),
             Err(e) => {
                 report
@@ -84,7 +94,7 @@ pub(crate) fn set_translations<'d>(
         .collect();
     let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
     if let Err(e) =
-        folio_typeset::harmonize_sizes(book, &text_blocks, &mut placed, settings, role_of)
+        folio_typeset::harmonize_sizes(&book, &text_blocks, &mut placed, settings, role_of)
     {
         report
             .warnings
@@ -95,11 +105,12 @@ pub(crate) fn set_translations<'d>(
         .filter(|p| !p.lines.is_empty())
         .map(|p| p.scale)
         .fold(1.0, f32::min);
-    to_set
+    let blocks = to_set
         .into_iter()
         .zip(placed)
         .map(|((block, _), placed)| SetBlock { block, placed })
-        .collect()
+        .collect();
+    Typeset { book, blocks }
 }
 
 /// A block's translation as the typesetter takes it: plain text with style spans, the

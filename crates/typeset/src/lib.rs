@@ -48,6 +48,7 @@ mod error;
 mod fit;
 mod fonts;
 mod linebreak;
+mod prepared;
 mod shape;
 
 pub use block::{
