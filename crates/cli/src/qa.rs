@@ -184,12 +184,7 @@ fn check(golden: PathBuf, case: Option<String>, out: PathBuf) -> anyhow::Result<
     }
     println!("report: {}", run.report.display());
     if !run.passed() {
-        let failed: Vec<&str> = run
-            .cases
-            .iter()
-            .filter(|c| !c.passed())
-            .map(|c| c.name.as_str())
-            .collect();
+        let failed = run.failed();
         bail!(
             "{} golden case(s) failed: {}; see {}\nhint: if the change is intended, run `folio qa bless {}`",
             failed.len(),

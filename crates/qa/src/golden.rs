@@ -407,6 +407,15 @@ impl CheckRun {
     pub fn passed(&self) -> bool {
         self.cases.iter().all(CaseCheck::passed)
     }
+
+    /// The names of the cases that failed, in name order.
+    pub fn failed(&self) -> Vec<&str> {
+        self.cases
+            .iter()
+            .filter(|c| !c.passed())
+            .map(|c| c.name.as_str())
+            .collect()
+    }
 }
 
 /// Checks every case (or those named) and writes one HTML report into `out`.

@@ -82,12 +82,7 @@ fn a_moved_blessed_word_fails_the_check_on_its_page() {
 
     let run = folio_qa::check_all(&golden, None, &dir.join("out"), None).unwrap();
     assert!(!run.passed());
-    let failed: Vec<&str> = run
-        .cases
-        .iter()
-        .filter(|c| !c.passed())
-        .map(|c| c.name.as_str())
-        .collect();
+    let failed = run.failed();
     assert_eq!(failed, ["table-fbi-nics"]);
     let case = run
         .cases

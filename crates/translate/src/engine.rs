@@ -115,6 +115,22 @@ pub struct Reply {
     pub usage: Option<Usage>,
 }
 
+impl Reply {
+    /// A reply made at once from each segment's text, for engines that need no I/O
+    /// (identity, pseudo).
+    pub fn now<'a>(
+        batch: &Batch<'_>,
+        translate: impl Fn(&str) -> String,
+    ) -> BoxFuture<'a, Result<Reply>> {
+        let items = batch
+            .segments
+            .iter()
+            .map(|s| ReplyItem::ok(s.id, translate(&s.text)))
+            .collect();
+        Box::pin(std::future::ready(Ok(Reply { items, usage: None })))
+    }
+}
+
 /// The engine's result for one segment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplyItem {

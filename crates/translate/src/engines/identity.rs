@@ -1,6 +1,6 @@
 //! The `identity` engine: returns the source, for round-trip fidelity tests.
 
-use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem};
+use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply};
 use crate::{LangPair, Result};
 
 /// Returns each segment's text unchanged, placeholders included. It goes through the whole
@@ -36,11 +36,6 @@ impl Engine for Identity {
     }
 
     fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
-        let items = batch
-            .segments
-            .iter()
-            .map(|s| ReplyItem::ok(s.id, s.text.clone()))
-            .collect();
-        Box::pin(std::future::ready(Ok(Reply { items, usage: None })))
+        Reply::now(&batch, str::to_string)
     }
 }

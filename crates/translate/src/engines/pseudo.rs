@@ -7,7 +7,7 @@
 //! punctuation, spaces and placeholders are kept byte-exact. The same input always gives the
 //! same output: no randomness, no state.
 
-use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem};
+use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply};
 use crate::placeholders::{self, Piece};
 use crate::{Error, LangPair, Result};
 
@@ -73,12 +73,7 @@ impl Engine for Pseudo {
     }
 
     fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
-        let items = batch
-            .segments
-            .iter()
-            .map(|s| ReplyItem::ok(s.id, pseudolocalize(&s.text, self.factor)))
-            .collect();
-        Box::pin(std::future::ready(Ok(Reply { items, usage: None })))
+        Reply::now(&batch, |text| pseudolocalize(text, self.factor))
     }
 }
 
