@@ -15,7 +15,7 @@
 //! let engine = Pseudo::new(LangPair::new("en", "pt")?);
 //! let segments = [Segment {
 //!     id: SegmentId(0),
-//!     block: BlockId { page: 0, index: 0 },
+//!     block: Some(BlockId { page: 0, index: 0 }),
 //!     text: "The [1]quick[/1] fox".into(),
 //!     role: Role::Body,
 //! }];
