@@ -119,6 +119,32 @@ fn pseudo_translates_every_segment_and_fits_by_the_report() {
                 run.name, f.page, f.bbox, f.reason
             ));
         }
+        // A block shrunk below the floor is never silent: it is listed with where, and warned.
+        let floor = folio_typeset::TypesetSettings::default().floor;
+        let below = &r.blocks.below_floor;
+        println!("{}: {} block(s) below the floor", run.name, below.len());
+        if (r.min_scale < floor - 0.001) == below.is_empty() {
+            failures.push(format!(
+                "{}: min scale {:.2} but {} block(s) reported below the floor",
+                run.name,
+                r.min_scale,
+                below.len()
+            ));
+        }
+        for b in below {
+            if b.page == 0 || b.page > r.pages || b.bbox.width() <= 0.0 || b.bbox.height() <= 0.0 {
+                failures.push(format!(
+                    "{}: a below-floor block has no place: {b:?}",
+                    run.name
+                ));
+            }
+        }
+        if !below.is_empty() && !r.warnings.iter().any(|w| w.contains("below the floor")) {
+            failures.push(format!(
+                "{}: no warning for blocks below the floor",
+                run.name
+            ));
+        }
         let translated = run.translated_blocks().count() as u32;
         if r.blocks.rewritten != translated {
             failures.push(format!(

@@ -7,10 +7,10 @@ use folio_doc::{Block, Document, PageText, PlacedText};
 
 use crate::Error;
 use crate::report::Report;
-use crate::typeset::{SetBlock, Typeset, issue};
+use crate::typeset::{SetBlock, Typeset};
 
 /// What the writer changes: every block that was set (a block that could not be set keeps
-/// its original text), counted in the report with those that overflowed.
+/// its original text), counted in the report.
 pub(crate) fn placed_text(
     doc: &Document,
     typeset: &Typeset<'_>,
@@ -21,15 +21,6 @@ pub(crate) fn placed_text(
     for SetBlock { block, placed } in &typeset.blocks {
         if placed.lines.is_empty() {
             continue;
-        }
-        if placed.overflowed {
-            report.blocks.overflowed.push(issue(
-                block,
-                format!(
-                    "text does not fit even at {:.0}% of its size",
-                    placed.scale * 100.0
-                ),
-            ));
         }
         report.blocks.rewritten += 1;
         faces.extend(placed.lines.iter().flat_map(|l| &l.runs).map(|r| r.face));

@@ -60,6 +60,10 @@ pub struct BlockReport {
     pub rewritten: u32,
     /// Blocks whose text did not fit even at the smallest scale.
     pub overflowed: Vec<SegmentIssue>,
+    /// Blocks that fit only below the floor scale (`TypesetSettings::floor`): visibly smaller
+    /// than their neighbours, each with where and the scale used.
+    #[serde(default)]
+    pub below_floor: Vec<SegmentIssue>,
 }
 
 /// The report's name for a keep reason: the IR's serde name (`page_number`, as in

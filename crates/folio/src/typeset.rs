@@ -105,12 +105,54 @@ pub(crate) fn set_translations<'d>(
         .filter(|p| !p.lines.is_empty())
         .map(|p| p.scale)
         .fold(1.0, f32::min);
+    report_fit(&to_set, &placed, settings.floor, report);
     let blocks = to_set
         .into_iter()
         .zip(placed)
         .map(|((block, _), placed)| SetBlock { block, placed })
         .collect();
     Typeset { book, blocks }
+}
+
+/// Reports each block that did not fit (drawn overflowing its box) or fit only below the
+/// floor, with where; and one warning line for those below the floor, so a shrunk block is
+/// never silent.
+fn report_fit(
+    to_set: &[(&Block, TextBlock)],
+    placed: &[PlacedBlock],
+    floor: f32,
+    report: &mut Report,
+) {
+    let mut smallest: Option<(f32, usize)> = None;
+    for ((block, _), p) in to_set.iter().zip(placed) {
+        if p.lines.is_empty() {
+            continue;
+        }
+        let percent = p.scale * 100.0;
+        if p.overflowed {
+            let reason = format!("text does not fit even at {percent:.0}% of its size");
+            report.blocks.overflowed.push(issue(block, reason));
+        } else if p.scale < floor - 0.001 {
+            let reason = format!(
+                "set at {percent:.0}% of its size, below the floor of {:.0}%",
+                floor * 100.0
+            );
+            if smallest.is_none_or(|(scale, _)| p.scale < scale) {
+                smallest = Some((p.scale, report.blocks.below_floor.len()));
+            }
+            report.blocks.below_floor.push(issue(block, reason));
+        }
+    }
+    if let Some((_, i)) = smallest {
+        let below = &report.blocks.below_floor;
+        report.warnings.push(format!(
+            "{} block(s) set below the floor of {:.0}% of their size (blocks.below_floor); the smallest, on page {}: {}",
+            below.len(),
+            floor * 100.0,
+            below[i].page,
+            below[i].reason
+        ));
+    }
 }
 
 /// A block's translation as the typesetter takes it: plain text with style spans, the
