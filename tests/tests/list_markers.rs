@@ -201,7 +201,15 @@ fn markers_stay_off_the_engine_and_come_back_where_they_were() {
         "{:?}",
         report.segments.failed
     );
-    let page = &read(out).pages[0];
+    let doc = read(out);
+    let page = &doc.pages[0];
+    // The first two bullets were in Times and stay in it.
+    let times_bullets = page
+        .glyphs
+        .iter()
+        .filter(|g| g.text == "•" && doc.font(g.font).name.contains("Times"))
+        .count();
+    assert_eq!(times_bullets, 2, "the bullets lost their font");
     let words: Vec<(String, f32, f32)> = page
         .words
         .iter()
