@@ -16,6 +16,7 @@
 
 mod caps;
 mod leaders;
+mod markers;
 mod pipeline;
 mod placed;
 mod report;
@@ -24,7 +25,7 @@ mod space;
 mod spans;
 mod typeset;
 
-pub use pipeline::{Event, Options, Stage, estimate, translate};
+pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
 pub use report::{BlockReport, Report, SegmentCounts, SegmentIssue};
 
 /// Why a document could not be translated at all (single segments failing are in the report).

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use folio_doc::{Action, Document, Outcome, PageKind, SegmentId};
+use folio_doc::{Action, Document, Outcome, PageKind, Segment, SegmentId};
 use folio_layout::LayoutSettings;
 use folio_pdf::{PageSelection, ReadOptions, WritePlan};
 use folio_translate::{Engine, TranslateOptions};
@@ -173,6 +173,14 @@ pub fn estimate(
         &sent,
         &engine_options(options, &doc),
     ))
+}
+
+/// The segments a run would send to the engine, as sent: without list markers, leaders and
+/// folded capitals. For checking what an engine gets without calling one.
+pub fn segments_sent(pdf: Arc<Vec<u8>>, options: &Options<'_>) -> Result<Vec<Segment>, Error> {
+    let doc = read(&pdf, options, &mut Report::default())?;
+    let blocks = folio_layout::layout_document(&doc, &options.layout);
+    Ok(DocumentText::new(&doc, &blocks).to_send().0)
 }
 
 /// Reads the document; one whose every page is a scanned image is an error (OCR first), a

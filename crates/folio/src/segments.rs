@@ -1,13 +1,17 @@
 //! A document's text as the engine gets it: its blocks' segments, then its outline titles and
-//! title; each sent without a table of contents' leaders and with capitals folded, and given
-//! both back when it returns. A real run and a dry run (`estimate`) send exactly this.
+//! title; each sent without a table of contents' leaders, without a list item's marker and with
+//! capitals folded, and given all three back when it returns. A real run and a dry run (`estimate`) send exactly this.
 
 use std::collections::HashMap;
 
-use folio_doc::{Block, BlockId, Document, ObjRef, Outcome, OutlineItem, Role, Segment, SegmentId};
+use folio_doc::{
+    Block, BlockId, Document, KeepReason, ObjRef, Outcome, OutlineItem, Role, Segment, SegmentId,
+    SpanKind,
+};
 
 use crate::caps::{self, Folded};
 use crate::leaders::{self, Leaders};
+use crate::markers::{self, Marker};
 
 /// The segments of a document, and what each that is not a block's stands for.
 pub(crate) struct DocumentText {
@@ -15,6 +19,9 @@ pub(crate) struct DocumentText {
     pub segments: Vec<Segment>,
     /// The segments of text outside the pages.
     extras: HashMap<SegmentId, Extra>,
+    /// The atomic items of each block's segment that are enumerators ("1.", "IV."), which
+    /// stay off the engine when they start the segment.
+    kept_markers: HashMap<SegmentId, Vec<u32>>,
 }
 
 /// Text outside the pages that is translated too.
@@ -29,6 +36,7 @@ enum Extra {
 #[derive(Default)]
 pub(crate) struct Unfold {
     leaders: HashMap<SegmentId, Leaders>,
+    markers: HashMap<SegmentId, Marker>,
     folds: HashMap<SegmentId, Folded>,
 }
 
@@ -36,9 +44,18 @@ impl DocumentText {
     /// The document's text: `blocks` to translate (see [`folio_layout::segments`]), its
     /// outline titles and its title.
     pub fn new(doc: &Document, blocks: &[Block]) -> Self {
+        let segments = folio_layout::segments(blocks);
+        let kept_markers = segments
+            .iter()
+            .filter_map(|s| {
+                let block = blocks.iter().find(|b| Some(b.id) == s.block)?;
+                Some((s.id, kept_marker_ids(block)))
+            })
+            .collect();
         let mut text = Self {
-            segments: folio_layout::segments(blocks),
+            segments,
             extras: HashMap::new(),
+            kept_markers,
         };
         let mut outline = Vec::new();
         flatten_outline(&doc.outline, &mut outline);
@@ -86,7 +103,16 @@ impl DocumentText {
                     }
                     None => s.text.clone(),
                 };
-                let (text, folded) = caps::fold(&entry);
+                let kept = self.kept_markers.get(&s.id);
+                let is_kept_marker = |n: u32| kept.is_some_and(|k| k.contains(&n));
+                let item = match markers::split(&entry, is_kept_marker) {
+                    Some((item, m)) => {
+                        unfold.markers.insert(s.id, m);
+                        item
+                    }
+                    None => entry,
+                };
+                let (text, folded) = caps::fold(&item);
                 unfold.folds.insert(s.id, folded);
                 Segment { text, ..s.clone() }
             })
@@ -119,12 +145,16 @@ impl DocumentText {
 }
 
 impl Unfold {
-    /// Gives each translation the capitals and leaders its segment was sent without.
+    /// Gives each translation the capitals, list marker and leaders its segment was sent
+    /// without.
     pub fn apply(&self, outcomes: &mut [folio_doc::Translation]) {
         for t in outcomes {
             if let Outcome::Translated(text) = &mut t.outcome {
                 if let Some(f) = self.folds.get(&t.id) {
                     *text = caps::restore(text, f);
+                }
+                if let Some(m) = self.markers.get(&t.id) {
+                    *text = markers::join(text, m);
                 }
                 if let Some(l) = self.leaders.get(&t.id) {
                     *text = leaders::join(text, l);
@@ -132,6 +162,22 @@ impl Unfold {
             }
         }
     }
+}
+
+/// The block's atomic items that are enumerators: kept numbers ("1.", "IV.", "b)") and any
+/// kept item spelling a list marker.
+fn kept_marker_ids(block: &Block) -> Vec<u32> {
+    block
+        .spans
+        .iter()
+        .filter(|s| match &s.kind {
+            SpanKind::Kept { text, reason } => {
+                *reason == KeepReason::Number || folio_layout::is_list_marker(text.trim())
+            }
+            _ => false,
+        })
+        .map(|s| s.id)
+        .collect()
 }
 
 fn flatten_outline(items: &[OutlineItem], out: &mut Vec<(ObjRef, String)>) {

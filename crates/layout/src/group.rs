@@ -177,6 +177,23 @@ fn split_containers(
     out
 }
 
+/// Whether a line starting with `first_word` that looks like an enumerator ("3195.") is the
+/// tail of a figure the line before broke: a phone number or range ending in a dash
+/// ("206–231–"), or a figure ending in a comma or slash ("1,250,"). It is no item then.
+fn wrapped_number(before: &str, first_word: &str) -> bool {
+    let digits = first_word.trim_end_matches(['.', ')']);
+    let Some(last) = before.split_whitespace().last() else {
+        return false;
+    };
+    let mut tail = last.chars().rev();
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && tail
+            .next()
+            .is_some_and(|c| matches!(c, '-' | '–' | '‐' | '—' | '/' | ','))
+        && tail.next().is_some_and(|c| c.is_ascii_digit())
+}
+
 /// Whether line `n` continues the block made of `cur` (indices into `lines`, not empty).
 fn continues(
     lines: &[LineInfo],
@@ -227,7 +244,7 @@ fn continues(
         return false;
     }
     let first_word = n.text.split_whitespace().next().unwrap_or("");
-    if is_list_marker(first_word) && n.words.len() > 1 {
+    if is_list_marker(first_word) && n.words.len() > 1 && !wrapped_number(&p.text, first_word) {
         return false;
     }
     // Horizontal position.
@@ -290,4 +307,20 @@ fn continues(
         && dx > 0.0
         && cur.len() >= 2
         && (p.bbox.x0 - first.bbox.x0).abs() > tol
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_number;
+
+    #[test]
+    fn wrapped_figures_are_no_items() {
+        assert!(wrapped_number("call 206–231–", "3195."));
+        assert!(wrapped_number("pages 12-", "15."));
+        assert!(wrapped_number("a total of 1,", "250."));
+        assert!(!wrapped_number("the first item.", "2."));
+        assert!(!wrapped_number("Step 12", "2."));
+        assert!(!wrapped_number("call 206–231–", "(a)"));
+        assert!(!wrapped_number("a list –", "2."));
+    }
 }

@@ -54,3 +54,4 @@ pub use settings::{
     BlockSettings, InlineSettings, KeepSettings, LayoutSettings, LineSettings, RoleSettings,
     RunningSettings, StyleSettings,
 };
+pub use text::is_list_marker;

@@ -65,8 +65,9 @@ pub(crate) fn is_bullet(c: char) -> bool {
 }
 
 /// Whether a line's first word is a list marker: a bullet, or an enumerator such as `1.`,
-/// `2)`, `(a)`, `iv.`, `A.`.
-pub(crate) fn is_list_marker(word: &str) -> bool {
+/// `2)`, `(a)`, `iv.`, `A.`. Public so the pipeline can keep a block's marker away from the
+/// engine.
+pub fn is_list_marker(word: &str) -> bool {
     let mut chars = word.chars();
     let Some(first) = chars.next() else {
         return false;
