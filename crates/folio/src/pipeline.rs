@@ -165,9 +165,7 @@ pub fn estimate(
     pdf: Arc<Vec<u8>>,
     options: &Options<'_>,
 ) -> Result<folio_translate::Estimate, Error> {
-    let doc = read(&pdf, options, &mut Report::default())?;
-    let blocks = folio_layout::layout_document(&doc, &options.layout);
-    let (sent, _) = DocumentText::new(&doc, &blocks).to_send();
+    let (doc, sent) = read_and_prepare(&pdf, options)?;
     Ok(folio_translate::estimate(
         options.engine,
         &sent,
@@ -178,9 +176,18 @@ pub fn estimate(
 /// The segments a run would send to the engine, as sent: without list markers, leaders and
 /// folded capitals. For checking what an engine gets without calling one.
 pub fn segments_sent(pdf: Arc<Vec<u8>>, options: &Options<'_>) -> Result<Vec<Segment>, Error> {
-    let doc = read(&pdf, options, &mut Report::default())?;
+    Ok(read_and_prepare(&pdf, options)?.1)
+}
+
+/// The document and the segments a run sends, as [`translate`] makes them.
+fn read_and_prepare(
+    pdf: &Arc<Vec<u8>>,
+    options: &Options<'_>,
+) -> Result<(Document, Vec<Segment>), Error> {
+    let doc = read(pdf, options, &mut Report::default())?;
     let blocks = folio_layout::layout_document(&doc, &options.layout);
-    Ok(DocumentText::new(&doc, &blocks).to_send().0)
+    let (sent, _) = DocumentText::new(&doc, &blocks).to_send();
+    Ok((doc, sent))
 }
 
 /// Reads the document; one whose every page is a scanned image is an error (OCR first), a

@@ -45,10 +45,11 @@ impl DocumentText {
     /// outline titles and its title.
     pub fn new(doc: &Document, blocks: &[Block]) -> Self {
         let segments = folio_layout::segments(blocks);
+        let by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
         let kept_markers = segments
             .iter()
             .filter_map(|s| {
-                let block = blocks.iter().find(|b| Some(b.id) == s.block)?;
+                let block = by_id.get(&s.block?)?;
                 Some((s.id, kept_marker_ids(block)))
             })
             .collect();
