@@ -126,3 +126,62 @@ fn protected_tokens_reach_the_engine_as_placeholders_and_come_back_verbatim() {
     assert!(run.report.segments.failed.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The pseudo engine, but it loses the kept item `[1]` of every segment.
+struct Dropper(folio_translate::Pseudo);
+
+impl folio_translate::Engine for Dropper {
+    fn info(&self) -> &folio_translate::EngineInfo {
+        self.0.info()
+    }
+
+    fn translate<'a>(
+        &'a self,
+        batch: folio_translate::Batch<'a>,
+    ) -> folio_translate::BoxFuture<'a, folio_translate::Result<folio_translate::Reply>> {
+        Box::pin(async move {
+            let mut reply = self.0.translate(batch).await?;
+            for item in &mut reply.items {
+                if let Ok(text) = &mut item.text {
+                    *text = text.replace("[1]", "");
+                }
+            }
+            Ok(reply)
+        })
+    }
+}
+
+#[test]
+fn a_protected_token_the_engine_drops_fails_its_segment_with_the_reason() {
+    let input = std::sync::Arc::new(paragraph_with_tokens());
+    let pair = folio_translate::LangPair::new("en", "pt-BR").unwrap();
+    let engine = Dropper(folio_translate::Pseudo::new(pair));
+    let options = folio_tests::options(&engine, None, None);
+    let (output, report) =
+        folio::translate(input, &options, &mut |_| {}).expect("the run ends with a report");
+    let reasons: Vec<&str> = report
+        .segments
+        .failed
+        .iter()
+        .map(|f| f.reason.as_str())
+        .collect();
+    println!("failed: {reasons:?}");
+    assert_eq!(
+        reasons,
+        ["placeholder [1] missing from the translation"],
+        "the paragraph fails, naming the lost item"
+    );
+    // The paragraph is left as it was: the token is not lost.
+    let doc = folio_pdf::read(
+        std::sync::Arc::new(output),
+        &folio_pdf::ReadOptions::default(),
+    )
+    .expect("the output is read");
+    let text: String = doc.pages[0]
+        .words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("202–493–2251"), "{text}");
+}
