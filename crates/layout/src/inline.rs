@@ -1,6 +1,7 @@
 //! A block's source text: its words joined into running text, inline style spans turned into
 //! placeholders `[n]…[/n]` and kept items (inline formulas, code, citations, URLs, e-mail
-//! addresses) into atomic placeholders `[n]`.
+//! addresses, and the protected tokens of [`crate::tokens`]: phone numbers, ranges, codes,
+//! amounts, dates) into atomic placeholders `[n]`.
 //!
 //! # How
 //! 1. The block's glyphs become a sequence of items, with a space between words that are
@@ -18,6 +19,7 @@ use crate::InlineSettings;
 use crate::fonts::{FontTraits, is_text_symbol, traits};
 use crate::lines::LineInfo;
 use crate::text::{citation_ranges, core_range, enumerator_len, is_cjk, is_email, is_url};
+use crate::tokens::protected_ranges;
 
 /// The block's base style, against which inline spans are found.
 #[derive(Debug, Clone, Copy)]
@@ -311,7 +313,7 @@ fn collect_items(page: &Page, lines: &[&LineInfo], s: &InlineSettings) -> Vec<It
 }
 
 /// Kept items as item ranges `[a, b)` with their reason, sorted and disjoint: citations,
-/// URLs and e-mail addresses found in the text, then runs of math glyphs (inline formulas)
+/// URLs, e-mail addresses and protected tokens found in the text, then runs of math glyphs (inline formulas)
 /// and of monospace glyphs (inline code) when the block itself is not in such a font.
 fn kept_ranges(
     page: &Page,
@@ -382,6 +384,11 @@ fn kept_ranges(
             }
         }
         tok_start = i + 1;
+    }
+    // Phone numbers, ranges, codes, amounts, dates: an engine would mangle them.
+    for (a, b) in protected_ranges(plain) {
+        let (a, b) = to_items(a, b);
+        add(a, b, KeepReason::Number, &mut taken, &mut out);
     }
     // Inline formulas: runs of math glyphs, with the digits, operators and spaces between them.
     let base_t = traits(fonts, base.font);

@@ -46,6 +46,7 @@ mod segments;
 mod settings;
 mod style;
 mod text;
+mod tokens;
 
 pub use original::{drawn_glyphs, first_baseline, original_lines};
 pub use page::{layout_document, layout_page};

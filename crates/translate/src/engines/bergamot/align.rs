@@ -439,7 +439,7 @@ fn place(
 
     let mut out = String::with_capacity(target.len() + 8 * inserts.len());
     let mut at = 0;
-    for &(pos, _, m) in &inserts {
+    for (k, &(pos, _, m)) in inserts.iter().enumerate() {
         out.push_str(&target[at..pos]);
         at = pos;
         let mark = &marks[m];
@@ -455,6 +455,19 @@ fn place(
             && target[at..].starts_with(|c: char| c.is_alphanumeric() || "([{\"'“‘¿¡".contains(c))
         {
             out.push(' ');
+        }
+        // An item the source closed with punctuation (`202–493–2251.`) keeps it close: the
+        // model, which never saw the item, spaced the punctuation from the word before.
+        if atom && !mark.space_after {
+            let rest = &target[at..];
+            let ws = rest.len() - rest.trim_start().len();
+            let next = inserts.get(k + 1).map_or(usize::MAX, |i| i.0);
+            if ws > 0
+                && next > at + ws
+                && rest[ws..].starts_with([',', '.', ';', ':', ')', '!', '?'])
+            {
+                at += ws;
+            }
         }
     }
     out.push_str(&target[at..]);

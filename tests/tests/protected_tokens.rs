@@ -1,0 +1,187 @@
+//! Phone numbers, ranges, codes, amounts and dates reach the engine as kept items `[n]` and
+//! come back verbatim: an engine can never mangle them (Bergamot once wrote `202–493–2251`
+//! as `202 a 493 a 2251`).
+
+use std::process::Command;
+
+use folio_doc::{Action, SpanKind};
+use folio_tests::translate_file;
+use lopdf::{Dictionary, Document, Object, Stream};
+
+/// The tokens of the paragraph, as the reader gives them back.
+const TOKENS: [&str; 5] = [
+    "202–493–2251",
+    "12–15",
+    "DHAS20190061",
+    "$1,234.56",
+    "2020-08-12",
+];
+
+/// One page with a paragraph of three lines in Helvetica (WinAnsi, where 0x96 is the en dash).
+fn paragraph_with_tokens() -> Vec<u8> {
+    let mut doc = Document::with_version("1.7");
+    let font = doc.add_object(Dictionary::from_iter([
+        ("Type", Object::Name(b"Font".to_vec())),
+        ("Subtype", Object::Name(b"Type1".to_vec())),
+        ("BaseFont", Object::Name(b"Helvetica".to_vec())),
+        ("Encoding", Object::Name(b"WinAnsiEncoding".to_vec())),
+    ]));
+    let lines: [&[u8]; 3] = [
+        b"Call the office at 202\x96493\x962251 before noon to ask about",
+        b"pages 12\x9615 of the report DHAS20190061, which costs",
+        b"$1,234.56 and was filed on 2020-08-12 by the county clerk.",
+    ];
+    let mut content = b"BT /F1 11 Tf 72 700 Td 14 TL ".to_vec();
+    for line in lines {
+        content.push(b'(');
+        content.extend_from_slice(line);
+        content.extend_from_slice(b") Tj T* ");
+    }
+    content.extend_from_slice(b"ET");
+    let content = doc.add_object(Stream::new(Dictionary::new(), content));
+    let pages_id = doc.new_object_id();
+    let resources = Dictionary::from_iter([(
+        "Font",
+        Object::Dictionary(Dictionary::from_iter([("F1", Object::Reference(font))])),
+    )]);
+    let page = doc.add_object(Dictionary::from_iter([
+        ("Type", Object::Name(b"Page".to_vec())),
+        ("Parent", Object::Reference(pages_id)),
+        (
+            "MediaBox",
+            Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
+        ),
+        ("Contents", Object::Reference(content)),
+        ("Resources", Object::Dictionary(resources)),
+    ]));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(Dictionary::from_iter([
+            ("Type", Object::Name(b"Pages".to_vec())),
+            ("Count", Object::Integer(1)),
+            ("Kids", Object::Array(vec![Object::Reference(page)])),
+        ])),
+    );
+    let catalog = doc.add_object(Dictionary::from_iter([
+        ("Type", Object::Name(b"Catalog".to_vec())),
+        ("Pages", Object::Reference(pages_id)),
+    ]));
+    doc.trailer.set("Root", Object::Reference(catalog));
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("the test PDF is written");
+    out
+}
+
+#[test]
+fn protected_tokens_reach_the_engine_as_placeholders_and_come_back_verbatim() {
+    if !folio_tests::tool("pdftotext", "poppler-utils") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("folio-tokens-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.pdf");
+    std::fs::write(&input, paragraph_with_tokens()).unwrap();
+    let run = translate_file(&input, "pseudo", None).expect("the page is translated");
+
+    // What is sent: the paragraph, its tokens as kept items.
+    let paragraph = run
+        .blocks
+        .iter()
+        .find(|b| b.source.contains("county clerk"))
+        .expect("the paragraph is a block");
+    println!("source: {}", paragraph.source);
+    assert!(matches!(paragraph.action, Action::Translate));
+    let kept: Vec<&str> = paragraph
+        .spans
+        .iter()
+        .filter_map(|s| match &s.kind {
+            SpanKind::Kept { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for token in TOKENS {
+        assert!(
+            !paragraph.source.contains(token),
+            "{token} is sent to the engine: {}",
+            paragraph.source
+        );
+        assert!(kept.contains(&token), "{token} is not kept: {kept:?}");
+    }
+
+    // What comes back: every token verbatim, the words around translated.
+    let path = dir.join("out.pdf");
+    std::fs::write(&path, &run.output).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("output: {text}");
+    assert!(!text.contains("county clerk"), "not translated: {text}");
+    let joined: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for token in TOKENS {
+        assert!(joined.contains(token), "{token} is lost: {text}");
+    }
+    assert!(run.report.segments.failed.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The pseudo engine, but it loses the kept item `[1]` of every segment.
+struct Dropper(folio_translate::Pseudo);
+
+impl folio_translate::Engine for Dropper {
+    fn info(&self) -> &folio_translate::EngineInfo {
+        self.0.info()
+    }
+
+    fn translate<'a>(
+        &'a self,
+        batch: folio_translate::Batch<'a>,
+    ) -> folio_translate::BoxFuture<'a, folio_translate::Result<folio_translate::Reply>> {
+        Box::pin(async move {
+            let mut reply = self.0.translate(batch).await?;
+            for item in &mut reply.items {
+                if let Ok(text) = &mut item.text {
+                    *text = text.replace("[1]", "");
+                }
+            }
+            Ok(reply)
+        })
+    }
+}
+
+#[test]
+fn a_protected_token_the_engine_drops_fails_its_segment_with_the_reason() {
+    let input = std::sync::Arc::new(paragraph_with_tokens());
+    let pair = folio_translate::LangPair::new("en", "pt-BR").unwrap();
+    let engine = Dropper(folio_translate::Pseudo::new(pair));
+    let options = folio_tests::options(&engine, None, None);
+    let (output, report) =
+        folio::translate(input, &options, &mut |_| {}).expect("the run ends with a report");
+    let reasons: Vec<&str> = report
+        .segments
+        .failed
+        .iter()
+        .map(|f| f.reason.as_str())
+        .collect();
+    println!("failed: {reasons:?}");
+    assert_eq!(
+        reasons,
+        ["placeholder [1] missing from the translation"],
+        "the paragraph fails, naming the lost item"
+    );
+    // The paragraph is left as it was: the token is not lost.
+    let doc = folio_pdf::read(
+        std::sync::Arc::new(output),
+        &folio_pdf::ReadOptions::default(),
+    )
+    .expect("the output is read");
+    let text: String = doc.pages[0]
+        .words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("202–493–2251"), "{text}");
+}
