@@ -264,10 +264,22 @@ fn a_phone_number_wrapped_to_the_next_line_starts_no_item() {
     let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());
     let sources: Vec<&str> = blocks.iter().map(|b| b.source.as_str()).collect();
     assert_eq!(blocks.len(), 1, "{sources:#?}");
-    assert!(
-        sources[0].contains("206–231– 3195. It is also"),
-        "{sources:#?}"
-    );
+    // The wrapped number stays in the sentence: as it was, or as one kept item (a protected
+    // phone number) followed by the rest of the sentence.
+    let kept: Vec<&str> = blocks[0]
+        .spans
+        .iter()
+        .filter_map(|s| match &s.kind {
+            folio_doc::SpanKind::Kept { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let whole = sources[0].contains("206–231– 3195. It is also");
+    let protected = kept
+        .iter()
+        .any(|k| k.contains("206–231–") && k.contains("3195"))
+        && sources[0].contains("desk at [1]. It is also");
+    assert!(whole || protected, "{sources:#?} {kept:?}");
     assert_ne!(blocks[0].role, folio_doc::Role::ListItem);
 }
 
