@@ -13,6 +13,7 @@ use folio_doc::{Document, Rect};
 use folio_pdf::{ReadError, ReadOptions};
 use unicode_normalization::UnicodeNormalization;
 
+mod make;
 mod output;
 pub use output::{
     Collision, Digest, FitFigures, ImageFigures, Leftover, LinkFigures, ObjId, Run, fit_check,
@@ -23,6 +24,7 @@ pub use output::{
 
 // Where the corpus and its files are, and what a missing one does: `folio-test-support`.
 pub use folio_test_support::{corpus_dir, corpus_file, missing, tool};
+pub use make::one_page_pdf;
 
 /// One row of `MANIFEST.tsv`.
 #[derive(Debug, Clone)]

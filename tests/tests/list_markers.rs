@@ -5,21 +5,10 @@
 use std::sync::Arc;
 
 use folio_doc::Document;
-use lopdf::{Dictionary, Object, Stream};
 
 /// A one-page PDF in Helvetica (`F1`) and Times (`F2`), both WinAnsi (• is 0x95, – 0x96,
 /// — 0x97), one text run per `(font, x, y, bytes)` (y from the page's top).
 fn pdf(lines: &[(&str, f32, f32, Vec<u8>)]) -> Vec<u8> {
-    let mut doc = lopdf::Document::with_version("1.7");
-    let mut font = |name: &str| {
-        doc.add_object(Dictionary::from_iter([
-            ("Type", Object::Name(b"Font".to_vec())),
-            ("Subtype", Object::Name(b"Type1".to_vec())),
-            ("BaseFont", Object::Name(name.as_bytes().to_vec())),
-            ("Encoding", Object::Name(b"WinAnsiEncoding".to_vec())),
-        ]))
-    };
-    let (f1, f2) = (font("Helvetica"), font("Times-Roman"));
     let mut content = Vec::new();
     for (font, x, y, text) in lines {
         content.extend_from_slice(format!("BT /{font} 10 Tf {x} {} Td (", 792.0 - y).as_bytes());
@@ -31,41 +20,7 @@ fn pdf(lines: &[(&str, f32, f32, Vec<u8>)]) -> Vec<u8> {
         }
         content.extend_from_slice(b") Tj ET\n");
     }
-    let content = doc.add_object(Stream::new(Dictionary::new(), content));
-    let pages_id = doc.new_object_id();
-    let resources = Dictionary::from_iter([(
-        "Font",
-        Object::Dictionary(Dictionary::from_iter([
-            ("F1", Object::Reference(f1)),
-            ("F2", Object::Reference(f2)),
-        ])),
-    )]);
-    let page = doc.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Page".to_vec())),
-        ("Parent", Object::Reference(pages_id)),
-        (
-            "MediaBox",
-            Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
-        ),
-        ("Contents", Object::Reference(content)),
-        ("Resources", Object::Dictionary(resources)),
-    ]));
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(Dictionary::from_iter([
-            ("Type", Object::Name(b"Pages".to_vec())),
-            ("Count", Object::Integer(1)),
-            ("Kids", Object::Array(vec![Object::Reference(page)])),
-        ])),
-    );
-    let catalog = doc.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Catalog".to_vec())),
-        ("Pages", Object::Reference(pages_id)),
-    ]));
-    doc.trailer.set("Root", Object::Reference(catalog));
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("the test PDF is written");
-    out
+    folio_tests::one_page_pdf(&[("F1", "Helvetica"), ("F2", "Times-Roman")], content)
 }
 
 /// Helvetica's advance of a marker's characters, in points at 10 pt.

@@ -6,7 +6,6 @@ use std::process::Command;
 
 use folio_doc::{Action, SpanKind};
 use folio_tests::translate_file;
-use lopdf::{Dictionary, Document, Object, Stream};
 
 /// The tokens of the paragraph, as the reader gives them back.
 const TOKENS: [&str; 5] = [
@@ -19,13 +18,6 @@ const TOKENS: [&str; 5] = [
 
 /// One page with a paragraph of three lines in Helvetica (WinAnsi, where 0x96 is the en dash).
 fn paragraph_with_tokens() -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let font = doc.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Font".to_vec())),
-        ("Subtype", Object::Name(b"Type1".to_vec())),
-        ("BaseFont", Object::Name(b"Helvetica".to_vec())),
-        ("Encoding", Object::Name(b"WinAnsiEncoding".to_vec())),
-    ]));
     let lines: [&[u8]; 3] = [
         b"Call the office at 202\x96493\x962251 before noon to ask about",
         b"pages 12\x9615 of the report DHAS20190061, which costs",
@@ -38,38 +30,7 @@ fn paragraph_with_tokens() -> Vec<u8> {
         content.extend_from_slice(b") Tj T* ");
     }
     content.extend_from_slice(b"ET");
-    let content = doc.add_object(Stream::new(Dictionary::new(), content));
-    let pages_id = doc.new_object_id();
-    let resources = Dictionary::from_iter([(
-        "Font",
-        Object::Dictionary(Dictionary::from_iter([("F1", Object::Reference(font))])),
-    )]);
-    let page = doc.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Page".to_vec())),
-        ("Parent", Object::Reference(pages_id)),
-        (
-            "MediaBox",
-            Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
-        ),
-        ("Contents", Object::Reference(content)),
-        ("Resources", Object::Dictionary(resources)),
-    ]));
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(Dictionary::from_iter([
-            ("Type", Object::Name(b"Pages".to_vec())),
-            ("Count", Object::Integer(1)),
-            ("Kids", Object::Array(vec![Object::Reference(page)])),
-        ])),
-    );
-    let catalog = doc.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Catalog".to_vec())),
-        ("Pages", Object::Reference(pages_id)),
-    ]));
-    doc.trailer.set("Root", Object::Reference(catalog));
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("the test PDF is written");
-    out
+    folio_tests::one_page_pdf(&[("F1", "Helvetica")], content)
 }
 
 #[test]

@@ -1,0 +1,54 @@
+//! Small PDFs the tests make themselves, for categories of documents the corpus lacks.
+
+use lopdf::{Dictionary, Object, Stream};
+
+/// A one-page US Letter PDF drawing `content` (a content stream), with each `(resource name,
+/// base font)` of `fonts` a standard Type 1 font in WinAnsi encoding (• is 0x95, – 0x96,
+/// — 0x97).
+pub fn one_page_pdf(fonts: &[(&str, &str)], content: Vec<u8>) -> Vec<u8> {
+    let mut doc = lopdf::Document::with_version("1.7");
+    let mut resources = Dictionary::new();
+    for (name, base) in fonts {
+        let font = doc.add_object(Dictionary::from_iter([
+            ("Type", Object::Name(b"Font".to_vec())),
+            ("Subtype", Object::Name(b"Type1".to_vec())),
+            ("BaseFont", Object::Name(base.as_bytes().to_vec())),
+            ("Encoding", Object::Name(b"WinAnsiEncoding".to_vec())),
+        ]));
+        resources.set(name.as_bytes().to_vec(), Object::Reference(font));
+    }
+    let content = doc.add_object(Stream::new(Dictionary::new(), content));
+    let pages_id = doc.new_object_id();
+    let page = doc.add_object(Dictionary::from_iter([
+        ("Type", Object::Name(b"Page".to_vec())),
+        ("Parent", Object::Reference(pages_id)),
+        (
+            "MediaBox",
+            Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
+        ),
+        ("Contents", Object::Reference(content)),
+        (
+            "Resources",
+            Object::Dictionary(Dictionary::from_iter([(
+                "Font",
+                Object::Dictionary(resources),
+            )])),
+        ),
+    ]));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(Dictionary::from_iter([
+            ("Type", Object::Name(b"Pages".to_vec())),
+            ("Count", Object::Integer(1)),
+            ("Kids", Object::Array(vec![Object::Reference(page)])),
+        ])),
+    );
+    let catalog = doc.add_object(Dictionary::from_iter([
+        ("Type", Object::Name(b"Catalog".to_vec())),
+        ("Pages", Object::Reference(pages_id)),
+    ]));
+    doc.trailer.set("Root", Object::Reference(catalog));
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("the test PDF is written");
+    out
+}
