@@ -26,6 +26,22 @@ pub use output::{
 pub use folio_test_support::{corpus_dir, corpus_file, missing, tool};
 pub use make::one_page_pdf;
 
+/// The Bergamot engine for English → Brazilian Portuguese from the default models folder, or
+/// `None` when no model is installed (reported by [`missing`]: a failure under CI).
+#[track_caller]
+pub fn bergamot_en_pt() -> Option<folio_translate::Bergamot> {
+    let pair = folio_translate::LangPair::new("en", "pt-BR").expect("en and pt-BR are valid tags");
+    match folio_translate::Bergamot::new(pair, &folio_translate::BergamotOptions::default()) {
+        Ok(engine) => Some(engine),
+        Err(e) => {
+            missing(&format!(
+                "no Bergamot model ({e}); run `folio models fetch` or scripts/fetch-models.sh"
+            ));
+            None
+        }
+    }
+}
+
 /// One row of `MANIFEST.tsv`.
 #[derive(Debug, Clone)]
 pub struct Entry {

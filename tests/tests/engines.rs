@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use folio_doc::Action;
 use folio_tests::{corpus_dir, corpus_file};
-use folio_translate::{Bergamot, BergamotOptions, LangPair};
 
 /// Common Portuguese function words; running Portuguese text is full of them.
 const PORTUGUESE: &[&str] = &[
@@ -36,21 +35,8 @@ fn words(text: &str) -> Vec<String> {
 
 #[test]
 fn bergamot_translates_corpus_pages_into_portuguese() {
-    let pair = LangPair::new("en", "pt-BR").unwrap();
-    let engine = match Bergamot::new(
-        pair,
-        &BergamotOptions {
-            models_dir: folio_translate::default_models_dir(),
-            threads: 0,
-        },
-    ) {
-        Ok(e) => e,
-        Err(e) => {
-            folio_tests::missing(&format!(
-                "no Bergamot model ({e}); run `folio models fetch` or scripts/fetch-models.sh"
-            ));
-            return;
-        }
+    let Some(engine) = folio_tests::bergamot_en_pt() else {
+        return;
     };
     // One of its files is not in the repository (GPL).
     if corpus_dir().is_none() {

@@ -240,21 +240,8 @@ fn a_phone_number_wrapped_to_the_next_line_starts_no_item() {
 
 #[test]
 fn bergamot_keeps_the_bullets_of_the_readme_example() {
-    let pair = folio_translate::LangPair::new("en", "pt-BR").unwrap();
-    let engine = match folio_translate::Bergamot::new(
-        pair,
-        &folio_translate::BergamotOptions {
-            models_dir: folio_translate::default_models_dir(),
-            threads: 0,
-        },
-    ) {
-        Ok(e) => e,
-        Err(e) => {
-            folio_tests::missing(&format!(
-                "no Bergamot model ({e}); run `folio models fetch` or scripts/fetch-models.sh"
-            ));
-            return;
-        }
+    let Some(engine) = folio_tests::bergamot_en_pt() else {
+        return;
     };
     let path =
         folio_test_support::repo_root().join("examples/federal-register-2020-17221-p1-2.pdf");
