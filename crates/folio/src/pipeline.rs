@@ -148,7 +148,7 @@ pub fn translate(
     events(Event::Started(Stage::Write));
     let (outline_titles, title) = text.extras_translated(&outcomes);
     let plan = WritePlan {
-        text: crate::placed::placed_text(&doc, &typeset, &mut report)?,
+        text: crate::placed::placed_text(&doc, typeset, &mut report)?,
         outline_titles,
         title,
         lang: Some(options.engine.info().pair.to.clone()),

@@ -13,12 +13,12 @@ use crate::typeset::{SetBlock, Typeset};
 /// its original text), counted in the report.
 pub(crate) fn placed_text(
     doc: &Document,
-    typeset: &Typeset<'_>,
+    typeset: Typeset<'_>,
     report: &mut Report,
 ) -> Result<PlacedText, Error> {
     let mut pages: BTreeMap<u32, (PageText, Vec<&Block>)> = BTreeMap::new();
     let mut faces = BTreeSet::new();
-    for SetBlock { block, placed } in &typeset.blocks {
+    for SetBlock { block, placed } in typeset.blocks {
         if placed.lines.is_empty() {
             continue;
         }
@@ -31,7 +31,7 @@ pub(crate) fn placed_text(
             };
             (page, Vec::new())
         });
-        page.blocks.push(placed.clone());
+        page.blocks.push(placed);
         replaced.push(block);
     }
     let pages = pages
