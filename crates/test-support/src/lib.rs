@@ -19,7 +19,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Folders of the repository holding permissively licensed corpus files, searched in order.
-const IN_REPO: &[&str] = &["tests/corpus", "golden/inputs"];
+const IN_REPO: &[&str] = &["tests/corpus", "golden/inputs", MADE];
+
+/// The folder of documents made for the tests, from sources in the same folder
+/// (`tests/corpus/made/make.sh`): categories the corpus lacks or that Folio must handle in
+/// fonts and tools the corpus does not use.
+const MADE: &str = "tests/corpus/made";
 
 /// The repository's root (this crate lives in `crates/test-support`).
 pub fn repo_root() -> PathBuf {
@@ -93,6 +98,27 @@ pub fn corpus_file(name: &str) -> Option<PathBuf> {
         missing(&format!("corpus file {name} is needed: {why}"));
     }
     found
+}
+
+/// The made documents ([`MADE`]) whose names start with `prefix`, sorted: a test over a
+/// category (`"math-"`, `"table-"`) takes every document of it, so a new one is tested as soon
+/// as it is made.
+pub fn made_files(prefix: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join(MADE))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension().is_some_and(|e| e == "pdf")
+                && path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// Whether the command-line tool `program` runs (`program --version`); when it does not,
