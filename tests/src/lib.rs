@@ -23,7 +23,7 @@ pub use output::{
 };
 
 // Where the corpus and its files are, and what a missing one does: `folio-test-support`.
-pub use folio_test_support::{corpus_dir, corpus_file, missing, tool};
+pub use folio_test_support::{corpus_dir, corpus_file, made_files, missing, tool};
 pub use make::one_page_pdf;
 
 /// The Bergamot engine for English → Brazilian Portuguese from the default models folder, or
@@ -227,6 +227,26 @@ pub fn our_words(doc: &Document) -> Vec<Vec<BoxWord>> {
 /// Runs `pdftotext -bbox` on a file and parses its words, page by page. `Err` says why it
 /// could not run.
 pub fn pdftotext_words(path: &Path) -> Result<Vec<Vec<BoxWord>>, String> {
+    Ok(pdftotext_pages(path)?
+        .into_iter()
+        .map(|p| p.words)
+        .collect())
+}
+
+/// One page as `pdftotext -bbox` sees it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextPage {
+    /// The page's width and height in points (its crop box).
+    pub width: f32,
+    /// See [`TextPage::width`].
+    pub height: f32,
+    /// Its words, in pdftotext's order.
+    pub words: Vec<BoxWord>,
+}
+
+/// Runs `pdftotext -bbox` on a file and parses its pages: size and words. `Err` says why it
+/// could not run.
+pub fn pdftotext_pages(path: &Path) -> Result<Vec<TextPage>, String> {
     let out = Command::new("pdftotext")
         .arg("-bbox")
         // Coordinates relative to the crop box, the page as displayed (as ours are); by
@@ -246,36 +266,43 @@ pub fn pdftotext_words(path: &Path) -> Result<Vec<Vec<BoxWord>>, String> {
     Ok(parse_bbox_html(&String::from_utf8_lossy(&out.stdout)))
 }
 
-/// Parses `pdftotext -bbox` output: `<page …>` then `<word xMin=… yMin=… xMax=… yMax=…>text</word>`.
-pub fn parse_bbox_html(html: &str) -> Vec<Vec<BoxWord>> {
-    let mut pages: Vec<Vec<BoxWord>> = Vec::new();
+/// Parses `pdftotext -bbox` output: `<page width=… height=…>` then
+/// `<word xMin=… yMin=… xMax=… yMax=…>text</word>`.
+pub fn parse_bbox_html(html: &str) -> Vec<TextPage> {
+    let attr = |attrs: &str, name: &str| -> f32 {
+        attrs
+            .split_whitespace()
+            .find_map(|a| {
+                a.strip_prefix(name)?
+                    .strip_prefix("=\"")?
+                    .trim_end_matches('>')
+                    .strip_suffix('"')?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0.0)
+    };
+    let mut pages: Vec<TextPage> = Vec::new();
     for line in html.lines() {
         let line = line.trim();
-        if line.starts_with("<page ") {
-            pages.push(Vec::new());
+        if let Some(attrs) = line.strip_prefix("<page ") {
+            pages.push(TextPage {
+                width: attr(attrs, "width"),
+                height: attr(attrs, "height"),
+                words: Vec::new(),
+            });
         } else if let Some(rest) = line.strip_prefix("<word ") {
             let Some((attrs, tail)) = rest.split_once('>') else {
                 continue;
             };
             let text = tail.strip_suffix("</word>").unwrap_or(tail);
-            let attr = |name: &str| -> f32 {
-                attrs
-                    .split_whitespace()
-                    .find_map(|a| {
-                        a.strip_prefix(name)?
-                            .strip_prefix("=\"")?
-                            .strip_suffix('"')?
-                            .parse()
-                            .ok()
-                    })
-                    .unwrap_or(0.0)
-            };
-            let bbox = Rect::new(attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax"));
+            let at = |name| attr(attrs, name);
+            let bbox = Rect::new(at("xMin"), at("yMin"), at("xMax"), at("yMax"));
             let text = normalize(&unescape(text));
             if let Some(page) = pages.last_mut()
                 && !text.trim().is_empty()
             {
-                page.push(BoxWord { text, bbox });
+                page.words.push(BoxWord { text, bbox });
             }
         }
     }
@@ -440,14 +467,15 @@ mod tests {
         let html = "<doc>\n  <page width=\"612\" height=\"792\">\n    <word xMin=\"1.5\" yMin=\"2\" xMax=\"3\" yMax=\"4\">a&amp;b</word>\n  </page>\n  <page width=\"612\" height=\"792\">\n  </page>\n</doc>";
         let pages = parse_bbox_html(html);
         assert_eq!(pages.len(), 2);
+        assert_eq!((pages[0].width, pages[0].height), (612.0, 792.0));
         assert_eq!(
-            pages[0],
+            pages[0].words,
             vec![BoxWord {
                 text: "a&b".into(),
                 bbox: Rect::new(1.5, 2.0, 3.0, 4.0)
             }]
         );
-        assert!(pages[1].is_empty());
+        assert!(pages[1].words.is_empty());
     }
 
     #[test]
