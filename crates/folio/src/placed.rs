@@ -18,10 +18,16 @@ pub(crate) fn placed_text(
 ) -> Result<PlacedText, Error> {
     let mut pages: BTreeMap<u32, (PageText, Vec<&Block>)> = BTreeMap::new();
     let mut faces = BTreeSet::new();
-    for SetBlock { block, placed } in typeset.blocks {
+    for SetBlock { block, mut placed } in typeset.blocks {
         if placed.lines.is_empty() {
             continue;
         }
+        // Text the clip cut is set again under that clip.
+        placed.clip = doc
+            .pages
+            .iter()
+            .find(|p| p.index == block.id.page)
+            .and_then(|page| folio_layout::block_clip(page, block));
         report.blocks.rewritten += 1;
         faces.extend(placed.lines.iter().flat_map(|l| &l.runs).map(|r| r.face));
         let (page, replaced) = pages.entry(block.id.page).or_insert_with(|| {

@@ -2,7 +2,7 @@
 //! which glyphs draw it. Typesetting uses the first two to set unchanged text as it was; the
 //! writer removes the glyphs.
 
-use folio_doc::{Block, Glyph, OriginalLines, Page, Word};
+use folio_doc::{Block, Glyph, OriginalLines, Page, Rect, Shown, Word};
 
 /// The glyphs that draw the text of some blocks of a page: their words' glyphs, and the
 /// spaces between them and the second drawing of an overprinted word (glyphs no word holds,
@@ -23,8 +23,32 @@ pub fn drawn_glyphs<'b>(page: &Page, blocks: impl IntoIterator<Item = &'b Block>
     glyphs
 }
 
+/// The clip to draw the block's new text under, so that it shows nowhere the original showed
+/// nothing: when the clip cut some of the block's glyphs ([`Shown::Part`]) and every glyph was
+/// drawn under a clip, the union of their clips (lines of a cell clipped one by one share the
+/// block). `None` when no glyph was cut, or some were drawn under no clip.
+pub fn block_clip(page: &Page, block: &Block) -> Option<Rect> {
+    let glyphs: Vec<&Glyph> = block
+        .lines
+        .iter()
+        .flat_map(|l| &l.words)
+        .filter_map(|&w| page.words.get(w as usize))
+        .flat_map(|w| &w.glyphs)
+        .filter_map(|&g| page.glyphs.get(g as usize))
+        .collect();
+    if !glyphs.iter().any(|g| g.shown() == Shown::Part) {
+        return None;
+    }
+    glyphs
+        .iter()
+        .map(|g| g.clip)
+        .reduce(|a, b| Some(a?.union(&b?)))
+        .flatten()
+}
+
 /// The page's glyphs that no word holds: spaces, and a glyph drawn twice at one spot (bold
-/// made by overprinting), which the reader reads once.
+/// made by overprinting), which the reader reads once. Not a glyph the clip hides: it is no
+/// one's text, and stays as drawn.
 fn wordless_glyphs(page: &Page) -> Vec<u32> {
     let mut in_word = vec![false; page.glyphs.len()];
     for w in &page.words {
@@ -35,7 +59,7 @@ fn wordless_glyphs(page: &Page) -> Vec<u32> {
         }
     }
     (0..page.glyphs.len() as u32)
-        .filter(|&g| !in_word[g as usize])
+        .filter(|&g| !in_word[g as usize] && !page.glyphs[g as usize].clipped_away())
         .collect()
 }
 
