@@ -98,9 +98,9 @@ pub struct PlacedBlock {
     pub overflowed: bool,
     /// What went less than well.
     pub warnings: Vec<TypesetWarning>,
-    /// The clip the block's original text was drawn under, when it cut that text (display
-    /// coordinates): the new text is drawn under it too, so it shows nowhere the original
-    /// showed nothing. `None` for text drawn whole.
+    /// The clip the block's original text was drawn under (display coordinates), when that
+    /// clip cut the original text or the new lines reach past it: the new text is drawn under
+    /// it too, so it shows nowhere the original could show nothing. `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clip: Option<Rect>,
 }

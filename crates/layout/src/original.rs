@@ -23,27 +23,29 @@ pub fn drawn_glyphs<'b>(page: &Page, blocks: impl IntoIterator<Item = &'b Block>
     glyphs
 }
 
-/// The clip to draw the block's new text under, so that it shows nowhere the original showed
-/// nothing: when the clip cut some of the block's glyphs ([`Shown::Part`]) and every glyph was
-/// drawn under a clip, the union of their clips (lines of a cell clipped one by one share the
-/// block). `None` when no glyph was cut, or some were drawn under no clip.
+/// The clip the block's text was drawn under: the union of its glyphs' clips (lines of a cell
+/// clipped one by one share the block), or `None` when some glyph was drawn under no clip. New
+/// text set for the block belongs inside it: beyond it, the original would have shown nothing.
 pub fn block_clip(page: &Page, block: &Block) -> Option<Rect> {
-    let glyphs: Vec<&Glyph> = block
+    block_glyphs(page, block)
+        .map(|g| g.clip)
+        .reduce(|a, b| Some(a?.union(&b?)))
+        .flatten()
+}
+
+/// Whether a clip cut some of the block's glyphs ([`Shown::Part`]): its text shows only in part.
+pub fn clip_cuts(page: &Page, block: &Block) -> bool {
+    block_glyphs(page, block).any(|g| g.shown() == Shown::Part)
+}
+
+fn block_glyphs<'p>(page: &'p Page, block: &'p Block) -> impl Iterator<Item = &'p Glyph> {
+    block
         .lines
         .iter()
         .flat_map(|l| &l.words)
         .filter_map(|&w| page.words.get(w as usize))
         .flat_map(|w| &w.glyphs)
         .filter_map(|&g| page.glyphs.get(g as usize))
-        .collect();
-    if !glyphs.iter().any(|g| g.shown() == Shown::Part) {
-        return None;
-    }
-    glyphs
-        .iter()
-        .map(|g| g.clip)
-        .reduce(|a, b| Some(a?.union(&b?)))
-        .flatten()
 }
 
 /// The page's glyphs that no word holds: spaces, and a glyph drawn twice at one spot (bold
