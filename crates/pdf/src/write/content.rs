@@ -394,6 +394,30 @@ mod tests {
     }
 
     #[test]
+    fn a_clipped_block_is_drawn_under_its_clip() {
+        let mut clipped =
+            PlacedBlock::empty(0, folio_doc::Rect::new(10.0, 20.0, 110.0, 40.0), 10.0);
+        clipped.clip = Some(folio_doc::Rect::new(10.0, 20.0, 60.0, 40.0));
+        let whole = PlacedBlock::empty(1, folio_doc::Rect::new(10.0, 50.0, 110.0, 70.0), 10.0);
+        let (embedded, originals) = (HashMap::new(), HashMap::new());
+        let faces = Faces {
+            embedded: &embedded,
+            originals: &originals,
+        };
+        let out = draw_blocks(
+            &[clipped, whole],
+            &Matrix::IDENTITY,
+            &faces,
+            &mut Vec::new(),
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out,
+            "q 1 0 0 1 0 0 cm BT\nET q 10 20 50 20 re W n BT\nET Q BT\nET Q\n"
+        );
+    }
+
+    #[test]
     fn numbers_are_short() {
         assert_eq!(num(1.0), "1");
         assert_eq!(num(-0.00001), "0");
