@@ -12,7 +12,8 @@
 //! # Brief overview
 //! - [`Document`]: pages, fonts, outline, metadata and the warnings met while reading.
 //! - [`Page`]: glyphs, the words and lines built from them, images, paths and links.
-//! - [`Glyph`]: one shown character code with its Unicode text, font, size, colour and box.
+//! - [`Glyph`]: one shown character code with its Unicode text, font, size, colour, box and
+//!   the clip it was drawn under ([`shown`] says how much of it shows).
 //! - [`Block`]: a paragraph found by layout, with its role, style, and source text in which
 //!   inline spans are placeholders; [`Segment`] and [`Translation`] carry it through an engine.
 //! - [`placeholders`]: the `[n]…[/n]` and `[n]` format, written, parsed, stripped and checked.
@@ -20,6 +21,7 @@
 //! - [`PlacedText`]: new text set on pages, from the typesetter to the writer.
 
 mod block;
+mod clip;
 mod geom;
 mod placed;
 pub mod placeholders;
@@ -29,6 +31,7 @@ pub use block::{
     Action, Align, Block, BlockId, BlockLine, BlockStyle, KeepReason, Outcome, Role, Segment,
     SegmentId, Span, SpanKind, Translation,
 };
+pub use clip::{Shown, shown};
 pub use compact_str::CompactString;
 pub use geom::{Matrix, Point, Pt, Rect};
 pub use placed::{
@@ -308,6 +311,25 @@ pub struct Glyph {
     pub render_mode: u8,
     /// The operator that showed it.
     pub addr: Address,
+    /// The clipping region (`W`, `W*`, a form's `/BBox`) in force when it was drawn, as a
+    /// rectangle in display coordinates: the bounding box of the intersection of the clipping
+    /// paths (exact for rectangles). `None` when nothing clips. [`shown`] tells how much of
+    /// the glyph it shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<Rect>,
+}
+
+impl Glyph {
+    /// Whether the clip hides the glyph (all of it, or all but a sliver): it is not text a
+    /// reader of the page sees, so it is in no word and is neither translated nor redrawn.
+    pub fn clipped_away(&self) -> bool {
+        self.shown() == Shown::Nothing
+    }
+
+    /// How much of the glyph its clip shows ([`Shown::All`] when nothing clips).
+    pub fn shown(&self) -> Shown {
+        self.clip.map_or(Shown::All, |c| shown(&self.bbox, &c))
+    }
 }
 
 /// A word: glyphs between spaces or gaps.

@@ -98,6 +98,11 @@ pub struct PlacedBlock {
     pub overflowed: bool,
     /// What went less than well.
     pub warnings: Vec<TypesetWarning>,
+    /// The clip the block's original text was drawn under (display coordinates), when that
+    /// clip cut the original text or the new lines reach past it: the new text is drawn under
+    /// it too, so it shows nowhere the original could show nothing. `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<Rect>,
 }
 
 impl PlacedBlock {
@@ -114,6 +119,7 @@ impl PlacedBlock {
             bounds: area,
             overflowed: false,
             warnings: Vec::new(),
+            clip: None,
         }
     }
 

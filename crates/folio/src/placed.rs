@@ -3,11 +3,25 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use folio_doc::{Block, Document, PageText, PlacedText};
+use folio_doc::{Block, Document, Page, PageText, PlacedBlock, PlacedText, Rect};
 
 use crate::Error;
 use crate::report::Report;
 use crate::typeset::{SetBlock, Typeset};
+
+/// The clip to draw a block's new text under: the one its original text was drawn under, when
+/// that clip cut the original or the new lines reach past it (by more than a glyph box's
+/// spare edge); `None` when the new text shows whole without it.
+fn drawn_under(page: &Page, block: &Block, placed: &PlacedBlock) -> Option<Rect> {
+    const SLACK: f32 = 0.5;
+    let clip = folio_layout::block_clip(page, block)?;
+    let b = &placed.bounds;
+    let inside = b.x0 >= clip.x0 - SLACK
+        && b.y0 >= clip.y0 - SLACK
+        && b.x1 <= clip.x1 + SLACK
+        && b.y1 <= clip.y1 + SLACK;
+    (folio_layout::clip_cuts(page, block) || !inside).then_some(clip)
+}
 
 /// What the writer changes: every block that was set (a block that could not be set keeps
 /// its original text), counted in the report.
@@ -18,10 +32,15 @@ pub(crate) fn placed_text(
 ) -> Result<PlacedText, Error> {
     let mut pages: BTreeMap<u32, (PageText, Vec<&Block>)> = BTreeMap::new();
     let mut faces = BTreeSet::new();
-    for SetBlock { block, placed } in typeset.blocks {
+    for SetBlock { block, mut placed } in typeset.blocks {
         if placed.lines.is_empty() {
             continue;
         }
+        placed.clip = doc
+            .pages
+            .iter()
+            .find(|p| p.index == block.id.page)
+            .and_then(|page| drawn_under(page, block, &placed));
         report.blocks.rewritten += 1;
         faces.extend(placed.lines.iter().flat_map(|l| &l.runs).map(|r| r.face));
         let (page, replaced) = pages.entry(block.id.page).or_insert_with(|| {

@@ -156,7 +156,8 @@ fn report_fit(
 }
 
 /// A block's translation as the typesetter takes it: plain text with style spans, the
-/// original box and look, the free space around it that the text may grow into, and, for
+/// original box and look, the free space around it that the text may grow into (inside the
+/// clip that cut the original text, if one did), and, for
 /// text that came back unchanged, the lines it had.
 fn text_block(
     doc: &Document,
@@ -174,10 +175,15 @@ fn text_block(
         .filter(|_| unchanged)
         .and_then(|page| folio_layout::original_lines(page, block, &text));
     let style = text_style(doc, block, originals);
+    let mut free = space::free_space(doc, block, all);
+    // Text a clip cut grows only inside that clip: beyond it, it would be cut away.
+    if let Some(clip) = page.and_then(|page| folio_layout::block_clip(page, block)) {
+        free = free.iter().filter_map(|r| r.intersection(&clip)).collect();
+    }
     TextBlock {
         id,
         rect: space::own_box(block, all, style.first_baseline),
-        free: space::free_space(doc, block, all),
+        free,
         text,
         spans,
         style,

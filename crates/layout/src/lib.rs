@@ -48,7 +48,7 @@ mod style;
 mod text;
 mod tokens;
 
-pub use original::{drawn_glyphs, first_baseline, original_lines};
+pub use original::{block_clip, clip_cuts, drawn_glyphs, first_baseline, original_lines};
 pub use page::{layout_document, layout_page};
 pub use segments::segments;
 pub use settings::{

@@ -2,7 +2,7 @@
 //! which glyphs draw it. Typesetting uses the first two to set unchanged text as it was; the
 //! writer removes the glyphs.
 
-use folio_doc::{Block, Glyph, OriginalLines, Page, Word};
+use folio_doc::{Block, Glyph, OriginalLines, Page, Rect, Shown, Word};
 
 /// The glyphs that draw the text of some blocks of a page: their words' glyphs, and the
 /// spaces between them and the second drawing of an overprinted word (glyphs no word holds,
@@ -23,8 +23,34 @@ pub fn drawn_glyphs<'b>(page: &Page, blocks: impl IntoIterator<Item = &'b Block>
     glyphs
 }
 
+/// The clip the block's text was drawn under: the union of its glyphs' clips (lines of a cell
+/// clipped one by one share the block), or `None` when some glyph was drawn under no clip. New
+/// text set for the block belongs inside it: beyond it, the original would have shown nothing.
+pub fn block_clip(page: &Page, block: &Block) -> Option<Rect> {
+    block_glyphs(page, block)
+        .map(|g| g.clip)
+        .reduce(|a, b| Some(a?.union(&b?)))
+        .flatten()
+}
+
+/// Whether a clip cut some of the block's glyphs ([`Shown::Part`]): its text shows only in part.
+pub fn clip_cuts(page: &Page, block: &Block) -> bool {
+    block_glyphs(page, block).any(|g| g.shown() == Shown::Part)
+}
+
+fn block_glyphs<'p>(page: &'p Page, block: &'p Block) -> impl Iterator<Item = &'p Glyph> {
+    block
+        .lines
+        .iter()
+        .flat_map(|l| &l.words)
+        .filter_map(|&w| page.words.get(w as usize))
+        .flat_map(|w| &w.glyphs)
+        .filter_map(|&g| page.glyphs.get(g as usize))
+}
+
 /// The page's glyphs that no word holds: spaces, and a glyph drawn twice at one spot (bold
-/// made by overprinting), which the reader reads once.
+/// made by overprinting), which the reader reads once. Not a glyph the clip hides: it is no
+/// one's text, and stays as drawn.
 fn wordless_glyphs(page: &Page) -> Vec<u32> {
     let mut in_word = vec![false; page.glyphs.len()];
     for w in &page.words {
@@ -35,7 +61,7 @@ fn wordless_glyphs(page: &Page) -> Vec<u32> {
         }
     }
     (0..page.glyphs.len() as u32)
-        .filter(|&g| !in_word[g as usize])
+        .filter(|&g| !in_word[g as usize] && !page.glyphs[g as usize].clipped_away())
         .collect()
 }
 

@@ -67,7 +67,7 @@ impl<'a> DocCache<'a> {
 fn size_counts(page: &Page) -> Vec<(i32, usize)> {
     let mut counts = Vec::new();
     for g in &page.glyphs {
-        if g.size.is_finite() && g.text.chars().any(|c| !c.is_whitespace()) {
+        if g.size.is_finite() && g.text.chars().any(|c| !c.is_whitespace()) && !g.clipped_away() {
             bump(&mut counts, (g.size * 10.0).round() as i32);
         }
     }

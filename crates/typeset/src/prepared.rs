@@ -429,6 +429,7 @@ impl<'a> Prepared<'a> {
             bounds,
             overflowed,
             warnings,
+            clip: None,
         })
     }
 

@@ -194,97 +194,113 @@ pub(crate) fn draw_blocks(
         num(m[4]),
         num(m[5])
     );
-    let runs: Vec<&GlyphRun> = blocks
-        .iter()
-        .flat_map(|b| &b.lines)
-        .flat_map(|l| &l.runs)
-        .collect();
-    for run in runs {
-        let key = run.face.0;
-        let embedded = faces.embedded.get(&key);
-        let original = faces.originals.get(&key).copied();
-        if embedded.is_none() && original.is_none() {
-            continue;
+    for block in blocks {
+        if let Some(clip) = block.clip {
+            // Text the clip cut in the original is drawn under it (paths end outside BT).
+            let _ = writeln!(
+                s,
+                "ET q {} {} {} {} re W n BT",
+                num(clip.x0 as f64),
+                num(clip.y0 as f64),
+                num(clip.width() as f64),
+                num(clip.height() as f64)
+            );
         }
-        let name = font_name(key);
-        if !names.iter().any(|(n, _)| *n == name) {
-            names.push((name.clone(), key));
+        for run in block.lines.iter().flat_map(|l| &l.runs) {
+            draw_run(&mut s, run, faces, names);
         }
-        let size = run.size as f64;
-        if size <= 0.0 {
-            continue;
+        if block.clip.is_some() {
+            s.push_str("ET Q BT\n");
         }
-        let [r, g, b] = run.color.0;
-        let _ = writeln!(
-            s,
-            "/{name} {} Tf {} {} {} rg 1 0 {} -1 {} {} Tm",
-            num(size),
-            num(r as f64 / 255.0),
-            num(g as f64 / 255.0),
-            num(b as f64 / 255.0),
-            num(run.synthetic.skew as f64),
-            num(run.origin.x as f64),
-            num(run.origin.y as f64)
-        );
-        s.push('[');
-        let mut rise = 0.0f64;
-        // Pen moves not yet written, in TJ units (thousandths of an em, positive to the left):
-        // moves below half a unit wait and add up, so they are never lost.
-        let mut carry = 0.0f64;
-        for glyph in &run.glyphs {
-            // What to show and how far the font itself moves the pen for it.
-            let (code, code_bytes, natural) = match (embedded, original) {
-                (Some(font), _) => {
-                    let Some(&cid) = glyph.id.and_then(|id| font.cid.get(&(id as u16))) else {
-                        continue;
-                    };
-                    (
-                        cid as u32,
-                        2,
-                        font.widths.get(&cid).copied().unwrap_or(0.0) as f64 / 1000.0 * size,
-                    )
-                }
-                (None, Some(font)) => {
-                    let Some(code) = glyph.id else {
-                        // Nothing to draw: the pen only moves.
-                        carry -= glyph.advance as f64 * 1000.0 / size;
-                        continue;
-                    };
-                    let natural = font
-                        .advances
-                        .get(&code)
-                        .map_or(glyph.advance as f64, |&a| a as f64 * size);
-                    (code, font.code_bytes, natural)
-                }
-                (None, None) => continue,
-            };
-            let (dx, dy) = (glyph.dx as f64, glyph.dy as f64);
-            let want_rise = -dy;
-            if (want_rise - rise).abs() > 1e-3 {
-                // Text rise cannot change inside a TJ: close it, set the rise, reopen.
-                let _ = write!(s, "] TJ {} Ts [", num(want_rise));
-                rise = want_rise;
-            }
-            carry -= dx * 1000.0 / size;
-            if carry.abs() >= 0.5 {
-                let _ = write!(s, " {} ", tj(carry));
-                carry = 0.0;
-            }
-            s.push('<');
-            for i in (0..code_bytes).rev() {
-                let _ = write!(s, "{:02X}", (code >> (8 * i)) & 0xFF);
-            }
-            s.push('>');
-            carry += (natural - glyph.advance as f64 + dx) * 1000.0 / size;
-        }
-        s.push_str("] TJ");
-        if rise != 0.0 {
-            s.push_str(" 0 Ts");
-        }
-        s.push('\n');
     }
     s.push_str("ET Q\n");
     s.into_bytes()
+}
+
+/// Draws one run: its font, colour and text matrix, then its glyphs in one `TJ`.
+fn draw_run(s: &mut String, run: &GlyphRun, faces: &Faces<'_>, names: &mut Vec<(String, u32)>) {
+    let key = run.face.0;
+    let embedded = faces.embedded.get(&key);
+    let original = faces.originals.get(&key).copied();
+    if embedded.is_none() && original.is_none() {
+        return;
+    }
+    let name = font_name(key);
+    if !names.iter().any(|(n, _)| *n == name) {
+        names.push((name.clone(), key));
+    }
+    let size = run.size as f64;
+    if size <= 0.0 {
+        return;
+    }
+    let [r, g, b] = run.color.0;
+    let _ = writeln!(
+        s,
+        "/{name} {} Tf {} {} {} rg 1 0 {} -1 {} {} Tm",
+        num(size),
+        num(r as f64 / 255.0),
+        num(g as f64 / 255.0),
+        num(b as f64 / 255.0),
+        num(run.synthetic.skew as f64),
+        num(run.origin.x as f64),
+        num(run.origin.y as f64)
+    );
+    s.push('[');
+    let mut rise = 0.0f64;
+    // Pen moves not yet written, in TJ units (thousandths of an em, positive to the left):
+    // moves below half a unit wait and add up, so they are never lost.
+    let mut carry = 0.0f64;
+    for glyph in &run.glyphs {
+        // What to show and how far the font itself moves the pen for it.
+        let (code, code_bytes, natural) = match (embedded, original) {
+            (Some(font), _) => {
+                let Some(&cid) = glyph.id.and_then(|id| font.cid.get(&(id as u16))) else {
+                    continue;
+                };
+                (
+                    cid as u32,
+                    2,
+                    font.widths.get(&cid).copied().unwrap_or(0.0) as f64 / 1000.0 * size,
+                )
+            }
+            (None, Some(font)) => {
+                let Some(code) = glyph.id else {
+                    // Nothing to draw: the pen only moves.
+                    carry -= glyph.advance as f64 * 1000.0 / size;
+                    continue;
+                };
+                let natural = font
+                    .advances
+                    .get(&code)
+                    .map_or(glyph.advance as f64, |&a| a as f64 * size);
+                (code, font.code_bytes, natural)
+            }
+            (None, None) => continue,
+        };
+        let (dx, dy) = (glyph.dx as f64, glyph.dy as f64);
+        let want_rise = -dy;
+        if (want_rise - rise).abs() > 1e-3 {
+            // Text rise cannot change inside a TJ: close it, set the rise, reopen.
+            let _ = write!(s, "] TJ {} Ts [", num(want_rise));
+            rise = want_rise;
+        }
+        carry -= dx * 1000.0 / size;
+        if carry.abs() >= 0.5 {
+            let _ = write!(s, " {} ", tj(carry));
+            carry = 0.0;
+        }
+        s.push('<');
+        for i in (0..code_bytes).rev() {
+            let _ = write!(s, "{:02X}", (code >> (8 * i)) & 0xFF);
+        }
+        s.push('>');
+        carry += (natural - glyph.advance as f64 + dx) * 1000.0 / size;
+    }
+    s.push_str("] TJ");
+    if rise != 0.0 {
+        s.push_str(" 0 Ts");
+    }
+    s.push('\n');
 }
 
 /// A number as content streams want it: no exponent, at most 4 decimals, no trailing zeros.
@@ -375,6 +391,30 @@ mod tests {
     fn untouched_streams_are_copied_byte_for_byte() {
         let data = b"q 1 0 0 1 0 0 cm BI /W 1 /H 1 /CS /G /BPC 8 ID \x00 EI Q BT (x) Tj ET";
         assert_eq!(rewrite(data, &Cuts::default()).unwrap(), data.to_vec());
+    }
+
+    #[test]
+    fn a_clipped_block_is_drawn_under_its_clip() {
+        let mut clipped =
+            PlacedBlock::empty(0, folio_doc::Rect::new(10.0, 20.0, 110.0, 40.0), 10.0);
+        clipped.clip = Some(folio_doc::Rect::new(10.0, 20.0, 60.0, 40.0));
+        let whole = PlacedBlock::empty(1, folio_doc::Rect::new(10.0, 50.0, 110.0, 70.0), 10.0);
+        let (embedded, originals) = (HashMap::new(), HashMap::new());
+        let faces = Faces {
+            embedded: &embedded,
+            originals: &originals,
+        };
+        let out = draw_blocks(
+            &[clipped, whole],
+            &Matrix::IDENTITY,
+            &faces,
+            &mut Vec::new(),
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out,
+            "q 1 0 0 1 0 0 cm BT\nET q 10 20 50 20 re W n BT\nET Q BT\nET Q\n"
+        );
     }
 
     #[test]

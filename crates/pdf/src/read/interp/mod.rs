@@ -10,6 +10,8 @@
 //! ([`show`]), images and forms ([`xobjects`]). What annotations show is drawn through the
 //! same walk by `super::appearances`.
 
+#[cfg(test)]
+mod clip_tests;
 mod color;
 mod show;
 mod state;
@@ -223,10 +225,9 @@ impl<'a> Interpreter<'_, 'a> {
             b"S" | b"s" => self.paint(st, false, true, addr),
             b"f" | b"F" | b"f*" => self.paint(st, true, false, addr),
             b"B" | b"B*" | b"b" | b"b*" => self.paint(st, true, true, addr),
-            b"n" => {
-                st.path.clear();
-                st.subpaths.clear();
-            }
+            b"n" => st.end_path(),
+            // Clipping (ISO 32000-2, 8.5.4): the path clips once it is ended.
+            b"W" | b"W*" => st.clip_pending = true,
 
             // Text objects and positioning.
             b"BT" => {
@@ -334,7 +335,7 @@ impl<'a> Interpreter<'_, 'a> {
 
     /// Records the current path, one [`PathAsset`] per subpath, and clears it.
     fn paint(&mut self, st: &mut State, fill: bool, stroke: bool, addr: Address) {
-        let mut starts = std::mem::take(&mut st.subpaths);
+        let mut starts = st.subpaths.clone();
         if starts.first() != Some(&0) {
             starts.insert(0, 0);
         }
@@ -350,7 +351,7 @@ impl<'a> Interpreter<'_, 'a> {
                 });
             }
         }
-        st.path.clear();
+        st.end_path();
     }
 
     /// The font table index of the font resource `name`, warning when it is missing.

@@ -99,6 +99,7 @@ impl<'a> Interpreter<'_, 'a> {
                 color: st.g.fill,
                 render_mode: t.render_mode,
                 addr,
+                clip: st.g.clip,
             });
 
             // Advance (ISO 32000-2, 9.4.4): word spacing applies to single-byte code 32 only.

@@ -1,6 +1,6 @@
 //! The state an operator walk keeps: graphics state, text state, the current path.
 
-use folio_doc::{Matrix, Point, Rgb};
+use folio_doc::{Matrix, Point, Rect, Rgb};
 
 /// Graphics state that `q`/`Q` save and restore.
 #[derive(Clone)]
@@ -9,6 +9,22 @@ pub(crate) struct GState {
     pub(crate) fill: Rgb,
     pub(crate) fill_components: u8,
     pub(crate) text: TextState,
+    /// The clipping region, in display space: the bounding box of the intersection of the
+    /// clipping paths so far (exact for rectangles, a bound for other shapes); `None` for
+    /// no clip. An empty intersection is a rectangle without area.
+    pub(crate) clip: Option<Rect>,
+}
+
+impl GState {
+    /// Intersects the clipping region with `region` (display space).
+    pub(crate) fn clip_to(&mut self, region: Rect) {
+        self.clip = Some(match self.clip {
+            None => region,
+            Some(clip) => clip
+                .intersection(&region)
+                .unwrap_or(Rect::new(region.x0, region.y0, region.x0, region.y0)),
+        });
+    }
 }
 
 impl Default for GState {
@@ -18,6 +34,7 @@ impl Default for GState {
             fill: Rgb([0, 0, 0]),
             fill_components: 1,
             text: TextState::default(),
+            clip: None,
         }
     }
 }
@@ -63,4 +80,20 @@ pub(crate) struct State {
     /// Where each subpath of `path` starts (`m`, `re`): the rules of a table drawn as one
     /// path are apart, and each is content of its own.
     pub(crate) subpaths: Vec<usize>,
+    /// A `W` or `W*` was met: the current path clips once it is painted or ended (`n`).
+    pub(crate) clip_pending: bool,
+}
+
+impl State {
+    /// Ends the current path: it becomes part of the clip when `W`/`W*` asked so, and is
+    /// cleared.
+    pub(crate) fn end_path(&mut self) {
+        if std::mem::take(&mut self.clip_pending) {
+            let region =
+                Rect::bounding(self.path.iter().copied()).unwrap_or(Rect::new(0.0, 0.0, 0.0, 0.0));
+            self.g.clip_to(region);
+        }
+        self.path.clear();
+        self.subpaths.clear();
+    }
 }

@@ -81,15 +81,29 @@ impl<'a> Interpreter<'_, 'a> {
         let saved_path = (
             std::mem::take(&mut st.path),
             std::mem::take(&mut st.subpaths),
+            std::mem::take(&mut st.clip_pending),
         );
         st.g.ctm = matrix.then(&st.g.ctm);
+        // The form is clipped to its /BBox, in form space (ISO 32000-2, 8.10.1).
+        let bbox: Vec<f64> = dict
+            .get::<Array<'_>>(b"BBox".as_slice())
+            .map(|a| a.iter::<f64>().collect())
+            .unwrap_or_default();
+        if let [x0, y0, x1, y1] = bbox[..] {
+            let corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)];
+            if let Some(region) =
+                Rect::bounding(corners.iter().map(|&(x, y)| self.user_point(st, x, y)))
+            {
+                st.g.clip_to(region);
+            }
+        }
         self.forms.push(key);
         self.run(&data, &resources, StreamId::Form(obj_ref(id)), st);
         self.forms.pop();
         st.g = saved_g;
         st.stack = saved_stack;
         (st.tm, st.tlm) = saved_text;
-        (st.path, st.subpaths) = saved_path;
+        (st.path, st.subpaths, st.clip_pending) = saved_path;
     }
 
     /// Records an image drawn in the unit square of the current transformation.

@@ -65,7 +65,8 @@ impl<'a> Placed<'a> {
         fonts: &[Font],
         vertical: bool,
     ) -> Option<Placed<'a>> {
-        if g.text.is_empty() {
+        // A glyph the clip hides is not text a reader of the page sees.
+        if g.text.is_empty() || g.clipped_away() {
             return None;
         }
         let finite = [

@@ -55,6 +55,7 @@ fn glyph_at(text: &str, x: f32, y: f32, size: f32, angle: f32) -> Glyph {
             stream: StreamId::Page,
             op: 0,
         },
+        clip: None,
     }
 }
 
