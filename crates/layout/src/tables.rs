@@ -202,25 +202,26 @@ fn baselines(lines: &[LineInfo], settings: &LayoutSettings) -> Vec<Vec<usize>> {
     out
 }
 
-/// Whether a baseline may be a table row: two or more short pieces side by side, few long
-/// ones, none as wide as a column of running text (a short last line of a paragraph or a
-/// table beside the other column's line is no row).
+/// Whether a line is as wide as a column of running text: beside a table, never in it.
+fn too_wide(line: &LineInfo, page_width: f32, s: &TableSettings) -> bool {
+    line.bbox.width() >= s.max_cell_width * page_width
+}
+
+/// Whether a baseline may be a table row: two or more short pieces side by side and few long
+/// ones, lines as wide as a column of running text set aside (a table in one column of a
+/// paper shares its baselines with the other column).
 fn is_row(lines: &[LineInfo], group: &[usize], page_width: f32, settings: &LayoutSettings) -> bool {
     let l = &settings.lines;
-    let long = group
+    let pieces: Vec<&LineInfo> = group
         .iter()
-        .filter(|&&i| {
-            lines[i].words.len() > l.cell_words
-                || lines[i].bbox.width() >= l.cell_width * page_width
-        })
+        .map(|&i| &lines[i])
+        .filter(|x| !too_wide(x, page_width, &settings.tables))
+        .collect();
+    let long = pieces
+        .iter()
+        .filter(|x| x.words.len() > l.cell_words || x.bbox.width() >= l.cell_width * page_width)
         .count();
-    let widest = group
-        .iter()
-        .map(|&i| lines[i].bbox.width())
-        .fold(0.0, f32::max);
-    group.len() >= 2 + long
-        && long <= settings.tables.long_cells
-        && widest < settings.tables.max_cell_width * page_width
+    pieces.len() >= 2 + long && long <= settings.tables.long_cells
 }
 
 /// The tables of the page: runs of row baselines close together whose pieces leave enough
@@ -256,7 +257,7 @@ fn find_tables(
         }
         // A column holds text on two rows at least: a line of another column of the page
         // beside one row is no column of the table.
-        let columns: Vec<(f32, f32)> = columns(lines, baselines, &run, s)
+        let columns: Vec<(f32, f32)> = columns(lines, baselines, &run, page_width, s)
             .into_iter()
             .filter(|&c| {
                 run.iter()
@@ -275,11 +276,14 @@ fn find_tables(
         // A line between the rows that crosses a gutter (a paragraph between two tables)
         // cuts the run there.
         let (first, last) = (run[0], run[run.len() - 1]);
+        let (x0, x1) = (columns[0].0, columns[columns.len() - 1].1);
         let cut = (first + 1..last).find(|&b| {
-            !run.contains(&b)
-                && baselines[b]
-                    .iter()
-                    .any(|&i| column_of(lines[i].bbox, &columns, s.wrap_edge).is_none())
+            baselines[b].iter().any(|&i| {
+                let r = lines[i].bbox;
+                let across = r.x1 > x0 && r.x0 < x1;
+                let in_row = run.contains(&b) && !too_wide(&lines[i], page_width, s);
+                across && !in_row && column_of(r, &columns, s.wrap_edge).is_none()
+            })
         });
         match cut {
             Some(b) => {
@@ -299,6 +303,7 @@ fn columns(
     lines: &[LineInfo],
     baselines: &[Vec<usize>],
     run: &[usize],
+    page_width: f32,
     s: &TableSettings,
 ) -> Vec<(f32, f32)> {
     // Each row's covered strips (pieces closer than a gutter are one strip).
@@ -306,7 +311,10 @@ fn columns(
     let mut size = 0.0f32;
     for &b in run {
         let mut strips: Vec<(f32, f32)> = Vec::new();
-        for &i in &baselines[b] {
+        for &i in baselines[b]
+            .iter()
+            .filter(|&&i| !too_wide(&lines[i], page_width, s))
+        {
             let (x0, x1) = (lines[i].bbox.x0, lines[i].bbox.x1);
             size = size.max(lines[i].size);
             match strips.last_mut() {
