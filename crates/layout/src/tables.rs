@@ -270,6 +270,21 @@ fn find_tables(
                     >= 2
             })
             .collect();
+        // A column of running text beside the table goes on above its first row, a line's
+        // distance up, inside the column's width: it is no column of the table.
+        let top = lines[baselines[run[0]][0]].baseline;
+        let columns: Vec<(f32, f32)> = columns
+            .iter()
+            .copied()
+            .filter(|&c| {
+                !baselines[..run[0]].iter().flatten().any(|&i| {
+                    let l = &lines[i];
+                    top - l.baseline > 0.0
+                        && top - l.baseline <= s.wrap_pitch * l.size
+                        && column_of(l.bbox, &[c], s.wrap_edge).is_some()
+                })
+            })
+            .collect();
         if columns.len() < s.min_columns {
             continue;
         }
