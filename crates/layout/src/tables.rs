@@ -498,3 +498,22 @@ fn wraps(
     };
     above_words >= 2 && a.x1 + 0.25 * size + first_word.width() > column.1 - 1.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::column_of;
+    use folio_doc::Rect;
+
+    #[test]
+    fn a_line_is_in_the_column_it_starts_in_and_ends_before_the_next() {
+        let columns = [(50.0, 120.0), (140.0, 300.0), (320.0, 380.0)];
+        let at = |x0: f32, x1: f32| column_of(Rect::new(x0, 0.0, x1, 10.0), &columns, 2.0);
+        assert_eq!(at(50.0, 110.0), Some(0));
+        // A wrapped line reaching a little past its column's other lines, short of the next.
+        assert_eq!(at(50.0, 130.0), Some(0));
+        assert_eq!(at(141.0, 300.0), Some(1));
+        // Across a gutter: no column.
+        assert_eq!(at(50.0, 200.0), None);
+        assert_eq!(at(10.0, 40.0), None);
+    }
+}
