@@ -19,7 +19,7 @@ use folio_doc::{Page, Rect};
 
 use crate::fonts::FontTraits;
 use crate::lines::{LineInfo, measure};
-use crate::{LayoutSettings, TableSettings};
+use crate::{BlockSettings, LayoutSettings, TableSettings};
 
 /// A table found on the page: its columns' x-ranges, left to right, and the lines (indices)
 /// on its row baselines.
@@ -97,16 +97,17 @@ pub(crate) fn mark_cells(
                 .iter()
                 .map(|&(col, i)| {
                     last_in_column[col].filter(|&above| {
-                        wraps(
-                            page,
-                            &lines,
-                            &words(above),
-                            &words(i),
-                            table.columns[col],
-                            h_rules,
-                            ruled,
-                            s,
-                        )
+                        same_look(&lines[above], &lines[i], &settings.blocks)
+                            && wraps(
+                                page,
+                                &lines,
+                                &words(above),
+                                &words(i),
+                                table.columns[col],
+                                h_rules,
+                                ruled,
+                                s,
+                            )
                     })
                 })
                 .collect();
@@ -448,6 +449,13 @@ fn rule_between(h_rules: &[Rect], above: f32, below: (Rect, f32, f32)) -> bool {
         let y = 0.5 * (r.y0 + r.y1);
         y > above && y < baseline - 0.5 * size && r.x1.min(b.x1) - r.x0.max(b.x0) > 0.0
     })
+}
+
+/// Whether two lines look like one paragraph's: the same size and weight class (a cell's
+/// title set larger or bold above its text is a block of its own, as outside tables).
+fn same_look(a: &LineInfo, b: &LineInfo, s: &BlockSettings) -> bool {
+    (a.size - b.size).abs() <= s.size_tolerance * a.size.min(b.size)
+        && (a.bold > s.bold_line) == (b.bold > s.bold_line)
 }
 
 /// Whether the line made of `below` (line indices, left to right) continues the cell whose
