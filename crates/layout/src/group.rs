@@ -37,19 +37,7 @@ pub(crate) struct PageContext {
 impl PageContext {
     /// Collects rules and line pitches of the page.
     pub(crate) fn new(page: &Page, lines: &[LineInfo], s: &BlockSettings) -> Self {
-        let mut h_rules = Vec::new();
-        let mut v_rules = Vec::new();
-        for p in &page.paths {
-            let b = p.bbox;
-            if !(b.x0.is_finite() && b.y0.is_finite() && b.x1.is_finite() && b.y1.is_finite()) {
-                continue;
-            }
-            if b.height() <= s.rule_thickness && b.width() >= s.rule_length {
-                h_rules.push(b);
-            } else if b.width() <= s.rule_thickness && b.height() >= s.rule_length {
-                v_rules.push(b);
-            }
-        }
+        let (h_rules, v_rules) = rules(page, s);
         let mut steps: Vec<(i32, Vec<(i32, usize)>)> = Vec::new();
         for pair in lines.windows(2) {
             let (p, n) = (&pair[0], &pair[1]);
@@ -106,20 +94,54 @@ impl PageContext {
     }
 }
 
+/// The page's rules: thin paths, horizontal and vertical.
+pub(crate) fn rules(page: &Page, s: &BlockSettings) -> (Vec<Rect>, Vec<Rect>) {
+    let mut h_rules = Vec::new();
+    let mut v_rules = Vec::new();
+    for p in &page.paths {
+        let b = p.bbox;
+        if !(b.x0.is_finite() && b.y0.is_finite() && b.x1.is_finite() && b.y1.is_finite()) {
+            continue;
+        }
+        if b.height() <= s.rule_thickness && b.width() >= s.rule_length {
+            h_rules.push(b);
+        } else if b.width() <= s.rule_thickness && b.height() >= s.rule_length {
+            v_rules.push(b);
+        }
+    }
+    (h_rules, v_rules)
+}
+
 /// Horizontal overlap of two boxes (negative: the gap between them).
 pub(crate) fn overlap(a: Rect, b: Rect) -> f32 {
     a.x1.min(b.x1) - a.x0.max(b.x0)
 }
 
 /// Groups the page's lines into blocks: each a list of indices into `lines`, in reading order.
+/// The lines of a table cell make one block, placed where its first line is read, whatever
+/// is read between them; no other line joins it.
 pub(crate) fn group_lines(
     lines: &[LineInfo],
     ctx: &PageContext,
     settings: &LayoutSettings,
 ) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut cells: Vec<(u32, usize)> = Vec::new();
     let mut cur: Vec<usize> = Vec::new();
     for (i, n) in lines.iter().enumerate() {
+        if let Some(cell) = n.cell {
+            if !cur.is_empty() {
+                groups.push(std::mem::take(&mut cur));
+            }
+            match cells.iter().find(|(c, _)| *c == cell) {
+                Some(&(_, g)) => groups[g].push(i),
+                None => {
+                    cells.push((cell, groups.len()));
+                    groups.push(vec![i]);
+                }
+            }
+            continue;
+        }
         if !cur.is_empty() && !continues(lines, &cur, n, ctx, &settings.blocks) {
             groups.push(std::mem::take(&mut cur));
         }
@@ -127,6 +149,9 @@ pub(crate) fn group_lines(
     }
     if !cur.is_empty() {
         groups.push(cur);
+    }
+    for &(_, g) in &cells {
+        groups[g].sort_by(|&a, &b| lines[a].baseline.total_cmp(&lines[b].baseline));
     }
     split_containers(groups, lines, &settings.blocks)
 }

@@ -14,22 +14,27 @@
 //!    sits in a row of table cells.
 //! 2. `running`: lines repeated at the same place on nearby pages (digits masked) are running
 //!    headers, footers and page numbers.
-//! 3. `group`: consecutive lines become blocks while they look like one paragraph; a
-//!    block never spans two columns.
-//! 4. `style`, `roles`: each block's base style and paragraph shape, then its role.
-//! 5. `inline`: the block's text with placeholders for bold, italic, other fonts or colours,
+//! 3. `tables`: tables are found (rows of short pieces side by side, columns between
+//!    gutters no row crosses) and each of their lines gets its cell; the lines of one cell
+//!    (text wrapped in it) are one cell, a line on a new row starts another.
+//! 4. `group`: consecutive lines become blocks while they look like one paragraph; a
+//!    block never spans two columns; the lines of a table cell are one block of their own.
+//! 5. `style`, `roles`: each block's base style and paragraph shape, then its role.
+//! 6. `inline`: the block's text with placeholders for bold, italic, other fonts or colours,
 //!    links, super- and subscripts, and atomic kept items (inline formulas and code,
 //!    citations, URLs, e-mail addresses); lines joined, hyphenated words rejoined.
-//! 6. `keep`: whether the block is translated or kept.
+//! 7. `keep`: whether the block is translated or kept.
 //!
 //! Every threshold these steps use is a documented field of [`LayoutSettings`], grouped by
 //! step ([`LineSettings`], [`RunningSettings`], [`BlockSettings`], [`StyleSettings`],
-//! [`RoleSettings`], [`InlineSettings`], [`KeepSettings`]); `docs/layout.md` lists them.
+//! [`RoleSettings`], [`InlineSettings`], [`KeepSettings`], [`TableSettings`]);
+//! `docs/layout.md` lists them.
 //!
 //! # Limitations
 //! - Rotated text is one block per line and kept.
-//! - Table cells come from rules and aligned short lines; complex tables may merge cells of
-//!   one column or split a cell.
+//! - Table cells come from aligned rows of short text (see `tables`); tables of two columns,
+//!   cells centred vertically without rules between rows, and cells of code are not found
+//!   as tables.
 //! - Only words the reader built are placed in blocks: a glyph the reader dropped as a
 //!   duplicate (fake bold) belongs to no block.
 
@@ -45,6 +50,7 @@ mod running;
 mod segments;
 mod settings;
 mod style;
+mod tables;
 mod text;
 mod tokens;
 
@@ -53,6 +59,6 @@ pub use page::{layout_document, layout_page};
 pub use segments::segments;
 pub use settings::{
     BlockSettings, InlineSettings, KeepSettings, LayoutSettings, LineSettings, RoleSettings,
-    RunningSettings, StyleSettings,
+    RunningSettings, StyleSettings, TableSettings,
 };
 pub use text::is_list_marker;

@@ -37,8 +37,12 @@ pub(crate) struct LineInfo {
     pub glyphs: usize,
     /// Other lines sharing its baseline but not its extent (cells of a table row, columns).
     pub row_mates: usize,
-    /// Whether it looks like a cell of a table row (see [`mark_rows`]).
+    /// Whether it looks like a cell of a table row (see [`mark_rows`]), or lies in a table
+    /// (see `tables`).
     pub tabular: bool,
+    /// The table cell it belongs to (an id unique on the page; see `tables`): lines of one
+    /// cell make one block, lines of different cells never do.
+    pub cell: Option<u32>,
     /// Found at the same place with the same text on nearby pages (see `running`).
     pub running: bool,
 }
@@ -222,7 +226,7 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
 }
 
 /// Measures the line made of `line_words` with box `bbox`.
-fn measure(
+pub(crate) fn measure(
     page: &Page,
     fonts: &[FontTraits],
     line_words: &[u32],
@@ -293,6 +297,7 @@ fn measure(
         glyphs: n,
         row_mates: 0,
         tabular: false,
+        cell: None,
         running: false,
     }
 }

@@ -4,7 +4,7 @@ use folio_doc::{Block, BlockId, BlockLine, Document, Page};
 
 use crate::LayoutSettings;
 use crate::fonts::{FontTraits, font_traits};
-use crate::group::{PageContext, group_lines};
+use crate::group::{PageContext, group_lines, rules};
 use crate::inline::{self, Base};
 use crate::keep::decide;
 use crate::lines::{LineInfo, bump, line_infos, top};
@@ -116,6 +116,8 @@ fn layout_at(
                 .any(|&i| running.get(i).copied().unwrap_or(false));
         }
     }
+    let (h_rules, _) = rules(page, &settings.blocks);
+    let lines = crate::tables::mark_cells(page, fonts, lines, &h_rules, settings);
     let body = body_size(page, at, cache, settings.running.window);
     let ctx = PageContext::new(page, &lines, &settings.blocks);
     let right_edges = common_right_edges(&lines, &settings.style);

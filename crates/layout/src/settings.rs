@@ -19,6 +19,8 @@ pub struct LayoutSettings {
     pub lines: LineSettings,
     /// Running headers, footers and page numbers, and the page margins they live in.
     pub running: RunningSettings,
+    /// Tables: their columns, and which lines are one cell.
+    pub tables: TableSettings,
     /// Grouping lines into blocks (paragraphs), and the rules and line pitches of a page.
     pub blocks: BlockSettings,
     /// A block's alignment.
@@ -169,6 +171,55 @@ impl Default for RunningSettings {
             same_text_y: 2.0,
             same_place: 1.0,
             same_place_pages: 2,
+        }
+    }
+}
+
+/// Finding tables and their cells (`tables.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TableSettings {
+    /// A baseline holding two or more pieces of text side by side, of which at most this many
+    /// are long (more than [`LineSettings::cell_words`] words or wider than
+    /// [`LineSettings::cell_width`]), may be a table row: a description column has long
+    /// cells, two columns of running text have two long pieces.
+    pub long_cells: usize,
+    /// No cell of a table row is as wide as this fraction of the page: a column of running
+    /// text beside a table is not one of its columns.
+    pub max_cell_width: f32,
+    /// Such baselines make one table while each is at most this × the size below the one
+    /// before (a row whose cells wrap over several lines is further from the next)…
+    pub row_gap: f32,
+    /// …and the table has at least this many of them (header included)…
+    pub min_rows: usize,
+    /// …and at least this many columns: a table of contents (a title and its page number)
+    /// has two.
+    pub min_columns: usize,
+    /// A column gutter is a strip crossed by the text of no row, at least this × the size
+    /// wide (wider than a word space).
+    pub gutter: f32,
+    /// A strip that the text of at most this fraction of the rows crosses is still a gutter
+    /// (a header spanning two columns crosses it).
+    pub spanning_rows: f32,
+    /// A line continues the cell above it in its column (text wrapped in the cell) when its
+    /// baseline is at most this × the size below the other's…
+    pub wrap_pitch: f32,
+    /// …and starts where it starts, within this (pt).
+    pub wrap_edge: f32,
+}
+
+impl Default for TableSettings {
+    fn default() -> Self {
+        Self {
+            long_cells: 1,
+            max_cell_width: 0.3,
+            row_gap: 6.0,
+            min_rows: 3,
+            min_columns: 3,
+            gutter: 0.5,
+            spanning_rows: 0.1,
+            wrap_pitch: 1.6,
+            wrap_edge: 2.0,
         }
     }
 }
