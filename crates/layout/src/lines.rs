@@ -2,8 +2,9 @@
 
 use folio_doc::{FontId, Page, ReadingItem, Rect, Rgb, RowGrouping, XyCut, xy_cut};
 
-use crate::LineSettings;
-use crate::fonts::{FontTraits, is_text_symbol, traits};
+use crate::fonts::{FontTraits, traits};
+use crate::math::{Slot, counts_as_math, formula_slots};
+use crate::{InlineSettings, LineSettings};
 
 /// One of the page's lines, measured.
 #[derive(Debug, Clone)]
@@ -44,14 +45,20 @@ pub(crate) struct LineInfo {
 }
 
 /// Measures every line of the page.
-pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits], s: &LineSettings) -> Vec<LineInfo> {
+pub(crate) fn line_infos(
+    page: &Page,
+    fonts: &[FontTraits],
+    s: &LineSettings,
+    scripts: &InlineSettings,
+) -> Vec<LineInfo> {
     // Split lines the reader ran across a column gutter, then read the pieces column by column.
+    let body = body_traits(page, fonts);
     let mut infos: Vec<LineInfo> = Vec::with_capacity(page.lines.len());
     for (i, l) in page.lines.iter().enumerate() {
         for (words, bbox) in split_at_gutters(page, l, s) {
             infos.push(LineInfo {
                 sources: vec![i],
-                ..measure(page, fonts, &words, bbox, s)
+                ..measure(page, fonts, &words, bbox, body, s, scripts)
             });
         }
     }
@@ -63,15 +70,36 @@ pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits], s: &LineSettings) ->
     let mut infos: Vec<LineInfo> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     mark_rows(&mut infos, page.width, s);
     // Rejoin pieces of one line that the reader split at a wide gap (a justified line's wide
-    // space, a section number before its title, a run-in heading), unless the gap is a column
-    // gutter or the pieces are table cells.
+    // space, a section number before its title, a run-in heading, an inline formula), unless
+    // the gap is a column gutter or the pieces are table cells. Again once lines are
+    // rejoined: a rejoined line crosses the gaps of its neighbours (a paragraph whose lines
+    // the reader all cut around inline formulas).
+    for _ in 0..s.rejoin_passes.max(1) {
+        let before = infos.len();
+        infos = rejoin(page, fonts, infos, body, s, scripts);
+        if infos.len() == before {
+            break;
+        }
+    }
+    infos
+}
+
+/// One pass of rejoining the pieces of split lines (see [`line_infos`]).
+fn rejoin(
+    page: &Page,
+    fonts: &[FontTraits],
+    infos: Vec<LineInfo>,
+    body: FontTraits,
+    s: &LineSettings,
+    scripts: &InlineSettings,
+) -> Vec<LineInfo> {
     let mut out: Vec<LineInfo> = Vec::with_capacity(infos.len());
     for (i, n) in infos.iter().enumerate() {
         if let Some(p) = out.last_mut()
             && joins_row(&infos, p, n, i, s)
         {
             let words: Vec<u32> = p.words.iter().chain(&n.words).copied().collect();
-            let merged = measure(page, fonts, &words, p.bbox.union(&n.bbox), s);
+            let merged = measure(page, fonts, &words, p.bbox.union(&n.bbox), body, s, scripts);
             let sources = p.sources.iter().chain(&n.sources).copied().collect();
             *p = LineInfo {
                 sources,
@@ -227,14 +255,16 @@ fn measure(
     fonts: &[FontTraits],
     line_words: &[u32],
     bbox: Rect,
+    body: FontTraits,
     s: &LineSettings,
+    scripts: &InlineSettings,
 ) -> LineInfo {
     let mut text = String::new();
     let mut fonts_seen: Vec<(FontId, usize)> = Vec::new();
     let mut sizes: Vec<(i32, usize)> = Vec::new();
     let mut colors: Vec<(Rgb, usize)> = Vec::new();
     let mut angles: Vec<(i32, usize)> = Vec::new();
-    let (mut bold, mut mono, mut math, mut n) = (0usize, 0usize, 0usize, 0usize);
+    let (mut bold, mut mono, mut n) = (0usize, 0usize, 0usize);
     for &w in line_words {
         let Some(word) = page.words.get(w as usize) else {
             continue;
@@ -258,10 +288,9 @@ fn measure(
             let t = traits(fonts, glyph.font);
             bold += t.bold as usize;
             mono += t.mono as usize;
-            math += (t.math && !is_text_symbol(&glyph.text)) as usize;
         }
     }
-    let size = top(&sizes).map_or(10.0, |s| s as f32 / 10.0).max(0.1);
+    let size = main_size(&sizes, n).max(0.1);
     // Baseline of the main-size glyphs: super- and subscripts do not move it.
     let mut ys: Vec<f32> = line_words
         .iter()
@@ -276,6 +305,7 @@ fn measure(
         .collect();
     ys.sort_by(f32::total_cmp);
     let baseline = ys.get(ys.len() / 2).copied().unwrap_or(bbox.y1);
+    let math = math_glyphs(page, fonts, line_words, body, size, baseline, scripts);
     let frac = |k: usize| if n == 0 { 0.0 } else { k as f32 / n as f32 };
     LineInfo {
         sources: Vec::new(),
@@ -295,6 +325,78 @@ fn measure(
         tabular: false,
         running: false,
     }
+}
+
+/// The line's main size (sizes in tenths of a point, counted by glyph): the most frequent,
+/// unless a larger size holds a third of the glyphs or more. A piece of a line that the
+/// reader cut out around a formula (`∝ a⁻²_B`) may have more script glyphs than others; its
+/// size, and so its baseline, is still that of the text it belongs to.
+fn main_size(sizes: &[(i32, usize)], n: usize) -> f32 {
+    let mode = top(sizes).unwrap_or(100);
+    let larger = sizes
+        .iter()
+        .filter(|&&(s, c)| s > mode && 3 * c >= n)
+        .max_by_key(|&&(_, c)| c)
+        .map(|&(s, _)| s);
+    larger.unwrap_or(mode) as f32 / 10.0
+}
+
+/// How many glyphs of the line belong to formulas (see `math`), not counting digits and
+/// sentence punctuation.
+fn math_glyphs(
+    page: &Page,
+    fonts: &[FontTraits],
+    line_words: &[u32],
+    base: FontTraits,
+    size: f32,
+    baseline: f32,
+    scripts: &InlineSettings,
+) -> usize {
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut prev: Option<Rect> = None;
+    for &w in line_words {
+        let Some(word) = page.words.get(w as usize) else {
+            continue;
+        };
+        if prev.is_some_and(|p| word.bbox.x0 - p.x1 > scripts.word_space * size) {
+            slots.push(Slot {
+                glyph: None,
+                size,
+                baseline,
+            });
+        }
+        prev = Some(word.bbox);
+        slots.extend(word.glyphs.iter().map(|&g| Slot {
+            glyph: Some(g),
+            size,
+            baseline,
+        }));
+    }
+    let math = formula_slots(page, fonts, &slots, base, scripts);
+    slots
+        .iter()
+        .zip(math)
+        .filter(|(slot, m)| {
+            *m && slot
+                .glyph
+                .and_then(|g| page.glyphs.get(g as usize))
+                .is_some_and(|g| {
+                    counts_as_math(&g.text) && !g.text.chars().all(char::is_whitespace)
+                })
+        })
+        .count()
+}
+
+/// The traits of the page's most used font: a line's italic letters are variables when the
+/// page's text is upright (a display formula's own main font is often the italic).
+fn body_traits(page: &Page, fonts: &[FontTraits]) -> FontTraits {
+    let mut counts: Vec<(FontId, usize)> = Vec::new();
+    for g in &page.glyphs {
+        if !g.text.chars().all(char::is_whitespace) {
+            bump(&mut counts, g.font);
+        }
+    }
+    top(&counts).map_or_else(FontTraits::default, |f| traits(fonts, f))
 }
 
 /// A glyph's direction in whole degrees in 0..360, with near-horizontal (within `snap`

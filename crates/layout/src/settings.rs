@@ -84,6 +84,9 @@ pub struct LineSettings {
     pub rejoin_min_crossing: usize,
     /// …being at least this percentage of them (an integer, so the test is exact).
     pub rejoin_cross_percent: usize,
+    /// Rejoining runs at most this many passes: each pass's rejoined lines may cross the
+    /// gaps left in the next.
+    pub rejoin_passes: usize,
     /// Lines whose baselines are within this × the size (of the first, at least 2 pt) share
     /// a row (cells of a table row, columns of text).
     pub row_tolerance: f32,
@@ -121,6 +124,7 @@ impl Default for LineSettings {
             rejoin_reach: 150.0,
             rejoin_min_crossing: 2,
             rejoin_cross_percent: 30,
+            rejoin_passes: 3,
             row_tolerance: 0.25,
             cell_words: 6,
             cell_width: 0.2,
