@@ -23,7 +23,7 @@ pub use output::{
 };
 
 // Where the corpus and its files are, and what a missing one does: `folio-test-support`.
-pub use folio_test_support::{corpus_dir, corpus_file, missing, tool};
+pub use folio_test_support::{corpus_dir, corpus_file, made_files, missing, tool};
 pub use make::one_page_pdf;
 
 /// The Bergamot engine for English → Brazilian Portuguese from the default models folder, or

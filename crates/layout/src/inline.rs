@@ -335,9 +335,10 @@ fn kept_ranges(
         (first, end)
     };
     let add = |a: usize, b: usize, reason: KeepReason, taken: &mut Vec<bool>, out: &mut Vec<_>| {
-        // Trim separators and empty items from both ends.
+        // Trim separators from both ends, and a dropped hyphen from the end (a glyph without
+        // text at the start is part of a composed word: `x` of `x̄`, its text on the accent).
         let (mut a, mut b) = (a, b);
-        while a < b && (items[a].glyph.is_none() || items[a].text.is_empty()) {
+        while a < b && items[a].glyph.is_none() {
             a += 1;
         }
         while b > a && (items[b - 1].glyph.is_none() || items[b - 1].text.is_empty()) {
@@ -402,7 +403,7 @@ fn kept_ranges(
         let slots: Vec<Slot> = items
             .iter()
             .map(|it| Slot {
-                glyph: it.glyph.filter(|_| !it.text.is_empty()),
+                glyph: it.glyph,
                 size: lines[it.line].size,
                 baseline: lines[it.line].baseline,
             })

@@ -42,6 +42,9 @@ pub(crate) struct LineInfo {
     pub tabular: bool,
     /// Found at the same place with the same text on nearby pages (see `running`).
     pub running: bool,
+    /// Left and right ends of its main-size glyphs: a sum's limits or a script hanging
+    /// past them do not make two pieces of one line overlap.
+    pub main_x: (f32, f32),
 }
 
 /// Measures every line of the page.
@@ -203,6 +206,8 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
         return false;
     }
     let gap = n.bbox.x0 - p.bbox.x1;
+    // Between the main-size glyphs: a sum's limits may hang over the gap.
+    let main_gap = n.main_x.0 - p.main_x.1;
     // A footnote mark or superscript set apart before its text.
     let v_overlap = p.bbox.y1.min(n.bbox.y1) - p.bbox.y0.max(n.bbox.y0);
     let smaller = p.bbox.height().min(n.bbox.height()).max(0.1);
@@ -217,7 +222,7 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
     {
         return false;
     }
-    if gap < -s.rejoin_overlap || gap > s.rejoin_gap * size {
+    if main_gap.max(gap) < -s.rejoin_overlap || gap.min(main_gap) > s.rejoin_gap * size {
         return false;
     }
     // A section number or list marker before its text.
@@ -230,7 +235,7 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
     }
     // Other lines nearby that cross the gap: many for a wide space inside a column, few for
     // a gutter between columns.
-    let (gx0, gx1) = (p.bbox.x1, n.bbox.x0);
+    let (gx0, gx1) = (p.main_x.1.min(n.main_x.0), n.main_x.0.max(p.main_x.1));
     let (mut cross, mut near) = (0, 0);
     for (j, l) in all.iter().enumerate() {
         if j == at
@@ -304,6 +309,21 @@ fn measure(
         .map(|g| g.origin.y)
         .collect();
     ys.sort_by(f32::total_cmp);
+    let main_x = line_words
+        .iter()
+        .filter_map(|&w| page.words.get(w as usize))
+        .flat_map(|w| w.glyphs.iter())
+        .filter_map(|&g| page.glyphs.get(g as usize))
+        .filter(|g| {
+            ((g.size * 10.0).round() / 10.0 - size).abs() < s.baseline_size_tolerance
+                && !g.text.chars().all(char::is_whitespace)
+        })
+        .fold(None, |acc: Option<(f32, f32)>, g| {
+            Some(acc.map_or((g.bbox.x0, g.bbox.x1), |(a, b)| {
+                (a.min(g.bbox.x0), b.max(g.bbox.x1))
+            }))
+        })
+        .unwrap_or((bbox.x0, bbox.x1));
     let baseline = ys.get(ys.len() / 2).copied().unwrap_or(bbox.y1);
     let math = math_glyphs(page, fonts, line_words, body, size, baseline, scripts);
     let frac = |k: usize| if n == 0 { 0.0 } else { k as f32 / n as f32 };
@@ -324,6 +344,7 @@ fn measure(
         row_mates: 0,
         tabular: false,
         running: false,
+        main_x,
     }
 }
 

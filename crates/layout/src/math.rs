@@ -130,18 +130,20 @@ fn kind_of(page: &Page, fonts: &[FontTraits], slot: &Slot, s: &InlineSettings) -
     if text.is_empty() || text.chars().all(char::is_whitespace) {
         return Kind::Space;
     }
-    if is_text_symbol(text) {
-        return Kind::Text;
-    }
     let t = traits(fonts, glyph.font);
     let script = glyph.size < s.script_size * slot.size
         && (glyph.origin.y < slot.baseline - s.superscript_rise * slot.size
             || glyph.origin.y > slot.baseline + s.subscript_drop * slot.size);
+    // A star or dagger is text (a footnote mark, a bullet), unless it is a script that
+    // follows mathematics (`γ*`): step 2 decides.
+    if is_text_symbol(text) {
+        return if script { Kind::Script } else { Kind::Text };
+    }
     let own = if text.chars().any(is_math_char) {
         Kind::Sign
     } else if text.chars().any(is_greek) {
         if t.math { Kind::Sign } else { Kind::Greek }
-    } else if text.chars().all(is_glue_char) {
+    } else if text.chars().all(|c| is_glue_char(c) || is_accent(c)) {
         Kind::Glue
     } else if t.math {
         // A math font's letters are variables (its digits and punctuation are glue above).
@@ -198,6 +200,11 @@ fn is_math_char(c: char) -> bool {
 
 fn is_greek(c: char) -> bool {
     matches!(c as u32, 0x0391..=0x03A9 | 0x03B1..=0x03C9 | 0x03D0..=0x03F6)
+}
+
+/// Accents drawn apart over a letter (`x̄`, `θ̂`): glue, part of the formula they sit on.
+fn is_accent(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x02C6..=0x02DD | 0x00AF | 0x00A8 | 0x00B4 | 0x005E | 0x0060 | 0x007E)
 }
 
 /// Digits, ASCII operators and punctuation, the minus sign.
