@@ -233,19 +233,30 @@ fn settle_greek(page: &Page, slots: &[Slot], kinds: &mut [Kind]) {
 }
 
 /// Step 2: italic letters. A word (between separators) whose letters are all italic is a
-/// variable when it has one letter, or two or three with other mathematics in it or in the
-/// word before or after (`aT +`); in italic text, only with other mathematics. Italic
-/// letters in a word with upright letters are text.
+/// variable when it has one letter, or two or three with other mathematics (a sign, an
+/// operator, a script) in it or in the word before or after (`aT +`); in italic text, only
+/// with other mathematics. Italic letters in a word with upright letters, or beside an
+/// italic word of three letters or more (an emphasised phrase), are text.
 fn settle_italic(page: &Page, slots: &[Slot], kinds: &mut [Kind], italic_text: bool) {
     let words = word_ranges(kinds);
     let is_operator = |k: usize| {
         kinds[k] == Kind::Glue
             && text_of(page, &slots[k])
                 .chars()
-                .all(|c| "=+-−<>/()[]|^*".contains(c))
+                .all(|c| "=+-−<>/^*".contains(c))
     };
     let has_math = |(a, b): (usize, usize)| {
         (a..b).any(|k| matches!(kinds[k], Kind::Sign | Kind::Greek) || is_operator(k))
+    };
+    // A word of three italic letters or more: an emphasised phrase, whose one-letter words
+    // (`A`, `a`) are words too.
+    let emphasis = |(a, b): (usize, usize)| {
+        (a..b)
+            .filter(|&k| kinds[k] == Kind::Italic)
+            .map(|k| text_of(page, &slots[k]).chars().count())
+            .sum::<usize>()
+            >= 3
+            && !has_math((a, b))
     };
     let mut decided: Vec<(usize, usize, bool)> = Vec::new();
     for (w, &(a, b)) in words.iter().enumerate() {
@@ -263,7 +274,10 @@ fn settle_italic(page: &Page, slots: &[Slot], kinds: &mut [Kind], italic_text: b
             || (a..b).any(|k| kinds[k] == Kind::Script)
             || (w > 0 && has_math(words[w - 1]))
             || words.get(w + 1).is_some_and(|&r| has_math(r));
-        let math = !upright && ((italic == 1 && !italic_text) || (italic <= 3 && near));
+        let emphasised =
+            (w > 0 && emphasis(words[w - 1])) || words.get(w + 1).is_some_and(|&r| emphasis(r));
+        let math =
+            !upright && !emphasised && ((italic == 1 && !italic_text) || (italic <= 3 && near));
         decided.push((a, b, math));
     }
     for (a, b, math) in decided {
@@ -342,11 +356,27 @@ fn runs(page: &Page, slots: &[Slot], kinds: &[Kind]) -> Vec<(usize, usize)> {
             j += 1;
         }
         // Then over the operators and numbers after it (`= 2.05`), up to a sentence mark
-        // before a separator, a separator before text, or the end.
+        // before a separator, a closing bracket the formula did not open (`(and LaTeX 2ε)`),
+        // a separator before text, or the end.
+        let balance = |a: usize, b: usize| -> i32 {
+            (a..b)
+                .flat_map(|x| text_of(page, &slots[x]).chars())
+                .map(|c| match c {
+                    '(' | '[' | '{' => 1,
+                    ')' | ']' | '}' => -1,
+                    _ => 0,
+                })
+                .sum()
+        };
+        let mut open = balance(i, end);
         let mut k = end;
         let mut last = end;
         while k < kinds.len() && glue(k) {
             if sentence_mark(k) && (k + 1 == kinds.len() || kinds[k + 1] == Kind::Space) {
+                break;
+            }
+            open += balance(k, k + 1);
+            if open < 0 {
                 break;
             }
             if kinds[k] == Kind::Glue && !sentence_mark(k) {
