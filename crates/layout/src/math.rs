@@ -139,7 +139,9 @@ fn kind_of(page: &Page, fonts: &[FontTraits], slot: &Slot, s: &InlineSettings) -
     if is_text_symbol(text) {
         return if script { Kind::Script } else { Kind::Text };
     }
-    let own = if text.chars().any(is_math_char) {
+    let own = if text.chars().any(is_math_char)
+        || (t.math && text.chars().any(|c| "×÷±¬".contains(c)))
+    {
         Kind::Sign
     } else if text.chars().any(is_greek) {
         if t.math { Kind::Sign } else { Kind::Greek }
@@ -187,10 +189,6 @@ fn is_math_char(c: char) -> bool {
             | 'ℚ'
             | 'ℝ'
             | 'ℤ'
-            | '±'
-            | '×'
-            | '÷'
-            | '¬'
             | '∂'
             | '∇'
             | '⟨'
@@ -207,9 +205,11 @@ fn is_accent(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x02C6..=0x02DD | 0x00AF | 0x00A8 | 0x00B4 | 0x005E | 0x0060 | 0x007E)
 }
 
-/// Digits, ASCII operators and punctuation, the minus sign.
+/// Digits, ASCII operators and punctuation, the minus sign, and the Latin-1 operators
+/// (`×`, `÷`, `±`, `¬`: text encodings reuse their codes for letters, so alone they are no
+/// evidence).
 fn is_glue_char(c: char) -> bool {
-    c.is_ascii_digit() || "=+-−<>()[]{}|/*^_',.·:;!".contains(c)
+    c.is_ascii_digit() || "=+-−<>()[]{}|/*^_',.·:;!×÷±¬".contains(c)
 }
 
 /// Step 2: Greek letters in a word of three Greek letters or more are Greek text.
@@ -233,8 +233,8 @@ fn settle_greek(page: &Page, slots: &[Slot], kinds: &mut [Kind]) {
 }
 
 /// Step 2: italic letters. A word (between separators) whose letters are all italic is a
-/// variable when it has one letter, or two or three with other mathematics (a sign, an
-/// operator, a script) in it or in the word before or after (`aT +`); in italic text, only
+/// variable when it has one letter, or two or three with other mathematics in it (a sign,
+/// an operator, a script) or an operator in the word before or after (`aT +`); in italic text, only
 /// with other mathematics. Italic letters in a word with upright letters, or beside an
 /// italic word of three letters or more (an emphasised phrase), are text.
 fn settle_italic(page: &Page, slots: &[Slot], kinds: &mut [Kind], italic_text: bool) {
@@ -248,6 +248,7 @@ fn settle_italic(page: &Page, slots: &[Slot], kinds: &mut [Kind], italic_text: b
     let has_math = |(a, b): (usize, usize)| {
         (a..b).any(|k| matches!(kinds[k], Kind::Sign | Kind::Greek) || is_operator(k))
     };
+    let has_operator = |(a, b): (usize, usize)| (a..b).any(is_operator);
     // A word of three italic letters or more: an emphasised phrase, whose one-letter words
     // (`A`, `a`) are words too.
     let emphasis = |(a, b): (usize, usize)| {
@@ -272,8 +273,8 @@ fn settle_italic(page: &Page, slots: &[Slot], kinds: &mut [Kind], italic_text: b
         });
         let near = has_math((a, b))
             || (a..b).any(|k| kinds[k] == Kind::Script)
-            || (w > 0 && has_math(words[w - 1]))
-            || words.get(w + 1).is_some_and(|&r| has_math(r));
+            || (w > 0 && has_operator(words[w - 1]))
+            || words.get(w + 1).is_some_and(|&r| has_operator(r));
         let emphasised =
             (w > 0 && emphasis(words[w - 1])) || words.get(w + 1).is_some_and(|&r| emphasis(r));
         let math =
