@@ -235,8 +235,8 @@ fn settle_greek(page: &Page, slots: &[Slot], kinds: &mut [Kind]) {
 /// Step 2: italic letters. A word (between separators) whose letters are all italic is a
 /// variable when it has one letter, or two or three with other mathematics in it (a sign,
 /// an operator, a script) or an operator in the word before or after (`aT +`); in italic text, only
-/// with other mathematics. Italic letters in a word with upright letters, or beside an
-/// italic word of three letters or more (an emphasised phrase), are text.
+/// with other mathematics. Italic letters in a word with upright letters, or within two
+/// words of an italic word of three letters or more (an emphasised phrase), are text.
 fn settle_italic(page: &Page, slots: &[Slot], kinds: &mut [Kind], italic_text: bool) {
     let words = word_ranges(kinds);
     let is_operator = |k: usize| {
@@ -275,8 +275,10 @@ fn settle_italic(page: &Page, slots: &[Slot], kinds: &mut [Kind], italic_text: b
             || (a..b).any(|k| kinds[k] == Kind::Script)
             || (w > 0 && has_operator(words[w - 1]))
             || words.get(w + 1).is_some_and(|&r| has_operator(r));
-        let emphasised =
-            (w > 0 && emphasis(words[w - 1])) || words.get(w + 1).is_some_and(|&r| emphasis(r));
+        // Within two words: `R: A Language` (a title in italics).
+        let emphasised = (w.saturating_sub(2)..(w + 3).min(words.len()))
+            .filter(|&o| o != w)
+            .any(|o| emphasis(words[o]));
         let math =
             !upright && !emphasised && ((italic == 1 && !italic_text) || (italic <= 3 && near));
         decided.push((a, b, math));
