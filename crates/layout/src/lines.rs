@@ -208,10 +208,21 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
     let gap = n.bbox.x0 - p.bbox.x1;
     // Between the main-size glyphs: a sum's limits may hang over the gap.
     let main_gap = n.main_x.0 - p.main_x.1;
-    // A footnote mark or superscript set apart before its text.
+    // A footnote mark or superscript set apart before its text, or a script set apart after
+    // its formula (`x` then `4` of `x₄`).
     let v_overlap = p.bbox.y1.min(n.bbox.y1) - p.bbox.y0.max(n.bbox.y0);
     let smaller = p.bbox.height().min(n.bbox.height()).max(0.1);
-    if p.text.chars().count() <= s.mark_chars
+    let script_after = n.text.chars().count() <= s.mark_chars && n.size < p.size;
+    // A denominator or a lower limit under the end of the line (`1/4` stacked in text).
+    if script_after
+        && v_overlap > 0.0
+        && n.bbox.x0 >= p.bbox.x0
+        && n.bbox.x1 <= p.bbox.x1 + s.mark_gap * size
+        && n.bbox.y1 > p.baseline
+    {
+        return true;
+    }
+    if (p.text.chars().count() <= s.mark_chars || script_after)
         && v_overlap >= s.mark_overlap * smaller
         && (-s.rejoin_overlap..=s.mark_gap * size).contains(&gap)
     {
