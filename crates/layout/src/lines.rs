@@ -212,7 +212,11 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
     // its formula (`x` then `4` of `x₄`).
     let v_overlap = p.bbox.y1.min(n.bbox.y1) - p.bbox.y0.max(n.bbox.y0);
     let smaller = p.bbox.height().min(n.bbox.height()).max(0.1);
-    let script_after = n.text.chars().count() <= s.mark_chars && n.size < p.size;
+    let script_after = n.text.chars().count() <= s.mark_chars
+        && n.size < p.size
+        && n.text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "∗′*".contains(c));
     // A denominator or a lower limit under the end of the line (`1/4` stacked in text).
     if script_after
         && v_overlap > 0.0
