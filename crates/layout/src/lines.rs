@@ -253,9 +253,11 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
     let (gx0, gx1) = (p.main_x.1.min(n.main_x.0), n.main_x.0.max(p.main_x.1));
     let (mut cross, mut near) = (0, 0);
     for (j, l) in all.iter().enumerate() {
+        // Display math is no evidence either way: its pieces are centred, not in columns.
         if j == at
             || (l.baseline - n.baseline).abs() > s.rejoin_reach
             || (l.baseline - n.baseline).abs() < s.rejoin_tolerance * size
+            || l.math > s.rejoin_math_line
         {
             continue;
         }
