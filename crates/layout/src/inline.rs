@@ -16,8 +16,9 @@
 use folio_doc::{Document, FontId, KeepReason, Page, Rgb, Span, SpanKind, placeholders};
 
 use crate::InlineSettings;
-use crate::fonts::{FontTraits, is_text_symbol, traits};
+use crate::fonts::{FontTraits, traits};
 use crate::lines::LineInfo;
+use crate::math::{Slot, formula_ranges};
 use crate::text::{citation_ranges, core_range, enumerator_len, is_cjk, is_email, is_url};
 use crate::tokens::protected_ranges;
 
@@ -83,7 +84,7 @@ pub(crate) fn build(
         starts.push(plain.len());
         plain.push_str(&it.text);
     }
-    let kept = kept_ranges(page, fonts, &items, &starts, &plain, base);
+    let kept = kept_ranges(page, fonts, lines, &items, &starts, &plain, base, s);
     let base_traits = traits(fonts, base.font);
     let base_name = doc.fonts.get(base.font.0 as usize).map(|f| f.name.as_str());
 
@@ -315,13 +316,16 @@ fn collect_items(page: &Page, lines: &[&LineInfo], s: &InlineSettings) -> Vec<It
 /// Kept items as item ranges `[a, b)` with their reason, sorted and disjoint: citations,
 /// URLs, e-mail addresses and protected tokens found in the text, then runs of math glyphs (inline formulas)
 /// and of monospace glyphs (inline code) when the block itself is not in such a font.
+#[allow(clippy::too_many_arguments)]
 fn kept_ranges(
     page: &Page,
     fonts: &[FontTraits],
+    lines: &[&LineInfo],
     items: &[Item],
     starts: &[usize],
     plain: &str,
     base: Base,
+    s: &InlineSettings,
 ) -> Vec<(usize, usize, KeepReason)> {
     let mut taken = vec![false; items.len()];
     let mut out: Vec<(usize, usize, KeepReason)> = Vec::new();
@@ -331,9 +335,10 @@ fn kept_ranges(
         (first, end)
     };
     let add = |a: usize, b: usize, reason: KeepReason, taken: &mut Vec<bool>, out: &mut Vec<_>| {
-        // Trim separators and empty items from both ends.
+        // Trim separators from both ends, and a dropped hyphen from the end (a glyph without
+        // text at the start is part of a composed word: `x` of `x̄`, its text on the accent).
         let (mut a, mut b) = (a, b);
-        while a < b && (items[a].glyph.is_none() || items[a].text.is_empty()) {
+        while a < b && items[a].glyph.is_none() {
             a += 1;
         }
         while b > a && (items[b - 1].glyph.is_none() || items[b - 1].text.is_empty()) {
@@ -390,27 +395,44 @@ fn kept_ranges(
         let (a, b) = to_items(a, b);
         add(a, b, KeepReason::Number, &mut taken, &mut out);
     }
-    // Inline formulas: runs of math glyphs, with the digits, operators and spaces between them.
+    // Inline formulas, by what their glyphs show (see `math`), with their scripts; a number
+    // found inside one is part of it.
     let base_t = traits(fonts, base.font);
     let glyph_of = |it: &Item| it.glyph.and_then(|g| page.glyphs.get(g as usize));
-    let is_math = |it: &Item| {
-        glyph_of(it).is_some_and(|g| {
-            traits(fonts, g.font).math && !is_text_symbol(&g.text) && !g.text.is_empty()
-        })
-    };
-    let neutral = |it: &Item| {
-        it.glyph.is_none()
-            || it
-                .text
-                .chars()
-                .all(|c| c.is_ascii_digit() || "=+-−<>()[]{}|/*^_',.·×".contains(c))
-    };
-    let is_mono = |it: &Item| glyph_of(it).is_some_and(|g| traits(fonts, g.font).mono);
     if !base_t.math {
-        for (a, b) in runs(items, &is_math, &neutral, &taken) {
-            add(a, b, KeepReason::Formula, &mut taken, &mut out);
+        let slots: Vec<Slot> = items
+            .iter()
+            .map(|it| Slot {
+                glyph: it.glyph,
+                size: lines[it.line].size,
+                baseline: lines[it.line].baseline,
+            })
+            .collect();
+        for (a, b) in formula_ranges(page, fonts, &slots, base_t, s) {
+            out.retain(|&(x, y, reason)| {
+                let inside = reason == KeepReason::Number && a <= x && y <= b;
+                if inside {
+                    taken[x..y].iter_mut().for_each(|t| *t = false);
+                }
+                !inside
+            });
+            let mut k = a;
+            while k < b {
+                while k < b && taken[k] {
+                    k += 1;
+                }
+                let mut e = k;
+                while e < b && !taken[e] {
+                    e += 1;
+                }
+                if k < e {
+                    add(k, e, KeepReason::Formula, &mut taken, &mut out);
+                }
+                k = e;
+            }
         }
     }
+    let is_mono = |it: &Item| glyph_of(it).is_some_and(|g| traits(fonts, g.font).mono);
     if !base_t.mono {
         for (a, b) in runs(items, &is_mono, &|it: &Item| it.glyph.is_none(), &taken) {
             add(a, b, KeepReason::Code, &mut taken, &mut out);

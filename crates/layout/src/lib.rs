@@ -43,6 +43,7 @@ mod group;
 mod inline;
 mod keep;
 mod lines;
+mod math;
 mod original;
 mod page;
 mod roles;

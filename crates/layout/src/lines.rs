@@ -2,8 +2,9 @@
 
 use folio_doc::{FontId, Page, ReadingItem, Rect, Rgb, RowGrouping, XyCut, xy_cut};
 
-use crate::LineSettings;
-use crate::fonts::{FontTraits, is_text_symbol, traits};
+use crate::fonts::{FontTraits, traits};
+use crate::math::{Slot, counts_as_math, formula_slots};
+use crate::{InlineSettings, LineSettings};
 
 /// One of the page's lines, measured.
 #[derive(Debug, Clone)]
@@ -45,17 +46,26 @@ pub(crate) struct LineInfo {
     pub cell: Option<u32>,
     /// Found at the same place with the same text on nearby pages (see `running`).
     pub running: bool,
+    /// Left and right ends of its main-size glyphs: a sum's limits or a script hanging
+    /// past them do not make two pieces of one line overlap.
+    pub main_x: (f32, f32),
 }
 
 /// Measures every line of the page.
-pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits], s: &LineSettings) -> Vec<LineInfo> {
+pub(crate) fn line_infos(
+    page: &Page,
+    fonts: &[FontTraits],
+    s: &LineSettings,
+    scripts: &InlineSettings,
+) -> Vec<LineInfo> {
     // Split lines the reader ran across a column gutter, then read the pieces column by column.
+    let body = body_traits(page, fonts);
     let mut infos: Vec<LineInfo> = Vec::with_capacity(page.lines.len());
     for (i, l) in page.lines.iter().enumerate() {
         for (words, bbox) in split_at_gutters(page, l, s) {
             infos.push(LineInfo {
                 sources: vec![i],
-                ..measure(page, fonts, &words, bbox, s)
+                ..measure(page, fonts, &words, bbox, body, s, scripts)
             });
         }
     }
@@ -67,15 +77,36 @@ pub(crate) fn line_infos(page: &Page, fonts: &[FontTraits], s: &LineSettings) ->
     let mut infos: Vec<LineInfo> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     mark_rows(&mut infos, page.width, s);
     // Rejoin pieces of one line that the reader split at a wide gap (a justified line's wide
-    // space, a section number before its title, a run-in heading), unless the gap is a column
-    // gutter or the pieces are table cells.
+    // space, a section number before its title, a run-in heading, an inline formula), unless
+    // the gap is a column gutter or the pieces are table cells. Again once lines are
+    // rejoined: a rejoined line crosses the gaps of its neighbours (a paragraph whose lines
+    // the reader all cut around inline formulas).
+    for _ in 0..s.rejoin_passes.max(1) {
+        let before = infos.len();
+        infos = rejoin(page, fonts, infos, body, s, scripts);
+        if infos.len() == before {
+            break;
+        }
+    }
+    infos
+}
+
+/// One pass of rejoining the pieces of split lines (see [`line_infos`]).
+fn rejoin(
+    page: &Page,
+    fonts: &[FontTraits],
+    infos: Vec<LineInfo>,
+    body: FontTraits,
+    s: &LineSettings,
+    scripts: &InlineSettings,
+) -> Vec<LineInfo> {
     let mut out: Vec<LineInfo> = Vec::with_capacity(infos.len());
     for (i, n) in infos.iter().enumerate() {
         if let Some(p) = out.last_mut()
             && joins_row(&infos, p, n, i, s)
         {
             let words: Vec<u32> = p.words.iter().chain(&n.words).copied().collect();
-            let merged = measure(page, fonts, &words, p.bbox.union(&n.bbox), s);
+            let merged = measure(page, fonts, &words, p.bbox.union(&n.bbox), body, s, scripts);
             let sources = p.sources.iter().chain(&n.sources).copied().collect();
             *p = LineInfo {
                 sources,
@@ -179,10 +210,27 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
         return false;
     }
     let gap = n.bbox.x0 - p.bbox.x1;
-    // A footnote mark or superscript set apart before its text.
+    // Between the main-size glyphs: a sum's limits may hang over the gap.
+    let main_gap = n.main_x.0 - p.main_x.1;
+    // A footnote mark or superscript set apart before its text, or a script set apart after
+    // its formula (`x` then `4` of `x₄`).
     let v_overlap = p.bbox.y1.min(n.bbox.y1) - p.bbox.y0.max(n.bbox.y0);
     let smaller = p.bbox.height().min(n.bbox.height()).max(0.1);
-    if p.text.chars().count() <= s.mark_chars
+    let script_after = n.text.chars().count() <= s.mark_chars
+        && n.size < p.size
+        && n.text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "∗′*".contains(c));
+    // A denominator or a lower limit under the end of the line (`1/4` stacked in text).
+    if script_after
+        && v_overlap > 0.0
+        && n.bbox.x0 >= p.bbox.x0
+        && n.bbox.x1 <= p.bbox.x1 + s.mark_gap * size
+        && n.bbox.y1 > p.baseline
+    {
+        return true;
+    }
+    if (p.text.chars().count() <= s.mark_chars || script_after)
         && v_overlap >= s.mark_overlap * smaller
         && (-s.rejoin_overlap..=s.mark_gap * size).contains(&gap)
     {
@@ -193,7 +241,7 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
     {
         return false;
     }
-    if gap < -s.rejoin_overlap || gap > s.rejoin_gap * size {
+    if main_gap.max(gap) < -s.rejoin_overlap || gap.min(main_gap) > s.rejoin_gap * size {
         return false;
     }
     // A section number or list marker before its text.
@@ -206,12 +254,14 @@ fn joins_row(all: &[LineInfo], p: &LineInfo, n: &LineInfo, at: usize, s: &LineSe
     }
     // Other lines nearby that cross the gap: many for a wide space inside a column, few for
     // a gutter between columns.
-    let (gx0, gx1) = (p.bbox.x1, n.bbox.x0);
+    let (gx0, gx1) = (p.main_x.1.min(n.main_x.0), n.main_x.0.max(p.main_x.1));
     let (mut cross, mut near) = (0, 0);
     for (j, l) in all.iter().enumerate() {
+        // Display math is no evidence either way: its pieces are centred, not in columns.
         if j == at
             || (l.baseline - n.baseline).abs() > s.rejoin_reach
             || (l.baseline - n.baseline).abs() < s.rejoin_tolerance * size
+            || l.math > s.rejoin_math_line
         {
             continue;
         }
@@ -231,14 +281,16 @@ pub(crate) fn measure(
     fonts: &[FontTraits],
     line_words: &[u32],
     bbox: Rect,
+    body: FontTraits,
     s: &LineSettings,
+    scripts: &InlineSettings,
 ) -> LineInfo {
     let mut text = String::new();
     let mut fonts_seen: Vec<(FontId, usize)> = Vec::new();
     let mut sizes: Vec<(i32, usize)> = Vec::new();
     let mut colors: Vec<(Rgb, usize)> = Vec::new();
     let mut angles: Vec<(i32, usize)> = Vec::new();
-    let (mut bold, mut mono, mut math, mut n) = (0usize, 0usize, 0usize, 0usize);
+    let (mut bold, mut mono, mut n) = (0usize, 0usize, 0usize);
     for &w in line_words {
         let Some(word) = page.words.get(w as usize) else {
             continue;
@@ -262,10 +314,9 @@ pub(crate) fn measure(
             let t = traits(fonts, glyph.font);
             bold += t.bold as usize;
             mono += t.mono as usize;
-            math += (t.math && !is_text_symbol(&glyph.text)) as usize;
         }
     }
-    let size = top(&sizes).map_or(10.0, |s| s as f32 / 10.0).max(0.1);
+    let size = main_size(&sizes, n).max(0.1);
     // Baseline of the main-size glyphs: super- and subscripts do not move it.
     let mut ys: Vec<f32> = line_words
         .iter()
@@ -279,7 +330,23 @@ pub(crate) fn measure(
         .map(|g| g.origin.y)
         .collect();
     ys.sort_by(f32::total_cmp);
+    let main_x = line_words
+        .iter()
+        .filter_map(|&w| page.words.get(w as usize))
+        .flat_map(|w| w.glyphs.iter())
+        .filter_map(|&g| page.glyphs.get(g as usize))
+        .filter(|g| {
+            ((g.size * 10.0).round() / 10.0 - size).abs() < s.baseline_size_tolerance
+                && !g.text.chars().all(char::is_whitespace)
+        })
+        .fold(None, |acc: Option<(f32, f32)>, g| {
+            Some(acc.map_or((g.bbox.x0, g.bbox.x1), |(a, b)| {
+                (a.min(g.bbox.x0), b.max(g.bbox.x1))
+            }))
+        })
+        .unwrap_or((bbox.x0, bbox.x1));
     let baseline = ys.get(ys.len() / 2).copied().unwrap_or(bbox.y1);
+    let math = math_glyphs(page, fonts, line_words, body, size, baseline, scripts);
     let frac = |k: usize| if n == 0 { 0.0 } else { k as f32 / n as f32 };
     LineInfo {
         sources: Vec::new(),
@@ -299,7 +366,80 @@ pub(crate) fn measure(
         tabular: false,
         cell: None,
         running: false,
+        main_x,
     }
+}
+
+/// The line's main size (sizes in tenths of a point, counted by glyph): the most frequent,
+/// unless a larger size holds a third of the glyphs or more. A piece of a line that the
+/// reader cut out around a formula (`∝ a⁻²_B`) may have more script glyphs than others; its
+/// size, and so its baseline, is still that of the text it belongs to.
+fn main_size(sizes: &[(i32, usize)], n: usize) -> f32 {
+    let mode = top(sizes).unwrap_or(100);
+    let larger = sizes
+        .iter()
+        .filter(|&&(s, c)| s > mode && 3 * c >= n)
+        .max_by_key(|&&(_, c)| c)
+        .map(|&(s, _)| s);
+    larger.unwrap_or(mode) as f32 / 10.0
+}
+
+/// How many glyphs of the line belong to formulas (see `math`), not counting digits and
+/// sentence punctuation.
+fn math_glyphs(
+    page: &Page,
+    fonts: &[FontTraits],
+    line_words: &[u32],
+    base: FontTraits,
+    size: f32,
+    baseline: f32,
+    scripts: &InlineSettings,
+) -> usize {
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut prev: Option<Rect> = None;
+    for &w in line_words {
+        let Some(word) = page.words.get(w as usize) else {
+            continue;
+        };
+        if prev.is_some_and(|p| word.bbox.x0 - p.x1 > scripts.word_space * size) {
+            slots.push(Slot {
+                glyph: None,
+                size,
+                baseline,
+            });
+        }
+        prev = Some(word.bbox);
+        slots.extend(word.glyphs.iter().map(|&g| Slot {
+            glyph: Some(g),
+            size,
+            baseline,
+        }));
+    }
+    let math = formula_slots(page, fonts, &slots, base, scripts);
+    slots
+        .iter()
+        .zip(math)
+        .filter(|(slot, m)| {
+            *m && slot
+                .glyph
+                .and_then(|g| page.glyphs.get(g as usize))
+                .is_some_and(|g| {
+                    counts_as_math(&g.text) && !g.text.chars().all(char::is_whitespace)
+                })
+        })
+        .count()
+}
+
+/// The traits of the page's most used font: a line's italic letters are variables when the
+/// page's text is upright (a display formula's own main font is often the italic).
+fn body_traits(page: &Page, fonts: &[FontTraits]) -> FontTraits {
+    let mut counts: Vec<(FontId, usize)> = Vec::new();
+    for g in &page.glyphs {
+        if !g.text.chars().all(char::is_whitespace) {
+            bump(&mut counts, g.font);
+        }
+    }
+    top(&counts).map_or_else(FontTraits::default, |f| traits(fonts, f))
 }
 
 /// A glyph's direction in whole degrees in 0..360, with near-horizontal (within `snap`

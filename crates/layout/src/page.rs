@@ -106,7 +106,7 @@ fn layout_at(
     cache: &mut DocCache<'_>,
     settings: &LayoutSettings,
 ) -> Vec<Block> {
-    let mut lines = line_infos(page, fonts, &settings.lines);
+    let mut lines = line_infos(page, fonts, &settings.lines, &settings.inline);
     if let Some(at) = at {
         let running = running_lines(doc, at, settings, &mut |p| cache.margins.get(p));
         for l in &mut lines {

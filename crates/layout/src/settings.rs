@@ -86,6 +86,12 @@ pub struct LineSettings {
     pub rejoin_min_crossing: usize,
     /// …being at least this percentage of them (an integer, so the test is exact).
     pub rejoin_cross_percent: usize,
+    /// Rejoining runs at most this many passes: each pass's rejoined lines may cross the
+    /// gaps left in the next.
+    pub rejoin_passes: usize,
+    /// Lines more than this fraction mathematics (display math) are left out of the
+    /// crossing count.
+    pub rejoin_math_line: f32,
     /// Lines whose baselines are within this × the size (of the first, at least 2 pt) share
     /// a row (cells of a table row, columns of text).
     pub row_tolerance: f32,
@@ -123,6 +129,8 @@ impl Default for LineSettings {
             rejoin_reach: 150.0,
             rejoin_min_crossing: 2,
             rejoin_cross_percent: 30,
+            rejoin_passes: 3,
+            rejoin_math_line: 0.4,
             row_tolerance: 0.25,
             cell_words: 6,
             cell_width: 0.2,
