@@ -36,6 +36,7 @@
 mod fonts;
 mod group;
 mod inline;
+mod items;
 mod keep;
 mod lines;
 mod original;
