@@ -8,6 +8,7 @@ use fxtranslate::segment::{BasicSegmenter, MAX_SOURCE_TOKENS, Segmenter, Span};
 use crate::placeholders::{self, Piece};
 
 use super::fixes::{piecewise, plain_translation};
+use super::standins::stand_in;
 
 /// What a placeholder does, once paired up with the others of its segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +36,20 @@ struct Mark {
     space_after: bool,
 }
 
-/// Translates one segment's text (see the module docs).
+/// Translates one segment's text (see the module docs), with stand-ins for its kept items and
+/// foreign names when the model carries them all through (see `standins`).
 pub(super) fn translate_segment(mt: &Model, text: &str) -> String {
+    if let Some(s) = stand_in(text)
+        && let Some(restored) = s.restore(&translate_marked(mt, &s.text))
+        && placeholders::validate(text, &restored).is_ok()
+    {
+        return restored;
+    }
+    translate_marked(mt, text)
+}
+
+/// Translates a text with placeholders (see the module docs).
+fn translate_marked(mt: &Model, text: &str) -> String {
     let (plain, marks) = split_marks(text);
     if marks.is_empty() {
         return plain_translation(mt, text);
