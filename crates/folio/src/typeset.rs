@@ -207,6 +207,7 @@ fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>
         line_height: (block.style.line_height > 0.0).then_some(block.style.line_height),
         ascent: Some(font.ascent),
         descent: Some(font.descent),
+        x_height: font.x_height,
         first_baseline: doc
             .pages
             .iter()
