@@ -15,7 +15,8 @@
 //! 2. `running`: lines repeated at the same place on nearby pages (digits masked) are running
 //!    headers, footers and page numbers.
 //! 3. `group`: consecutive lines become blocks while they look like one paragraph; a
-//!    block never spans two columns.
+//!    block never spans two columns. `items`: a narrow centred block of separate items (an
+//!    author block: name, institution, city, e-mail) becomes one block per item.
 //! 4. `style`, `roles`: each block's base style and paragraph shape, then its role.
 //! 5. `inline`: the block's text with placeholders for bold, italic, other fonts or colours,
 //!    links, super- and subscripts, and atomic kept items (inline formulas and code,
