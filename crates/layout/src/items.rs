@@ -5,21 +5,19 @@
 //!
 //! # When a centred group's lines are items
 //! The group is narrow (at most [`BlockSettings::item_block_width`] of the page), its lines
-//! share a centre but not their left edges, and it is cut before each line that starts with
-//! anything but a lower-case letter, or that is (or follows) an e-mail address or a web
-//! address. It is not cut after a line ending with a hyphen (a word or an address broken
-//! across lines) or with a word that cannot end a phrase ("of", "and", "the": a title going on).
+//! share a centre but not their left edges, none is mostly monospace or math (code and
+//! formulas have their own blocks), and it looks like an address: three lines or more, or a
+//! line with a comma (`Hekla, Iceland`) or an e-mail or web address. (Two lines without are
+//! more often a title broken in two: `Student Loan Interest Deduction` / `Worksheet—Line 32`.) It is cut before a line that starts with a capital letter
+//! after a line ending in a capitalised word (`The Thørväld Group` / `Hekla, Iceland`), and
+//! before and after a line that is an e-mail or web address. A line ending in punctuation or
+//! in a lower-case word (a sentence, a title going on: `Einführung in die`) or a hyphen (an
+//! address broken across lines) is never cut from the next.
 
 use folio_doc::Rect;
 
 use crate::BlockSettings;
 use crate::lines::LineInfo;
-
-/// Words after which a line goes on: a title or a phrase broken across lines, not an item.
-const GOES_ON: [&str; 16] = [
-    "a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with", "de",
-    "&",
-];
 
 /// Splits each group of centred item lines (see the module docs) into its items.
 pub(crate) fn split_items(
@@ -50,7 +48,9 @@ pub(crate) fn split_items(
 /// Whether the lines are a narrow centred group of lines of different widths.
 fn centred_items(members: &[&LineInfo], page_width: f32, s: &BlockSettings) -> bool {
     let [first, ..] = members else { return false };
-    if members.len() < 2 || members.iter().any(|l| l.tabular || l.angle != 0.0) {
+    let odd =
+        |l: &&LineInfo| l.tabular || l.angle != 0.0 || l.mono > s.mono_line || l.math > s.math_line;
+    if members.len() < 2 || members.iter().any(odd) {
         return false;
     }
     let Some(union) = members.iter().map(|l| l.bbox).reduce(|a, b| a.union(&b)) else {
@@ -68,7 +68,11 @@ fn centred_items(members: &[&LineInfo], page_width: f32, s: &BlockSettings) -> b
     let ragged = members
         .iter()
         .any(|l| (l.bbox.x0 - first.bbox.x0).abs() > tol);
-    shared_centre && ragged
+    let address = members.len() >= 3
+        || members
+            .iter()
+            .any(|l| l.text.contains(',') || is_address(&l.text));
+    shared_centre && ragged && address
 }
 
 /// Whether a new item starts at the line `next`, after the line `prev`.
@@ -77,23 +81,32 @@ fn item_break(prev: &str, next: &str) -> bool {
     if prev.ends_with(['-', '‐', '–', '/']) {
         return false;
     }
-    let last = prev.rsplit(char::is_whitespace).next().unwrap_or("");
-    if GOES_ON.contains(&last.to_lowercase().as_str()) {
-        return false;
+    if is_address(prev) || is_address(next) {
+        return true;
     }
-    let starts_lower = next
+    let last = prev.rsplit(char::is_whitespace).next().unwrap_or("");
+    let capitalised = last.chars().next().is_some_and(char::is_uppercase);
+    let ends_word = last
+        .chars()
+        .last()
+        .is_some_and(|c| !c.is_ascii_punctuation());
+    let starts_capital = next
         .trim_start()
         .chars()
         .next()
-        .is_some_and(char::is_lowercase);
-    !starts_lower || is_address(prev) || is_address(next)
+        .is_some_and(char::is_uppercase);
+    capitalised && ends_word && starts_capital
 }
 
-/// Whether a line is an e-mail or web address and nothing else.
+/// Whether a line is an e-mail or web address and nothing else (`name@host.org`, `https://…`,
+/// `www.…`; not a macro name like `\cals@bgcolor`).
 fn is_address(line: &str) -> bool {
     let line = line.trim();
+    let email = line
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
     !line.contains(char::is_whitespace)
-        && (line.contains('@') || line.starts_with("http") || line.starts_with("www."))
+        && (email || line.starts_with("http") || line.starts_with("www."))
 }
 
 #[cfg(test)]
@@ -110,7 +123,19 @@ mod tests {
         ));
         assert!(!item_break("webmaster@marysville-", "ohio.com"));
         assert!(!item_break("A Study of the Effects of", "Climate Change"));
+        assert!(!item_break("Einführung in die", "Geometrie und Topologie"));
         assert!(!item_break("a centred sentence that", "goes on here."));
+        assert!(!item_break(
+            "This AD replaces 2018–23–51,",
+            "Amendment 39–19512"
+        ));
+        assert!(!item_break(
+            "This is the total tax you have paid.",
+            "Lines 71 and 72a."
+        ));
+        assert!(!item_break("Date acquired", "(mo., day, yr.)"));
+        assert!(!item_break("1", "2"));
+        assert!(!item_break("Color:", "\\cals@bgcolor"));
         assert!(item_break(
             "Palmer Research Laboratories",
             "San Antonio, Texas, USA"
