@@ -134,3 +134,44 @@ fn bergamot_keeps_names_line_structure_and_kept_numbers() {
         assert!(!flat.contains(stray), "stray {stray:?} in {flat}");
     }
 }
+
+/// Under the pseudo engine (+35% text), each author line must shrink to fit its box: the lines
+/// of the block end at one size, centred as they were.
+#[test]
+fn the_lines_of_an_author_block_share_one_size_and_stay_centred() {
+    let dir = std::env::temp_dir().join(format!("folio-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("authors.pdf");
+    std::fs::write(&input, page()).unwrap();
+    let run = folio_tests::translate_file(&input, "pseudo", None).expect("the page is translated");
+    let page = &run.output_doc.pages[0];
+    // The three translated author lines: above the paragraph, not the e-mail.
+    let author_lines: Vec<&folio_doc::Line> = page
+        .lines
+        .iter()
+        .filter(|l| l.bbox.y1 < 150.0)
+        .filter(|l| {
+            !l.words
+                .iter()
+                .any(|&w| page.words[w as usize].text.contains('@'))
+        })
+        .collect();
+    assert_eq!(author_lines.len(), 3, "one line per line");
+    let sizes: Vec<f32> = author_lines
+        .iter()
+        .map(|l| {
+            let w = &page.words[l.words[0] as usize];
+            page.glyphs[w.glyphs[0] as usize].size
+        })
+        .collect();
+    println!("{sizes:?}");
+    assert!(
+        sizes.iter().all(|s| (s - sizes[0]).abs() < 0.05),
+        "{sizes:?}"
+    );
+    assert!(sizes[0] < 10.0, "the longer text is shrunk: {sizes:?}");
+    for l in author_lines {
+        let centre = 0.5 * (l.bbox.x0 + l.bbox.x1);
+        assert!((centre - 306.0).abs() < 3.0, "centred: {:?}", l.bbox);
+    }
+}
