@@ -5,9 +5,14 @@ use fxtranslate::engine::Engine as Model;
 
 use crate::placeholders::{self, Piece};
 
-/// Translates text without placeholders, without what the model invents for a few words.
-pub(super) fn plain_translation(mt: &Model, text: &str) -> String {
+/// Translates text without placeholders, without what the model invents for a few words;
+/// from English, lines of names as the source wrote them (the checks read English
+/// capitalisation: German capitalises every noun).
+pub(super) fn plain_translation(mt: &Model, text: &str, english: bool) -> String {
     let out = without_invented_parenthetical(text, mt.translate_long(text));
+    if !english {
+        return out;
+    }
     name_list(text, name_line(text, out))
 }
 
@@ -100,11 +105,13 @@ fn without_invented_parenthetical(source: &str, out: String) -> String {
 
 /// Translates the text between placeholders piece by piece: every placeholder stays where it
 /// was, at the cost of translating fragments out of context.
-pub(super) fn piecewise(mt: &Model, text: &str) -> String {
+pub(super) fn piecewise(mt: &Model, text: &str, english: bool) -> String {
     placeholders::parse(text)
         .into_iter()
         .map(|piece| match piece {
-            Piece::Text(t) if t.chars().any(char::is_alphanumeric) => plain_translation(mt, t),
+            Piece::Text(t) if t.chars().any(char::is_alphanumeric) => {
+                plain_translation(mt, t, english)
+            }
             other => other.to_string(),
         })
         .collect()

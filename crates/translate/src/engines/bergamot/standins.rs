@@ -46,9 +46,9 @@ impl StandIns {
 }
 
 /// The text with a stand-in for each kept item `[n]` that sits inside the text (after some
-/// words) and for each name the model cannot spell (see [`is_foreign_name`]); `None` when
-/// there is nothing to stand in.
-pub(super) fn stand_in(text: &str) -> Option<StandIns> {
+/// words) and, with `names` (an English source), for each name the model cannot spell (see
+/// [`is_foreign_name`]); `None` when there is nothing to stand in.
+pub(super) fn stand_in(text: &str, names: bool) -> Option<StandIns> {
     let pieces = placeholders::parse(text);
     let taken = |p: &str| {
         text.match_indices(p)
@@ -68,7 +68,7 @@ pub(super) fn stand_in(text: &str) -> Option<StandIns> {
             Piece::Text(t) => {
                 for (j, word) in split_keeping_spaces(t) {
                     let bare = word.trim_end_matches(['.', ',', ';', ':', '!', '?']);
-                    if j && is_foreign_name(bare) {
+                    if j && names && is_foreign_name(bare) {
                         out.push_str(&next(bare.to_string(), &mut items));
                         out.push_str(&word[bare.len()..]);
                     } else {
@@ -142,32 +142,34 @@ mod tests {
 
     #[test]
     fn kept_items_inside_sentences_get_stand_ins() {
-        let s = stand_in("[1]•[/1] Fax: [2]. Call [3] now.").unwrap();
+        let s = stand_in("[1]•[/1] Fax: [2]. Call [3] now.", true).unwrap();
         assert_eq!(s.text, "[1]•[/1] Fax: X1. Call X2 now.");
         assert_eq!(
             s.restore("[1]•[/1] Fax: X1. Ligue X2 agora.").as_deref(),
             Some("[1]•[/1] Fax: [2]. Ligue [3] agora.")
         );
         // A leading kept item (a marker, a footnote number) stays as it is.
-        assert_eq!(stand_in("[1] The system."), None);
+        assert_eq!(stand_in("[1] The system.", true), None);
     }
 
     #[test]
     fn names_the_model_cannot_spell_get_stand_ins() {
-        let s = stand_in("The Thørväld Group, Hekla").unwrap();
+        let s = stand_in("The Thørväld Group, Hekla", true).unwrap();
         assert_eq!(s.text, "The X1 Group, Hekla");
         assert_eq!(
             s.restore("O Grupo X1, Hekla").as_deref(),
             Some("O Grupo Thørväld, Hekla")
         );
-        assert_eq!(stand_in("A café in town."), None);
-        let s = stand_in("Lars Thørväld, Valerie Béranger.").unwrap();
+        assert_eq!(stand_in("A café in town.", true), None);
+        // Not from German, whose nouns are all capitalised.
+        assert_eq!(stand_in("Die Größe der Übersicht", false), None);
+        let s = stand_in("Lars Thørväld, Valerie Béranger.", true).unwrap();
         assert_eq!(s.text, "Lars X1, Valerie X2.");
     }
 
     #[test]
     fn a_lost_or_repeated_stand_in_gives_nothing() {
-        let s = stand_in("Call [1] or [2] today.").unwrap();
+        let s = stand_in("Call [1] or [2] today.", true).unwrap();
         assert_eq!(s.restore("Ligue X1 hoje."), None);
         assert_eq!(s.restore("Ligue X1 ou X1 hoje."), None);
         assert_eq!(
@@ -178,7 +180,7 @@ mod tests {
 
     #[test]
     fn stand_ins_avoid_tokens_of_the_text() {
-        let s = stand_in("Model X1 and [1] here.").unwrap();
+        let s = stand_in("Model X1 and [1] here.", true).unwrap();
         assert_eq!(s.text, "Model X1 and Z1 here.");
     }
 }
