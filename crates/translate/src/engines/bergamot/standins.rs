@@ -81,7 +81,7 @@ pub(super) fn stand_in(text: &str, names: bool) -> Option<StandIns> {
                 let closed = pieces[i + 1..]
                     .iter()
                     .any(|p| matches!(p, Piece::Close(m) if m == n));
-                if !closed && words_before {
+                if !closed && (words_before || punctuation_follows(&pieces[i + 1..])) {
                     out.push_str(&next(piece.to_string(), &mut items));
                 } else {
                     out.push_str(&piece.to_string());
@@ -91,6 +91,28 @@ pub(super) fn stand_in(text: &str, names: bool) -> Option<StandIns> {
         }
     }
     (!items.is_empty()).then_some(StandIns { text: out, items })
+}
+
+/// Whether the pieces after a leading kept item go on, past spaces and other kept items, with
+/// punctuation: the item is then a word of the sentence (`[1] [2]. IEEE TCSC Executive
+/// Committee.`, an author and a year), not a marker before it (`[1] The system …`).
+fn punctuation_follows(pieces: &[Piece<'_>]) -> bool {
+    for (k, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Text(t) if t.trim().is_empty() => {}
+            Piece::Text(t) => return t.trim_start().starts_with(['.', ',', ';', ':']),
+            Piece::Open(n) => {
+                let closed = pieces[k + 1..]
+                    .iter()
+                    .any(|p| matches!(p, Piece::Close(m) if m == n));
+                if closed {
+                    return false;
+                }
+            }
+            Piece::Close(_) => return false,
+        }
+    }
+    false
 }
 
 /// The text cut into words and the spaces between them: `(is a word, piece)`.
@@ -148,8 +170,11 @@ mod tests {
             s.restore("[1]•[/1] Fax: X1. Ligue X2 agora.").as_deref(),
             Some("[1]•[/1] Fax: [2]. Ligue [3] agora.")
         );
-        // A leading kept item (a marker, a footnote number) stays as it is.
+        // A leading kept item (a marker, a footnote number) stays as it is…
         assert_eq!(stand_in("[1] The system.", true), None);
+        // …unless punctuation follows it: then it is a word of the sentence.
+        let s = stand_in("[1] [2]. IEEE Committee.", true).unwrap();
+        assert_eq!(s.text, "X1 X2. IEEE Committee.");
     }
 
     #[test]
