@@ -132,6 +132,10 @@ pub struct Font {
     pub ascent: f32,
     /// Descent below the baseline, in em, negative.
     pub descent: f32,
+    /// Height of a lowercase letter, in em (the descriptor's `/XHeight`, else the standard
+    /// font's), so a replacement face can be sized to look as large; `None` when unknown.
+    #[serde(default)]
+    pub x_height: Option<f32>,
     /// How many bytes each character code takes when that is fixed: 1 for simple fonts, 2 for
     /// Type 0 fonts with `Identity-H`/`-V`; `None` for variable-length CMaps. The writer can
     /// draw new text in the original font only when it knows this.

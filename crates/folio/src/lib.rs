@@ -15,6 +15,7 @@
 //! keeps the [`Report`].
 
 mod caps;
+mod item_lines;
 mod leaders;
 mod markers;
 mod pipeline;

@@ -1,5 +1,6 @@
 //! The typeset stage: each translated block set in its box with its original look, then the
-//! sizes of blocks of one role made to agree across the document.
+//! sizes of blocks of one role made to agree across the document, and the lines of one
+//! author or address block at one size.
 
 use std::collections::HashMap;
 
@@ -7,6 +8,7 @@ use folio_doc::{Block, BlockId, Document, FaceId, FontId, Outcome, PlacedBlock, 
 use folio_typeset::{FontBook, FontQuery, TextBlock, TextStyle};
 
 use crate::Options;
+use crate::item_lines::{centre_item_lines, harmonize_item_lines, item_runs};
 use crate::report::{Report, SegmentIssue, reason_name};
 use crate::segments::DocumentText;
 use crate::{space, spans};
@@ -72,6 +74,9 @@ pub(crate) fn set_translations<'d>(
         }
     }
 
+    // The lines of an author or address block, split by the layout, stay centred.
+    let item_runs = item_runs(&to_set);
+    centre_item_lines(&mut to_set, &item_runs);
     let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
     let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
     for (block, tb) in &to_set {
@@ -99,6 +104,12 @@ pub(crate) fn set_translations<'d>(
         report
             .warnings
             .push(format!("sizes could not be harmonized: {e}"));
+    }
+    // The lines of an author or address block, split by the layout, at one size.
+    if let Err(e) = harmonize_item_lines(&book, &to_set, &item_runs, &mut placed, settings) {
+        report
+            .warnings
+            .push(format!("item lines could not be harmonized: {e}"));
     }
     report.min_scale = placed
         .iter()
@@ -213,6 +224,7 @@ fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>
         line_height: (block.style.line_height > 0.0).then_some(block.style.line_height),
         ascent: Some(font.ascent),
         descent: Some(font.descent),
+        x_height: font.x_height,
         first_baseline: doc
             .pages
             .iter()

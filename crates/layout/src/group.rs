@@ -16,6 +16,7 @@
 
 use folio_doc::{Page, Rect};
 
+use crate::items::split_items;
 use crate::lines::{LineInfo, bump, top};
 use crate::text::is_list_marker;
 use crate::{BlockSettings, LayoutSettings};
@@ -32,6 +33,8 @@ pub(crate) struct PageContext {
     default_pitch: f32,
     /// Tolerance of [`PageContext::rule_between`], in points.
     rule_slack: f32,
+    /// The page's width, in points.
+    pub width: f32,
 }
 
 impl PageContext {
@@ -70,6 +73,7 @@ impl PageContext {
             pitches,
             default_pitch: s.default_pitch,
             rule_slack: s.rule_slack,
+            width: page.width,
         }
     }
 
@@ -153,7 +157,8 @@ pub(crate) fn group_lines(
     for &(_, g) in &cells {
         groups[g].sort_by(|&a, &b| lines[a].baseline.total_cmp(&lines[b].baseline));
     }
-    split_containers(groups, lines, &settings.blocks)
+    let groups = split_containers(groups, lines, &settings.blocks);
+    split_items(groups, lines, ctx.width, &settings.blocks)
 }
 
 /// Whether a line holds leader dots (". . . . ." or "....."), as entries of a table of

@@ -19,6 +19,8 @@
 //!    (text wrapped in it) are one cell, a line on a new row starts another.
 //! 4. `group`: consecutive lines become blocks while they look like one paragraph; a
 //!    block never spans two columns; the lines of a table cell are one block of their own.
+//!    `items`: a narrow centred block of separate items (an author block: name, institution,
+//!    city, e-mail) becomes one block per item.
 //! 5. `style`, `roles`: each block's base style and paragraph shape, then its role.
 //! 6. `inline`: the block's text with placeholders for bold, italic, other fonts or colours,
 //!    links, super- and subscripts, and atomic kept items (inline formulas and code,
@@ -41,6 +43,7 @@
 mod fonts;
 mod group;
 mod inline;
+mod items;
 mod keep;
 mod lines;
 mod math;

@@ -432,7 +432,7 @@ fn math_glyphs(
 
 /// The traits of the page's most used font: a line's italic letters are variables when the
 /// page's text is upright (a display formula's own main font is often the italic).
-fn body_traits(page: &Page, fonts: &[FontTraits]) -> FontTraits {
+pub(crate) fn body_traits(page: &Page, fonts: &[FontTraits]) -> FontTraits {
     let mut counts: Vec<(FontId, usize)> = Vec::new();
     for g in &page.glyphs {
         if !g.text.chars().all(char::is_whitespace) {

@@ -294,6 +294,10 @@ pub struct BlockSettings {
     /// A block whose box covers more than this fraction of another block's box is grouped
     /// wrong and is split into its lines.
     pub container_overlap: f32,
+    /// A centred group of lines of different widths at most this fraction of the page wide
+    /// holds separate items (an author block: name, institution, city, e-mail) and is split
+    /// into them (`items.rs`).
+    pub item_block_width: f32,
 }
 
 impl Default for BlockSettings {
@@ -321,6 +325,7 @@ impl Default for BlockSettings {
             max_hanging_indent: 6.0,
             leader_words: 5,
             container_overlap: 0.5,
+            item_block_width: 0.45,
         }
     }
 }

@@ -18,7 +18,7 @@
 use folio_doc::{Page, Rect};
 
 use crate::fonts::FontTraits;
-use crate::lines::{LineInfo, measure};
+use crate::lines::{LineInfo, body_traits, measure};
 use crate::{BlockSettings, LayoutSettings, TableSettings};
 
 /// A table found on the page: its columns' x-ranges, left to right, and the lines (indices)
@@ -131,6 +131,7 @@ pub(crate) fn mark_cells(
             pieces[*head].push(i);
         }
     }
+    let body = body_traits(page, fonts);
     for i in 0..lines.len() {
         if cell[i].is_none() && joins[i].is_none() {
             continue;
@@ -145,7 +146,15 @@ pub(crate) fn mark_cells(
                 .map(|&k| lines[k].bbox)
                 .reduce(|a, b| a.union(&b))
                 .unwrap_or(lines[i].bbox);
-            let merged = measure(page, fonts, &words, bbox, &settings.lines);
+            let merged = measure(
+                page,
+                fonts,
+                &words,
+                bbox,
+                body,
+                &settings.lines,
+                &settings.inline,
+            );
             let sources = parts
                 .iter()
                 .flat_map(|&k| lines[k].sources.clone())

@@ -282,9 +282,10 @@ fn portuguese_back_to_english() {
     );
 }
 
-/// Spans and kept items at every word of the sentences: all come back valid, and around the
-/// same translation the sentence gets without them (the alignment placed them; the fallback
-/// that translates between placeholders would change the wording).
+/// Spans at every word of the sentences come back valid and around the same translation the
+/// sentence gets without them (the alignment placed them; the fallback that translates between
+/// placeholders would change the wording). Kept items added at every word come back valid too:
+/// they reach the model as stand-ins, words of the sentence, so its wording may change.
 #[test]
 fn placeholders_anywhere_keep_the_sentence_translation() {
     let Some(dir) = models() else { return };
@@ -299,15 +300,17 @@ fn placeholders_anywhere_keep_the_sentence_translation() {
             let mut v: Vec<String> = w.iter().map(|x| x.to_string()).collect();
             v[i] = format!("[1]{}", v[i]);
             v[i + 1] = format!("{}[/1]", v[i + 1]);
-            if i + 3 < w.len() {
-                v[i + 2] = format!("{} [2]", v[i + 2]);
-            }
             if i + 4 < w.len() {
                 v[i + 3] = format!("[3]{}", v[i + 3]);
                 v[w.len() - 1] = format!("{}[/3]", v[w.len() - 1]);
             }
             texts.push(v.join(" "));
-            expected.push(translation);
+            expected.push(Some(translation));
+            if i + 3 < w.len() {
+                v[i + 2] = format!("{} [2]", v[i + 2]);
+                texts.push(v.join(" "));
+                expected.push(None);
+            }
         }
     }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -320,7 +323,9 @@ fn placeholders_anywhere_keep_the_sentence_translation() {
     };
     for ((src, out), want) in refs.iter().zip(&out).zip(expected) {
         assert_eq!(placeholders::validate(src, out), Ok(()), "{src}\n{out}");
-        assert_eq!(squeeze(out), squeeze(want), "{src}\n{out}");
+        if let Some(want) = want {
+            assert_eq!(squeeze(out), squeeze(want), "{src}\n{out}");
+        }
     }
     eprintln!("  {}\n  → {}", refs[20], out[20]);
 }

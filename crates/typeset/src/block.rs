@@ -64,6 +64,11 @@ pub struct TextStyle {
     /// above it (a bullet's box); `None` puts it the ascent below the box's top.
     #[serde(default)]
     pub first_baseline: Option<Pt>,
+    /// Height of the original font's lowercase letters, in em: a fallback face is set at
+    /// the size that gives its own lowercase letters that height, so it looks no larger or
+    /// smaller than the original beside it; `None` sets it at the block's size.
+    #[serde(default)]
+    pub x_height: Option<f32>,
 }
 
 impl Default for TextStyle {
@@ -79,6 +84,7 @@ impl Default for TextStyle {
             ascent: None,
             descent: None,
             first_baseline: None,
+            x_height: None,
         }
     }
 }

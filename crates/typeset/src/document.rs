@@ -44,6 +44,7 @@ impl FontBook {
                 italic: font.style.italic,
                 ascent: font.ascent,
                 descent: font.descent,
+                x_height: font.x_height,
                 name: font.name.clone(),
                 kerns: drawn.kerns.iter().map(|&(a, b, k)| ((a, b), k)).collect(),
                 ligatures: drawn.ligatures.clone(),

@@ -59,6 +59,9 @@ pub struct PdfCodes {
     pub ascent: f32,
     /// Descent in em (negative).
     pub descent: f32,
+    /// Height of a lowercase letter in em, when the PDF says.
+    #[serde(default)]
+    pub x_height: Option<f32>,
     /// The font's name, for dumps.
     pub name: String,
     /// Kerning between two characters as the original set them, in em (negative: closer);
@@ -94,6 +97,10 @@ pub struct FaceInfo {
     pub ascent: f32,
     /// Descender below the baseline, in em (negative).
     pub descent: f32,
+    /// Height of a lowercase letter, in em (`OS/2` `sxHeight`, or the PDF font's), to size a
+    /// fallback face like the original; `None` when the font does not say.
+    #[serde(default)]
+    pub x_height: Option<f32>,
     /// Scripts of which the face maps every basic letter: `latin`, `greek`, `cyrillic`, …
     pub scripts: Vec<String>,
 }
@@ -230,6 +237,10 @@ impl Face {
             ),
             None => (0.8, -0.2),
         };
+        let x_height = metrics
+            .x_height
+            .map(|x| x.to_f32() / f32::from(upem))
+            .filter(|x| (0.2..=0.9).contains(x));
         let scripts = SCRIPT_SAMPLES
             .iter()
             .filter(|(_, ranges)| {
@@ -252,6 +263,7 @@ impl Face {
             units_per_em: upem,
             ascent,
             descent,
+            x_height,
             scripts,
         };
         Some(Face {
@@ -443,6 +455,7 @@ impl FontBook {
             units_per_em: 1000,
             ascent: codes.ascent,
             descent: codes.descent,
+            x_height: codes.x_height,
             scripts: Vec::new(),
         };
         self.faces.push(Face {

@@ -323,6 +323,7 @@ fn describe(dict: &Dict<'_>) -> Font {
     let style = style_of(&name, flags, weight, italic_angle, descriptor.is_some());
 
     let (ascent, descent) = ascent_descent(dict, descriptor.as_ref(), &name, kind);
+    let x_height = x_height(descriptor.as_ref(), &name);
     let code_bytes = match kind {
         FontKind::Type0 => match dict
             .get::<Name<'_>>(b"Encoding".as_slice())
@@ -344,6 +345,7 @@ fn describe(dict: &Dict<'_>) -> Font {
         style,
         ascent,
         descent,
+        x_height,
         widths: Default::default(),
         available: Default::default(),
         drawn: None,
@@ -469,6 +471,25 @@ fn ascent_descent(
         }
     }
     standard_ascent_descent(name)
+}
+
+/// Height of a lowercase letter in em: the descriptor's `/XHeight` when sane, else the
+/// standard 14 fonts' by name, else unknown.
+fn x_height(descriptor: Option<&Dict<'_>>, name: &str) -> Option<f32> {
+    let given = descriptor
+        .and_then(|d| d.get::<f32>(b"XHeight".as_slice()))
+        .map(|x| x / 1000.0)
+        .filter(|x| (0.2..=0.9).contains(x));
+    let lower = name.to_ascii_lowercase();
+    given.or(if lower.starts_with("courier") {
+        Some(0.426)
+    } else if lower.starts_with("helvetica") || lower.starts_with("arial") {
+        Some(0.523)
+    } else if lower.starts_with("times") {
+        Some(0.448)
+    } else {
+        None
+    })
 }
 
 /// The standard 14 fonts' metrics by name, else poppler's defaults (0.95, −0.35).

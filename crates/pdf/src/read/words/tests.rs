@@ -17,6 +17,7 @@ fn font() -> Font {
         },
         ascent: 0.75,
         descent: -0.25,
+        x_height: None,
         code_bytes: Some(1),
         widths: Default::default(),
         available: Default::default(),

@@ -8,6 +8,7 @@ use fxtranslate::segment::{BasicSegmenter, MAX_SOURCE_TOKENS, Segmenter, Span};
 use crate::placeholders::{self, Piece};
 
 use super::fixes::{piecewise, plain_translation};
+use super::standins::stand_in;
 
 /// What a placeholder does, once paired up with the others of its segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,11 +36,23 @@ struct Mark {
     space_after: bool,
 }
 
-/// Translates one segment's text (see the module docs).
-pub(super) fn translate_segment(mt: &Model, text: &str) -> String {
+/// Translates one segment's text (see the module docs), with stand-ins for its kept items and
+/// foreign names when the model carries them all through (see `standins`).
+pub(super) fn translate_segment(mt: &Model, text: &str, english: bool) -> String {
+    if let Some(s) = stand_in(text, english)
+        && let Some(restored) = s.restore(&translate_marked(mt, &s.text, english))
+        && placeholders::validate(text, &restored).is_ok()
+    {
+        return restored;
+    }
+    translate_marked(mt, text, english)
+}
+
+/// Translates a text with placeholders (see the module docs).
+fn translate_marked(mt: &Model, text: &str, english: bool) -> String {
     let (plain, marks) = split_marks(text);
     if marks.is_empty() {
-        return plain_translation(mt, text);
+        return plain_translation(mt, text, english);
     }
     let spans = BasicSegmenter.sentences(&plain);
     if spans.is_empty() {
@@ -68,7 +81,9 @@ pub(super) fn translate_segment(mt: &Model, text: &str) -> String {
     for (i, span) in spans.iter().enumerate() {
         emit_gap(&mut out, cursor, span.start);
         let local: Vec<usize> = (0..marks.len()).filter(|&m| owner[m] == Some(i)).collect();
-        out.push_str(&translate_sentence(mt, &plain, *span, &marks, &local));
+        out.push_str(&translate_sentence(
+            mt, &plain, *span, &marks, &local, english,
+        ));
         cursor = span.end;
     }
     emit_gap(&mut out, cursor, plain.len());
@@ -76,7 +91,7 @@ pub(super) fn translate_segment(mt: &Model, text: &str) -> String {
         return out;
     }
     // Should not happen (each sentence is checked); never return broken placeholders.
-    piecewise(mt, text)
+    piecewise(mt, text, english)
 }
 
 /// The text without placeholders, and the placeholders with their offsets in it, paired.
@@ -171,10 +186,11 @@ fn translate_sentence(
     span: Span,
     marks: &[Mark],
     local: &[usize],
+    english: bool,
 ) -> String {
     let sentence = span.of(plain);
     if local.is_empty() {
-        return plain_translation(mt, sentence);
+        return plain_translation(mt, sentence, english);
     }
     // `translate_aligned` does not wrap a sentence longer than the model's window: such a
     // (rare) sentence is translated between its placeholders instead.
@@ -193,7 +209,7 @@ fn translate_sentence(
         at = pos;
     }
     with_marks.push_str(&plain[at..span.end]);
-    piecewise(mt, &with_marks)
+    piecewise(mt, &with_marks, english)
 }
 
 /// Byte ranges of the words (runs of letters and digits) of a text.

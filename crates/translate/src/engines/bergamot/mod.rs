@@ -16,6 +16,10 @@
 //!    instead: worse wording, but every placeholder in place. The result is checked with
 //!    [`placeholders::validate`] before it is returned.
 //!
+//! Before all this, kept items inside a sentence and names the model cannot spell are replaced
+//! by stand-ins it copies through (`X1`, `X2`: see `standins`), put back after; only when the
+//! model loses one is the segment translated with the holes as above.
+//!
 //! Sentences without placeholders are translated exactly as `translate_long` translates them,
 //! so a segment's translation does not depend on how it was batched. The same input always
 //! gives the same output (greedy decoding, no sampling, no threads inside a sentence).
@@ -23,6 +27,7 @@
 mod align;
 mod fixes;
 mod pool;
+mod standins;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -110,8 +115,9 @@ impl Bergamot {
             model: model.id.clone(),
             pair,
             // Version of the placeholder transfer and clean-up below: bump when it changes the
-            // output (2: invented parentheticals dropped).
-            prompt_version: 2,
+            // output (2: invented parentheticals dropped; 3: stand-ins for kept items and
+            // foreign names).
+            prompt_version: 3,
             limits: EngineLimits {
                 // No per-request cost, so batches are large; bounded so one batch takes a few
                 // seconds (≈ 1,300 words/s a thread) and stays far below call timeouts.

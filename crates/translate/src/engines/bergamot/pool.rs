@@ -53,6 +53,8 @@ pub(super) fn start(model: &ModelInfo, threads: usize) -> Result<mpsc::Sender<Jo
     let (jobs, queue) = mpsc::channel::<Job>();
     let (ready, loaded) = mpsc::channel::<Result<()>>();
     let model = model.clone();
+    // The name checks and stand-ins read English capitalisation.
+    let english = model.from == "en" || model.from.starts_with("en-");
     std::thread::Builder::new()
         .name(format!("bergamot-{}", model.id))
         .spawn(move || {
@@ -67,9 +69,9 @@ pub(super) fn start(model: &ModelInfo, threads: usize) -> Result<mpsc::Sender<Jo
             let queue = Mutex::new(queue);
             std::thread::scope(|scope| {
                 for _ in 1..threads {
-                    scope.spawn(|| serve(&mt, &queue));
+                    scope.spawn(|| serve(&mt, &queue, english));
                 }
-                serve(&mt, &queue);
+                serve(&mt, &queue, english);
             });
         })
         .map_err(|e| Error::Model(format!("cannot start the model's thread: {e}")))?;
@@ -78,7 +80,7 @@ pub(super) fn start(model: &ModelInfo, threads: usize) -> Result<mpsc::Sender<Jo
 }
 
 /// Takes jobs from the queue and answers them, until the queue is closed.
-fn serve(mt: &Model, queue: &Mutex<mpsc::Receiver<Job>>) {
+fn serve(mt: &Model, queue: &Mutex<mpsc::Receiver<Job>>, english: bool) {
     loop {
         let job = match queue.lock() {
             Ok(queue) => queue.recv(),
@@ -93,7 +95,7 @@ fn serve(mt: &Model, queue: &Mutex<mpsc::Receiver<Job>>) {
         let outputs: Vec<Result<String>> = job
             .texts
             .iter()
-            .map(|t| guarded(|| translate_segment(mt, t)))
+            .map(|t| guarded(|| translate_segment(mt, t, english)))
             .collect();
         // A caller that stopped waiting just doesn't get the reply.
         let _ = match job.reply {
