@@ -80,6 +80,9 @@ struct Around {
     column_right: f32,
     /// How far down text may go.
     bottom: f32,
+    /// The white the block keeps above a text block below it: its own space between lines
+    /// (line pitch less size), so a grown paragraph does not run into the next one.
+    text_gap: f32,
 }
 
 impl Around {
@@ -106,11 +109,14 @@ impl Around {
             .map(|o| o.bbox.x1)
             .fold(b.x1, f32::max)
             .min(page.width - 18.0);
+        let style = &block.style;
+        let text_gap = (style.line_height - style.size).clamp(GAP, style.size.max(GAP));
         Self {
             block: b,
             obstacles,
             column_right,
             bottom: page.height - 36.0,
+            text_gap,
         }
     }
 
@@ -129,8 +135,8 @@ impl Around {
                 continue;
             }
             limit = limit.min(if r.y0 >= b.y1 - 0.5 {
-                // Below: grow up to it.
-                r.y0 - GAP
+                // Below: grow up to it, keeping a line's white from text.
+                r.y0 - if *text { self.text_gap } else { GAP }
             } else if self.holds_block(r) && !text {
                 // A frame or panel around the block: grow inside it.
                 r.y1 - GAP

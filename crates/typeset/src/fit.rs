@@ -117,7 +117,7 @@ pub fn typeset_blocks(
 /// Makes blocks of one role agree on a size: every block with the same key that fits at a
 /// larger scale than the group's median is re-set at the median, so most of the group ends at
 /// one size; a block that needed less is set at the median with its lines up to 15% closer
-/// when that fits, else keeps its own scale, so one long translation does not shrink all the
+/// (never closer than set solid) when that fits, else keeps its own scale, so one long translation does not shrink all the
 /// others (overflowed blocks do not count). `placed[i]` must be the result for
 /// `blocks[i]`. The key is the caller's: `(page, role)` for per-page consistency, `role` for
 /// the whole document; `None` leaves a block alone.
@@ -168,7 +168,9 @@ pub fn harmonize_sizes<K: Ord>(
 /// How much closer lines may come to keep a block at its role's size.
 const LEADING_SQUEEZE: [f32; 3] = [0.95, 0.9, 0.85];
 
-/// The block set at `scale` with its lines up to 15% closer, if that fits.
+/// The block set at `scale` with its lines up to 15% closer, if that fits. Lines never come
+/// closer than the type's size (set solid): tighter, the accents of one line touch the
+/// descenders of the line above, all the more in a fallback font with tall accents.
 fn with_tighter_leading(
     book: &FontBook,
     block: &TextBlock,
@@ -177,6 +179,9 @@ fn with_tighter_leading(
 ) -> TypesetResult<Option<PlacedBlock>> {
     let lead = block.style.line_height.unwrap_or(1.2 * block.style.size);
     for squeeze in LEADING_SQUEEZE {
+        if lead * squeeze < block.style.size {
+            break;
+        }
         let mut tighter = block.clone();
         tighter.style.line_height = Some(lead * squeeze);
         let p = typeset_block_at(book, &tighter, scale, settings)?;

@@ -303,7 +303,12 @@ fn make_run(
         Some(BaselineShift::Super) => (settings.script_scale, 0.33),
         Some(BaselineShift::Sub) => (settings.script_scale, -0.15),
     };
-    let rel_size = rel_size * fallback_scale(info, block.style.x_height);
+    // Text set back on its original lines keeps the original's size: its characters are
+    // anchored where the source drew them, and smaller letters would leave gaps in words.
+    let rel_size = match block.original {
+        Some(_) => rel_size,
+        None => rel_size * fallback_scale(info, block.style.x_height),
+    };
     let (glyphs, rtl) = shape_text(face, &block.text, range.clone(), block.lang.as_deref())?;
     Ok(Run {
         range,
@@ -322,10 +327,11 @@ fn make_run(
 /// How much smaller (or larger) a bundled fallback face is set than the block's size so its
 /// lowercase letters are as tall as the original font's (Noto's x-height is larger than most
 /// book faces': at the same size it looks a size bigger). Bounded, so a wrong figure in a
-/// font cannot make the text tiny or huge; 1 for the document's own faces or when either
-/// x-height is unknown.
+/// font cannot make the text tiny; never larger than the block's size, since the lines are
+/// spaced for that size and a larger face's capitals and accents would reach into the line
+/// above. 1 for the document's own faces or when either x-height is unknown.
 pub(crate) fn fallback_scale(face: &crate::fonts::FaceInfo, original: Option<f32>) -> f32 {
-    const BOUNDS: (f32, f32) = (0.75, 1.15);
+    const BOUNDS: (f32, f32) = (0.75, 1.0);
     match (&face.origin, original, face.x_height) {
         (FaceOrigin::Bundled { .. }, Some(want), Some(have)) if want > 0.0 && have > 0.0 => {
             (want / have).clamp(BOUNDS.0, BOUNDS.1)

@@ -12,6 +12,8 @@ pub(crate) fn measure_fonts(doc: &mut Document) {
     let mut seen: HashMap<(FontId, char), (u32, Vec<f32>)> = HashMap::new();
     let mut spaces: HashMap<FontId, f32> = HashMap::new();
     let mut ligatures: HashMap<(FontId, String), (u32, Vec<f32>)> = HashMap::new();
+    // Glyphs the reader could not name (U+FFFD), by font: their codes and advances.
+    let mut unnamed: HashMap<FontId, (Vec<u32>, Vec<f32>)> = HashMap::new();
     for g in doc.pages.iter().flat_map(|p| &p.glyphs) {
         if g.angle != 0.0 || g.size <= 0.0 || g.render_mode == 3 || g.render_mode == 7 {
             continue;
@@ -35,7 +37,15 @@ pub(crate) fn measure_fonts(doc: &mut Document) {
             spaces.entry(g.font).or_insert(advance);
             continue;
         }
-        if c.is_whitespace() || c == '\u{FFFD}' || !(0.0..3.0).contains(&advance) {
+        if c.is_whitespace() || !(0.0..3.0).contains(&advance) {
+            continue;
+        }
+        if c == '\u{FFFD}' {
+            let (codes, advances) = unnamed.entry(g.font).or_default();
+            if !codes.contains(&g.code) {
+                codes.push(g.code);
+            }
+            advances.push(advance);
             continue;
         }
         seen.entry((g.font, c))
@@ -52,6 +62,14 @@ pub(crate) fn measure_fonts(doc: &mut Document) {
             .and_then(|f| f.widths.get(&code))
             .copied()
     };
+    // A font that shows one unnamed glyph only (a hyphen without a name in a Type 3 font) can
+    // draw U+FFFD again, so text left as it was keeps that glyph; with several, which is
+    // meant cannot be told.
+    for (font, (codes, advances)) in unnamed {
+        if let [code] = codes[..] {
+            seen.insert((font, '\u{FFFD}'), (code, advances));
+        }
+    }
     let mut drawn: BTreeMap<FontId, DrawnCodes> = BTreeMap::new();
     for ((font, c), (code, advances)) in seen {
         let advance = width(font, code).unwrap_or_else(|| median(advances));
