@@ -247,13 +247,6 @@ const NOT_YET: &[Crowded] = &[
               declared ascent (Noto, 1.069 em) is taller than Liberation's",
     },
     Crowded {
-        file: "form-irs-f1040nr-acroform-incremental.pdf",
-        collisions: 22,
-        off_page: 0,
-        why: "a brace drawn as one tall glyph across two lines is an inline item of the first \
-              line, which the typesetter moves down by the brace's height",
-    },
-    Crowded {
         file: "cjk-ja-miyazawa-jo-no-tounicode.pdf",
         collisions: 2,
         off_page: 0,

@@ -239,7 +239,7 @@ fn a_phone_number_wrapped_to_the_next_line_starts_no_item() {
 }
 
 #[test]
-fn bergamot_keeps_the_bullets_of_the_readme_example() {
+fn bergamot_keeps_the_bullets_and_the_fax_number_of_the_readme_example() {
     let Some(engine) = folio_tests::bergamot_en_pt() else {
         return;
     };
@@ -252,6 +252,10 @@ fn bergamot_keeps_the_bullets_of_the_readme_example() {
     let bullets = page.glyphs.iter().filter(|g| g.text == "•").count();
     let text: String = page.words.iter().map(|w| format!("{} ", w.text)).collect();
     assert_eq!(bullets, 4, "{text}");
+    assert!(
+        text.contains("202–493–2251"),
+        "the fax number is kept: {text}"
+    );
     assert!(
         !text.contains("3195. It"),
         "3195. no longer follows 231–: {text}"

@@ -136,7 +136,7 @@ fn line_words<'p>(page: &'p Page, words: &[u32]) -> Vec<&'p Word> {
         .collect()
 }
 
-/// A line's baseline: where its biggest glyphs sit (a superscript is smaller and off it).
+/// A line's baseline: where the glyphs of its usual size sit.
 fn baseline(page: &Page, words: &[&Word]) -> Option<f32> {
     let glyphs = || {
         words
@@ -144,10 +144,19 @@ fn baseline(page: &Page, words: &[&Word]) -> Option<f32> {
             .flat_map(|w| &w.glyphs)
             .filter_map(|&g| page.glyphs.get(g as usize))
     };
-    let biggest = glyphs().map(|g| g.size).fold(0.0f32, f32::max);
-    glyphs()
-        .find(|g| g.size >= 0.9 * biggest)
-        .map(|g| g.origin.y)
+    // The size most of the line's glyphs have: a raised small glyph (a footnote mark) or one
+    // big glyph across lines (a brace beside two lines, a drop cap) is not on the baseline.
+    let mut sizes: Vec<(i32, usize)> = Vec::new();
+    for g in glyphs() {
+        let key = (g.size * 10.0).round() as i32;
+        match sizes.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => sizes.push((key, 1)),
+        }
+    }
+    let (usual, _) = sizes.iter().max_by_key(|&&(k, n)| (n, k))?;
+    let usual = *usual as f32 / 10.0;
+    glyphs().find(|g| g.size >= 0.9 * usual).map(|g| g.origin.y)
 }
 
 /// Anchors each glyph of `word`, found at `pos` in the plain text over `len` bytes, at the x
