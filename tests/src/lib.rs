@@ -26,6 +26,14 @@ pub use output::{
 pub use folio_test_support::{corpus_dir, corpus_file, made_files, missing, tool};
 pub use make::one_page_pdf;
 
+/// Fails with every message at once, so one run shows every file that misses the bar.
+#[track_caller]
+pub fn judge(what: &str, failures: Vec<String>) {
+    if !failures.is_empty() {
+        panic!("{what}:\n  {}", failures.join("\n  "));
+    }
+}
+
 /// The Bergamot engine for English → Brazilian Portuguese from the default models folder, or
 /// `None` when no model is installed (reported by [`missing`]: a failure under CI).
 #[track_caller]

@@ -104,6 +104,23 @@ pub fn translate_file(path: &Path, engine: &str, pages: Option<&str>) -> Result<
 }
 
 impl Run {
+    /// The output compared with the input page by page at 72 dpi (the pages translated), as
+    /// `folio qa compare` does.
+    pub fn compare_with_input(&self) -> Result<folio_qa::Comparison, String> {
+        let options = folio_qa::CompareOptions {
+            dpi: 72.0,
+            pages: self.pages.clone(),
+            thresholds: folio_qa::Thresholds::default(),
+        };
+        folio_qa::compare_pdfs(
+            self.input.as_ref().clone(),
+            self.output.clone(),
+            &options,
+            &mut folio_qa::NoImages,
+        )
+        .map_err(|e| format!("{}: {e}", self.name))
+    }
+
     /// The blocks layout marked for translation.
     pub fn translated_blocks(&self) -> impl Iterator<Item = &Block> {
         self.blocks

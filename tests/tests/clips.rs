@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 
 use folio_doc::{Document, Glyph, Page, Rect, Shown};
-use folio_qa::{CompareOptions, NoImages, Thresholds};
 use folio_test_support::made_files;
 use folio_tests::{Run, letter_tokens, translate_file};
 
@@ -63,18 +62,7 @@ fn identity_shows_nothing_the_input_clips() {
             .pages
             .iter()
             .any(|p| !hidden_text(p).is_empty());
-        let options = CompareOptions {
-            dpi: 72.0,
-            pages: None,
-            thresholds: Thresholds::default(),
-        };
-        let cmp = folio_qa::compare_pdfs(
-            run.input.as_ref().clone(),
-            run.output.clone(),
-            &options,
-            &mut NoImages,
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", run.name));
+        let cmp = run.compare_with_input().unwrap_or_else(|e| panic!("{e}"));
         for page in &cmp.pages {
             let ssim = page.pixels.map_or(0.0, |x| x.ssim);
             println!("{} page {}: SSIM {ssim:.4}", run.name, page.index + 1);

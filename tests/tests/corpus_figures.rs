@@ -18,9 +18,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use folio_doc::Rect;
-use folio_qa::{CompareOptions, NoImages, Thresholds};
 use folio_tests::{
-    BoxWord, Run, TextPage, leftover_source_words, made_files, manifest, pdftotext_pages,
+    BoxWord, Run, TextPage, judge, leftover_source_words, made_files, manifest, pdftotext_pages,
     text_pages, tool, translate_file,
 };
 
@@ -103,13 +102,6 @@ fn unexpected_errors(all: &[(Doc, Result<Run, String>)], engine: &str) -> Vec<St
     failures
 }
 
-#[track_caller]
-fn judge(what: &str, failures: Vec<String>) {
-    if !failures.is_empty() {
-        panic!("{what}:\n  {}", failures.join("\n  "));
-    }
-}
-
 /// Identity: at least 95% of all text pages render as the input does (SSIM ≥ 0.98).
 #[test]
 fn identity_looks_the_same_on_every_document() {
@@ -120,20 +112,10 @@ fn identity_looks_the_same_on_every_document() {
     let (mut good, mut total) = (0usize, 0usize);
     for (doc, run) in all {
         let Ok(run) = run else { continue };
-        let options = CompareOptions {
-            dpi: 72.0,
-            pages: run.pages.clone(),
-            thresholds: Thresholds::default(),
-        };
-        let cmp = match folio_qa::compare_pdfs(
-            run.input.as_ref().clone(),
-            run.output.clone(),
-            &options,
-            &mut NoImages,
-        ) {
+        let cmp = match run.compare_with_input() {
             Ok(cmp) => cmp,
             Err(e) => {
-                failures.push(format!("{}: cannot compare: {e}", doc.name));
+                failures.push(format!("cannot compare: {e}"));
                 continue;
             }
         };

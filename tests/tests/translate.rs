@@ -10,11 +10,10 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use folio_qa::{CompareOptions, NoImages, Thresholds};
 use folio_tests::{
-    Run, compare_page, corpus_dir, corpus_file, fit_check, image_check, leftover_source_words,
-    link_check, new_font_families, our_words, outline_titles, pdftotext_words, qpdf_check,
-    text_pages, translate_file, unreferenced,
+    Run, compare_page, corpus_dir, corpus_file, fit_check, image_check, judge,
+    leftover_source_words, link_check, new_font_families, our_words, outline_titles,
+    pdftotext_words, qpdf_check, text_pages, translate_file, unreferenced,
 };
 
 /// Latin-script corpus files of different kinds, with the pages translated.
@@ -68,14 +67,6 @@ fn runs(engine: &'static str) -> Option<&'static [Run]> {
             .collect()
     });
     Some(all)
-}
-
-/// Fails with every message, after printing them all.
-#[track_caller]
-fn judge(what: &str, failures: Vec<String>) {
-    if !failures.is_empty() {
-        panic!("{what}:\n  {}", failures.join("\n  "));
-    }
 }
 
 #[test]
@@ -467,18 +458,7 @@ fn identity_looks_the_same() {
         return;
     };
     for run in all {
-        let options = CompareOptions {
-            dpi: 72.0,
-            pages: run.pages.clone(),
-            thresholds: Thresholds::default(),
-        };
-        let cmp = folio_qa::compare_pdfs(
-            run.input.as_ref().clone(),
-            run.output.clone(),
-            &options,
-            &mut NoImages,
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", run.name));
+        let cmp = run.compare_with_input().unwrap_or_else(|e| panic!("{e}"));
         let text = text_pages(&run.input_doc);
         let ssims: Vec<f64> = cmp
             .pages

@@ -317,28 +317,24 @@ pub(crate) fn measure(
         }
     }
     let size = main_size(&sizes, n).max(0.1);
-    // Baseline of the main-size glyphs: super- and subscripts do not move it.
-    let mut ys: Vec<f32> = line_words
-        .iter()
-        .filter_map(|&w| page.words.get(w as usize))
-        .flat_map(|w| w.glyphs.iter())
-        .filter_map(|&g| page.glyphs.get(g as usize))
-        .filter(|g| {
-            ((g.size * 10.0).round() / 10.0 - size).abs() < s.baseline_size_tolerance
-                && g.origin.y.is_finite()
-        })
+    // The glyphs of the main size: super- and subscripts move neither baseline nor extent.
+    let main_glyphs = || {
+        line_words
+            .iter()
+            .filter_map(|&w| page.words.get(w as usize))
+            .flat_map(|w| w.glyphs.iter())
+            .filter_map(|&g| page.glyphs.get(g as usize))
+            .filter(move |g| {
+                ((g.size * 10.0).round() / 10.0 - size).abs() < s.baseline_size_tolerance
+            })
+    };
+    let mut ys: Vec<f32> = main_glyphs()
+        .filter(|g| g.origin.y.is_finite())
         .map(|g| g.origin.y)
         .collect();
     ys.sort_by(f32::total_cmp);
-    let main_x = line_words
-        .iter()
-        .filter_map(|&w| page.words.get(w as usize))
-        .flat_map(|w| w.glyphs.iter())
-        .filter_map(|&g| page.glyphs.get(g as usize))
-        .filter(|g| {
-            ((g.size * 10.0).round() / 10.0 - size).abs() < s.baseline_size_tolerance
-                && !g.text.chars().all(char::is_whitespace)
-        })
+    let main_x = main_glyphs()
+        .filter(|g| !g.text.chars().all(char::is_whitespace))
         .fold(None, |acc: Option<(f32, f32)>, g| {
             Some(acc.map_or((g.bbox.x0, g.bbox.x1), |(a, b)| {
                 (a.min(g.bbox.x0), b.max(g.bbox.x1))
