@@ -88,7 +88,103 @@ pub(crate) fn line_infos(
             break;
         }
     }
+    attach_stacks(page, fonts, infos, body, s, scripts)
+}
+
+/// Puts the pieces of an inline big operator or radical back into the line they stand in:
+/// `⋃` with its limits set under it, which the reader gives as lines of their own (another
+/// size, another baseline) in a gap the line leaves for them. Left alone, the operator would
+/// be kept where it was while the translated line flows through its place.
+fn attach_stacks(
+    page: &Page,
+    fonts: &[FontTraits],
+    mut infos: Vec<LineInfo>,
+    body: FontTraits,
+    s: &LineSettings,
+    scripts: &InlineSettings,
+) -> Vec<LineInfo> {
+    let word_boxes = |l: &LineInfo| -> Vec<Rect> {
+        l.words
+            .iter()
+            .filter_map(|&w| page.words.get(w as usize).map(|x| x.bbox))
+            .collect()
+    };
+    let mut host_of: Vec<Option<usize>> = vec![None; infos.len()];
+    for (i, piece) in infos.iter().enumerate() {
+        let small = piece.words.len() <= s.stack_words && piece.bbox.width() <= 4.0 * piece.size;
+        if !small || piece.math < s.rejoin_math_line || piece.tabular || piece.angle != 0.0 {
+            continue;
+        }
+        let b = piece.bbox;
+        let cx = (b.x0 + b.x1) / 2.0;
+        let cy = (b.y0 + b.y1) / 2.0;
+        let host = infos
+            .iter()
+            .enumerate()
+            .filter(|&(j, h)| {
+                j != i
+                    && h.words.len() > piece.words.len()
+                    && h.angle == 0.0
+                    && !h.tabular
+                    && h.bbox.x0 < cx
+                    && cx < h.bbox.x1
+                    && cy > h.bbox.y0 - s.stack_reach * h.size
+                    && cy < h.bbox.y1 + s.stack_reach * h.size
+                    // In a gap of the line: none of its words stands where the piece is.
+                    && word_boxes(h).iter().all(|w| w.x1 <= b.x0 + 0.5 || w.x0 >= b.x1 - 0.5)
+            })
+            .min_by(|(_, a), (_, c)| {
+                let d = |h: &LineInfo| (h.baseline - cy).abs();
+                d(a).total_cmp(&d(c))
+            })
+            .map(|(j, _)| j);
+        host_of[i] = host;
+    }
+    // A host that is itself a piece of another stack is left as it is.
+    for i in 0..infos.len() {
+        if let Some(h) = host_of[i]
+            && host_of[h].is_some()
+        {
+            host_of[i] = None;
+        }
+    }
+    if host_of.iter().all(Option::is_none) {
+        return infos;
+    }
+    for h in 0..infos.len() {
+        let pieces: Vec<usize> = (0..infos.len())
+            .filter(|&i| host_of[i] == Some(h))
+            .collect();
+        if pieces.is_empty() {
+            continue;
+        }
+        let mut words: Vec<u32> = infos[h].words.clone();
+        let mut bbox = infos[h].bbox;
+        let mut sources = infos[h].sources.clone();
+        for &i in &pieces {
+            words.extend(&infos[i].words);
+            bbox = bbox.union(&infos[i].bbox);
+            sources.extend(&infos[i].sources);
+        }
+        // Left to right; a stack's pieces top to bottom.
+        words.sort_by(|&a, &b| {
+            let (a, b) = (&page.words[a as usize].bbox, &page.words[b as usize].bbox);
+            a.x0.total_cmp(&b.x0).then(a.y0.total_cmp(&b.y0))
+        });
+        let merged = measure(page, fonts, &words, bbox, body, s, scripts);
+        infos[h] = LineInfo {
+            sources,
+            running: infos[h].running,
+            row_mates: infos[h].row_mates,
+            ..merged
+        };
+    }
     infos
+        .into_iter()
+        .zip(host_of)
+        .filter(|(_, host)| host.is_none())
+        .map(|(l, _)| l)
+        .collect()
 }
 
 /// One pass of rejoining the pieces of split lines (see [`line_infos`]).

@@ -92,6 +92,12 @@ pub struct LineSettings {
     /// Lines more than this fraction mathematics (display math) are left out of the
     /// crossing count.
     pub rejoin_math_line: f32,
+    /// A piece of an inline big operator or radical (the operator, its limits) has at most
+    /// this many words; see `stack_reach`.
+    pub stack_words: usize,
+    /// ... and its centre lies within this × the size above or below the line it stands in,
+    /// in a gap between that line's words: it joins that line.
+    pub stack_reach: f32,
     /// Lines whose baselines are within this × the size (of the first, at least 2 pt) share
     /// a row (cells of a table row, columns of text).
     pub row_tolerance: f32,
@@ -131,6 +137,8 @@ impl Default for LineSettings {
             rejoin_cross_percent: 30,
             rejoin_passes: 3,
             rejoin_math_line: 0.4,
+            stack_words: 2,
+            stack_reach: 1.0,
             row_tolerance: 0.25,
             cell_words: 6,
             cell_width: 0.2,
