@@ -173,11 +173,18 @@ fn crowding(pages: &[TextPage], selected: &dyn Fn(u32) -> bool, doc: &Document) 
             .cloned()
             .collect();
         c.collisions += overlapping_pairs(&words);
+        // The page as displayed: `pdftotext` gives a rotated page's words turned but its size
+        // unturned.
+        let (width, height) = doc
+            .pages
+            .iter()
+            .find(|p| p.index == i as u32)
+            .map_or((page.width, page.height), |p| (p.width, p.height));
         c.off_page += words
             .iter()
             .filter(|w| {
                 let b = w.bbox;
-                b.x0 < -1.0 || b.y0 < -1.0 || b.x1 > page.width + 1.0 || b.y1 > page.height + 1.0
+                b.x0 < -1.0 || b.y0 < -1.0 || b.x1 > width + 1.0 || b.y1 > height + 1.0
             })
             .count();
     }
@@ -240,9 +247,10 @@ fn text_pages_of(bytes: &[u8], dir: &Path, name: &str) -> Result<Vec<TextPage>, 
     pages
 }
 
-/// Files that do not meet the crowding bar yet, each with the most it may have and why.
-/// Everything else must meet it; a listed file must not get worse. A file that meets the bar
-/// is printed so its line can go.
+/// Files that do not meet the crowding bar yet, each with the most it may have and why: all
+/// are sources in scripts the pipeline does not handle yet (right-to-left, vertical, stacked
+/// marks). Everything else must meet the bar; a listed file must not get worse. A file that
+/// meets the bar is printed so its line can go.
 const NOT_YET: &[Crowded] = &[
     Crowded {
         file: "cjk-ja-miyazawa-jo-no-tounicode.pdf",
@@ -254,7 +262,7 @@ const NOT_YET: &[Crowded] = &[
         file: "libreoffice-burmese-padauk-features-landscape.pdf",
         collisions: 4,
         off_page: 0,
-        why: "Burmese source: pdftotext splits stacked marks into words of their own (complex\
+        why: "Burmese source: pdftotext splits stacked marks into words of their own (complex \
               scripts: not handled yet)",
     },
     Crowded {
@@ -269,13 +277,6 @@ const NOT_YET: &[Crowded] = &[
         collisions: 415,
         off_page: 0,
         why: "Hebrew critical edition with left-to-right notes (right-to-left scripts: not handled yet)",
-    },
-    Crowded {
-        file: "table-excel-hebrew-ezra-chart-rotated.pdf",
-        collisions: 1,
-        off_page: 340,
-        why: "rotated Hebrew chart whose input already has 277 words off the page (right-to-left\
-              scripts: not handled yet)",
     },
 ];
 
