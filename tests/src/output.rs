@@ -121,6 +121,19 @@ impl Run {
         .map_err(|e| format!("{}: {e}", self.name))
     }
 
+    /// The SSIM of each text page of the input against the output's (pages without text are
+    /// left out: an empty page matches whatever the pipeline does).
+    pub fn text_page_ssims(&self) -> Result<Vec<f64>, String> {
+        let cmp = self.compare_with_input()?;
+        let text = text_pages(&self.input_doc);
+        Ok(cmp
+            .pages
+            .iter()
+            .filter(|p| text.contains(&(p.index as u32)))
+            .map(|p| p.pixels.map_or(0.0, |x| x.ssim))
+            .collect())
+    }
+
     /// The blocks layout marked for translation.
     pub fn translated_blocks(&self) -> impl Iterator<Item = &Block> {
         self.blocks

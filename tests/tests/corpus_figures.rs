@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use folio_doc::{Document, Glyph, Rect};
 use folio_tests::{
     BoxWord, Run, TextPage, judge, leftover_source_words, made_files, manifest, pdftotext_pages,
-    text_pages, tool, translate_file,
+    tool, translate_file,
 };
 
 /// Pages translated per file at most (from the first).
@@ -113,20 +113,13 @@ fn identity_looks_the_same_on_every_document() {
     let (mut good, mut total) = (0usize, 0usize);
     for (doc, run) in all {
         let Ok(run) = run else { continue };
-        let cmp = match run.compare_with_input() {
-            Ok(cmp) => cmp,
+        let ssims = match run.text_page_ssims() {
+            Ok(ssims) => ssims,
             Err(e) => {
                 failures.push(format!("cannot compare: {e}"));
                 continue;
             }
         };
-        let text = text_pages(&run.input_doc);
-        let ssims: Vec<f64> = cmp
-            .pages
-            .iter()
-            .filter(|p| text.contains(&(p.index as u32)))
-            .map(|p| p.pixels.map_or(0.0, |x| x.ssim))
-            .collect();
         let ok = ssims.iter().filter(|&&s| s >= 0.98).count();
         let min = ssims.iter().copied().fold(1.0, f64::min);
         println!(

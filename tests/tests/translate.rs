@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use folio_tests::{
     Run, compare_page, corpus_dir, corpus_file, fit_check, image_check, judge,
     leftover_source_words, link_check, new_font_families, our_words, outline_titles,
-    pdftotext_words, qpdf_check, text_pages, translate_file, unreferenced,
+    pdftotext_words, qpdf_check, translate_file, unreferenced,
 };
 
 /// Latin-script corpus files of different kinds, with the pages translated.
@@ -458,14 +458,7 @@ fn identity_looks_the_same() {
         return;
     };
     for run in all {
-        let cmp = run.compare_with_input().unwrap_or_else(|e| panic!("{e}"));
-        let text = text_pages(&run.input_doc);
-        let ssims: Vec<f64> = cmp
-            .pages
-            .iter()
-            .filter(|p| text.contains(&(p.index as u32)))
-            .map(|p| p.pixels.map_or(0.0, |x| x.ssim))
-            .collect();
+        let ssims = run.text_page_ssims().unwrap_or_else(|e| panic!("{e}"));
         let ok = ssims.iter().filter(|&&s| s >= 0.98).count();
         let min = ssims.iter().copied().fold(1.0, f64::min);
         let mean = ssims.iter().sum::<f64>() / ssims.len().max(1) as f64;
