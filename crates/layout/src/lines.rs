@@ -103,12 +103,6 @@ fn attach_stacks(
     s: &LineSettings,
     scripts: &InlineSettings,
 ) -> Vec<LineInfo> {
-    let word_boxes = |l: &LineInfo| -> Vec<Rect> {
-        l.words
-            .iter()
-            .filter_map(|&w| page.words.get(w as usize).map(|x| x.bbox))
-            .collect()
-    };
     let mut host_of: Vec<Option<usize>> = vec![None; infos.len()];
     for (i, piece) in infos.iter().enumerate() {
         let small = piece.words.len() <= s.stack_words && piece.bbox.width() <= 4.0 * piece.size;
@@ -131,7 +125,9 @@ fn attach_stacks(
                     && cy > h.bbox.y0 - s.stack_reach * h.size
                     && cy < h.bbox.y1 + s.stack_reach * h.size
                     // In a gap of the line: none of its words stands where the piece is.
-                    && word_boxes(h).iter().all(|w| w.x1 <= b.x0 + 0.5 || w.x0 >= b.x1 - 0.5)
+                    && h.words.iter().filter_map(|&w| page.words.get(w as usize)).all(|w| {
+                        w.bbox.x1 <= b.x0 + 0.5 || w.bbox.x0 >= b.x1 - 0.5
+                    })
             })
             .min_by(|(_, a), (_, c)| {
                 let d = |h: &LineInfo| (h.baseline - cy).abs();

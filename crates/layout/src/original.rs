@@ -4,6 +4,8 @@
 
 use folio_doc::{Block, Glyph, OriginalLines, Page, Rect, Shown, Word};
 
+use crate::lines::{bump, top};
+
 /// The glyphs that draw the text of some blocks of a page: their words' glyphs, and the
 /// spaces between them and the second drawing of an overprinted word (glyphs no word holds,
 /// inside one of the blocks' lines). Removing all of them takes the blocks' text off the page;
@@ -148,14 +150,9 @@ fn baseline(page: &Page, words: &[&Word]) -> Option<f32> {
     // big glyph across lines (a brace beside two lines, a drop cap) is not on the baseline.
     let mut sizes: Vec<(i32, usize)> = Vec::new();
     for g in glyphs() {
-        let key = (g.size * 10.0).round() as i32;
-        match sizes.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, n)) => *n += 1,
-            None => sizes.push((key, 1)),
-        }
+        bump(&mut sizes, (g.size * 10.0).round() as i32);
     }
-    let (usual, _) = sizes.iter().max_by_key(|&&(k, n)| (n, k))?;
-    let usual = *usual as f32 / 10.0;
+    let usual = top(&sizes)? as f32 / 10.0;
     glyphs().find(|g| g.size >= 0.9 * usual).map(|g| g.origin.y)
 }
 

@@ -117,8 +117,8 @@ pub fn typeset_blocks(
 /// Makes blocks of one role agree on a size: every block with the same key that fits at a
 /// larger scale than the group's median is re-set at the median, so most of the group ends at
 /// one size; a block that needed less is set at the median with its lines up to 15% closer
-/// (never closer than set solid) when that fits, else keeps its own scale, so one long translation does not shrink all the
-/// others (overflowed blocks do not count). `placed[i]` must be the result for
+/// (never closer than set solid) when that fits, else keeps its own scale, so one long
+/// translation does not shrink all the others (overflowed blocks do not count). `placed[i]` must be the result for
 /// `blocks[i]`. The key is the caller's: `(page, role)` for per-page consistency, `role` for
 /// the whole document; `None` leaves a block alone.
 pub fn harmonize_sizes<K: Ord>(
