@@ -83,6 +83,7 @@ pub use models::{
     FETCH_MODELS, InstalledModels, MODELS_ENV, ModelInfo, default_models_dir, find_model,
     list_models, models_dir, user_models_dir,
 };
+pub use ratelimit::RateLimiter;
 pub use translate::{
     EngineStats, Estimate, Price, RetryPolicy, TranslateOptions, TranslateOutput,
     TranslateProgress, Validation, estimate, left_in_source_language, translate_segments,

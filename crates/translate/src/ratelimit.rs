@@ -17,9 +17,11 @@ use tokio::time::Instant;
 /// The window the limits are counted over.
 const WINDOW: Duration = Duration::from_secs(60);
 
-/// Limits on requests and estimated tokens per minute, shared by the calls of one run.
+/// Limits on requests and estimated tokens per minute, shared by the calls of one run, or by
+/// the runs of a whole batch ([`TranslateOptions::limiter`](crate::TranslateOptions::limiter))
+/// so that documents translated side by side stay under one budget together.
 #[derive(Debug)]
-pub(crate) struct RateLimiter {
+pub struct RateLimiter {
     rpm: Option<u32>,
     tpm: Option<u32>,
     /// Calls of the last minute, oldest first: when each went, and its tokens.
@@ -28,7 +30,7 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     /// A limiter; `None` means no limit of that kind (0 is taken as 1).
-    pub(crate) fn new(rpm: Option<u32>, tpm: Option<u32>) -> Self {
+    pub fn new(rpm: Option<u32>, tpm: Option<u32>) -> Self {
         Self {
             rpm: rpm.map(|n| n.max(1)),
             tpm: tpm.map(|n| n.max(1)),

@@ -87,7 +87,14 @@ pub async fn translate_segments(
         .max_concurrency
         .map_or(limits.max_concurrency, |n| n.min(limits.max_concurrency))
         .max(1);
-    let limiter = RateLimiter::new(options.rpm, options.tpm);
+    let own_limiter;
+    let limiter: &RateLimiter = match &options.limiter {
+        Some(shared) => shared,
+        None => {
+            own_limiter = RateLimiter::new(options.rpm, options.tpm);
+            &own_limiter
+        }
+    };
 
     // 5. Run them, `concurrency` at a time.
     let mut pending = plan.batches.iter().map(|batch_groups| {
@@ -102,7 +109,7 @@ pub async fn translate_segments(
                 }
             })
             .collect();
-        Box::pin(run_batch(engine, work, options, &limiter)) as BoxFuture<'_, BatchResult>
+        Box::pin(run_batch(engine, work, options, limiter)) as BoxFuture<'_, BatchResult>
     });
     let mut in_flight: Vec<BoxFuture<'_, BatchResult>> = Vec::new();
     let mut fresh: Vec<(CacheKey, String)> = Vec::new();

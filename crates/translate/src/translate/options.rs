@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::Cache;
+use crate::{Cache, RateLimiter};
 #[cfg(doc)]
 use crate::{Engine, Error, KeepReason, translate_segments};
 
@@ -31,6 +31,9 @@ pub struct TranslateOptions {
     /// Estimated tokens per minute at most (prompt and completion, as
     /// [`Engine::estimate_usage`] says, else twice the source's): calls wait likewise.
     pub tpm: Option<u32>,
+    /// A limiter shared with other runs (a batch's documents in flight together); when set,
+    /// it is used instead of one made from `rpm` and `tpm` for this run alone.
+    pub limiter: Option<Arc<RateLimiter>>,
     /// Retries of calls failing for a passing reason.
     pub retry: RetryPolicy,
     /// Time allowed for one call; `None` waits as long as the engine takes.
@@ -54,6 +57,7 @@ impl Default for TranslateOptions {
             max_concurrency: None,
             rpm: None,
             tpm: None,
+            limiter: None,
             retry: RetryPolicy::default(),
             timeout: Some(Duration::from_secs(120)),
             validation: Validation::default(),
@@ -73,6 +77,7 @@ impl fmt::Debug for TranslateOptions {
             .field("max_concurrency", &self.max_concurrency)
             .field("rpm", &self.rpm)
             .field("tpm", &self.tpm)
+            .field("limiter", &self.limiter)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
             .field("validation", &self.validation)

@@ -650,6 +650,24 @@ async fn requests_per_minute_space_the_calls() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_shared_limiter_counts_the_calls_of_every_run() {
+    // Two runs of 3 batches each, 4 requests a minute between them: the second run's calls
+    // wait for the first run's to leave the window, as if they were one run.
+    let limiter = Arc::new(crate::RateLimiter::new(Some(4), None));
+    let options = TranslateOptions {
+        limiter: Some(limiter),
+        ..quick()
+    };
+    let start = tokio::time::Instant::now();
+    let first = Clocked::new(1, 4, 0);
+    run_async(&first, &words(3), &options).await;
+    let second = Clocked::new(1, 4, 0);
+    run_async(&second, &words(3), &options).await;
+    assert_eq!(first.times(start), [0.0, 0.0, 0.0]);
+    assert_eq!(second.times(start), [1.0, 60.0, 60.0]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn tokens_per_minute_space_the_calls() {
     // Batches of two segments: 20 source tokens, estimated 40 with the reply. 100 a
     // minute hold two batches.
