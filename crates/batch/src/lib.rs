@@ -1,0 +1,34 @@
+//! Batch translation on one machine: a manifest of PDFs and target languages in, one
+//! translated PDF and report per document and target out, resumable after any interruption.
+//!
+//! # Steps
+//! 1. [`read_manifest`]: a CSV or JSON Lines file → [`Job`]s (id, input, targets, priority,
+//!    pages), every line checked, errors naming the line.
+//! 2. [`run`]: the jobs' (document, target) pairs, highest priority first, pulled from one
+//!    queue by a few threads sharing one engine per target, one cache and one rate limiter;
+//!    each output written under a temporary name and renamed ([`write_atomic`]), each event
+//!    appended to the [`Ledger`]; outputs already there are skipped, so running the same
+//!    batch again resumes it. Ends with a [`Summary`].
+//! 3. [`estimate`]: the same pairs counted (segments, requests, tokens, cost) without calling
+//!    the engine nor writing anything.
+//!
+//! The layout of the output folder is [`OutputPaths`]; the command line and the docs are
+//! `folio batch` and `docs/batch.md`.
+//!
+//! # Limitations
+//! Inputs and outputs are local paths (no S3 yet), one process works on an output folder at a
+//! time, and the workers are threads of that process (no queue shared between machines).
+
+mod error;
+mod ledger;
+mod manifest;
+mod output;
+mod run;
+
+pub use error::{Error, check_local};
+pub use ledger::{Entry, History, Ledger, LedgerState};
+pub use manifest::{Job, read_manifest};
+pub use output::{OutputPaths, remove_stale_temporaries, write_atomic};
+pub use run::{
+    BatchEstimate, Caps, EngineMaker, Event, Failure, JobKey, Settings, Summary, estimate, run,
+};

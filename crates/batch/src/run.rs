@@ -1,0 +1,619 @@
+//! Running a batch: the (document, target) pairs in priority order, a few at a time, each
+//! output written once, every event in the ledger; and estimating one without running it.
+
+use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use folio_translate::{Engine, Estimate, Price, TranslateOptions};
+use folio_typeset::FontBook;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Entry, Error, Job, Ledger, LedgerState, OutputPaths, check_local, remove_stale_temporaries,
+    write_atomic,
+};
+
+/// Makes the engine for a target language. Passed in by the caller (the CLI builds engines
+/// from its flags and config), called once per target; the engine is then shared by every
+/// document going into that language.
+pub type EngineMaker<'a> = dyn Fn(&str) -> Result<Box<dyn Engine>, String> + Sync + 'a;
+
+/// How a batch runs: where outputs go, how many documents at once, the shared engine
+/// settings and the caps.
+pub struct Settings<'a> {
+    /// The output folder (`PREFIX`): `PREFIX/id/L.pdf`, the ledger, the summary.
+    pub prefix: PathBuf,
+    /// Documents in flight at once (at least 1).
+    pub concurrency: usize,
+    /// The fonts new text may use.
+    pub fonts: &'a FontBook,
+    /// Engine options every document starts from: the shared cache and rate limiter, batch
+    /// limits, retries.
+    pub translate: TranslateOptions,
+    /// The user password of encrypted inputs, when they share one.
+    pub password: Option<String>,
+    /// Prices per million tokens, for costs and the budget.
+    pub price: Option<Price>,
+    /// When to stop starting new documents.
+    pub caps: Caps,
+}
+
+/// Limits on what a batch may spend, checked against each document's estimate before it
+/// starts: the batch stops starting documents before a cap would be passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Caps {
+    /// Prompt and completion tokens, all documents together.
+    pub max_tokens: Option<u64>,
+    /// Cost at [`Settings::price`], all documents together.
+    pub budget: Option<f64>,
+}
+
+impl Caps {
+    /// Whether any cap is set.
+    pub fn any(&self) -> bool {
+        self.max_tokens.is_some() || self.budget.is_some()
+    }
+}
+
+/// What happens, as it happens, for the caller to show (the batch itself prints nothing).
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    /// A (document, target) started.
+    Started {
+        /// The document.
+        id: &'a str,
+        /// The target.
+        to: &'a str,
+        /// 1 for the first try, counting earlier runs'.
+        attempt: u32,
+    },
+    /// It was written.
+    Done {
+        /// The document.
+        id: &'a str,
+        /// The target.
+        to: &'a str,
+        /// Pages translated.
+        pages: u32,
+        /// Segments translated.
+        segments: u32,
+        /// Segments that failed inside an otherwise written document.
+        failed_segments: usize,
+        /// Tokens used.
+        tokens: u64,
+        /// Seconds it took.
+        seconds: f64,
+    },
+    /// It failed; the others go on.
+    Failed {
+        /// The document.
+        id: &'a str,
+        /// The target.
+        to: &'a str,
+        /// Why.
+        error: &'a str,
+    },
+    /// A cap would be passed by starting it: it and the rest are left.
+    Capped {
+        /// The document.
+        id: &'a str,
+        /// The target.
+        to: &'a str,
+        /// Which cap, and by how much.
+        reason: &'a str,
+    },
+    /// Something the user should know that stops nothing (stale temporaries removed).
+    Note(&'a str),
+}
+
+/// A (document, target) pair, as the summary lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobKey {
+    /// The document's id.
+    pub id: String,
+    /// The target language.
+    pub to: String,
+}
+
+/// A (document, target) that failed, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The document's id.
+    pub id: String,
+    /// The target language.
+    pub to: String,
+    /// The pipeline's message.
+    pub error: String,
+}
+
+/// What a run did, printed at the end and written to `PREFIX/summary.json`. Counts are of
+/// outputs: one per (document, target).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Outputs written by this run.
+    pub done: u32,
+    /// Outputs that failed (listed in `failures`).
+    pub failed: u32,
+    /// Outputs already there from an earlier run, not redone.
+    pub skipped: u32,
+    /// Outputs not started because a cap would have been passed (listed in `left_jobs`).
+    pub left: u32,
+    /// Pages translated by this run.
+    pub pages: u64,
+    /// Wall-clock seconds of the run.
+    pub seconds: f64,
+    /// Pages translated per wall-clock second.
+    pub pages_per_second: f64,
+    /// Segments translated.
+    pub segments: u64,
+    /// Engine requests, retries included.
+    pub requests: u64,
+    /// Prompt tokens.
+    pub prompt_tokens: u64,
+    /// Completion tokens.
+    pub completion_tokens: u64,
+    /// Prompt and completion tokens.
+    pub tokens: u64,
+    /// Segments answered from the cache or as a repeat, without a request of their own.
+    pub cache_hits: u64,
+    /// `cache_hits` over the segments sent or answered (0 when there were none).
+    pub cache_hit_rate: f64,
+    /// Cost at the price given, if one was.
+    pub cost: Option<f64>,
+    /// What stopped the batch early, if a cap did.
+    pub stopped_by: Option<String>,
+    /// The failures, with their errors.
+    pub failures: Vec<Failure>,
+    /// The outputs a cap left unstarted.
+    pub left_jobs: Vec<JobKey>,
+}
+
+impl Summary {
+    /// The summary's file name under the output folder.
+    pub const FILE: &str = "summary.json";
+}
+
+/// What a whole batch would send and cost, without calling the engine nor writing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BatchEstimate {
+    /// Outputs counted.
+    pub outputs: u32,
+    /// Outputs already there (not counted: a run skips them).
+    pub skipped: u32,
+    /// Outputs whose input cannot be read, with why (not counted).
+    pub failures: Vec<Failure>,
+    /// The counts of every output added up.
+    pub total: Estimate,
+    /// Cost at the price given, if one was.
+    pub cost: Option<f64>,
+}
+
+/// One (document, target) to do.
+struct Task<'j> {
+    job: &'j Job,
+    to: &'j str,
+    paths: OutputPaths,
+}
+
+/// The pairs of `jobs`, highest priority first; equal priorities in manifest order, a
+/// document's targets in their order.
+fn tasks<'j>(jobs: &'j [Job], prefix: &Path) -> Vec<Task<'j>> {
+    let mut order: Vec<&Job> = jobs.iter().collect();
+    order.sort_by_key(|j| std::cmp::Reverse(j.priority));
+    order
+        .into_iter()
+        .flat_map(|job| {
+            job.targets.iter().map(move |to| Task {
+                job,
+                to,
+                paths: OutputPaths::new(prefix, &job.id, to),
+            })
+        })
+        .collect()
+}
+
+/// An engine made for a target, or why it could not be.
+type Built = Result<Arc<dyn Engine>, String>;
+
+/// The engines by target, each made once and shared.
+struct Engines<'a> {
+    make: &'a EngineMaker<'a>,
+    built: Mutex<HashMap<String, Built>>,
+}
+
+impl<'a> Engines<'a> {
+    fn new(make: &'a EngineMaker<'a>) -> Self {
+        Self {
+            make,
+            built: Mutex::default(),
+        }
+    }
+
+    /// The engine into `to`, made on first use (a failure is kept and given again).
+    fn get(&self, to: &str) -> Built {
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        built
+            .entry(to.to_string())
+            .or_insert_with(|| (self.make)(to).map(Arc::from))
+            .clone()
+    }
+}
+
+/// The pipeline's options for one document into one target.
+fn options<'o>(
+    settings: &'o Settings<'_>,
+    engine: &'o dyn Engine,
+    job: &Job,
+) -> folio::Options<'o> {
+    folio::Options {
+        translate: settings.translate.clone(),
+        pages: job.pages.clone(),
+        password: settings.password.clone(),
+        ..folio::Options::new(engine, settings.fonts)
+    }
+}
+
+/// Reads an input, saying which when it cannot.
+fn read_input(path: &Path) -> Result<Arc<Vec<u8>>, String> {
+    std::fs::read(path)
+        .map(Arc::new)
+        .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))
+}
+
+/// The pipeline's error as one line, with its hint.
+fn message(err: &folio::Error) -> String {
+    match err.hint() {
+        Some(hint) => format!("{err} (hint: {hint})"),
+        None => err.to_string(),
+    }
+}
+
+/// Counts what the batch would send and cost, without calling the engine nor writing
+/// anything; outputs already written are not counted.
+pub fn estimate(
+    jobs: &[Job],
+    settings: &Settings<'_>,
+    make_engine: &EngineMaker<'_>,
+) -> Result<BatchEstimate, Error> {
+    check_local(&settings.prefix.to_string_lossy())?;
+    let engines = Engines::new(make_engine);
+    let mut out = BatchEstimate::default();
+    for task in tasks(jobs, &settings.prefix) {
+        if task.paths.done() {
+            out.skipped += 1;
+            continue;
+        }
+        match estimate_task(&task, settings, &engines) {
+            Ok(e) => {
+                out.outputs += 1;
+                add(&mut out.total, &e);
+            }
+            Err(error) => out.failures.push(Failure {
+                id: task.job.id.clone(),
+                to: task.to.to_string(),
+                error,
+            }),
+        }
+    }
+    out.cost = settings.price.map(|p| out.total.cost(p));
+    Ok(out)
+}
+
+/// One pair's estimate.
+fn estimate_task(
+    task: &Task<'_>,
+    settings: &Settings<'_>,
+    engines: &Engines<'_>,
+) -> Result<Estimate, String> {
+    let engine = engines.get(task.to)?;
+    let bytes = read_input(&task.job.input)?;
+    let options = options(settings, engine.as_ref(), task.job);
+    folio::estimate(bytes, &options).map_err(|e| message(&e))
+}
+
+/// Adds `e` into `total`.
+fn add(total: &mut Estimate, e: &Estimate) {
+    total.segments += e.segments;
+    total.kept += e.kept;
+    total.reused += e.reused;
+    total.sent += e.sent;
+    total.requests += e.requests;
+    total.source_tokens += e.source_tokens;
+    total.prompt_tokens += e.prompt_tokens;
+    total.completion_tokens += e.completion_tokens;
+}
+
+/// What the threads share while the batch runs.
+struct Shared<'s, 'j> {
+    settings: &'s Settings<'s>,
+    engines: Engines<'s>,
+    ledger: Ledger,
+    history: LedgerState,
+    queue: Mutex<VecDeque<Task<'j>>>,
+    /// Estimated tokens and cost of the documents started, against the caps.
+    committed: Mutex<(u64, f64)>,
+    stopped: AtomicBool,
+    summary: Mutex<Summary>,
+    events: &'s (dyn Fn(Event<'_>) + Sync),
+}
+
+/// Runs the batch: every (document, target) whose PDF is not already under `prefix` is
+/// translated, `concurrency` at a time, highest priority first; each event goes to the
+/// ledger and to `events`. A document that fails is recorded and the others go on; only
+/// an output folder that cannot be written stops the batch. Writes and returns the summary.
+pub fn run(
+    jobs: &[Job],
+    settings: &Settings<'_>,
+    make_engine: &EngineMaker<'_>,
+    events: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<Summary, Error> {
+    let start = Instant::now();
+    let prefix = &settings.prefix;
+    check_local(&prefix.to_string_lossy())?;
+    std::fs::create_dir_all(prefix).map_err(|e| Error::io(prefix, e))?;
+    let stale = remove_stale_temporaries(prefix)?;
+    if stale > 0 {
+        events(Event::Note(&format!(
+            "removed {stale} unfinished temporary file(s) of an earlier run"
+        )));
+    }
+    let (ledger, history) = Ledger::open(prefix)?;
+    let mut summary = Summary::default();
+    let mut queue = VecDeque::new();
+    for task in tasks(jobs, prefix) {
+        if !task.paths.done() {
+            queue.push_back(task);
+            continue;
+        }
+        summary.skipped += 1;
+        // Written by a run killed before it could log it: logged now, once.
+        let past = history.history(&task.job.id, task.to);
+        if !past.done {
+            ledger.append(&Entry::Done {
+                id: task.job.id.clone(),
+                to: task.to.to_string(),
+                attempt: past.attempts.max(1),
+                pages: pages_in_report(&task.paths.report),
+                segments: 0,
+                tokens: 0,
+                seconds: 0.0,
+                recovered: true,
+            })?;
+        }
+    }
+    let shared = Shared {
+        settings,
+        engines: Engines::new(make_engine),
+        ledger,
+        history,
+        queue: Mutex::new(queue),
+        committed: Mutex::default(),
+        stopped: AtomicBool::new(false),
+        summary: Mutex::new(summary),
+        events,
+    };
+    let workers = settings.concurrency.max(1);
+    let fatal: Mutex<Option<Error>> = Mutex::default();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                if let Err(e) = work(&shared) {
+                    shared.stopped.store(true, Ordering::SeqCst);
+                    fatal
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert(e);
+                }
+            });
+        }
+    });
+    if let Some(e) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    let mut summary = shared
+        .summary
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    summary.seconds = start.elapsed().as_secs_f64();
+    if summary.seconds > 0.0 {
+        summary.pages_per_second = summary.pages as f64 / summary.seconds;
+    }
+    summary.tokens = summary.prompt_tokens + summary.completion_tokens;
+    let answered = summary.segments + summary.cache_hits;
+    if answered > 0 {
+        summary.cache_hit_rate = summary.cache_hits as f64 / answered as f64;
+    }
+    summary.cost = settings.price.map(|p| {
+        Estimate {
+            prompt_tokens: summary.prompt_tokens,
+            completion_tokens: summary.completion_tokens,
+            ..Estimate::default()
+        }
+        .cost(p)
+    });
+    let mut json = serde_json::to_vec_pretty(&summary).expect("the summary always serializes");
+    json.push(b'\n');
+    write_atomic(&prefix.join(Summary::FILE), &json)?;
+    Ok(summary)
+}
+
+/// Pages translated, as an output's report says (0 when it cannot be read).
+fn pages_in_report(path: &Path) -> u32 {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("pages_translated")?.as_u64())
+        .map_or(0, |n| n as u32)
+}
+
+/// One thread: takes pairs from the queue until it is empty or the batch stopped.
+fn work(shared: &Shared<'_, '_>) -> Result<(), Error> {
+    loop {
+        let Some(task) = shared
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+        else {
+            return Ok(());
+        };
+        if shared.stopped.load(Ordering::SeqCst) || !within_caps(shared, &task) {
+            leave(shared, task);
+            continue;
+        }
+        run_task(shared, &task)?;
+    }
+}
+
+/// Counts `task` as left by a cap.
+fn leave(shared: &Shared<'_, '_>, task: Task<'_>) {
+    let mut summary = shared.summary.lock().unwrap_or_else(|e| e.into_inner());
+    summary.left += 1;
+    summary.left_jobs.push(JobKey {
+        id: task.job.id.clone(),
+        to: task.to.to_string(),
+    });
+}
+
+/// Whether starting `task` keeps the batch within its caps, by its estimate; if not, the
+/// batch stops starting documents. An input that cannot be estimated goes ahead (its run
+/// fails with the pipeline's message).
+fn within_caps(shared: &Shared<'_, '_>, task: &Task<'_>) -> bool {
+    let caps = shared.settings.caps;
+    if !caps.any() {
+        return true;
+    }
+    let Ok(est) = estimate_task(task, shared.settings, &shared.engines) else {
+        return true;
+    };
+    let tokens = est.prompt_tokens + est.completion_tokens;
+    let cost = shared.settings.price.map_or(0.0, |p| est.cost(p));
+    let mut committed = shared.committed.lock().unwrap_or_else(|e| e.into_inner());
+    let reason = if let Some(max) = caps.max_tokens.filter(|&m| committed.0 + tokens > m) {
+        Some(format!(
+            "--max-tokens {max}: {} tokens started, this one needs ~{tokens}",
+            committed.0
+        ))
+    } else {
+        caps.budget.filter(|&b| committed.1 + cost > b).map(|b| {
+            format!(
+                "--budget-usd {b}: {:.4} started, this one needs ~{cost:.4}",
+                committed.1
+            )
+        })
+    };
+    if let Some(reason) = reason {
+        if !shared.stopped.swap(true, Ordering::SeqCst) {
+            (shared.events)(Event::Capped {
+                id: &task.job.id,
+                to: task.to,
+                reason: &reason,
+            });
+            shared
+                .summary
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .stopped_by = Some(reason);
+        }
+        return false;
+    }
+    committed.0 += tokens;
+    committed.1 += cost;
+    true
+}
+
+/// Translates one pair and records how it went; `Err` only when the ledger or an output
+/// cannot be written, which stops the batch.
+fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(), Error> {
+    let (id, to) = (task.job.id.as_str(), task.to);
+    let attempt = shared.history.history(id, to).attempts + 1;
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    shared.ledger.append(&Entry::Started {
+        id: id.into(),
+        to: to.into(),
+        attempt,
+        at,
+    })?;
+    (shared.events)(Event::Started { id, to, attempt });
+    let start = Instant::now();
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| translate_one(shared, task)))
+        .unwrap_or_else(|_| {
+            Err("the pipeline panicked on this document (please report this as a bug)".to_string())
+        });
+    let (pdf, report) = match result {
+        Ok(out) => out,
+        Err(error) => {
+            shared.ledger.append(&Entry::Failed {
+                id: id.into(),
+                to: to.into(),
+                attempt,
+                error: error.clone(),
+            })?;
+            (shared.events)(Event::Failed {
+                id,
+                to,
+                error: &error,
+            });
+            let mut summary = shared.summary.lock().unwrap_or_else(|e| e.into_inner());
+            summary.failed += 1;
+            summary.failures.push(Failure {
+                id: id.into(),
+                to: to.into(),
+                error,
+            });
+            return Ok(());
+        }
+    };
+    // The report first: the PDF's presence is what marks the pair done.
+    let mut json = serde_json::to_vec_pretty(&report).expect("reports always serialize");
+    json.push(b'\n');
+    write_atomic(&task.paths.report, &json)?;
+    write_atomic(&task.paths.pdf, &pdf)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let tokens = report.engine.prompt_tokens + report.engine.completion_tokens;
+    shared.ledger.append(&Entry::Done {
+        id: id.into(),
+        to: to.into(),
+        attempt,
+        pages: report.pages_translated,
+        segments: report.segments.translated,
+        tokens,
+        seconds,
+        recovered: false,
+    })?;
+    (shared.events)(Event::Done {
+        id,
+        to,
+        pages: report.pages_translated,
+        segments: report.segments.translated,
+        failed_segments: report.segments.failed.len(),
+        tokens,
+        seconds,
+    });
+    let mut summary = shared.summary.lock().unwrap_or_else(|e| e.into_inner());
+    summary.done += 1;
+    summary.pages += u64::from(report.pages_translated);
+    summary.segments += u64::from(report.segments.translated);
+    summary.requests += report.engine.requests;
+    summary.prompt_tokens += report.engine.prompt_tokens;
+    summary.completion_tokens += report.engine.completion_tokens;
+    summary.cache_hits += report.engine.cache_hits;
+    Ok(())
+}
+
+/// The pipeline on one pair: the PDF and its report, or the error as the pipeline says it.
+fn translate_one(
+    shared: &Shared<'_, '_>,
+    task: &Task<'_>,
+) -> Result<(Vec<u8>, folio::Report), String> {
+    let engine = shared.engines.get(task.to)?;
+    let bytes = read_input(&task.job.input)?;
+    let options = options(shared.settings, engine.as_ref(), task.job);
+    folio::translate(bytes, &options, &mut |_| {}).map_err(|e| message(&e))
+}
