@@ -1,5 +1,7 @@
 //! The `folio` command: glue between the command line and Folio's crates.
 
+mod batch;
+mod engine_args;
 mod inspect;
 mod models;
 mod progress;
@@ -24,6 +26,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Translate a PDF, keeping its layout, fonts' look, images, links and outline.
     Translate(Box<translate::TranslateArgs>),
+    /// Translate the PDFs a manifest lists into its languages; resumable, with a ledger.
+    Batch(Box<batch::BatchArgs>),
     /// List the installed Bergamot models; `folio models fetch` installs them.
     Models(models::ModelsCommand),
     /// Compare PDFs page by page; check and bless golden cases.
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Translate(args) => translate::run(*args),
+        Command::Batch(args) => batch::run(*args),
         Command::Models(args) => models::run(args),
         Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
     };

@@ -1,0 +1,142 @@
+//! The engine flags `folio translate` and `folio batch` share, and how they become an engine,
+//! a cache, fonts and engine options.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use folio_translate::{Cache, Config, Engine, LangPair, Price, TranslateOptions};
+use folio_typeset::FontBook;
+
+/// Which engine translates, with what settings, cache, limits and price.
+#[derive(clap::Args)]
+pub struct EngineArgs {
+    /// Source language.
+    #[arg(long, default_value = "en")]
+    pub from: String,
+    /// Translation engine: `bergamot` (embedded neural MT, offline), `apertium` (an APy
+    /// server), `openai` (any OpenAI-compatible server), `pseudo` (pseudo-localization) or
+    /// `identity` (returns the source). Default: the config's, else `bergamot`.
+    #[arg(long)]
+    engine: Option<String>,
+    /// Settings file (TOML): engine, its settings, glossary, cache, price table. Flags
+    /// override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Folder of Bergamot models (default: `FOLIO_MODELS`, else the per-user `folio/models`).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Server root for `apertium` (default http://127.0.0.1:2737) or `openai`
+    /// (default https://api.openai.com/v1).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Model name for `openai`.
+    #[arg(long)]
+    model: Option<String>,
+    /// Environment variable holding the `openai` API key (default: `OPENAI_API_KEY`).
+    #[arg(long)]
+    api_key_env: Option<String>,
+    /// Requests in flight at most (the engine's own limit still applies).
+    #[arg(long, value_name = "N")]
+    max_concurrency: Option<usize>,
+    /// Requests per minute at most, retries included.
+    #[arg(long, value_name = "N")]
+    pub rpm: Option<u32>,
+    /// Estimated tokens (prompt and completion) per minute at most.
+    #[arg(long, value_name = "N")]
+    pub tpm: Option<u32>,
+    /// Glossary CSV (`source,target[,note]`): fixed translations of terms.
+    #[arg(long)]
+    glossary: Option<PathBuf>,
+    /// Translation cache folder, shared by runs and processes (default: `FOLIO_CACHE`, else
+    /// `~/.cache/folio`).
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// Cache nothing on disk.
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
+    /// Prices per million prompt and completion tokens, for costs: `0.15,0.60` (default: the
+    /// config's `[price]`).
+    #[arg(long, value_name = "PROMPT,COMPLETION")]
+    price: Option<String>,
+    /// Folder of fonts for new text (default: the bundled `fonts/`, compiled into the binary).
+    #[arg(long)]
+    fonts: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// The config file if one is given, with the flags written over it.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut config = match &self.config {
+            Some(path) => Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+            None => Config::default(),
+        };
+        let engine = self
+            .engine
+            .clone()
+            .or(config.engine.take())
+            .unwrap_or_else(|| folio_translate::DEFAULT_ENGINE.into());
+        config.glossary = self.glossary.clone().or(config.glossary);
+        config.engine = Some(engine);
+        config.cache = self.cache.clone().or(config.cache);
+        if let Some(url) = &self.base_url {
+            config.openai.base_url = Some(url.clone());
+            config.apertium.base_url = Some(url.clone());
+        }
+        config.openai.model = self.model.clone().or(config.openai.model);
+        config.openai.api_key_env = self.api_key_env.clone().or(config.openai.api_key_env);
+        Ok(config)
+    }
+
+    /// The engine `config` names, from `--from` into `to`.
+    pub fn engine(&self, config: &Config, to: &str) -> anyhow::Result<Box<dyn Engine>> {
+        let pair = LangPair::new(&self.from, to).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let models_dir = folio_translate::models_dir(
+            self.models.as_deref(),
+            std::env::var_os(folio_translate::MODELS_ENV),
+        );
+        folio_translate::build_engine(config, pair, &models_dir).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// The fonts for new text: `--fonts`, else the bundled ones.
+    pub fn fonts(&self) -> anyhow::Result<FontBook> {
+        match &self.fonts {
+            Some(dir) => FontBook::from_dir(dir)
+                .with_context(|| format!("{}: cannot load fonts", dir.display())),
+            None => Ok(FontBook::bundled()),
+        }
+    }
+
+    /// `--no-cache`: none; else the engine's cache (none for identity and pseudo).
+    pub fn cache(&self, config: &Config) -> anyhow::Result<Option<Arc<dyn Cache>>> {
+        if self.no_cache {
+            return Ok(None);
+        }
+        folio_translate::build_cache(config).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// The engine options of a run: `cache`, the request and rate limits.
+    pub fn translate_options(&self, cache: Option<Arc<dyn Cache>>) -> TranslateOptions {
+        TranslateOptions {
+            cache,
+            max_concurrency: self.max_concurrency,
+            rpm: self.rpm,
+            tpm: self.tpm,
+            ..TranslateOptions::default()
+        }
+    }
+
+    /// `--price`, else the config's.
+    pub fn price(&self, config: &Config) -> anyhow::Result<Option<Price>> {
+        let Some(text) = &self.price else {
+            return Ok(config.price());
+        };
+        let (p, c) = text
+            .split_once(',')
+            .context("--price takes PROMPT,COMPLETION per million tokens")?;
+        Ok(Some(Price {
+            prompt_per_million: p.trim().parse().context("--price: not a number")?,
+            completion_per_million: c.trim().parse().context("--price: not a number")?,
+        }))
+    }
+}
