@@ -19,6 +19,14 @@ pub enum Error {
     },
     /// A path names remote storage, which this version cannot use.
     Unsupported(String),
+    /// The engine for a target language could not be set up (an unknown engine, a missing
+    /// model or key): every document into it would fail alike, so the batch does not start.
+    Engine {
+        /// The target language.
+        to: String,
+        /// Why, as the engine's builder said it.
+        message: String,
+    },
     /// A file or folder could not be read or written.
     Io {
         /// Which one.
@@ -42,6 +50,9 @@ impl std::fmt::Display for Error {
                 message,
             } => write!(f, "{}, line {line}: {message}", path.display()),
             Error::Unsupported(message) => f.write_str(message),
+            Error::Engine { to, message } => {
+                write!(f, "cannot set up the engine into {to}: {message}")
+            }
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }

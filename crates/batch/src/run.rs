@@ -233,6 +233,18 @@ impl<'a> Engines<'a> {
         }
     }
 
+    /// Makes the engines of every target in `tasks` now, so that one that cannot be set up
+    /// stops the batch before it starts rather than failing each of its documents.
+    fn prepare<'t>(&self, tasks: impl IntoIterator<Item = &'t Task<'t>>) -> Result<(), Error> {
+        for task in tasks {
+            self.get(task.to).map_err(|message| Error::Engine {
+                to: task.to.to_string(),
+                message,
+            })?;
+        }
+        Ok(())
+    }
+
     /// The engine into `to`, made on first use (a failure is kept and given again).
     fn get(&self, to: &str) -> Built {
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
@@ -282,11 +294,12 @@ pub fn estimate(
     check_local(&settings.prefix.to_string_lossy())?;
     let engines = Engines::new(make_engine);
     let mut out = BatchEstimate::default();
-    for task in tasks(jobs, &settings.prefix) {
-        if task.paths.done() {
-            out.skipped += 1;
-            continue;
-        }
+    let (done, todo): (Vec<Task<'_>>, Vec<Task<'_>>) = tasks(jobs, &settings.prefix)
+        .into_iter()
+        .partition(|t| t.paths.done());
+    out.skipped = done.len() as u32;
+    engines.prepare(&todo)?;
+    for task in todo {
         match estimate_task(&task, settings, &engines) {
             Ok(e) => {
                 out.outputs += 1;
@@ -354,6 +367,11 @@ pub fn run(
     let start = Instant::now();
     let prefix = &settings.prefix;
     check_local(&prefix.to_string_lossy())?;
+    let (done, todo): (Vec<Task<'_>>, Vec<Task<'_>>) = tasks(jobs, prefix)
+        .into_iter()
+        .partition(|t| t.paths.done());
+    let engines = Engines::new(make_engine);
+    engines.prepare(&todo)?;
     std::fs::create_dir_all(prefix).map_err(|e| Error::io(prefix, e))?;
     let stale = remove_stale_temporaries(prefix)?;
     if stale > 0 {
@@ -362,14 +380,11 @@ pub fn run(
         )));
     }
     let (ledger, history) = Ledger::open(prefix)?;
-    let mut summary = Summary::default();
-    let mut queue = VecDeque::new();
-    for task in tasks(jobs, prefix) {
-        if !task.paths.done() {
-            queue.push_back(task);
-            continue;
-        }
-        summary.skipped += 1;
+    let summary = Summary {
+        skipped: done.len() as u32,
+        ..Summary::default()
+    };
+    for task in &done {
         // Written by a run killed before it could log it: logged now, once.
         let past = history.history(&task.job.id, task.to);
         if !past.done {
@@ -385,9 +400,10 @@ pub fn run(
             })?;
         }
     }
+    let queue = VecDeque::from(todo);
     let shared = Shared {
         settings,
-        engines: Engines::new(make_engine),
+        engines,
         ledger,
         history,
         queue: Mutex::new(queue),

@@ -489,5 +489,19 @@ fn manifest_and_path_errors_say_what_and_where() {
     let run = batch(&manifest, Path::new("s3://bucket/out"), &[]);
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("S3 is not supported yet"));
+
+    // An engine that cannot be set up stops the batch before any document starts.
+    let run = folio()
+        .arg("batch")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .args(["--engine", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let err = text(&run.stderr);
+    assert!(err.contains("cannot set up the engine into es"), "{err}");
+    assert!(!dir.join("out").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
