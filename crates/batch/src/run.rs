@@ -160,7 +160,7 @@ pub struct Summary {
     pub tokens: u64,
     /// Segments answered from the cache or as a repeat, without a request of their own.
     pub cache_hits: u64,
-    /// `cache_hits` over the segments sent or answered (0 when there were none).
+    /// `cache_hits` over the segments translated (0 when there were none).
     pub cache_hit_rate: f64,
     /// Cost at the price given, if one was.
     pub cost: Option<f64>,
@@ -439,9 +439,10 @@ pub fn run(
         summary.pages_per_second = summary.pages as f64 / summary.seconds;
     }
     summary.tokens = summary.prompt_tokens + summary.completion_tokens;
-    let answered = summary.segments + summary.cache_hits;
-    if answered > 0 {
-        summary.cache_hit_rate = summary.cache_hits as f64 / answered as f64;
+    // Hits are segments translated without a request of their own, so they are part of
+    // `segments`; the rate is the share of translated segments that cost nothing.
+    if summary.segments > 0 {
+        summary.cache_hit_rate = (summary.cache_hits as f64 / summary.segments as f64).min(1.0);
     }
     summary.cost = settings.price.map(|p| {
         Estimate {

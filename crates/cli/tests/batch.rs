@@ -471,6 +471,31 @@ fn estimate_writes_nothing_and_max_tokens_stops_before_the_cap() {
     assert_eq!(count(&ledger(&out), "started").len(), 2);
     let s = summary(&out);
     assert_eq!((s["done"].as_u64(), s["left"].as_u64()), (Some(2), Some(1)));
+
+    // The same cap as a budget: at 1 per million tokens, `cap` tokens cost `cap / 1e6`.
+    let budget = format!("{}", cap as f64 / 1e6);
+    let out = dir.join("out-budget");
+    let no_price = batch(&manifest, &out, &["--budget-usd", &budget]);
+    assert_eq!(no_price.status.code(), Some(2));
+    assert!(text(&no_price.stderr).contains("--budget-usd needs a price"));
+    let run = batch(
+        &manifest,
+        &out,
+        &[
+            "--concurrency",
+            "1",
+            "--budget-usd",
+            &budget,
+            "--price",
+            "1,1",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(4), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).contains("left: doc2 → es"));
+    assert!(!out.join("doc2").exists());
+    let s = summary(&out);
+    assert_eq!((s["done"].as_u64(), s["left"].as_u64()), (Some(2), Some(1)));
+    assert!(s["cost"].as_f64().unwrap() > 0.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
