@@ -384,22 +384,7 @@ pub fn run(
         skipped: done.len() as u32,
         ..Summary::default()
     };
-    for task in &done {
-        // Written by a run killed before it could log it: logged now, once.
-        let past = history.history(&task.job.id, task.to);
-        if !past.done {
-            ledger.append(&Entry::Done {
-                id: task.job.id.clone(),
-                to: task.to.to_string(),
-                attempt: past.attempts.max(1),
-                pages: pages_in_report(&task.paths.report),
-                segments: 0,
-                tokens: 0,
-                seconds: 0.0,
-                recovered: true,
-            })?;
-        }
-    }
+    log_recovered(&ledger, &history, &done)?;
     let queue = VecDeque::from(todo);
     let shared = Shared {
         settings,
@@ -456,6 +441,28 @@ pub fn run(
     json.push(b'\n');
     write_atomic(&prefix.join(Summary::FILE), &json)?;
     Ok(summary)
+}
+
+/// Logs `done` for the finished pairs the ledger does not know as done: their PDF was renamed
+/// into place by a run killed before it could log it. So each finished pair has one `done`.
+fn log_recovered(ledger: &Ledger, history: &LedgerState, done: &[Task<'_>]) -> Result<(), Error> {
+    for task in done {
+        let past = history.history(&task.job.id, task.to);
+        if past.done {
+            continue;
+        }
+        ledger.append(&Entry::Done {
+            id: task.job.id.clone(),
+            to: task.to.to_string(),
+            attempt: past.attempts.max(1),
+            pages: pages_in_report(&task.paths.report),
+            segments: 0,
+            tokens: 0,
+            seconds: 0.0,
+            recovered: true,
+        })?;
+    }
+    Ok(())
 }
 
 /// Pages translated, as an output's report says (0 when it cannot be read).
@@ -633,4 +640,38 @@ fn translate_one(
     let bytes = read_input(&task.job.input)?;
     let options = options(shared.settings, engine.as_ref(), task.job);
     folio::translate(bytes, &options, &mut |_| {}).map_err(|e| message(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: &str, targets: &[&str], priority: i64) -> Job {
+        Job {
+            id: id.into(),
+            input: PathBuf::from(format!("{id}.pdf")),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+            priority,
+            pages: None,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn pairs_go_by_priority_then_manifest_order_then_target_order() {
+        let jobs = [
+            job("a", &["es"], 0),
+            job("b", &["pt-BR", "es"], 2),
+            job("c", &["es"], 0),
+            job("d", &["es"], 2),
+        ];
+        let order: Vec<String> = tasks(&jobs, Path::new("out"))
+            .iter()
+            .map(|t| format!("{}/{}", t.job.id, t.to))
+            .collect();
+        assert_eq!(order, ["b/pt-BR", "b/es", "d/es", "a/es", "c/es"]);
+        let first = &tasks(&jobs, Path::new("out"))[0];
+        assert_eq!(first.paths.pdf, Path::new("out/b/pt-BR.pdf"));
+        assert_eq!(first.paths.report, Path::new("out/b/pt-BR.report.json"));
+    }
 }
