@@ -327,10 +327,10 @@ fn broken_inputs_fail_with_their_error_and_the_others_finish() {
 fn killed_mid_batch_the_rerun_finishes_each_output_exactly_once() {
     let dir = workdir("kill");
     let pdf = repo_pdf("tests/corpus/gov-federal-register-3col-signed-incremental.pdf");
-    let ids: Vec<String> = (0..12).map(|i| format!("copy{i:02}")).collect();
+    let ids: Vec<String> = (0..20).map(|i| format!("copy{i:02}")).collect();
     let mut csv = String::from("id,input,to,pages\n");
     for id in &ids {
-        csv += &format!("{id},{},pt-BR;es,1-4\n", pdf.display());
+        csv += &format!("{id},{},pt-BR;es,1-6\n", pdf.display());
     }
     let manifest = dir.join("manifest.csv");
     std::fs::write(&manifest, csv).unwrap();
