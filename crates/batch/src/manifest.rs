@@ -298,6 +298,7 @@ mod tests {
         assert_eq!(jobs[1].input, PathBuf::from("/abs/b.pdf"));
         assert_eq!(jobs[1].priority, 0);
         assert_eq!(jobs[1].pages, None);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]
@@ -310,6 +311,7 @@ mod tests {
         assert_eq!(jobs[0].targets, ["es", "pt"]);
         assert_eq!(jobs[0].priority, 5);
         assert_eq!(jobs[1].line, 3);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]
@@ -337,5 +339,12 @@ mod tests {
         assert!(err.contains("no `to` column"), "{err}");
         let path = write("h.txt", "id,input,to\n");
         assert!(read_manifest(&path).is_err());
+        for name in ["c.csv", "d.jsonl", "e.csv", "f.csv", "g.csv", "h.txt"] {
+            let dir = std::env::temp_dir().join(format!(
+                "folio-batch-manifest-{}-{name}",
+                std::process::id()
+            ));
+            std::fs::remove_dir_all(dir).unwrap();
+        }
     }
 }
