@@ -17,8 +17,15 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// A path names remote storage, which this version cannot use.
+    /// A path names remote storage this version cannot use (`https://…`).
     Unsupported(String),
+    /// An S3 call failed: wrong credentials, endpoint or bucket, or a missing object.
+    Storage {
+        /// The `s3://` URI it was about.
+        uri: String,
+        /// What object_store said.
+        message: String,
+    },
     /// The engine for a target language could not be set up (an unknown engine, a missing
     /// model or key): every document into it would fail alike, so the batch does not start.
     Engine {
@@ -50,6 +57,12 @@ impl std::fmt::Display for Error {
                 message,
             } => write!(f, "{}, line {line}: {message}", path.display()),
             Error::Unsupported(message) => f.write_str(message),
+            Error::Storage { uri, message } => write!(
+                f,
+                "{uri}: {message} (hint: check the credentials (AWS_ACCESS_KEY_ID, \
+                 AWS_SECRET_ACCESS_KEY), the endpoint (--s3-endpoint or AWS_ENDPOINT_URL), the \
+                 region (AWS_REGION) and that the bucket exists)"
+            ),
             Error::Engine { to, message } => {
                 write!(f, "cannot set up the engine into {to}: {message}")
             }
@@ -77,17 +90,15 @@ impl Error {
     }
 }
 
-/// Refuses a path that names remote storage (`s3://bucket/key`, `https://…`): only local
-/// paths are supported yet, and a URL taken as a local path would fail with a confusing
-/// "no such file".
-pub fn check_local(path: &str) -> Result<(), Error> {
+/// Refuses a path that names remote storage other than S3 (`https://…`): a URL taken as a
+/// local path would fail with a confusing "no such file". Local paths and `s3://bucket/key`
+/// URIs pass.
+pub fn check_supported(path: &str) -> Result<(), Error> {
     let Some((scheme, _)) = path.split_once("://") else {
         return Ok(());
     };
     if scheme.eq_ignore_ascii_case("s3") {
-        return Err(Error::Unsupported(format!(
-            "{path}: S3 is not supported yet; give a local path"
-        )));
+        return Ok(());
     }
     if !scheme.is_empty()
         && scheme
@@ -95,7 +106,7 @@ pub fn check_local(path: &str) -> Result<(), Error> {
             .all(|c| c.is_ascii_alphanumeric() || c == '+')
     {
         return Err(Error::Unsupported(format!(
-            "{path}: {scheme}:// URLs are not supported; give a local path"
+            "{path}: {scheme}:// URLs are not supported; give a local path or an s3:// URI"
         )));
     }
     Ok(())
@@ -106,10 +117,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn s3_is_refused_with_a_clear_message() {
-        let err = check_local("s3://bucket/in.pdf").unwrap_err().to_string();
-        assert!(err.contains("S3 is not supported yet"), "{err}");
-        assert!(check_local("docs/in.pdf").is_ok());
-        assert!(check_local("https://example.org/a.pdf").is_err());
+    fn only_local_paths_and_s3_are_accepted() {
+        assert!(check_supported("s3://bucket/in.pdf").is_ok());
+        assert!(check_supported("docs/in.pdf").is_ok());
+        let err = check_supported("https://example.org/a.pdf")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https:// URLs are not supported"), "{err}");
     }
 }

@@ -1,20 +1,27 @@
-//! The ledger: an append-only log of what happened to each (document, target), one JSON
-//! object a line, in `PREFIX/ledger.jsonl`. It is what a rerun reads to count attempts, and
-//! what people read to see what failed and why.
+//! The ledger: an append-only log of what happened to each (document, target). It is what a
+//! rerun reads to count attempts, and what people read to see what failed and why.
 //!
-//! Each line is written with one `write` call on a file opened for appending and flushed at
-//! once, so a killed run leaves at most a torn last line; [`Ledger::open`] ends such a line
-//! before appending and skips lines it cannot read.
+//! In a local folder it is `PREFIX/ledger.jsonl`, one JSON object a line. Each line is
+//! written with one `write` call on a file opened for appending and flushed at once, so a
+//! killed run leaves at most a torn last line; [`Ledger::open`] ends such a line before
+//! appending and skips lines it cannot read.
+//!
+//! S3 has no append, so there each event is an object of its own,
+//! `PREFIX/ledger/<milliseconds>-<process>-<sequence>.json`, written by one PUT: a kill loses
+//! at most the event being written, never an earlier one. Names sort in the order events
+//! happened; [`Ledger::open`] lists and reads them all.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, Storage};
 
 /// One event of the ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,66 +103,133 @@ pub struct LedgerState {
 }
 
 /// The open ledger, shared by the batch's threads.
-#[derive(Debug)]
 pub struct Ledger {
-    path: PathBuf,
-    file: Mutex<File>,
+    /// Where it is, for messages.
+    name: String,
+    sink: Sink,
+}
+
+/// Where the ledger's events go.
+enum Sink {
+    /// Lines appended to a local file.
+    File(Mutex<File>),
+    /// One object per event under `ledger/` (S3).
+    Objects {
+        store: Arc<dyn Storage>,
+        /// Events written by this process, so two in the same millisecond differ.
+        written: AtomicU64,
+    },
 }
 
 impl Ledger {
-    /// The ledger's file name under the output folder.
+    /// The ledger's file name under a local output folder.
     pub const FILE: &str = "ledger.jsonl";
+    /// The folder of the ledger's events under an S3 output prefix.
+    pub const FOLDER: &str = "ledger";
 
-    /// Opens (or creates) `prefix/ledger.jsonl` and reads what it holds.
-    pub fn open(prefix: &Path) -> Result<(Ledger, LedgerState), Error> {
-        let path = prefix.join(Self::FILE);
+    /// Opens (or creates) the ledger of `store` and reads what it holds.
+    pub fn open(store: &Arc<dyn Storage>) -> Result<(Ledger, LedgerState), Error> {
+        match store.local_path(Self::FILE) {
+            Some(path) => Self::open_file(&path),
+            None => Self::open_objects(store),
+        }
+    }
+
+    /// The local `ledger.jsonl`.
+    fn open_file(path: &Path) -> Result<(Ledger, LedgerState), Error> {
         let mut file = OpenOptions::new()
             .create(true)
             .read(true)
             .append(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
         let mut text = String::new();
         file.read_to_string(&mut text)
-            .map_err(|e| Error::io(&path, e))?;
+            .map_err(|e| Error::io(path, e))?;
         let mut state = LedgerState::default();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            match serde_json::from_str::<Entry>(line) {
-                Ok(entry) => state.record(&entry),
-                Err(_) => state.unreadable_lines += 1,
-            }
+            state.read(line.as_bytes());
         }
         // A line torn by a kill is ended, so the next one starts on its own line.
         if !text.is_empty() && !text.ends_with('\n') {
             file.seek(SeekFrom::End(0))
                 .and_then(|_| file.write_all(b"\n"))
-                .map_err(|e| Error::io(&path, e))?;
+                .map_err(|e| Error::io(path, e))?;
         }
         let ledger = Ledger {
-            path,
-            file: Mutex::new(file),
+            name: path.display().to_string(),
+            sink: Sink::File(Mutex::new(file)),
         };
         Ok((ledger, state))
     }
 
-    /// Appends one entry, as one line, and flushes it to the file.
+    /// The events under `ledger/` of a store without append.
+    fn open_objects(store: &Arc<dyn Storage>) -> Result<(Ledger, LedgerState), Error> {
+        let mut state = LedgerState::default();
+        for key in store.list(Self::FOLDER)? {
+            // An object listed but gone by now was removed by someone: nothing to count.
+            if let Some(bytes) = store.get(&key)? {
+                state.read(&bytes);
+            }
+        }
+        let ledger = Ledger {
+            name: store.name(&format!("{}/", Self::FOLDER)),
+            sink: Sink::Objects {
+                store: store.clone(),
+                written: AtomicU64::new(0),
+            },
+        };
+        Ok((ledger, state))
+    }
+
+    /// Appends one entry: a line flushed to the file, or an object of its own.
     pub fn append(&self, entry: &Entry) -> Result<(), Error> {
         let mut line = serde_json::to_string(entry).expect("ledger entries always serialize");
         line.push('\n');
-        // A poisoned lock only means another thread panicked between two whole lines.
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.write_all(line.as_bytes())
-            .and_then(|()| file.flush())
-            .map_err(|e| Error::io(&self.path, e))
+        match &self.sink {
+            Sink::File(file) => {
+                // A poisoned lock only means another thread panicked between two whole lines.
+                let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+                file.write_all(line.as_bytes())
+                    .and_then(|()| file.flush())
+                    .map_err(|e| Error::io(&self.name, e))
+            }
+            Sink::Objects { store, written } => {
+                let millis = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis());
+                let n = written.fetch_add(1, Ordering::SeqCst);
+                let key = format!(
+                    "{}/{millis:014}-{}-{n:06}.json",
+                    Self::FOLDER,
+                    std::process::id()
+                );
+                store.put(&key, line.as_bytes())
+            }
+        }
     }
 
-    /// Where the ledger is.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the ledger is: a file's path or the `ledger/` prefix's URI.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").field("name", &self.name).finish()
     }
 }
 
 impl LedgerState {
+    /// Counts one event's JSON in, or an unreadable one (torn by a kill).
+    fn read(&mut self, json: &[u8]) {
+        match serde_json::from_slice::<Entry>(json) {
+            Ok(entry) => self.record(&entry),
+            Err(_) => self.unreadable_lines += 1,
+        }
+    }
+
     /// Counts `entry` in.
     fn record(&mut self, entry: &Entry) {
         let (id, to) = entry.key();
@@ -190,7 +264,8 @@ mod tests {
             "{\"event\":\"started\",\"id\":\"a\",\"to\":\"es\",\"attempt\":2,\"at\":1}\n{\"event\":\"done\",\"id\":\"a\",\"to\"",
         )
         .unwrap();
-        let (ledger, state) = Ledger::open(&dir).unwrap();
+        let store = crate::open_output(&dir, &crate::S3Access::default()).unwrap();
+        let (ledger, state) = Ledger::open(&store).unwrap();
         assert_eq!(state.unreadable_lines, 1);
         assert_eq!(state.history("a", "es").attempts, 2);
         assert!(!state.history("a", "es").done);
@@ -203,7 +278,7 @@ mod tests {
             })
             .unwrap();
         drop(ledger);
-        let (_, state) = Ledger::open(&dir).unwrap();
+        let (_, state) = Ledger::open(&store).unwrap();
         assert_eq!(state.unreadable_lines, 1);
         assert_eq!(state.history("a", "es").last_error.as_deref(), Some("boom"));
         std::fs::remove_dir_all(&dir).unwrap();

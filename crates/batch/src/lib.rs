@@ -6,29 +6,33 @@
 //!    pages), every line checked, errors naming the line.
 //! 2. [`run`]: the jobs' (document, target) pairs, highest priority first, pulled from one
 //!    queue by a few threads sharing one engine per target, one cache and one rate limiter;
-//!    each output written under a temporary name and renamed ([`write_atomic`]), each event
-//!    appended to the [`Ledger`]; outputs already there are skipped, so running the same
-//!    batch again resumes it. Ends with a [`Summary`].
+//!    each output written whole or not at all through a [`Storage`] (a local folder: a
+//!    temporary file renamed, [`write_atomic`]; S3: one PUT), each event appended to the
+//!    [`Ledger`]; outputs already there are skipped, so running the same batch again resumes
+//!    it. Ends with a [`Summary`].
 //! 3. [`estimate`]: the same pairs counted (segments, requests, tokens, cost) without calling
 //!    the engine nor writing anything.
 //!
-//! The layout of the output folder is [`OutputPaths`]; the command line and the docs are
+//! The layout of the output folder is [`OutputKeys`]; the command line and the docs are
 //! `folio batch` and `docs/batch.md`.
 //!
 //! # Limitations
-//! Inputs and outputs are local paths (no S3 yet), one process works on an output folder at a
-//! time, and the workers are threads of that process (no queue shared between machines).
+//! Inputs and outputs are local paths or `s3://` URIs (no other remote storage), one process
+//! works on an output prefix at a time, and the workers are threads of that process (no queue
+//! shared between machines).
 
 mod error;
 mod ledger;
 mod manifest;
 mod output;
 mod run;
+mod store;
 
-pub use error::{Error, check_local};
+pub use error::{Error, check_supported};
 pub use ledger::{Entry, History, Ledger, LedgerState};
 pub use manifest::{Job, read_manifest};
-pub use output::{OutputPaths, remove_stale_temporaries, write_atomic};
+pub use output::{OutputKeys, remove_stale_temporaries, write_atomic};
 pub use run::{
     BatchEstimate, Caps, EngineMaker, Event, Failure, JobKey, Settings, Summary, estimate, run,
 };
+pub use store::{S3Access, S3Settings, Storage, is_s3, open_output};

@@ -1,7 +1,7 @@
 //! The manifest: which documents to translate into which languages, as CSV or JSON Lines.
 //!
 //! Both carry the same fields: `id` (names the output folder), `input` (a local path,
-//! relative to the manifest's folder unless absolute), `to` (targets separated by `;`, e.g.
+//! relative to the manifest's folder unless absolute, or an `s3://bucket/key` URI), `to` (targets separated by `;`, e.g.
 //! `pt-BR;es`; in JSON also an array), and optionally `priority` (an integer, higher first,
 //! default 0) and `pages` (`1-3,7`). A CSV's first line is the header naming its columns.
 
@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 use folio_pdf::PageSelection;
 use serde_json::Value;
 
-use crate::{Error, check_local};
+use crate::{Error, check_supported, is_s3};
 
 /// One document of the batch and the languages it goes into.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     /// Names the document's output folder; unique in the manifest.
     pub id: String,
-    /// The PDF to translate.
+    /// The PDF to translate: a local path or an `s3://bucket/key` URI.
     pub input: PathBuf,
     /// Target languages, in the manifest's order.
     pub targets: Vec<String>,
@@ -37,7 +37,13 @@ const FIELDS: &[&str] = &["id", "input", "to", "priority", "pages"];
 /// Every line is checked; the first wrong one is the error, naming its line and what is
 /// wrong or missing.
 pub fn read_manifest(path: &Path) -> Result<Vec<Job>, Error> {
-    check_local(&path.to_string_lossy())?;
+    check_supported(&path.to_string_lossy())?;
+    if is_s3(path) {
+        return Err(Error::Unsupported(format!(
+            "{}: the manifest must be a local file (its inputs and --out may be on S3)",
+            path.display()
+        )));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let base = path.parent().unwrap_or(Path::new(""));
     let ext = path
@@ -229,7 +235,13 @@ fn check(mut raw: RawJob, base: &Path) -> Result<Job, String> {
         ));
     }
     let input = take("input").ok_or_else(|| missing("input"))?;
-    check_local(&input).map_err(|e| e.to_string())?;
+    check_supported(&input).map_err(|e| e.to_string())?;
+    // An S3 URI is taken as it is, not relative to the manifest's folder.
+    let input = if is_s3(Path::new(&input)) {
+        PathBuf::from(input)
+    } else {
+        base.join(input)
+    };
     let to = take("to").ok_or_else(|| missing("to"))?;
     let mut targets: Vec<String> = Vec::new();
     for target in to.split(';').map(str::trim) {
@@ -258,7 +270,7 @@ fn check(mut raw: RawJob, base: &Path) -> Result<Job, String> {
     };
     Ok(Job {
         id,
-        input: base.join(input),
+        input,
         targets,
         priority,
         pages,
@@ -331,15 +343,20 @@ mod tests {
         let path = write("e.csv", "id,input,to\na,a.pdf,es\na,b.pdf,es\n");
         let err = read_manifest(&path).unwrap_err().to_string();
         assert!(err.contains("already used on line 2"), "{err}");
-        let path = write("f.csv", "id,input,to\na,s3://bucket/a.pdf,es\n");
+        let path = write("f.csv", "id,input,to\na,https://host/a.pdf,es\n");
         let err = read_manifest(&path).unwrap_err().to_string();
-        assert!(err.contains("S3 is not supported yet"), "{err}");
+        assert!(err.contains("https:// URLs are not supported"), "{err}");
+        let path = write("f2.csv", "id,input,to\na,s3://bucket/a.pdf,es\n");
+        let jobs = read_manifest(&path).unwrap();
+        assert_eq!(jobs[0].input, Path::new("s3://bucket/a.pdf"));
         let path = write("g.csv", "id,input\na,a.pdf\n");
         let err = read_manifest(&path).unwrap_err().to_string();
         assert!(err.contains("no `to` column"), "{err}");
         let path = write("h.txt", "id,input,to\n");
         assert!(read_manifest(&path).is_err());
-        for name in ["c.csv", "d.jsonl", "e.csv", "f.csv", "g.csv", "h.txt"] {
+        for name in [
+            "c.csv", "d.jsonl", "e.csv", "f.csv", "f2.csv", "g.csv", "h.txt",
+        ] {
             let dir = std::env::temp_dir().join(format!(
                 "folio-batch-manifest-{}-{name}",
                 std::process::id()

@@ -2,35 +2,30 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::Error;
 
 /// Suffix of the temporary files outputs are written to before their rename.
 const PARTIAL: &str = ".partial";
 
-/// The outputs of one (document, target): `PREFIX/id/L.pdf` and `PREFIX/id/L.report.json`.
+/// The outputs of one (document, target), as keys under the output prefix: `id/L.pdf` and
+/// `id/L.report.json` (a path under a local folder, an object key under an S3 prefix).
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutputPaths {
+pub struct OutputKeys {
     /// The translated PDF; written last, so its presence means the pair is done.
-    pub pdf: PathBuf,
+    pub pdf: String,
     /// The pipeline's report (JSON).
-    pub report: PathBuf,
+    pub report: String,
 }
 
-impl OutputPaths {
-    /// The outputs of document `id` in language `to` under `prefix`.
-    pub fn new(prefix: &Path, id: &str, to: &str) -> Self {
-        let dir = prefix.join(id);
+impl OutputKeys {
+    /// The outputs of document `id` in language `to`.
+    pub fn new(id: &str, to: &str) -> Self {
         Self {
-            pdf: dir.join(format!("{to}.pdf")),
-            report: dir.join(format!("{to}.report.json")),
+            pdf: format!("{id}/{to}.pdf"),
+            report: format!("{id}/{to}.report.json"),
         }
-    }
-
-    /// Whether the pair was finished by this or an earlier run.
-    pub fn done(&self) -> bool {
-        self.pdf.is_file()
     }
 }
 
@@ -96,11 +91,11 @@ mod tests {
     fn written_whole_and_stale_temporaries_removed() {
         let prefix =
             std::env::temp_dir().join(format!("folio-batch-output-{}", std::process::id()));
-        let paths = OutputPaths::new(&prefix, "doc", "es");
-        assert!(!paths.done());
-        write_atomic(&paths.pdf, b"%PDF-1.7").unwrap();
-        assert!(paths.done());
-        assert_eq!(std::fs::read(&paths.pdf).unwrap(), b"%PDF-1.7");
+        let keys = OutputKeys::new("doc", "es");
+        let pdf = prefix.join(&keys.pdf);
+        assert!(!pdf.exists());
+        write_atomic(&pdf, b"%PDF-1.7").unwrap();
+        assert_eq!(std::fs::read(&pdf).unwrap(), b"%PDF-1.7");
         let stale = prefix.join("doc/.pt.pdf.partial");
         std::fs::write(&stale, b"half").unwrap();
         assert_eq!(remove_stale_temporaries(&prefix).unwrap(), 1);

@@ -13,8 +13,8 @@ use folio_typeset::FontBook;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Entry, Error, Job, Ledger, LedgerState, OutputPaths, check_local, remove_stale_temporaries,
-    write_atomic,
+    Entry, Error, Job, Ledger, LedgerState, OutputKeys, S3Access, S3Settings, Storage, is_s3,
+    open_output,
 };
 
 /// Makes the engine for a target language. Passed in by the caller (the CLI builds engines
@@ -25,8 +25,11 @@ pub type EngineMaker<'a> = dyn Fn(&str) -> Result<Box<dyn Engine>, String> + Syn
 /// How a batch runs: where outputs go, how many documents at once, the shared engine
 /// settings and the caps.
 pub struct Settings<'a> {
-    /// The output folder (`PREFIX`): `PREFIX/id/L.pdf`, the ledger, the summary.
+    /// The output folder or `s3://bucket/prefix` (`PREFIX`): `PREFIX/id/L.pdf`, the ledger,
+    /// the summary.
     pub prefix: PathBuf,
+    /// How S3 inputs and outputs are reached, beyond the AWS environment variables.
+    pub s3: S3Settings,
     /// Documents in flight at once (at least 1).
     pub concurrency: usize,
     /// The fonts new text may use.
@@ -196,12 +199,12 @@ pub struct BatchEstimate {
 struct Task<'j> {
     job: &'j Job,
     to: &'j str,
-    paths: OutputPaths,
+    paths: OutputKeys,
 }
 
 /// The pairs of `jobs`, highest priority first; equal priorities in manifest order, a
 /// document's targets in their order.
-fn tasks<'j>(jobs: &'j [Job], prefix: &Path) -> Vec<Task<'j>> {
+fn tasks(jobs: &[Job]) -> Vec<Task<'_>> {
     let mut order: Vec<&Job> = jobs.iter().collect();
     order.sort_by_key(|j| std::cmp::Reverse(j.priority));
     order
@@ -210,7 +213,7 @@ fn tasks<'j>(jobs: &'j [Job], prefix: &Path) -> Vec<Task<'j>> {
             job.targets.iter().map(move |to| Task {
                 job,
                 to,
-                paths: OutputPaths::new(prefix, &job.id, to),
+                paths: OutputKeys::new(&job.id, to),
             })
         })
         .collect()
@@ -269,11 +272,33 @@ fn options<'o>(
     }
 }
 
-/// Reads an input, saying which when it cannot.
-fn read_input(path: &Path) -> Result<Arc<Vec<u8>>, String> {
+/// Reads an input, a local file or an S3 object, saying which when it cannot.
+fn read_input(path: &Path, s3: &S3Access) -> Result<Arc<Vec<u8>>, String> {
+    if is_s3(path) {
+        return s3
+            .read(&path.to_string_lossy())
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+    }
     std::fs::read(path)
         .map(Arc::new)
         .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))
+}
+
+/// Splits `tasks` into those whose PDF is already in `store` and those to do.
+fn split_done<'j>(
+    tasks: Vec<Task<'j>>,
+    store: &dyn Storage,
+) -> Result<(Vec<Task<'j>>, Vec<Task<'j>>), Error> {
+    let (mut done, mut todo) = (Vec::new(), Vec::new());
+    for task in tasks {
+        if store.exists(&task.paths.pdf)? {
+            done.push(task);
+        } else {
+            todo.push(task);
+        }
+    }
+    Ok((done, todo))
 }
 
 /// The pipeline's error as one line, with its hint.
@@ -291,16 +316,15 @@ pub fn estimate(
     settings: &Settings<'_>,
     make_engine: &EngineMaker<'_>,
 ) -> Result<BatchEstimate, Error> {
-    check_local(&settings.prefix.to_string_lossy())?;
+    let s3 = S3Access::new(settings.s3.clone());
+    let store = open_output(&settings.prefix, &s3)?;
     let engines = Engines::new(make_engine);
     let mut out = BatchEstimate::default();
-    let (done, todo): (Vec<Task<'_>>, Vec<Task<'_>>) = tasks(jobs, &settings.prefix)
-        .into_iter()
-        .partition(|t| t.paths.done());
+    let (done, todo) = split_done(tasks(jobs), store.as_ref())?;
     out.skipped = done.len() as u32;
     engines.prepare(&todo)?;
     for task in todo {
-        match estimate_task(&task, settings, &engines) {
+        match estimate_task(&task, settings, &engines, &s3) {
             Ok(e) => {
                 out.outputs += 1;
                 add(&mut out.total, &e);
@@ -321,9 +345,10 @@ fn estimate_task(
     task: &Task<'_>,
     settings: &Settings<'_>,
     engines: &Engines<'_>,
+    s3: &S3Access,
 ) -> Result<Estimate, String> {
     let engine = engines.get(task.to)?;
-    let bytes = read_input(&task.job.input)?;
+    let bytes = read_input(&task.job.input, s3)?;
     let options = options(settings, engine.as_ref(), task.job);
     folio::estimate(bytes, &options).map_err(|e| message(&e))
 }
@@ -344,6 +369,8 @@ fn add(total: &mut Estimate, e: &Estimate) {
 struct Shared<'s, 'j> {
     settings: &'s Settings<'s>,
     engines: Engines<'s>,
+    s3: &'s S3Access,
+    store: Arc<dyn Storage>,
     ledger: Ledger,
     history: LedgerState,
     queue: Mutex<VecDeque<Task<'j>>>,
@@ -365,30 +392,30 @@ pub fn run(
     events: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<Summary, Error> {
     let start = Instant::now();
-    let prefix = &settings.prefix;
-    check_local(&prefix.to_string_lossy())?;
-    let (done, todo): (Vec<Task<'_>>, Vec<Task<'_>>) = tasks(jobs, prefix)
-        .into_iter()
-        .partition(|t| t.paths.done());
+    let s3 = S3Access::new(settings.s3.clone());
+    let store = open_output(&settings.prefix, &s3)?;
+    let (done, todo) = split_done(tasks(jobs), store.as_ref())?;
     let engines = Engines::new(make_engine);
     engines.prepare(&todo)?;
-    std::fs::create_dir_all(prefix).map_err(|e| Error::io(prefix, e))?;
-    let stale = remove_stale_temporaries(prefix)?;
+    // Creates the folder, or checks the bucket answers, before anything is translated.
+    let stale = store.prepare()?;
     if stale > 0 {
         events(Event::Note(&format!(
             "removed {stale} unfinished temporary file(s) of an earlier run"
         )));
     }
-    let (ledger, history) = Ledger::open(prefix)?;
+    let (ledger, history) = Ledger::open(&store)?;
     let summary = Summary {
         skipped: done.len() as u32,
         ..Summary::default()
     };
-    log_recovered(&ledger, &history, &done)?;
+    log_recovered(&ledger, &history, &done, store.as_ref())?;
     let queue = VecDeque::from(todo);
     let shared = Shared {
         settings,
         engines,
+        s3: &s3,
+        store,
         ledger,
         history,
         queue: Mutex::new(queue),
@@ -439,13 +466,18 @@ pub fn run(
     });
     let mut json = serde_json::to_vec_pretty(&summary).expect("the summary always serializes");
     json.push(b'\n');
-    write_atomic(&prefix.join(Summary::FILE), &json)?;
+    shared.store.put(Summary::FILE, &json)?;
     Ok(summary)
 }
 
 /// Logs `done` for the finished pairs the ledger does not know as done: their PDF was renamed
 /// into place by a run killed before it could log it. So each finished pair has one `done`.
-fn log_recovered(ledger: &Ledger, history: &LedgerState, done: &[Task<'_>]) -> Result<(), Error> {
+fn log_recovered(
+    ledger: &Ledger,
+    history: &LedgerState,
+    done: &[Task<'_>],
+    store: &dyn Storage,
+) -> Result<(), Error> {
     for task in done {
         let past = history.history(&task.job.id, task.to);
         if past.done {
@@ -455,7 +487,7 @@ fn log_recovered(ledger: &Ledger, history: &LedgerState, done: &[Task<'_>]) -> R
             id: task.job.id.clone(),
             to: task.to.to_string(),
             attempt: past.attempts.max(1),
-            pages: pages_in_report(&task.paths.report),
+            pages: pages_in_report(store, &task.paths.report),
             segments: 0,
             tokens: 0,
             seconds: 0.0,
@@ -466,9 +498,11 @@ fn log_recovered(ledger: &Ledger, history: &LedgerState, done: &[Task<'_>]) -> R
 }
 
 /// Pages translated, as an output's report says (0 when it cannot be read).
-fn pages_in_report(path: &Path) -> u32 {
-    std::fs::read(path)
+fn pages_in_report(store: &dyn Storage, key: &str) -> u32 {
+    store
+        .get(key)
         .ok()
+        .flatten()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .and_then(|v| v.get("pages_translated")?.as_u64())
         .map_or(0, |n| n as u32)
@@ -511,7 +545,7 @@ fn within_caps(shared: &Shared<'_, '_>, task: &Task<'_>) -> bool {
     if !caps.any() {
         return true;
     }
-    let Ok(est) = estimate_task(task, shared.settings, &shared.engines) else {
+    let Ok(est) = estimate_task(task, shared.settings, &shared.engines, shared.s3) else {
         return true;
     };
     let tokens = est.prompt_tokens + est.completion_tokens;
@@ -597,8 +631,8 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(), Error> {
     // The report first: the PDF's presence is what marks the pair done.
     let mut json = serde_json::to_vec_pretty(&report).expect("reports always serialize");
     json.push(b'\n');
-    write_atomic(&task.paths.report, &json)?;
-    write_atomic(&task.paths.pdf, &pdf)?;
+    shared.store.put(&task.paths.report, &json)?;
+    shared.store.put(&task.paths.pdf, &pdf)?;
     let seconds = start.elapsed().as_secs_f64();
     let tokens = report.engine.prompt_tokens + report.engine.completion_tokens;
     shared.ledger.append(&Entry::Done {
@@ -637,7 +671,7 @@ fn translate_one(
     task: &Task<'_>,
 ) -> Result<(Vec<u8>, folio::Report), String> {
     let engine = shared.engines.get(task.to)?;
-    let bytes = read_input(&task.job.input)?;
+    let bytes = read_input(&task.job.input, shared.s3)?;
     let options = options(shared.settings, engine.as_ref(), task.job);
     folio::translate(bytes, &options, &mut |_| {}).map_err(|e| message(&e))
 }
@@ -665,13 +699,13 @@ mod tests {
             job("c", &["es"], 0),
             job("d", &["es"], 2),
         ];
-        let order: Vec<String> = tasks(&jobs, Path::new("out"))
+        let order: Vec<String> = tasks(&jobs)
             .iter()
             .map(|t| format!("{}/{}", t.job.id, t.to))
             .collect();
         assert_eq!(order, ["b/pt-BR", "b/es", "d/es", "a/es", "c/es"]);
-        let first = &tasks(&jobs, Path::new("out"))[0];
-        assert_eq!(first.paths.pdf, Path::new("out/b/pt-BR.pdf"));
-        assert_eq!(first.paths.report, Path::new("out/b/pt-BR.report.json"));
+        let first = &tasks(&jobs)[0];
+        assert_eq!(first.paths.pdf, "b/pt-BR.pdf");
+        assert_eq!(first.paths.report, "b/pt-BR.report.json");
     }
 }

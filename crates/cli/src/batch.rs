@@ -1,12 +1,12 @@
-//! `folio batch`: a manifest of PDFs and target languages in, a folder of translated PDFs,
-//! reports, a ledger and a summary out. The work is `folio_batch`'s; this parses the flags
+//! `folio batch`: a manifest of PDFs and target languages in, a folder (or S3 prefix) of
+//! translated PDFs, reports, a ledger and a summary out. The work is `folio_batch`'s; this parses the flags
 //! and prints.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use folio_batch::{Caps, Event, Settings, Summary};
+use folio_batch::{Caps, Event, Ledger, S3Settings, Settings, Summary};
 use folio_translate::RateLimiter;
 
 use crate::engine_args::EngineArgs;
@@ -17,10 +17,15 @@ pub struct BatchArgs {
     /// The manifest: `.csv` with a header `id,input,to[,priority][,pages]`, or `.jsonl` with
     /// those fields; `to` lists targets separated by `;` (`pt-BR;es`).
     manifest: PathBuf,
-    /// Output folder: `OUT/id/LANG.pdf`, `OUT/id/LANG.report.json`, `OUT/ledger.jsonl`,
-    /// `OUT/summary.json`.
+    /// Output folder or `s3://bucket/prefix`: `OUT/id/LANG.pdf`, `OUT/id/LANG.report.json`,
+    /// `OUT/ledger.jsonl` (on S3 `OUT/ledger/`, one object per event), `OUT/summary.json`.
     #[arg(long, value_name = "PREFIX")]
     out: PathBuf,
+    /// Endpoint of an S3-compatible store for `s3://` inputs and outputs (over
+    /// `AWS_ENDPOINT_URL`); plain http is allowed when it is http. Credentials and region come
+    /// from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`.
+    #[arg(long, value_name = "URL")]
+    s3_endpoint: Option<String>,
     /// The engine, its settings, cache, limits and price (shared by every document).
     #[command(flatten)]
     engine: EngineArgs,
@@ -45,7 +50,7 @@ pub struct BatchArgs {
 
 /// Runs `folio batch`.
 pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
-    folio_batch::check_local(&args.out.to_string_lossy())?;
+    folio_batch::check_supported(&args.out.to_string_lossy())?;
     let jobs = folio_batch::read_manifest(&args.manifest)?;
     let config = args.engine.config()?;
     let price = args.engine.price(&config)?;
@@ -60,6 +65,9 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
     }
     let settings = Settings {
         prefix: args.out.clone(),
+        s3: S3Settings {
+            endpoint: args.s3_endpoint.clone(),
+        },
         concurrency: args.concurrency,
         fonts: &fonts,
         translate,
@@ -111,7 +119,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
             "error: {} of {} outputs failed (their errors are in {})",
             summary.failed,
             summary.done + summary.failed + summary.skipped + summary.left,
-            args.out.join(folio_batch::Ledger::FILE).display()
+            ledger_name(&args.out)
         );
         ExitCode::from(1)
     } else if summary.left > 0 {
@@ -123,6 +131,15 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Where the ledger of output `out` is, for messages.
+fn ledger_name(out: &std::path::Path) -> String {
+    if folio_batch::is_s3(out) {
+        format!("{}/", out.join(Ledger::FOLDER).display())
+    } else {
+        out.join(Ledger::FILE).display().to_string()
+    }
 }
 
 /// One stderr line per event.

@@ -511,9 +511,9 @@ fn manifest_and_path_errors_say_what_and_where() {
     assert!(!dir.join("out").exists());
 
     std::fs::write(&manifest, "id,input,to\na,a.pdf,es\n").unwrap();
-    let run = batch(&manifest, Path::new("s3://bucket/out"), &[]);
+    let run = batch(&manifest, Path::new("https://example.org/out"), &[]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(text(&run.stderr).contains("S3 is not supported yet"));
+    assert!(text(&run.stderr).contains("https:// URLs are not supported"));
 
     // An engine that cannot be set up stops the batch before any document starts.
     let run = folio()
