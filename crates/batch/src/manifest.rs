@@ -146,31 +146,8 @@ fn parse_csv(text: &str) -> Result<Vec<RawJob>, (usize, String)> {
 
 /// One CSV record's fields.
 fn split_csv(record: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = record.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed on its line".into());
-    }
-    fields.push(field);
-    Ok(fields)
+    folio_translate::csv_fields(record)
+        .ok_or_else(|| "a quoted field is not closed on its line".to_string())
 }
 
 /// One JSON object a line; blank lines are skipped.

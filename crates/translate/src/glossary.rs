@@ -231,8 +231,9 @@ fn find_word(hay: &str, needle: &str, from: usize) -> Option<usize> {
     None
 }
 
-/// Splits one CSV line; `None` when a quote is left open.
-fn csv_fields(line: &str) -> Option<Vec<String>> {
+/// Splits one CSV line (fields in double quotes may hold commas, `""` is a quote); `None`
+/// when a quote is left open. Shared by the CSV files Folio reads: glossaries, manifests.
+pub fn csv_fields(line: &str) -> Option<Vec<String>> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut chars = line.chars().peekable();

@@ -77,7 +77,7 @@ pub use engines::{
 #[cfg(feature = "bergamot")]
 pub use engines::{Bergamot, BergamotOptions};
 pub use error::{Error, Result};
-pub use glossary::{Glossary, Glossed, Term};
+pub use glossary::{Glossary, Glossed, Term, csv_fields};
 pub use lang::LangPair;
 pub use models::{
     FETCH_MODELS, InstalledModels, MODELS_ENV, ModelInfo, default_models_dir, find_model,
