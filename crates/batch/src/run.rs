@@ -327,7 +327,7 @@ pub fn estimate(
         match estimate_task(&task, settings, &engines, &s3) {
             Ok(e) => {
                 out.outputs += 1;
-                add(&mut out.total, &e);
+                out.total += &e;
             }
             Err(error) => out.failures.push(Failure {
                 id: task.job.id.clone(),
@@ -351,18 +351,6 @@ fn estimate_task(
     let bytes = read_input(&task.job.input, s3)?;
     let options = options(settings, engine.as_ref(), task.job);
     folio::estimate(bytes, &options).map_err(|e| message(&e))
-}
-
-/// Adds `e` into `total`.
-fn add(total: &mut Estimate, e: &Estimate) {
-    total.segments += e.segments;
-    total.kept += e.kept;
-    total.reused += e.reused;
-    total.sent += e.sent;
-    total.requests += e.requests;
-    total.source_tokens += e.source_tokens;
-    total.prompt_tokens += e.prompt_tokens;
-    total.completion_tokens += e.completion_tokens;
 }
 
 /// What the threads share while the batch runs.

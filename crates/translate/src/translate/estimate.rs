@@ -42,6 +42,20 @@ pub struct Price {
     pub completion_per_million: f64,
 }
 
+/// Adds another call's counts: a batch's estimate is the sum of its documents'.
+impl std::ops::AddAssign<&Estimate> for Estimate {
+    fn add_assign(&mut self, e: &Estimate) {
+        self.segments += e.segments;
+        self.kept += e.kept;
+        self.reused += e.reused;
+        self.sent += e.sent;
+        self.requests += e.requests;
+        self.source_tokens += e.source_tokens;
+        self.prompt_tokens += e.prompt_tokens;
+        self.completion_tokens += e.completion_tokens;
+    }
+}
+
 impl Estimate {
     /// The cost at `price`.
     pub fn cost(&self, price: Price) -> f64 {
