@@ -14,9 +14,15 @@
 //!   `qpdf`, a service, a model) makes the test print `SKIPPED` with what is missing and
 //!   return, so `cargo test --workspace` passes on a fresh clone; when the `CI` environment
 //!   variable is set (CI runs with `CI=true`), the test fails with that message instead.
+//! - **Servers** the product talks to in production ([`RedisServer`]) are started for real on
+//!   127.0.0.1 on a [`free_port`] and stopped when dropped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+mod servers;
+
+pub use servers::{RedisServer, free_port};
 
 /// Folders of the repository holding permissively licensed corpus files, searched in order.
 const IN_REPO: &[&str] = &["tests/corpus", "golden/inputs", MADE];
