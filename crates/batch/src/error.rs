@@ -34,6 +34,13 @@ pub enum Error {
         /// Why, as the engine's builder said it.
         message: String,
     },
+    /// The job queue could not be reached or answered wrongly (`--queue redis://…`).
+    Queue {
+        /// The queue, as `redis://host:port/name` (no password).
+        queue: String,
+        /// What the server or client said.
+        message: String,
+    },
     /// A file or folder could not be read or written.
     Io {
         /// Which one.
@@ -66,6 +73,11 @@ impl std::fmt::Display for Error {
             Error::Engine { to, message } => {
                 write!(f, "cannot set up the engine into {to}: {message}")
             }
+            Error::Queue { queue, message } => write!(
+                f,
+                "{queue}: {message} (hint: check that Redis runs there and answers, and the \
+                 password in the URL, redis://:PASSWORD@HOST:PORT/NAME)"
+            ),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }

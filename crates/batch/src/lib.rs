@@ -25,6 +25,8 @@ mod error;
 mod ledger;
 mod manifest;
 mod output;
+mod queue;
+mod redis_queue;
 mod run;
 mod store;
 
@@ -32,6 +34,8 @@ pub use error::{Error, check_supported};
 pub use ledger::{Entry, History, Ledger, LedgerState};
 pub use manifest::{Job, read_manifest};
 pub use output::{OutputKeys, remove_stale_temporaries, write_atomic};
+pub use queue::{DeadLetter, Delivery, Queue, QueueStatus, QueuedJob};
+pub use redis_queue::{QueueUrl, RedisQueue};
 pub use run::{
     BatchEstimate, Caps, EngineMaker, Event, Failure, JobKey, Settings, Summary, estimate, run,
 };

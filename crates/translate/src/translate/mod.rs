@@ -154,7 +154,12 @@ pub async fn translate_segments(
                     }
                     Outcome::Translated(text)
                 }
-                Err(e) => Outcome::Failed(e.to_string()),
+                Err(e) => {
+                    if e.is_transient() {
+                        stats.unavailable += members.len() as u64;
+                    }
+                    Outcome::Failed(e.to_string())
+                }
             };
             for &i in members {
                 outcomes[i] = Some(outcome.clone());

@@ -47,4 +47,9 @@ pub struct EngineStats {
     pub retries: u64,
     /// Times a batch, or the invalid part of one, was sent again in smaller pieces.
     pub fallbacks: u64,
+    /// Segments that failed because the engine was unreachable, timed out, failed on its side
+    /// or kept rate limiting, after every retry: the engine's trouble, not the text's, so a
+    /// fleet worker puts the document back rather than publish it half translated.
+    #[serde(default)]
+    pub unavailable: u64,
 }

@@ -396,6 +396,8 @@ fn slow_calls_time_out() {
         out.translations[0].outcome,
         Outcome::Failed("engine did not answer within 10 ms".into())
     );
+    // The engine's trouble, counted apart from the text's (a worker puts the document back).
+    assert_eq!(out.stats.unavailable, 1);
 }
 
 #[test]
@@ -525,6 +527,10 @@ fn a_refused_batch_fails_whole_without_splitting() {
     assert_eq!(engine.calls(), 1);
     assert_eq!(out.stats.requests, 1);
     assert_eq!(out.stats.fallbacks, 0);
+    assert_eq!(
+        out.stats.unavailable, 0,
+        "a refusal is not the engine being down"
+    );
     for t in &out.translations {
         assert_eq!(
             t.outcome,
