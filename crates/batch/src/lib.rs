@@ -29,14 +29,16 @@ mod queue;
 mod redis_queue;
 mod run;
 mod store;
+mod worker;
 
 pub use error::{Error, check_supported};
 pub use ledger::{Entry, History, Ledger, LedgerState};
 pub use manifest::{Job, read_manifest};
 pub use output::{OutputKeys, remove_stale_temporaries, write_atomic};
-pub use queue::{DeadLetter, Delivery, Queue, QueueStatus, QueuedJob};
+pub use queue::{DeadLetter, Delivery, Queue, QueueStatus, QueuedJob, enqueue};
 pub use redis_queue::{QueueUrl, RedisQueue};
 pub use run::{
     BatchEstimate, Caps, EngineMaker, Event, Failure, JobKey, Settings, Summary, estimate, run,
 };
 pub use store::{S3Access, S3Settings, Storage, is_s3, open_output};
+pub use worker::{Fleet, Worker, WorkerSummary, fingerprint};

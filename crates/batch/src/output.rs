@@ -3,6 +3,8 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::Error;
 
@@ -29,17 +31,27 @@ impl OutputKeys {
     }
 }
 
+/// A temporary file older than this is stale whoever wrote it (a process on another machine
+/// sharing the folder, which this one cannot see).
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+
 /// Writes `bytes` to `path` so that `path` is either absent or complete: into a temporary
-/// file in the same folder (`.NAME.partial`), synced, then renamed over `path`, and the
-/// folder synced so the rename survives a crash.
+/// file in the same folder (`.NAME.PID-N.partial`, so processes writing the same output
+/// never share one), synced, then renamed over `path`, and the folder synced so the rename
+/// survives a crash.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}{PARTIAL}"));
+    let temp = dir.join(format!(
+        ".{name}.{}-{}{PARTIAL}",
+        std::process::id(),
+        SEQUENCE.fetch_add(1, Ordering::Relaxed)
+    ));
     let written = File::create(&temp).and_then(|mut f| {
         f.write_all(bytes)?;
         f.sync_all()
@@ -57,7 +69,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Removes the temporary files a killed run left in the documents' folders under `prefix`;
-/// returns how many. Their outputs were not finished, so they are done again.
+/// returns how many. Their outputs were not finished, so they are done again. A temporary
+/// of a process still running on this machine (a worker sharing the folder) is left alone,
+/// unless it is over an hour old.
 pub fn remove_stale_temporaries(prefix: &Path) -> Result<usize, Error> {
     let mut removed = 0;
     let Ok(folders) = std::fs::read_dir(prefix) else {
@@ -74,13 +88,32 @@ pub fn remove_stale_temporaries(prefix: &Path) -> Result<usize, Error> {
         {
             let name = file.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(PARTIAL) {
+            if name.starts_with('.') && name.ends_with(PARTIAL) && is_stale(&file.path(), &name) {
                 std::fs::remove_file(file.path()).map_err(|e| Error::io(file.path(), e))?;
                 removed += 1;
             }
         }
     }
     Ok(removed)
+}
+
+/// Whether the temporary file `path` (named `name`) was left by a process that is gone: its
+/// writer's id is not a running process of this machine, or it is old.
+fn is_stale(path: &Path, name: &str) -> bool {
+    let old = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_none_or(|age| age > STALE_AFTER);
+    let writer = name
+        .strip_suffix(PARTIAL)
+        .and_then(|n| n.rsplit('.').next())
+        .and_then(|tag| tag.split_once('-'))
+        .and_then(|(pid, _)| pid.parse::<u32>().ok());
+    let running = writer.is_some_and(|pid| {
+        pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
+    });
+    old || !running
 }
 
 #[cfg(test)]
@@ -98,8 +131,19 @@ mod tests {
         assert_eq!(std::fs::read(&pdf).unwrap(), b"%PDF-1.7");
         let stale = prefix.join("doc/.pt.pdf.partial");
         std::fs::write(&stale, b"half").unwrap();
-        assert_eq!(remove_stale_temporaries(&prefix).unwrap(), 1);
+        // Being written by a process still running here (pid 1 always is, on Linux).
+        let live = prefix.join("doc/.fr.pdf.1-0.partial");
+        std::fs::write(&live, b"half").unwrap();
+        let removed = remove_stale_temporaries(&prefix).unwrap();
         assert!(!stale.exists());
+        if Path::new("/proc/1").exists() {
+            assert_eq!(removed, 1);
+            assert!(
+                live.exists(),
+                "another process's write in flight is left alone"
+            );
+            std::fs::remove_file(&live).unwrap();
+        }
         let names: Vec<_> = std::fs::read_dir(prefix.join("doc"))
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -125,3 +125,44 @@ pub trait Queue: Send + Sync {
     /// The last `n` dead letters, newest first.
     fn dead_letters(&self, n: usize) -> Result<Vec<DeadLetter>, Error>;
 }
+
+/// Puts a manifest's (document, target) pairs on `queue`, highest priority first (equal
+/// priorities in manifest order), a hundred at a time; while the queue holds `max_backlog`
+/// or more unfinished jobs it waits, calling `waiting` with how many there are, so a
+/// producer never runs far ahead of the workers. Returns how many jobs it added.
+pub fn enqueue(
+    queue: &dyn Queue,
+    jobs: &[crate::Job],
+    max_backlog: u64,
+    waiting: &dyn Fn(u64),
+) -> Result<usize, Error> {
+    let mut order: Vec<&crate::Job> = jobs.iter().collect();
+    order.sort_by_key(|j| std::cmp::Reverse(j.priority));
+    let queued: Vec<QueuedJob> = order
+        .into_iter()
+        .flat_map(|job| {
+            job.targets.iter().map(move |to| QueuedJob {
+                id: job.id.clone(),
+                input: job.input.to_string_lossy().into_owned(),
+                to: to.clone(),
+                priority: job.priority,
+                pages: job.pages.as_ref().map(|p| p.to_string()),
+                attempts: 0,
+                last_error: None,
+            })
+        })
+        .collect();
+    let max_backlog = max_backlog.max(1);
+    for chunk in queued.chunks(100) {
+        loop {
+            let outstanding = queue.status()?.outstanding();
+            if outstanding < max_backlog {
+                break;
+            }
+            waiting(outstanding);
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        queue.push(chunk)?;
+    }
+    Ok(queued.len())
+}

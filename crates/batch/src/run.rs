@@ -109,6 +109,30 @@ pub enum Event<'a> {
         /// Which cap, and by how much.
         reason: &'a str,
     },
+    /// Its outputs were already written from the same input and settings (a worker given a
+    /// job twice).
+    Skipped {
+        /// The document.
+        id: &'a str,
+        /// The target.
+        to: &'a str,
+    },
+    /// A worker gave it up: it is on the queue's dead-letter list.
+    Dead {
+        /// The document.
+        id: &'a str,
+        /// The target.
+        to: &'a str,
+        /// Why.
+        error: &'a str,
+    },
+    /// A worker stops taking jobs for a while: the engine keeps failing.
+    Paused {
+        /// For how long.
+        seconds: f64,
+        /// The last failure.
+        reason: &'a str,
+    },
     /// Something the user should know that stops nothing (stale temporaries removed).
     Note(&'a str),
 }
@@ -223,13 +247,13 @@ fn tasks(jobs: &[Job]) -> Vec<Task<'_>> {
 type Built = Result<Arc<dyn Engine>, String>;
 
 /// The engines by target, each made once and shared.
-struct Engines<'a> {
+pub(crate) struct Engines<'a> {
     make: &'a EngineMaker<'a>,
     built: Mutex<HashMap<String, Built>>,
 }
 
 impl<'a> Engines<'a> {
-    fn new(make: &'a EngineMaker<'a>) -> Self {
+    pub(crate) fn new(make: &'a EngineMaker<'a>) -> Self {
         Self {
             make,
             built: Mutex::default(),
@@ -249,7 +273,7 @@ impl<'a> Engines<'a> {
     }
 
     /// The engine into `to`, made on first use (a failure is kept and given again).
-    fn get(&self, to: &str) -> Built {
+    pub(crate) fn get(&self, to: &str) -> Built {
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
         built
             .entry(to.to_string())
@@ -273,7 +297,7 @@ fn options<'o>(
 }
 
 /// Reads an input, a local file or an S3 object, saying which when it cannot.
-fn read_input(path: &Path, s3: &S3Access) -> Result<Arc<Vec<u8>>, String> {
+pub(crate) fn read_input(path: &Path, s3: &S3Access) -> Result<Arc<Vec<u8>>, String> {
     if is_s3(path) {
         return s3
             .read(&path.to_string_lossy())
@@ -302,7 +326,7 @@ fn split_done<'j>(
 }
 
 /// The pipeline's error as one line, with its hint.
-fn message(err: &folio::Error) -> String {
+pub(crate) fn message(err: &folio::Error) -> String {
     match err.hint() {
         Some(hint) => format!("{err} (hint: {hint})"),
         None => err.to_string(),

@@ -6,21 +6,37 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use folio_batch::{Caps, Event, Ledger, S3Settings, Settings, Summary};
+use std::time::Duration;
+
+use folio_batch::{
+    Caps, Event, Ledger, Queue, QueueUrl, RedisQueue, S3Settings, Settings, Summary,
+};
 use folio_translate::RateLimiter;
 
 use crate::engine_args::EngineArgs;
 
 /// Arguments of `folio batch`.
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct BatchArgs {
+    /// `status`: what a queue holds.
+    #[command(subcommand)]
+    action: Option<BatchAction>,
     /// The manifest: `.csv` with a header `id,input,to[,priority][,pages]`, or `.jsonl` with
     /// those fields; `to` lists targets separated by `;` (`pt-BR;es`).
-    manifest: PathBuf,
+    #[arg(required = true)]
+    manifest: Option<PathBuf>,
     /// Output folder or `s3://bucket/prefix`: `OUT/id/LANG.pdf`, `OUT/id/LANG.report.json`,
     /// `OUT/ledger.jsonl` (on S3 `OUT/ledger/`, one object per event), `OUT/summary.json`.
-    #[arg(long, value_name = "PREFIX")]
-    out: PathBuf,
+    #[arg(long, value_name = "PREFIX", required = true)]
+    out: Option<PathBuf>,
+    /// Put the jobs on this queue for `folio worker`s instead of running them here:
+    /// `redis://[:PASSWORD@]HOST:PORT/NAME`.
+    #[arg(long, value_name = "URL")]
+    queue: Option<String>,
+    /// With `--queue`: wait while the queue holds this many unfinished jobs.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_backlog: u64,
     /// Endpoint of an S3-compatible store for `s3://` inputs and outputs (over
     /// `AWS_ENDPOINT_URL`); plain http is allowed when it is http. Credentials and region come
     /// from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`.
@@ -48,10 +64,40 @@ pub struct BatchArgs {
     password: Option<String>,
 }
 
+/// What `folio batch` can do besides running a manifest.
+#[derive(clap::Subcommand)]
+enum BatchAction {
+    /// What a queue holds: queued, in flight, done, dead, throughput, workers.
+    Status(StatusArgs),
+}
+
+/// Arguments of `folio batch status`.
+#[derive(clap::Args)]
+struct StatusArgs {
+    /// The queue: `redis://[:PASSWORD@]HOST:PORT/NAME`.
+    #[arg(long, value_name = "URL")]
+    queue: String,
+    /// Print the counts as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Dead letters to list, newest first.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    dead: usize,
+}
+
 /// Runs `folio batch`.
 pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
-    folio_batch::check_supported(&args.out.to_string_lossy())?;
-    let jobs = folio_batch::read_manifest(&args.manifest)?;
+    if let Some(BatchAction::Status(status)) = &args.action {
+        return print_status(status);
+    }
+    let (Some(manifest), Some(out)) = (&args.manifest, &args.out) else {
+        anyhow::bail!("folio batch needs a MANIFEST and --out PREFIX");
+    };
+    folio_batch::check_supported(&out.to_string_lossy())?;
+    let jobs = folio_batch::read_manifest(manifest)?;
+    if let Some(queue) = &args.queue {
+        return enqueue(&jobs, queue, args.max_backlog);
+    }
     let config = args.engine.config()?;
     let price = args.engine.price(&config)?;
     if args.budget_usd.is_some() && price.is_none() {
@@ -64,7 +110,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         translate.limiter = Some(Arc::new(RateLimiter::new(args.engine.rpm, args.engine.tpm)));
     }
     let settings = Settings {
-        prefix: args.out.clone(),
+        prefix: out.clone(),
         s3: S3Settings {
             endpoint: args.s3_endpoint.clone(),
         },
@@ -113,13 +159,13 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let summary = folio_batch::run(&jobs, &settings, &make_engine, &print_event)?;
-    print_summary(&summary, &args.out);
+    print_summary(&summary, out);
     Ok(if summary.failed > 0 {
         eprintln!(
             "error: {} of {} outputs failed (their errors are in {})",
             summary.failed,
             summary.done + summary.failed + summary.skipped + summary.left,
-            ledger_name(&args.out)
+            ledger_name(out)
         );
         ExitCode::from(1)
     } else if summary.left > 0 {
@@ -142,8 +188,56 @@ fn ledger_name(out: &std::path::Path) -> String {
     }
 }
 
+/// Puts the manifest's jobs on a queue, waiting while its backlog is full.
+fn enqueue(jobs: &[folio_batch::Job], url: &str, max_backlog: u64) -> anyhow::Result<ExitCode> {
+    let url = QueueUrl::parse(url)?;
+    let queue = RedisQueue::open(&url, Duration::from_secs(300))?;
+    let warned = std::sync::atomic::AtomicBool::new(false);
+    let added = folio_batch::enqueue(&queue, jobs, max_backlog, &|outstanding| {
+        if !warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!(
+                "waiting: the queue holds {outstanding} unfinished jobs (--max-backlog {max_backlog})"
+            );
+        }
+    })?;
+    println!(
+        "{added} jobs queued on {}; run `folio worker --queue {} --out PREFIX` to do them",
+        url.display, url.display
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `folio batch status`.
+fn print_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let url = QueueUrl::parse(&args.queue)?;
+    let queue = RedisQueue::open(&url, Duration::from_secs(300))?;
+    let status = queue.status()?;
+    let dead = queue.dead_letters(args.dead)?;
+    if args.json {
+        let value = serde_json::json!({"status": status, "dead_letters": dead});
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}: {} queued, {} in flight, {} done ({} pages), {} dead, {} put back; {:.1} jobs/min over the last 5 min; {} workers active",
+        queue.name(),
+        status.queued,
+        status.in_flight,
+        status.done,
+        status.pages,
+        status.dead,
+        status.requeued,
+        status.done_per_minute,
+        status.workers
+    );
+    for d in &dead {
+        println!("dead: {} → {}: {}", d.job.id, d.job.to, d.error);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// One stderr line per event.
-fn print_event(event: Event<'_>) {
+pub(crate) fn print_event(event: Event<'_>) {
     match event {
         Event::Started { id, to, attempt } if attempt > 1 => {
             eprintln!("started {id} → {to} (attempt {attempt})")
@@ -169,6 +263,11 @@ fn print_event(event: Event<'_>) {
         Event::Failed { id, to, error } => eprintln!("failed {id} → {to}: {error}"),
         Event::Capped { id, to, reason } => {
             eprintln!("stopping before {id} → {to}: {reason}")
+        }
+        Event::Skipped { id, to } => eprintln!("skipped {id} → {to}: already written"),
+        Event::Dead { id, to, error } => eprintln!("dead {id} → {to}: {error}"),
+        Event::Paused { seconds, reason } => {
+            eprintln!("pausing {seconds:.0} s: the engine keeps failing ({reason})")
         }
         Event::Note(text) => eprintln!("note: {text}"),
     }

@@ -7,6 +7,7 @@ mod models;
 mod progress;
 mod qa;
 mod translate;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,9 @@ enum Command {
     Translate(Box<translate::TranslateArgs>),
     /// Translate the PDFs a manifest lists into its languages; resumable, with a ledger.
     Batch(Box<batch::BatchArgs>),
+    /// Take jobs from a queue filled by `folio batch --queue` and translate them; any number
+    /// of workers on any number of machines.
+    Worker(Box<worker::WorkerArgs>),
     /// List the installed Bergamot models; `folio models fetch` installs them.
     Models(models::ModelsCommand),
     /// Compare PDFs page by page; check and bless golden cases.
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Translate(args) => translate::run(*args),
         Command::Batch(args) => batch::run(*args),
+        Command::Worker(args) => worker::run(*args),
         Command::Models(args) => models::run(args),
         Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
     };

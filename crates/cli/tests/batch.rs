@@ -1,36 +1,14 @@
 //! `folio batch` end to end, with the `pseudo` engine (no network, deterministic): outputs,
 //! the ledger, resuming (also after `kill -9`), priorities, failures, estimates and caps.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::{assert_translated, count, files, folio, ledger, repo_pdf, text};
 
-/// A fresh folder for one test.
-fn workdir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("folio-batch-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A small PDF of the repository.
-#[track_caller]
-fn repo_pdf(path: &str) -> PathBuf {
-    let p = folio_test_support::repo_root().join(path);
-    assert!(
-        p.is_file(),
-        "{} is missing from the repository",
-        p.display()
-    );
-    p
-}
-
-fn folio() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_folio"))
-}
+mod support;
 
 /// Runs `folio batch MANIFEST --out OUT --engine pseudo ARGS`.
 fn batch(manifest: &Path, out: &Path, args: &[&str]) -> Output {
@@ -45,80 +23,13 @@ fn batch(manifest: &Path, out: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The ledger's entries, in order.
-fn ledger(out: &Path) -> Vec<Value> {
-    std::fs::read_to_string(out.join("ledger.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// How many `event` lines the ledger has per (id, to).
-fn count(entries: &[Value], event: &str) -> HashMap<(String, String), usize> {
-    let mut counts = HashMap::new();
-    for e in entries.iter().filter(|e| e["event"] == event) {
-        let key = (
-            e["id"].as_str().unwrap().to_string(),
-            e["to"].as_str().unwrap().to_string(),
-        );
-        *counts.entry(key).or_default() += 1;
-    }
-    counts
-}
-
 fn summary(out: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
 }
 
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            all.extend(files(&p));
-        } else {
-            all.push(p);
-        }
-    }
-    all.sort();
-    all
-}
-
-/// The words of a PDF, read back with Folio's reader (so it must be a complete PDF).
-#[track_caller]
-fn words(path: &Path) -> Vec<String> {
-    let bytes = std::fs::read(path).unwrap();
-    let doc = folio_pdf::read(bytes, &folio_pdf::ReadOptions::default())
-        .unwrap_or_else(|e| panic!("{}: not a readable PDF: {e}", path.display()));
-    doc.pages
-        .iter()
-        .flat_map(|p| p.words.iter().map(|w| w.text.to_string()))
-        .collect()
-}
-
-/// Whether a PDF's text is pseudo-translated: most of its words with letters carry the
-/// pseudo engine's accented letters, which the English inputs have none of.
-#[track_caller]
-fn assert_translated(path: &Path) {
-    let words = words(path);
-    let lettered: Vec<&String> = words
-        .iter()
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .collect();
-    let accented = lettered.iter().filter(|w| !w.is_ascii()).count();
-    assert!(
-        !lettered.is_empty() && accented * 2 > lettered.len(),
-        "{}: {accented} of {} words pseudo-translated: {:?}",
-        path.display(),
-        lettered.len(),
-        &words[..words.len().min(20)]
-    );
+/// A fresh folder for one test.
+fn workdir(test: &str) -> PathBuf {
+    support::workdir("batch", test)
 }
 
 const THREE: [&str; 3] = [

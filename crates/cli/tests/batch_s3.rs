@@ -9,6 +9,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::{repo_pdf, text};
+
+mod support;
 
 /// moto checks no signature but reads the access key from this header to pick the account
 /// owning what `folio` writes; without it, objects `folio` PUT cannot be read back.
@@ -136,21 +139,13 @@ impl Drop for Moto {
 
 /// A fresh folder for one test.
 fn workdir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("folio-batch-s3-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A small PDF of the repository.
-fn repo_pdf(path: &str) -> PathBuf {
-    folio_test_support::repo_root().join(path)
+    support::workdir("batch-s3", test)
 }
 
 /// `folio batch MANIFEST --out OUT --engine pseudo ARGS` with dummy credentials and only
 /// the AWS variables given in `env`.
 fn batch(manifest: &Path, out: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+    let mut command = support::folio();
     for (name, _) in std::env::vars() {
         if name.starts_with("AWS_") {
             command.env_remove(name);
@@ -169,28 +164,10 @@ fn batch(manifest: &Path, out: &str, args: &[&str], env: &[(&str, &str)]) -> Out
         .unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Asserts a PDF's bytes read back with Folio's reader and its text is pseudo-translated
-/// (most words with letters carry accented letters the English inputs have none of).
+/// Asserts a PDF's bytes read back with Folio's reader and its text is pseudo-translated.
 #[track_caller]
 fn assert_translated(name: &str, bytes: Vec<u8>) {
-    let doc = folio_pdf::read(bytes, &folio_pdf::ReadOptions::default())
-        .unwrap_or_else(|e| panic!("{name}: not a readable PDF: {e}"));
-    let words: Vec<String> = doc
-        .pages
-        .iter()
-        .flat_map(|p| p.words.iter().map(|w| w.text.to_string()))
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .collect();
-    let accented = words.iter().filter(|w| !w.is_ascii()).count();
-    assert!(
-        !words.is_empty() && accented * 2 > words.len(),
-        "{name}: {accented} of {} words pseudo-translated",
-        words.len()
-    );
+    support::assert_translated_bytes(name, bytes)
 }
 
 /// The ledger's events on S3, in order.

@@ -7,11 +7,15 @@
 //!   each, in order;
 //! - sticky ([`FakeOpenAi::stick`]): every item whose text contains a marker gets the fault,
 //!   every time.
+//!
+//! Like a provider it can also be slow ([`FakeOpenAi::set_latency`]), limit requests per
+//! minute, answering 429 with `Retry-After` above the limit ([`FakeOpenAi::set_rpm`]), or be
+//! down, answering 500 to everything ([`FakeOpenAi::set_down`]).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use folio_translate::{estimate_tokens, pseudolocalize};
 use serde_json::{Value, json};
@@ -61,6 +65,16 @@ struct State {
     queue: VecDeque<Fault>,
     sticky: Vec<(String, Fault)>,
     seen: Vec<Seen>,
+    /// Every answer takes this long.
+    latency: Option<Duration>,
+    /// Requests allowed per window, and the window.
+    rpm: Option<(usize, Duration)>,
+    /// When the requests let through under the limit arrived.
+    accepted: Vec<Instant>,
+    /// Requests answered 429 by the limit.
+    limited: usize,
+    /// Answers 500 to everything.
+    down: bool,
 }
 
 /// A running fake server; it stops with the test process.
@@ -123,6 +137,32 @@ impl FakeOpenAi {
     /// Number of requests seen so far.
     pub fn requests(&self) -> usize {
         self.state.lock().unwrap().seen.len()
+    }
+
+    /// Every answer comes after `latency`, as a provider's would.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state.lock().unwrap().latency = Some(latency);
+    }
+
+    /// At most `limit` requests are answered per `window` (a sliding window); those above get
+    /// 429 with `Retry-After` (whole seconds until the oldest leaves the window).
+    pub fn set_rpm(&self, limit: usize, window: Duration) {
+        self.state.lock().unwrap().rpm = Some((limit, window));
+    }
+
+    /// While `down`, every request gets a 500.
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
+    }
+
+    /// When the requests answered under the rate limit arrived.
+    pub fn accepted(&self) -> Vec<Instant> {
+        self.state.lock().unwrap().accepted.clone()
+    }
+
+    /// Requests refused with 429 by the rate limit.
+    pub fn limited(&self) -> usize {
+        self.state.lock().unwrap().limited
     }
 }
 
@@ -218,13 +258,33 @@ fn respond(
     let items: Vec<Value> = serde_json::from_str(user).expect("user message is a JSON array");
     let prompt_tokens = (estimate_tokens(&system) + estimate_tokens(user)) as u64;
 
-    let (fault, sticky) = {
+    let (fault, sticky, latency) = {
         let mut state = state.lock().unwrap();
         state.seen.push(Seen {
             system: system.clone(),
             items: items.len(),
             prompt_tokens,
         });
+        if state.down {
+            return error(500, "The server had an error");
+        }
+        if let Some((limit, window)) = state.rpm {
+            let now = Instant::now();
+            let recent: Vec<Instant> = state
+                .accepted
+                .iter()
+                .copied()
+                .filter(|&t| now.duration_since(t) < window)
+                .collect();
+            if recent.len() >= limit {
+                state.limited += 1;
+                let wait = window.saturating_sub(now.duration_since(recent[recent.len() - limit]));
+                let (status, _, body, _) = error(429, "Rate limit reached for requests");
+                let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+                return (status, format!("Retry-After: {secs}\r\n"), body, None);
+            }
+            state.accepted.push(now);
+        }
         // Queued faults hit batches; an item resent alone gets through (else whether a
         // segment ends failed would depend on how the queue lines up with the resends).
         let fault = if items.len() >= 2 {
@@ -232,7 +292,7 @@ fn respond(
         } else {
             None
         };
-        (fault, state.sticky.clone())
+        (fault, state.sticky.clone(), state.latency)
     };
     match fault {
         Some(Fault::RateLimit(secs)) => {
@@ -298,7 +358,7 @@ fn respond(
     });
     let delay = match fault {
         Some(Fault::Slow(d)) => Some(d),
-        _ => None,
+        _ => latency,
     };
     (200, String::new(), reply.to_string(), delay)
 }
