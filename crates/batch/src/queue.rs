@@ -94,8 +94,8 @@ impl QueueStatus {
 /// A queue of jobs shared by processes on any number of machines. Every method may be called
 /// from several threads at once.
 pub trait Queue: Send + Sync {
-    /// The queue's name for messages (`redis://host:port/name`, without a password).
-    fn name(&self) -> &str;
+    /// Where the queue is, for messages (`redis://host:port/name`, without a password).
+    fn address(&self) -> &str;
 
     /// Adds jobs at the end, in order.
     fn push(&self, jobs: &[QueuedJob]) -> Result<(), Error>;

@@ -273,7 +273,7 @@ return 1
 });
 
 impl Queue for RedisQueue {
-    fn name(&self) -> &str {
+    fn address(&self) -> &str {
         &self.url.display
     }
 

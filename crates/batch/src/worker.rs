@@ -547,7 +547,7 @@ impl<'a> Worker<'a> {
         self.store
             .put(&keys.report, &report_json(&report, &fingerprint, job))
             .map_err(Try::Storage)?;
-        Ok(Translated::Written(report))
+        Ok(Translated::Written(Box::new(report)))
     }
 
     /// Whether the output is there, written from the same input and settings.
@@ -574,7 +574,7 @@ impl<'a> Worker<'a> {
 /// A job's try that wrote its outputs.
 enum Translated {
     /// Translated and written now.
-    Written(folio::Report),
+    Written(Box<folio::Report>),
     /// The outputs were there from the same input and settings.
     AlreadyDone,
 }

@@ -220,7 +220,7 @@ fn print_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     }
     println!(
         "{}: {} queued, {} in flight, {} done ({} pages), {} dead, {} put back; {:.1} jobs/min over the last 5 min; {} workers active",
-        queue.name(),
+        queue.address(),
         status.queued,
         status.in_flight,
         status.done,
