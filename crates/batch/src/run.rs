@@ -531,11 +531,20 @@ fn work(shared: &Shared<'_, '_>) -> Result<(), Error> {
         else {
             return Ok(());
         };
-        if shared.stopped.load(Ordering::SeqCst) || !within_caps(shared, &task) {
+        if shared.stopped.load(Ordering::SeqCst) {
             leave(shared, task);
             continue;
         }
-        run_task(shared, &task)?;
+        let Some(committed) = within_caps(shared, &task) else {
+            leave(shared, task);
+            continue;
+        };
+        let spent = run_task(shared, &task)?;
+        // The estimate held against the caps gives way to what the document really used, so
+        // an estimate that was low does not let the batch overrun its cap.
+        let mut total = shared.committed.lock().unwrap_or_else(|e| e.into_inner());
+        total.0 = total.0 - committed.0 + spent.0;
+        total.1 = total.1 - committed.1 + spent.1;
     }
 }
 
@@ -549,16 +558,17 @@ fn leave(shared: &Shared<'_, '_>, task: Task<'_>) {
     });
 }
 
-/// Whether starting `task` keeps the batch within its caps, by its estimate; if not, the
-/// batch stops starting documents. An input that cannot be estimated goes ahead (its run
-/// fails with the pipeline's message).
-fn within_caps(shared: &Shared<'_, '_>, task: &Task<'_>) -> bool {
+/// Whether starting `task` keeps the batch within its caps: what finished documents used
+/// plus the estimates of those in flight and of this one. If it does, the tokens and cost
+/// now held for it; if not, `None`, and the batch stops starting documents. An input that
+/// cannot be estimated goes ahead (its run fails with the pipeline's message).
+fn within_caps(shared: &Shared<'_, '_>, task: &Task<'_>) -> Option<(u64, f64)> {
     let caps = shared.settings.caps;
     if !caps.any() {
-        return true;
+        return Some((0, 0.0));
     }
     let Ok(est) = estimate_task(task, shared.settings, &shared.engines, shared.s3) else {
-        return true;
+        return Some((0, 0.0));
     };
     let tokens = est.prompt_tokens + est.completion_tokens;
     let cost = shared.settings.price.map_or(0.0, |p| est.cost(p));
@@ -589,16 +599,16 @@ fn within_caps(shared: &Shared<'_, '_>, task: &Task<'_>) -> bool {
                 .unwrap_or_else(|e| e.into_inner())
                 .stopped_by = Some(reason);
         }
-        return false;
+        return None;
     }
     committed.0 += tokens;
     committed.1 += cost;
-    true
+    Some((tokens, cost))
 }
 
-/// Translates one pair and records how it went; `Err` only when the ledger or an output
-/// cannot be written, which stops the batch.
-fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(), Error> {
+/// Translates one pair and records how it went: the tokens and cost it used. `Err` only
+/// when the ledger or an output cannot be written, which stops the batch.
+fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(u64, f64), Error> {
     let (id, to) = (task.job.id.as_str(), task.to);
     let attempt = shared.history.history(id, to).attempts + 1;
     let at = SystemTime::now()
@@ -616,7 +626,7 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(), Error> {
         .unwrap_or_else(|_| {
             Err("the pipeline panicked on this document (please report this as a bug)".to_string())
         });
-    let (pdf, report) = match result {
+    let (pdf, report, fingerprint) = match result {
         Ok(out) => out,
         Err(error) => {
             shared.ledger.append(&Entry::Failed {
@@ -637,12 +647,17 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(), Error> {
                 to: to.into(),
                 error,
             });
-            return Ok(());
+            return Ok((0, 0.0));
         }
     };
     // The report first: the PDF's presence is what marks the pair done.
-    let mut json = serde_json::to_vec_pretty(&report).expect("reports always serialize");
-    json.push(b'\n');
+    let json = crate::worker::report_json(
+        &report,
+        &fingerprint,
+        id,
+        to,
+        &task.job.input.to_string_lossy(),
+    );
     shared.store.put(&task.paths.report, &json)?;
     shared.store.put(&task.paths.pdf, &pdf)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -674,18 +689,30 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(), Error> {
     summary.prompt_tokens += report.engine.prompt_tokens;
     summary.completion_tokens += report.engine.completion_tokens;
     summary.cache_hits += report.engine.cache_hits;
-    Ok(())
+    let cost = shared.settings.price.map_or(0.0, |p| {
+        Estimate {
+            prompt_tokens: report.engine.prompt_tokens,
+            completion_tokens: report.engine.completion_tokens,
+            ..Estimate::default()
+        }
+        .cost(p)
+    });
+    Ok((tokens, cost))
 }
 
-/// The pipeline on one pair: the PDF and its report, or the error as the pipeline says it.
+/// The pipeline on one pair: the PDF, its report and the output's fingerprint, or the error
+/// as the pipeline says it.
 fn translate_one(
     shared: &Shared<'_, '_>,
     task: &Task<'_>,
-) -> Result<(Vec<u8>, folio::Report), String> {
+) -> Result<(Vec<u8>, folio::Report, String), String> {
     let engine = shared.engines.get(task.to)?;
     let bytes = read_input(&task.job.input, shared.s3)?;
+    let pages = task.job.pages.as_ref().map(|p| p.to_string());
+    let fingerprint = crate::fingerprint(&bytes, task.to, pages.as_deref(), engine.as_ref());
     let options = options(shared.settings, engine.as_ref(), task.job);
-    folio::translate(bytes, &options, &mut |_| {}).map_err(|e| message(&e))
+    let (pdf, report) = folio::translate(bytes, &options, &mut |_| {}).map_err(|e| message(&e))?;
+    Ok((pdf, report, fingerprint))
 }
 
 #[cfg(test)]

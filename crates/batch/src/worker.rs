@@ -120,14 +120,20 @@ pub fn fingerprint(input: &[u8], to: &str, pages: Option<&str>, engine: &dyn Eng
 }
 
 /// The report as written next to the PDF: the pipeline's report with the output's
-/// [`fingerprint`] and job added.
-pub(crate) fn report_json(report: &folio::Report, fingerprint: &str, job: &QueuedJob) -> Vec<u8> {
+/// [`fingerprint`] and job (document id, target, input) added.
+pub(crate) fn report_json(
+    report: &folio::Report,
+    fingerprint: &str,
+    id: &str,
+    to: &str,
+    input: &str,
+) -> Vec<u8> {
     let mut value = serde_json::to_value(report).expect("reports always serialize");
     if let Some(map) = value.as_object_mut() {
         map.insert("fingerprint".into(), fingerprint.into());
         map.insert(
             "job".into(),
-            serde_json::json!({"id": job.id, "to": job.to, "input": job.input}),
+            serde_json::json!({"id": id, "to": to, "input": input}),
         );
     }
     let mut json = serde_json::to_vec_pretty(&value).expect("JSON values always serialize");
@@ -545,7 +551,10 @@ impl<'a> Worker<'a> {
         // The PDF first: the report, with the fingerprint, is what marks the output done.
         self.store.put(&keys.pdf, &pdf).map_err(Try::Storage)?;
         self.store
-            .put(&keys.report, &report_json(&report, &fingerprint, job))
+            .put(
+                &keys.report,
+                &report_json(&report, &fingerprint, &job.id, &job.to, &job.input),
+            )
             .map_err(Try::Storage)?;
         Ok(Translated::Written(Box::new(report)))
     }

@@ -382,6 +382,8 @@ fn estimate_writes_nothing_and_max_tokens_stops_before_the_cap() {
     assert_eq!(count(&ledger(&out), "started").len(), 2);
     let s = summary(&out);
     assert_eq!((s["done"].as_u64(), s["left"].as_u64()), (Some(2), Some(1)));
+    // What was really used, not only what was estimated, stays under the cap.
+    assert!(s["tokens"].as_u64().unwrap() <= cap, "{s}");
 
     // The same cap as a budget: at 1 per million tokens, `cap` tokens cost `cap / 1e6`.
     let budget = format!("{}", cap as f64 / 1e6);
