@@ -41,6 +41,13 @@ pub enum Error {
         /// What the server or client said.
         message: String,
     },
+    /// Another `folio batch` process is writing to the same output folder.
+    Busy {
+        /// Its lock file.
+        path: PathBuf,
+        /// Its process id.
+        pid: u32,
+    },
     /// A file or folder could not be read or written.
     Io {
         /// Which one.
@@ -77,6 +84,12 @@ impl std::fmt::Display for Error {
                 f,
                 "{queue}: {message} (hint: check that Redis runs there and answers, and the \
                  password in the URL, redis://:PASSWORD@HOST:PORT/NAME)"
+            ),
+            Error::Busy { path, pid } => write!(
+                f,
+                "another folio batch (process {pid}) is writing to this output folder ({}); \
+                 wait for it to end, or run several processes with --queue and folio worker",
+                path.display()
             ),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }

@@ -34,7 +34,7 @@ mod worker;
 pub use error::{Error, check_supported};
 pub use ledger::{Entry, History, Ledger, LedgerState};
 pub use manifest::{Job, read_manifest};
-pub use output::{OutputKeys, remove_stale_temporaries, write_atomic};
+pub use output::{OutputKeys, PrefixLock, remove_stale_temporaries, write_atomic};
 pub use queue::{DeadLetter, Delivery, Queue, QueueStatus, QueuedJob, enqueue};
 pub use redis_queue::{QueueUrl, RedisQueue};
 pub use run::{

@@ -110,10 +110,73 @@ fn is_stale(path: &Path, name: &str) -> bool {
         .and_then(|n| n.rsplit('.').next())
         .and_then(|tag| tag.split_once('-'))
         .and_then(|(pid, _)| pid.parse::<u32>().ok());
-    let running = writer.is_some_and(|pid| {
-        pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
-    });
+    let running = writer.is_some_and(is_running);
     old || !running
+}
+
+/// A local output folder taken by one `folio batch` process: `PREFIX/.folio-batch.lock`
+/// holds its process id and is removed when it ends. A second process on the same folder
+/// would translate the same documents again; it is refused instead. A lock whose process is
+/// gone (killed) is taken over.
+#[derive(Debug)]
+pub struct PrefixLock {
+    path: std::path::PathBuf,
+}
+
+impl PrefixLock {
+    /// The lock file's name under the output folder.
+    pub const FILE: &str = ".folio-batch.lock";
+
+    /// Takes the folder whose lock file is `path`, or says which process has it.
+    pub fn take(path: &Path) -> Result<Self, Error> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(mut file) => {
+                    file.write_all(std::process::id().to_string().as_bytes())
+                        .map_err(|e| Error::io(path, e))?;
+                    return Ok(Self {
+                        path: path.to_path_buf(),
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(path)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<u32>().ok());
+                    if let Some(pid) = holder.filter(|&pid| is_running(pid)) {
+                        return Err(Error::Busy {
+                            path: path.to_path_buf(),
+                            pid,
+                        });
+                    }
+                    // Its process is gone: take it over.
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(e) => return Err(Error::io(path, e)),
+            }
+        }
+        Err(Error::io(
+            path,
+            std::io::Error::other("the lock file keeps coming back"),
+        ))
+    }
+}
+
+impl Drop for PrefixLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether `pid` is a running process of this machine other than this one.
+fn is_running(pid: u32) -> bool {
+    pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 #[cfg(test)]
@@ -150,5 +213,25 @@ mod tests {
             .collect();
         assert_eq!(names, ["es.pdf"]);
         std::fs::remove_dir_all(&prefix).unwrap();
+    }
+
+    #[test]
+    fn one_process_per_output_folder() {
+        let dir = std::env::temp_dir().join(format!("folio-batch-lock-{}", std::process::id()));
+        let path = dir.join(PrefixLock::FILE);
+        let lock = PrefixLock::take(&path).unwrap();
+        assert!(path.exists());
+        drop(lock);
+        assert!(!path.exists());
+        // Held by a process that is running (pid 1 always is, on Linux).
+        if Path::new("/proc/1").exists() {
+            std::fs::write(&path, "1").unwrap();
+            let err = PrefixLock::take(&path).unwrap_err().to_string();
+            assert!(err.contains("process 1"), "{err}");
+        }
+        // Left by a process that is gone.
+        std::fs::write(&path, "4294967295").unwrap();
+        drop(PrefixLock::take(&path).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -409,6 +409,11 @@ pub fn run(
     let (done, todo) = split_done(tasks(jobs), store.as_ref())?;
     let engines = Engines::new(make_engine);
     engines.prepare(&todo)?;
+    // One process per local output folder (on S3 this is the user's to keep).
+    let _lock = store
+        .local_path(crate::PrefixLock::FILE)
+        .map(|path| crate::PrefixLock::take(&path))
+        .transpose()?;
     // Creates the folder, or checks the bucket answers, before anything is translated.
     let stale = store.prepare()?;
     if stale > 0 {

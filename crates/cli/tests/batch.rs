@@ -2,7 +2,7 @@
 //! the ledger, resuming (also after `kill -9`), priorities, failures, estimates and caps.
 
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -441,5 +441,32 @@ fn manifest_and_path_errors_say_what_and_where() {
     let err = text(&run.stderr);
     assert!(err.contains("cannot set up the engine into es"), "{err}");
     assert!(!dir.join("out").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_second_process_on_the_same_output_folder_is_refused() {
+    let dir = workdir("lock");
+    let manifest = three_documents(&dir, "es");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // A running process holds the folder (as a `folio batch` in progress would).
+    let mut holder = Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(out.join(".folio-batch.lock"), holder.id().to_string()).unwrap();
+    let run = batch(&manifest, &out, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = text(&run.stderr);
+    assert!(
+        err.contains(&format!("another folio batch (process {})", holder.id())),
+        "{err}"
+    );
+    assert!(err.contains("--queue"), "{err}");
+    assert!(!out.join("doc0").exists());
+    // Once that process is gone (killed: its lock is left behind), the folder is taken over.
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let run = batch(&manifest, &out, &[]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(!out.join(".folio-batch.lock").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
