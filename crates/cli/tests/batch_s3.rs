@@ -142,9 +142,8 @@ fn workdir(test: &str) -> PathBuf {
     support::workdir("batch-s3", test)
 }
 
-/// `folio batch MANIFEST --out OUT --engine pseudo ARGS` with dummy credentials and only
-/// the AWS variables given in `env`.
-fn batch(manifest: &Path, out: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+/// `folio` with dummy credentials and only the AWS variables given in `env`.
+fn folio_s3(env: &[(&str, &str)]) -> Command {
     let mut command = support::folio();
     for (name, _) in std::env::vars() {
         if name.starts_with("AWS_") {
@@ -152,14 +151,21 @@ fn batch(manifest: &Path, out: &str, args: &[&str], env: &[(&str, &str)]) -> Out
         }
     }
     command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .envs(env.iter().copied());
+    command
+}
+
+/// `folio batch MANIFEST --out OUT --engine pseudo ARGS` with dummy credentials and only
+/// the AWS variables given in `env`.
+fn batch(manifest: &Path, out: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    folio_s3(env)
         .arg("batch")
         .arg(manifest)
         .args(["--out", out, "--engine", "pseudo"])
         .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -362,5 +368,128 @@ fn a_wrong_endpoint_or_a_missing_bucket_is_a_clear_error() {
         start.elapsed() < Duration::from_secs(60),
         "gave up too slowly"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Uploads `n` documents (the two repository PDFs in turn) as `in/doc{i}.pdf` and writes a
+/// manifest of them into `to`.
+fn upload(moto: &Moto, bucket: &str, dir: &Path, n: usize, to: &str) -> PathBuf {
+    let mut csv = String::from("id,input,to\n");
+    for i in 0..n {
+        let bytes = std::fs::read(repo_pdf(TWO[i % 2])).unwrap();
+        moto.put(bucket, &format!("in/doc{i}.pdf"), &bytes);
+        csv += &format!("doc{i},s3://{bucket}/in/doc{i}.pdf,{to}\n");
+    }
+    let manifest = dir.join("manifest.csv");
+    std::fs::write(&manifest, csv).unwrap();
+    manifest
+}
+
+#[test]
+fn a_batch_killed_mid_run_leaves_no_partial_object_and_resumes() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = workdir("kill");
+    moto.create_bucket("folio");
+    let manifest = upload(&moto, "folio", &dir, 8, "es");
+    let endpoint = moto.endpoint();
+    let mut run = folio_s3(&[])
+        .arg("batch")
+        .arg(&manifest)
+        .args(["--out", "s3://folio/run", "--engine", "pseudo"])
+        .args(["--concurrency", "1", "--s3-endpoint", &endpoint])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once the first document is written, in the middle of the others.
+    let start = Instant::now();
+    while moto.keys("folio", "run/doc0/es.pdf").is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "doc0 never written"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    run.kill().unwrap();
+    run.wait().unwrap();
+    let written: Vec<String> = moto
+        .keys("folio", "run/")
+        .into_iter()
+        .filter(|k| k.ends_with(".pdf"))
+        .collect();
+    assert!(
+        written.len() < 8,
+        "the kill came too late to test anything: {written:?}"
+    );
+    // Every object there is whole: each PDF reads back complete.
+    for key in &written {
+        assert_translated(key, moto.get("folio", key).unwrap());
+    }
+
+    let rerun = batch(
+        &manifest,
+        "s3://folio/run",
+        &["--s3-endpoint", &endpoint],
+        &[],
+    );
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun.stderr));
+    for i in 0..8 {
+        let key = format!("run/doc{i}/es.pdf");
+        assert_translated(&key, moto.get("folio", &key).unwrap());
+    }
+    // Each output exactly once in the ledger, whether the killed run or the rerun did it.
+    let events = ledger(&moto, "folio", "run");
+    for i in 0..8 {
+        let done = events
+            .iter()
+            .filter(|e| e["event"] == "done" && e["id"] == format!("doc{i}"))
+            .count();
+        assert_eq!(done, 1, "doc{i}: {events:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn workers_read_and_write_s3() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(redis) = folio_test_support::RedisServer::start() else {
+        return;
+    };
+    let dir = workdir("worker");
+    moto.create_bucket("folio");
+    let manifest = upload(&moto, "folio", &dir, 2, "pt-BR;es");
+    let queue = redis.url("s3-test");
+    let endpoint = moto.endpoint();
+    let queued = folio_s3(&[])
+        .arg("batch")
+        .arg(&manifest)
+        .args(["--out", "s3://folio/fleet", "--queue", &queue])
+        .output()
+        .unwrap();
+    assert!(queued.status.success(), "{}", text(&queued.stderr));
+    let worker = folio_s3(&[("AWS_ENDPOINT_URL", &endpoint)])
+        .args(["worker", "--queue", &queue, "--out", "s3://folio/fleet"])
+        .args(["--engine", "pseudo", "--exit-when-idle", "2"])
+        .output()
+        .unwrap();
+    assert!(worker.status.success(), "{}", text(&worker.stderr));
+    assert!(
+        text(&worker.stdout).starts_with("4 done"),
+        "{}",
+        text(&worker.stdout)
+    );
+    for i in 0..2 {
+        for to in ["pt-BR", "es"] {
+            let key = format!("fleet/doc{i}/{to}.pdf");
+            assert_translated(&key, moto.get("folio", &key).unwrap());
+            let report: Value = serde_json::from_slice(
+                &moto
+                    .get("folio", &format!("fleet/doc{i}/{to}.report.json"))
+                    .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(report["job"]["input"], format!("s3://folio/in/doc{i}.pdf"));
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
