@@ -1,0 +1,204 @@
+//! Fleet throughput (issue 11): 1, 2 and 4 `folio worker` processes on one Redis queue,
+//! against the fake OpenAI server answering each request after a fixed latency and refusing
+//! (429) requests above a fixed number per minute. Documents a minute should grow with the
+//! workers until the limit, then hold at it, with the fleet's shared limit (`--rpm`, kept in
+//! Redis) keeping the server's 429s away and no segment failing.
+//!
+//! ```text
+//! cargo bench -p folio-cli --bench fleet
+//! cargo bench -p folio-cli --bench fleet -- --seconds 90 --rpm 400 --latency-ms 300 --workers 1,2,4
+//! ```
+//!
+//! Each configuration gets a fresh queue with more documents than it can do, runs for
+//! `--seconds` (default 75), then stops its workers with SIGTERM (`--drain 0`). Printed per
+//! configuration: documents done a minute, requests the server answered a minute, the 429s
+//! it sent, and segments that failed in the written reports. Needs `redis-server`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_openai::FakeOpenAi;
+use folio_batch::{Queue, QueueUrl, RedisQueue};
+use folio_test_support::RedisServer;
+
+#[path = "../../translate/tests/support/fake_openai.rs"]
+#[allow(dead_code, reason = "the benchmark uses part of the fake server")]
+mod fake_openai;
+
+/// The documents, in turn (one page each, 20-40 segments).
+const INPUTS: [&str; 3] = [
+    "tests/corpus/made/table-ruled.pdf",
+    "tests/corpus/made/table-unruled.pdf",
+    "tests/corpus/made/math-stix2.pdf",
+];
+
+struct Args {
+    seconds: u64,
+    rpm: usize,
+    latency: Duration,
+    workers: Vec<usize>,
+}
+
+fn args() -> Args {
+    let mut args = Args {
+        seconds: 75,
+        rpm: 400,
+        latency: Duration::from_millis(300),
+        workers: vec![1, 2, 4],
+    };
+    let given: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = given.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().map(String::as_str).unwrap_or_default();
+        match flag.as_str() {
+            "--seconds" => args.seconds = value().parse().expect("--seconds N"),
+            "--rpm" => args.rpm = value().parse().expect("--rpm N"),
+            "--latency-ms" => {
+                args.latency = Duration::from_millis(value().parse().expect("--latency-ms N"))
+            }
+            "--workers" => {
+                args.workers = value()
+                    .split(',')
+                    .map(|n| n.parse().expect("--workers 1,2,4"))
+                    .collect()
+            }
+            _ => {} // `cargo bench` passes --bench
+        }
+    }
+    args
+}
+
+fn main() {
+    let args = args();
+    let Some(redis) = RedisServer::start() else {
+        eprintln!("the fleet benchmark needs redis-server");
+        std::process::exit(1);
+    };
+    let server = FakeOpenAi::start();
+    server.set_latency(args.latency);
+    server.set_rpm(args.rpm, Duration::from_secs(60));
+    let dir = std::env::temp_dir().join(format!("folio-fleet-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("openai.toml");
+    // A few requests per document, so documents are many requests as real ones are.
+    std::fs::write(&config, "[openai]\nmax_batch_segments = 8\n").unwrap();
+
+    println!(
+        "fake server: {} ms a request, {} requests a minute; {} s per configuration",
+        args.latency.as_millis(),
+        args.rpm,
+        args.seconds
+    );
+    println!("workers  docs/min  requests/min  429s  failed segments");
+    for &workers in &args.workers {
+        // More documents than any configuration can do in the time.
+        let documents = 60 * workers.max(4) * args.seconds as usize / 30;
+        let name = format!("bench{workers}");
+        let out = dir.join(&name);
+        let manifest = dir.join(format!("{name}.csv"));
+        let mut csv = String::from("id,input,to\n");
+        for i in 0..documents {
+            let input = folio_test_support::repo_root().join(INPUTS[i % INPUTS.len()]);
+            csv += &format!("d{i},{},es\n", input.display());
+        }
+        std::fs::write(&manifest, csv).unwrap();
+        let queue_url = redis.url(&name);
+        let queued = folio()
+            .arg("batch")
+            .arg(&manifest)
+            .arg("--out")
+            .arg(&out)
+            .args(["--queue", &queue_url])
+            .output()
+            .unwrap();
+        assert!(queued.status.success(), "{queued:?}");
+        let queue = RedisQueue::open(
+            &QueueUrl::parse(&queue_url).unwrap(),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+
+        let (limited_before, start) = (server.limited(), Instant::now());
+        let children: Vec<Child> = (0..workers)
+            .map(|_| worker(&queue_url, &out, &config, &server, args.rpm))
+            .collect();
+        std::thread::sleep(Duration::from_secs(args.seconds));
+        let done = queue.status().unwrap().done;
+        let elapsed = start.elapsed();
+        for child in &children {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+        }
+        for mut child in children {
+            let _ = child.wait();
+        }
+        let minutes = elapsed.as_secs_f64() / 60.0;
+        let answered = server
+            .accepted()
+            .iter()
+            .filter(|&&t| t >= start && t <= start + elapsed)
+            .count();
+        println!(
+            "{workers:>7}  {:>8.1}  {:>12.1}  {:>4}  {:>15}",
+            done as f64 / minutes,
+            answered as f64 / minutes,
+            server.limited() - limited_before,
+            failed_segments(&out)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn folio() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+}
+
+/// One worker on the fake server: one document and one request at a time, no cache (every
+/// document costs its requests), the fleet's limit at the server's.
+fn worker(queue: &str, out: &Path, config: &Path, server: &FakeOpenAi, rpm: usize) -> Child {
+    folio()
+        .args(["worker", "--queue", queue])
+        .arg("--out")
+        .arg(out)
+        .args(["--engine", "openai", "--model", "bench", "--base-url"])
+        .arg(server.base_url())
+        .arg("--config")
+        .arg(config)
+        .args(["--api-key-env", "FOLIO_BENCH_KEY", "--no-cache"])
+        .args([
+            "--max-concurrency",
+            "1",
+            "--concurrency",
+            "1",
+            "--drain",
+            "0",
+        ])
+        .args(["--rpm", &rpm.to_string()])
+        .env("FOLIO_BENCH_KEY", FakeOpenAi::KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Failed segments over every report under `out`.
+fn failed_segments(out: &Path) -> usize {
+    let mut failed = 0;
+    let mut stack: Vec<PathBuf> = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.to_string_lossy().ends_with(".report.json") {
+                let report: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+                failed += report["segments"]["failed"].as_array().map_or(0, Vec::len);
+            }
+        }
+    }
+    failed
+}
