@@ -135,6 +135,36 @@ impl Ledger {
         }
     }
 
+    /// Opens (or creates) the ledger of `store` to add events, without reading the ones
+    /// there: a fleet worker needs no history (the queue counts attempts), and a ledger of
+    /// millions of events is not worth reading at every start.
+    pub fn open_for_appending(store: &Arc<dyn Storage>) -> Result<Ledger, Error> {
+        let Some(path) = store.local_path(Self::FILE) else {
+            return Ok(Self::objects(store));
+        };
+        let mut file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        // A line torn by a kill is ended, so the next one starts on its own line.
+        let len = file.metadata().map_err(|e| Error::io(&path, e))?.len();
+        if len > 0 {
+            let mut last = [0u8];
+            file.seek(SeekFrom::Start(len - 1))
+                .and_then(|_| file.read_exact(&mut last))
+                .map_err(|e| Error::io(&path, e))?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n").map_err(|e| Error::io(&path, e))?;
+            }
+        }
+        Ok(Ledger {
+            name: path.display().to_string(),
+            sink: Sink::File(Mutex::new(file)),
+        })
+    }
+
     /// The local `ledger.jsonl`.
     fn open_file(path: &Path) -> Result<(Ledger, LedgerState), Error> {
         let mut file = OpenOptions::new()
@@ -172,14 +202,18 @@ impl Ledger {
                 state.read(&bytes);
             }
         }
-        let ledger = Ledger {
+        Ok((Self::objects(store), state))
+    }
+
+    /// A ledger of one object per event under `ledger/`.
+    fn objects(store: &Arc<dyn Storage>) -> Ledger {
+        Ledger {
             name: store.name(&format!("{}/", Self::FOLDER)),
             sink: Sink::Objects {
                 store: store.clone(),
                 written: AtomicU64::new(0),
             },
-        };
-        Ok((ledger, state))
+        }
     }
 
     /// Appends one entry: a line flushed to the file, or an object of its own.
@@ -199,11 +233,7 @@ impl Ledger {
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_millis());
                 let n = written.fetch_add(1, Ordering::SeqCst);
-                let key = format!(
-                    "{}/{millis:014}-{}-{n:06}.json",
-                    Self::FOLDER,
-                    std::process::id()
-                );
+                let key = format!("{}/{millis:014}-{}-{n:06}.json", Self::FOLDER, writer());
                 store.put(&key, line.as_bytes())
             }
         }
@@ -213,6 +243,18 @@ impl Ledger {
     pub fn name(&self) -> &str {
         &self.name
     }
+}
+
+/// This process among every process writing events to the same store, on any machine: its
+/// id and the nanoseconds of its first event (two machines' processes may share an id).
+fn writer() -> &'static str {
+    static WRITER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    WRITER.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        format!("{}.{nanos:09}", std::process::id())
+    })
 }
 
 impl std::fmt::Debug for Ledger {

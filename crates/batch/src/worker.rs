@@ -223,7 +223,7 @@ impl<'a> Worker<'a> {
                 "removed {stale} unfinished temporary file(s) of a stopped process"
             )));
         }
-        let (ledger, _) = Ledger::open(&store)?;
+        let ledger = Ledger::open_for_appending(&store)?;
         let breaker = Breaker {
             threshold: fleet.breaker_failures,
             first_pause: fleet.breaker_pause,
