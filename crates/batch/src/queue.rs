@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Caps, Error};
 
 /// One (document, target) on a queue: everything a worker needs to do it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +81,10 @@ pub struct QueueStatus {
     pub done_per_minute: f64,
     /// Workers that took or heartbeat a job within the lease.
     pub workers: u64,
+    /// Tokens the fleet's jobs used, and hold for jobs in flight when caps are set.
+    pub spent_tokens: u64,
+    /// Their cost at the workers' price.
+    pub spent_cost: f64,
 }
 
 impl QueueStatus {
@@ -124,6 +128,21 @@ pub trait Queue: Send + Sync {
 
     /// The last `n` dead letters, newest first.
     fn dead_letters(&self, n: usize) -> Result<Vec<DeadLetter>, Error>;
+
+    /// Holds `tokens` and `cost` of a job about to start against the fleet's `caps`, counted
+    /// with what every worker spent or holds: `None` when they fit (and are now held), else
+    /// which cap would be passed. A queue without shared counters lets everything through.
+    fn reserve(&self, tokens: u64, cost: f64, caps: &Caps) -> Result<Option<String>, Error> {
+        let _ = (tokens, cost, caps);
+        Ok(None)
+    }
+
+    /// Replaces what [`Queue::reserve`] held for a job by what it really used (`tokens` and
+    /// `cost` are the differences; negative when it used less).
+    fn settle(&self, tokens: i64, cost: f64) -> Result<(), Error> {
+        let _ = (tokens, cost);
+        Ok(())
+    }
 }
 
 /// Puts a manifest's (document, target) pairs on `queue`, highest priority first (equal

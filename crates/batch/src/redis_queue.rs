@@ -9,6 +9,8 @@
 //! - `folio:NAME:stats`: a hash of counters (`done`, `pages`, `requeued`).
 //! - `folio:NAME:done_log`: a sorted set of the last hour's finished entries by the server's
 //!   time in milliseconds, for the throughput.
+//! - `folio:NAME:spent`: a hash of the tokens and cost the fleet's jobs used or hold, against
+//!   the caps (`--max-tokens`, `--budget-usd`).
 //!
 //! Ending a delivery (done, requeue, dead) is one Lua script each, so it happens whole: the
 //! entry is acknowledged and deleted, and its counter or replacement written, together; a
@@ -24,7 +26,7 @@ use redis::streams::{
 };
 use redis::{Client, Connection, FromRedisValue, RedisResult, Script};
 
-use crate::{DeadLetter, Delivery, Error, Queue, QueueStatus, QueuedJob};
+use crate::{Caps, DeadLetter, Delivery, Error, Queue, QueueStatus, QueuedJob};
 
 /// The consumer group every worker joins.
 const GROUP: &str = "workers";
@@ -96,6 +98,7 @@ pub struct RedisQueue {
     dead: String,
     stats: String,
     done_log: String,
+    spent: String,
 }
 
 impl RedisQueue {
@@ -117,6 +120,7 @@ impl RedisQueue {
             dead: format!("{prefix}:dead"),
             stats: format!("{prefix}:stats"),
             done_log: format!("{prefix}:done_log"),
+            spent: format!("{prefix}:spent"),
         };
         queue.with(|c| {
             let created: RedisResult<()> = redis::cmd("XGROUP")
@@ -255,6 +259,28 @@ if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XADD', KEYS[2], '*', 'job', ARGV[3], 'error', ARGV[4])
 redis.call('XDEL', KEYS[1], ARGV[2])
 return 1
+",
+    )
+});
+
+/// Adds a job's tokens and cost to what the fleet spent if both stay within their caps
+/// (`-1`: no cap); else returns which cap (`tokens` or `cost`) and what was spent.
+static RESERVE: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+    Script::new(
+        r"
+local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or '0')
+local cost = tonumber(redis.call('HGET', KEYS[1], 'cost') or '0')
+local max_tokens = tonumber(ARGV[3])
+local budget = tonumber(ARGV[4])
+if max_tokens >= 0 and tokens + tonumber(ARGV[1]) > max_tokens then
+  return {'tokens', tostring(tokens)}
+end
+if budget >= 0 and cost + tonumber(ARGV[2]) > budget then
+  return {'cost', tostring(cost)}
+end
+redis.call('HINCRBY', KEYS[1], 'tokens', ARGV[1])
+redis.call('HINCRBYFLOAT', KEYS[1], 'cost', ARGV[2])
+return {}
 ",
     )
 });
@@ -423,6 +449,8 @@ impl Queue for RedisQueue {
                 .query(c)
         })?;
         let now_ms = time.0 * 1000 + time.1 / 1000;
+        let spent: std::collections::HashMap<String, f64> =
+            self.with(|c| redis::cmd("HGETALL").arg(&self.spent).query(c))?;
         let recent: u64 = self.with(|c| {
             redis::cmd("ZCOUNT")
                 .arg(&self.done_log)
@@ -449,6 +477,48 @@ impl Queue for RedisQueue {
                 .iter()
                 .filter(|c| (c.idle as u64) < lease_ms)
                 .count() as u64,
+            spent_tokens: spent.get("tokens").copied().unwrap_or(0.0) as u64,
+            spent_cost: spent.get("cost").copied().unwrap_or(0.0),
+        })
+    }
+
+    fn reserve(&self, tokens: u64, cost: f64, caps: &Caps) -> Result<Option<String>, Error> {
+        let refused: Vec<String> = self.with(|c| {
+            RESERVE
+                .key(&self.spent)
+                .arg(tokens)
+                .arg(cost)
+                .arg(caps.max_tokens.map_or(-1, |m| m as i64))
+                .arg(caps.budget.unwrap_or(-1.0))
+                .invoke(c)
+        })?;
+        Ok(match refused.as_slice() {
+            [cap, spent] if cap == "tokens" => Some(format!(
+                "--max-tokens {}: the fleet used or holds {spent} tokens, this job needs ~{tokens}",
+                caps.max_tokens.unwrap_or(0)
+            )),
+            [_, spent] => Some(format!(
+                "--budget-usd {}: the fleet spent or holds {spent}, this job needs ~{cost:.4}",
+                caps.budget.unwrap_or(0.0)
+            )),
+            _ => None,
+        })
+    }
+
+    fn settle(&self, tokens: i64, cost: f64) -> Result<(), Error> {
+        self.with(|c| {
+            redis::pipe()
+                .cmd("HINCRBY")
+                .arg(&self.spent)
+                .arg("tokens")
+                .arg(tokens)
+                .ignore()
+                .cmd("HINCRBYFLOAT")
+                .arg(&self.spent)
+                .arg("cost")
+                .arg(cost)
+                .ignore()
+                .query::<()>(c)
         })
     }
 

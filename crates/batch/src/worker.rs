@@ -18,6 +18,10 @@
 //!   translated and not counted against the document: it is put back, and after
 //!   [`Fleet::breaker_failures`] such documents in a row the worker stops taking jobs for a
 //!   while (30 s, doubling up to 5 min), instead of burning the queue into dead letters.
+//! - **Caps for the whole fleet.** With `--max-tokens` or `--budget-usd`, each document's
+//!   estimate is held against counters every worker shares ([`Queue::reserve`]) before it
+//!   starts, and replaced by what it used when it ends; a document that would pass a cap goes
+//!   back on the queue and the worker stops taking jobs.
 //! - **Drain.** [`Worker::stop`] (on SIGTERM) stops taking jobs; the jobs in flight finish,
 //!   and [`Worker::release`] puts back the ones that could not finish in time.
 
@@ -97,6 +101,8 @@ pub struct WorkerSummary {
     pub tokens: u64,
     /// Segments answered from the cache.
     pub cache_hits: u64,
+    /// The cap that stopped the worker, if one did.
+    pub stopped_by: Option<String>,
 }
 
 /// The fingerprint of one output: the input's bytes, the target, the pages asked and the
@@ -500,6 +506,19 @@ impl<'a> Worker<'a> {
                 self.lock_summary().failed += 1;
                 Ok(())
             }
+            Err(Try::Capped(reason)) => {
+                self.queue.requeue(d, job)?;
+                if !self.stopping.swap(true, Ordering::SeqCst) {
+                    (self.events)(Event::Capped {
+                        id,
+                        to,
+                        reason: &reason,
+                    });
+                    self.lock_summary().stopped_by = Some(reason);
+                }
+                self.stop();
+                Ok(())
+            }
             Err(Try::Storage(e)) => Err(e),
         }
     }
@@ -535,8 +554,16 @@ impl<'a> Worker<'a> {
             password: self.settings.password.clone(),
             ..folio::Options::new(engine.as_ref(), self.settings.fonts)
         };
-        let (pdf, report) =
-            folio::translate(bytes, &options, &mut |_| {}).map_err(|e| Try::Failed(message(&e)))?;
+        let held = self.hold(&bytes, &options)?;
+        let result = folio::translate(bytes, &options, &mut |_| {});
+        // The fleet's spending, for the caps and `folio batch status`: what was held gives way
+        // to what the document used.
+        let (tokens, cost) = held.unwrap_or((0, 0.0));
+        let (used, used_cost) = result.as_ref().map_or((0, 0.0), |(_, r)| self.spent(r));
+        self.queue
+            .settle(used as i64 - tokens as i64, used_cost - cost)
+            .map_err(Try::Storage)?;
+        let (pdf, report) = result.map_err(|e| Try::Failed(message(&e)))?;
         if report.engine.unavailable > 0 {
             let reason = report
                 .segments
@@ -557,6 +584,44 @@ impl<'a> Worker<'a> {
             )
             .map_err(Try::Storage)?;
         Ok(Translated::Written(Box::new(report)))
+    }
+
+    /// With caps set: the document's estimated tokens and cost, held against the fleet's caps
+    /// (`Try::Capped` when they would pass one). Without caps: nothing to hold.
+    fn hold(
+        &self,
+        bytes: &Arc<Vec<u8>>,
+        options: &folio::Options<'_>,
+    ) -> Result<Option<(u64, f64)>, Try> {
+        let caps = self.settings.caps;
+        if !caps.any() {
+            return Ok(None);
+        }
+        let est = folio::estimate(bytes.clone(), options).map_err(|e| Try::Failed(message(&e)))?;
+        let tokens = est.prompt_tokens + est.completion_tokens;
+        let cost = self.settings.price.map_or(0.0, |p| est.cost(p));
+        match self
+            .queue
+            .reserve(tokens, cost, &caps)
+            .map_err(Try::Storage)?
+        {
+            Some(reason) => Err(Try::Capped(reason)),
+            None => Ok(Some((tokens, cost))),
+        }
+    }
+
+    /// The tokens and cost a report says were used.
+    fn spent(&self, report: &folio::Report) -> (u64, f64) {
+        let e = &report.engine;
+        let cost = self.settings.price.map_or(0.0, |p| {
+            folio_translate::Estimate {
+                prompt_tokens: e.prompt_tokens,
+                completion_tokens: e.completion_tokens,
+                ..Default::default()
+            }
+            .cost(p)
+        });
+        (e.prompt_tokens + e.completion_tokens, cost)
     }
 
     /// Whether the output is there, written from the same input and settings.
@@ -594,6 +659,8 @@ enum Try {
     Failed(String),
     /// The engine was down: not the document's fault.
     EngineDown(String),
+    /// Starting it would pass the fleet's cap: it goes back, and the worker stops.
+    Capped(String),
     /// The output could not be written: the worker stops.
     Storage(Error),
 }

@@ -219,7 +219,7 @@ fn print_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{}: {} queued, {} in flight, {} done ({} pages), {} dead, {} put back; {:.1} jobs/min over the last 5 min; {} workers active",
+        "{}: {} queued, {} in flight, {} done ({} pages), {} dead, {} put back; {:.1} jobs/min over the last 5 min; {} workers active; {} tokens spent",
         queue.address(),
         status.queued,
         status.in_flight,
@@ -228,7 +228,8 @@ fn print_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
         status.dead,
         status.requeued,
         status.done_per_minute,
-        status.workers
+        status.workers,
+        status.spent_tokens
     );
     for d in &dead {
         println!("dead: {} → {}: {}", d.job.id, d.job.to, d.error);

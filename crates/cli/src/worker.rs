@@ -53,6 +53,13 @@ pub struct WorkerArgs {
     /// Seconds of the worker's first pause when the engine keeps failing (doubling up to 300).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     breaker_pause: u64,
+    /// Stop the fleet starting documents before what all its workers spent would pass this
+    /// (needs `--price` or a config `[price]`); kept in Redis, shared by every worker.
+    #[arg(long, value_name = "USD")]
+    budget_usd: Option<f64>,
+    /// The same for tokens, all workers together.
+    #[arg(long, value_name = "N")]
+    max_tokens: Option<u64>,
     /// User password of the encrypted inputs.
     #[arg(long)]
     password: Option<String>,
@@ -65,6 +72,10 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     let lease = Duration::from_secs(args.lease.max(1));
     let queue = RedisQueue::open(&url, lease)?;
     let config = args.engine.config()?;
+    let price = args.engine.price(&config)?;
+    if args.budget_usd.is_some() && price.is_none() {
+        anyhow::bail!("--budget-usd needs a price: pass --price PROMPT,COMPLETION");
+    }
     let fonts = args.engine.fonts()?;
     let mut translate = args.engine.translate_options(args.engine.cache(&config)?);
     if args.engine.rpm.is_some() || args.engine.tpm.is_some() {
@@ -79,8 +90,11 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         fonts: &fonts,
         translate,
         password: args.password.clone(),
-        price: None,
-        caps: Caps::default(),
+        price,
+        caps: Caps {
+            max_tokens: args.max_tokens,
+            budget: args.budget_usd,
+        },
     };
     let fleet = Fleet {
         lease,
@@ -138,6 +152,12 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     });
     let summary = result?;
     print_summary(&summary);
+    if let Some(reason) = &summary.stopped_by {
+        eprintln!(
+            "error: stopped by {reason}; the jobs left stay on the queue for a run with a higher cap"
+        );
+        return Ok(ExitCode::from(4));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -455,3 +455,89 @@ fn an_engine_outage_opens_the_circuit_and_dead_letters_nothing() {
     let finished = count(&ledger(&t.out), "done");
     assert!(finished.values().all(|&n| n == 1), "{finished:?}");
 }
+
+#[test]
+fn the_fleets_token_cap_holds_for_all_workers_together() {
+    let Some(t) = Setup::start("cap") else {
+        return;
+    };
+    let ruled = repo_pdf(THREE[0]);
+    let manifest = t.manifest(
+        &[("a", ruled.clone()), ("b", ruled.clone()), ("c", ruled)],
+        "es",
+    );
+    // One document's estimate, and what it really uses.
+    let est = folio()
+        .arg("batch")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(t.dir.join("estimate"))
+        .args(["--engine", "pseudo", "--estimate"])
+        .output()
+        .unwrap();
+    let line = assert_ok(&est);
+    let estimate: u64 = line
+        .split('~')
+        .skip(1)
+        .map(|s| s.split(' ').next().unwrap().parse::<u64>().expect(&line))
+        .sum::<u64>()
+        / 3;
+    // A cap for two documents and half of a third: the third would pass it.
+    t.enqueue(&manifest);
+    let measure = t.worker(&["--engine", "pseudo", "--exit-when-idle", "1"]);
+    let measured = assert_ok(&finish(measure, Duration::from_secs(60)));
+    let used = t.status()["status"]["spent_tokens"].as_u64().unwrap() / 3;
+    assert!(used > 0, "{measured}");
+
+    let cap = used + estimate + estimate / 2;
+    let capped = Setup {
+        redis: t.redis,
+        dir: t.dir.clone(),
+        out: t.dir.join("capped"),
+    };
+    let queue = capped.redis.url("capped");
+    let queued = folio()
+        .arg("batch")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(&capped.out)
+        .args(["--queue", &queue])
+        .output()
+        .unwrap();
+    assert_ok(&queued);
+    let workers: Vec<Child> = (0..2)
+        .map(|_| {
+            folio()
+                .args(["worker", "--queue", &queue, "--engine", "pseudo"])
+                .arg("--out")
+                .arg(&capped.out)
+                .args(["--max-tokens", &cap.to_string(), "--exit-when-idle", "2"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = workers
+        .into_iter()
+        .map(|w| finish(w, Duration::from_secs(60)))
+        .collect();
+    // Some worker met the cap and says so (exit 4); the job it would have started is left.
+    let stopped: Vec<&Output> = outputs
+        .iter()
+        .filter(|o| o.status.code() == Some(4))
+        .collect();
+    assert!(!stopped.is_empty(), "{outputs:?}");
+    assert!(text(&stopped[0].stderr).contains("stopped by --max-tokens"));
+    let run = folio()
+        .args(["batch", "status", "--json", "--queue", &queue])
+        .output()
+        .unwrap();
+    let status: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(counts(&status), (1, 0, 2, 0), "{status}");
+    let spent = status["status"]["spent_tokens"].as_u64().unwrap();
+    assert!(
+        spent <= cap,
+        "the fleet spent {spent} tokens over its cap of {cap}"
+    );
+}
