@@ -25,7 +25,10 @@ mod error;
 mod ledger;
 mod manifest;
 mod output;
+mod redis_link;
 mod run;
+mod shared_cache;
+mod shared_limit;
 mod store;
 
 pub use error::{Error, check_supported};
@@ -35,4 +38,6 @@ pub use output::{OutputKeys, remove_stale_temporaries, write_atomic};
 pub use run::{
     BatchEstimate, Caps, EngineMaker, Event, Failure, JobKey, Settings, Summary, estimate, run,
 };
+pub use shared_cache::{RedisCache, build_fleet_cache};
+pub use shared_limit::RedisLimiter;
 pub use store::{S3Access, S3Settings, Storage, is_s3, open_output};
