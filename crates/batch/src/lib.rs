@@ -27,7 +27,10 @@ mod manifest;
 mod output;
 mod queue;
 mod redis_queue;
+mod redis_link;
 mod run;
+mod shared_cache;
+mod shared_limit;
 mod store;
 mod worker;
 
@@ -40,5 +43,7 @@ pub use redis_queue::{QueueUrl, RedisQueue};
 pub use run::{
     BatchEstimate, Caps, EngineMaker, Event, Failure, JobKey, Settings, Summary, estimate, run,
 };
+pub use shared_cache::{RedisCache, build_fleet_cache};
+pub use shared_limit::RedisLimiter;
 pub use store::{S3Access, S3Settings, Storage, is_s3, open_output};
 pub use worker::{Fleet, Worker, WorkerSummary, fingerprint};

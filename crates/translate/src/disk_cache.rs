@@ -132,8 +132,10 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     })
 }
 
-/// A memory cache in front of another (a [`DiskCache`]): reads try memory first and fill it
-/// from the back store; writes go to both.
+/// A fast cache in front of a slower one (memory in front of a [`DiskCache`]; nested, memory,
+/// disk and a shared store): reads try the front first and fill it from the back store;
+/// writes go to both. Lookups of many keys ask the back store once, for the front's misses.
+/// An error of either store is the operation's error.
 #[derive(Debug)]
 pub struct Layered<F, B> {
     /// The fast store, consulted first.
@@ -157,6 +159,31 @@ impl<F: Cache, B: Cache> Cache for Layered<F, B> {
     fn put(&self, key: CacheKey, translation: &str) -> Result<()> {
         self.front.put(key, translation)?;
         self.back.put(key, translation)
+    }
+
+    fn get_many(&self, keys: &[CacheKey]) -> Result<Vec<Option<String>>> {
+        let mut found = self.front.get_many(keys)?;
+        let missing: Vec<usize> = (0..keys.len()).filter(|&i| found[i].is_none()).collect();
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let back = self
+            .back
+            .get_many(&missing.iter().map(|&i| keys[i]).collect::<Vec<_>>())?;
+        let mut fill = Vec::new();
+        for (i, hit) in missing.into_iter().zip(back) {
+            if let Some(text) = hit {
+                fill.push((keys[i], text.clone()));
+                found[i] = Some(text);
+            }
+        }
+        self.front.put_many(&fill)?;
+        Ok(found)
+    }
+
+    fn put_many(&self, entries: &[(CacheKey, String)]) -> Result<()> {
+        self.front.put_many(entries)?;
+        self.back.put_many(entries)
     }
 }
 
@@ -212,5 +239,37 @@ mod tests {
         assert_eq!(layered.get(CacheKey(1)).unwrap().as_deref(), Some("um"));
         assert_eq!(layered.front.len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn layered_get_many_asks_the_back_for_the_misses_only() {
+        // Memory, memory, memory: three tiers, each holding one entry.
+        let layered = Layered {
+            front: MemoryCache::new(10),
+            back: Layered {
+                front: MemoryCache::new(10),
+                back: MemoryCache::new(10),
+            },
+        };
+        layered.front.put(CacheKey(1), "um").unwrap();
+        layered.back.front.put(CacheKey(2), "dois").unwrap();
+        layered.back.back.put(CacheKey(3), "três").unwrap();
+        let keys = [1, 2, 3, 4].map(CacheKey);
+        let found = layered.get_many(&keys).unwrap();
+        assert_eq!(
+            found,
+            [Some("um"), Some("dois"), Some("três"), None].map(|t| t.map(String::from))
+        );
+        // Hits fill the tiers in front of where they were found.
+        assert_eq!(layered.front.len(), 3);
+        assert_eq!(layered.back.front.len(), 2);
+        assert_eq!(layered.back.back.len(), 1);
+        layered
+            .put_many(&[(CacheKey(5), "cinco".to_string())])
+            .unwrap();
+        assert_eq!(
+            layered.back.back.get(CacheKey(5)).unwrap().as_deref(),
+            Some("cinco")
+        );
     }
 }

@@ -40,6 +40,8 @@
 //!   check with this crate's [`Error`].
 //! - [`Cache`], [`CacheKey`], [`MemoryCache`], [`NoCache`]: the per-segment cache;
 //!   [`DiskCache`] persists it for concurrent processes, [`Layered`] puts memory in front.
+//! - [`Limiter`]: what calls wait on (requests and tokens per minute, pauses after a 429);
+//!   [`RateLimiter`] keeps the count in memory, for one process.
 //! - [`estimate`]: what a run would send and cost ([`Estimate`], [`Price`]), without calling.
 //! - [`Config`]: engine settings from a TOML file; [`build_engine`] and [`build_cache`] make
 //!   the engine it names and its cache, the one policy the CLI, QA and tests share.
@@ -83,7 +85,7 @@ pub use models::{
     FETCH_MODELS, InstalledModels, MODELS_ENV, ModelInfo, default_models_dir, find_model,
     list_models, models_dir, user_models_dir,
 };
-pub use ratelimit::RateLimiter;
+pub use ratelimit::{Limiter, RateLimiter};
 pub use translate::{
     EngineStats, Estimate, Price, RetryPolicy, TranslateOptions, TranslateOutput,
     TranslateProgress, Validation, estimate, left_in_source_language, translate_segments,

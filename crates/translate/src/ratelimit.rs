@@ -6,26 +6,56 @@
 //! any 60 s window there are at most `rpm` calls and `tpm` tokens, exactly, whatever the
 //! concurrency (a token bucket would allow up to twice that across a window's edge).
 //!
+//! A 429 from the engine [pauses](Limiter::pause) every caller of the limiter alike.
+//!
 //! Time is Tokio's ([`tokio::time::Instant`]): tests pause it and assert the spacing of calls.
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// The window the limits are counted over.
+use crate::BoxFuture;
+
+/// The window the limits are counted over, unless [`RateLimiter::with_window`] says otherwise.
 const WINDOW: Duration = Duration::from_secs(60);
+
+/// What the driver waits on before each request: the limits of one run, of a batch's runs
+/// together ([`RateLimiter`]), or of a fleet of workers on many machines (a limiter kept in a
+/// shared store, such as `folio_batch::RedisLimiter`). A trait so that where the count is
+/// kept is the caller's choice; set it in
+/// [`TranslateOptions::limiter`](crate::TranslateOptions::limiter).
+pub trait Limiter: Send + Sync + fmt::Debug {
+    /// Waits until a call of an estimated `tokens` fits in the limits, then counts it as made.
+    fn acquire(&self, tokens: u64) -> BoxFuture<'_, ()>;
+
+    /// Holds back every call not yet started, from every caller sharing the limiter, for
+    /// `delay` from now (a pause already running longer stays). The driver calls it when the
+    /// engine answers "too many requests" (HTTP 429): the server's limit is shared too, so one
+    /// caller told to wait means all of them should.
+    fn pause(&self, delay: Duration);
+}
 
 /// Limits on requests and estimated tokens per minute, shared by the calls of one run, or by
 /// the runs of a whole batch ([`TranslateOptions::limiter`](crate::TranslateOptions::limiter))
-/// so that documents translated side by side stay under one budget together.
+/// so that documents translated side by side stay under one budget together. Kept in memory:
+/// for one process.
 #[derive(Debug)]
 pub struct RateLimiter {
     rpm: Option<u32>,
     tpm: Option<u32>,
-    /// Calls of the last minute, oldest first: when each went, and its tokens.
-    log: Mutex<VecDeque<(Instant, u64)>>,
+    window: Duration,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Calls of the last window, oldest first: when each went, and its tokens.
+    log: VecDeque<(Instant, u64)>,
+    /// No call starts before this ([`Limiter::pause`]).
+    paused_until: Option<Instant>,
 }
 
 impl RateLimiter {
@@ -34,8 +64,15 @@ impl RateLimiter {
         Self {
             rpm: rpm.map(|n| n.max(1)),
             tpm: tpm.map(|n| n.max(1)),
-            log: Mutex::default(),
+            window: WINDOW,
+            state: Mutex::default(),
         }
+    }
+
+    /// Counts the limits over `window` instead of a minute: tests run in seconds with it.
+    pub fn with_window(mut self, window: Duration) -> Self {
+        self.window = window.max(Duration::from_millis(1));
+        self
     }
 
     /// Whether it limits anything.
@@ -43,28 +80,20 @@ impl RateLimiter {
         self.rpm.is_some() || self.tpm.is_some()
     }
 
-    /// Waits until a call of `tokens` fits in the limits, then counts it as made. A call over
-    /// the whole `tpm` on its own waits for an empty window instead of forever.
-    pub(crate) async fn acquire(&self, tokens: u64) {
-        if !self.is_active() {
-            return;
-        }
-        loop {
-            let wait = match self.try_acquire(Instant::now(), tokens) {
-                None => return,
-                Some(until) => until,
-            };
-            tokio::time::sleep_until(wait).await;
-        }
-    }
-
     /// Counts the call if it fits now; else the instant to try again.
     fn try_acquire(&self, now: Instant, tokens: u64) -> Option<Instant> {
         // A poisoned lock only means another call panicked mid-update of a plain log.
-        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = state.paused_until.filter(|&until| now < until) {
+            return Some(until);
+        }
+        if !self.is_active() {
+            return None;
+        }
+        let log = &mut state.log;
         while log
             .front()
-            .is_some_and(|&(t, _)| now.duration_since(t) >= WINDOW)
+            .is_some_and(|&(t, _)| now.duration_since(t) >= self.window)
         {
             log.pop_front();
         }
@@ -87,8 +116,26 @@ impl RateLimiter {
             log.push_back((now, tokens));
             None
         } else {
-            Some(log[leave - 1].0 + WINDOW)
+            Some(log[leave - 1].0 + self.window)
         }
+    }
+}
+
+impl Limiter for RateLimiter {
+    /// Waits until a call of `tokens` fits in the limits, then counts it as made. A call over
+    /// the whole `tpm` on its own waits for an empty window instead of forever.
+    fn acquire(&self, tokens: u64) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            while let Some(until) = self.try_acquire(Instant::now(), tokens) {
+                tokio::time::sleep_until(until).await;
+            }
+        })
+    }
+
+    fn pause(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.paused_until = state.paused_until.max(Some(until));
     }
 }
 
@@ -145,5 +192,25 @@ mod tests {
             unlimited.acquire(1_000_000).await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_call_back() {
+        let unlimited = RateLimiter::new(None, None);
+        let start = Instant::now();
+        unlimited.pause(Duration::from_secs(5));
+        // A shorter pause does not cut the running one short.
+        unlimited.pause(Duration::from_secs(1));
+        unlimited.acquire(1).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+        unlimited.acquire(1).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+        // The window is a parameter.
+        let limiter = RateLimiter::new(Some(1), None).with_window(Duration::from_secs(2));
+        let start = Instant::now();
+        for _ in 0..3 {
+            limiter.acquire(1).await;
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(4));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use folio_doc::{Segment, SegmentId};
 
 use crate::engine::{Batch, Engine, estimate_tokens};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::Limiter;
 use crate::{Error, Result};
 
 use super::TranslateOptions;
@@ -35,7 +35,7 @@ pub(super) async fn run_batch<'a>(
     engine: &'a dyn Engine,
     work: Vec<Work<'a>>,
     options: &'a TranslateOptions,
-    limiter: &'a RateLimiter,
+    limiter: &'a dyn Limiter,
 ) -> BatchResult {
     let mut result = BatchResult::default();
     // Parts still to send, as indices into `work`; the first part is sent first.
@@ -141,24 +141,20 @@ async fn call(
     engine: &dyn Engine,
     batch: Batch<'_>,
     options: &TranslateOptions,
-    limiter: &RateLimiter,
+    limiter: &dyn Limiter,
     result: &mut BatchResult,
 ) -> Result<crate::Reply> {
     let seed = batch.segments.first().map_or(0, |s| u64::from(s.id.0));
-    let tokens = if limiter.is_active() {
-        engine.estimate_usage(&batch).map_or_else(
-            || {
-                2 * batch
-                    .segments
-                    .iter()
-                    .map(|s| estimate_tokens(&s.text) as u64)
-                    .sum::<u64>()
-            },
-            |u| u.prompt_tokens + u.completion_tokens,
-        )
-    } else {
-        0
-    };
+    let tokens = engine.estimate_usage(&batch).map_or_else(
+        || {
+            2 * batch
+                .segments
+                .iter()
+                .map(|s| estimate_tokens(&s.text) as u64)
+                .sum::<u64>()
+        },
+        |u| u.prompt_tokens + u.completion_tokens,
+    );
     let mut attempt = 0;
     loop {
         // Waiting for the limits is not part of the call's time.
@@ -172,10 +168,19 @@ async fn call(
             None => fut.await,
         };
         match reply {
-            Err(e) if e.is_transient() && attempt < options.retry.max_retries => {
+            Err(e) if e.is_transient() => {
+                // The delay of the next retry: the server's `Retry-After` (capped), else backoff.
+                let delay = options.retry.delay(attempt + 1, e.retry_after(), seed);
+                if matches!(e, Error::RateLimited { .. }) && !delay.is_zero() {
+                    // The server's limit is shared: every caller of the limiter waits as long,
+                    // instead of each finding out with a 429 of its own.
+                    limiter.pause(delay);
+                }
+                if attempt >= options.retry.max_retries {
+                    return Err(e);
+                }
                 attempt += 1;
                 result.retries += 1;
-                let delay = options.retry.delay(attempt, e.retry_after(), seed);
                 if !delay.is_zero() {
                     tokio::time::sleep(delay).await;
                 }

@@ -8,7 +8,8 @@
 //! 5. Batches run, up to the concurrency limit at once, each call waiting as long as the
 //!    requests- and tokens-per-minute limits say. A call that fails for a passing reason
 //!    (rate limit, timeout, server error) is retried with exponential backoff and jitter,
-//!    never sooner than the engine's `Retry-After`; a batch that still fails is split in two
+//!    never sooner than the engine's `Retry-After` (a 429 pauses the limiter, so every call
+//!    sharing it waits as long); a batch that still fails is split in two
 //!    (unless smaller requests would fail alike: a refusal such as a bad key, a server still
 //!    down), and items that come back invalid (placeholders lost, empty, implausible length)
 //!    are sent again on their own, down to single segments.
@@ -31,7 +32,7 @@ use std::task::Poll;
 use folio_doc::{Outcome, Segment, Translation};
 
 use crate::engine::{BoxFuture, Engine};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Limiter, RateLimiter};
 use crate::{CacheKey, Error, Result};
 
 use batch::{BatchResult, Work, run_batch};
@@ -88,8 +89,8 @@ pub async fn translate_segments(
         .map_or(limits.max_concurrency, |n| n.min(limits.max_concurrency))
         .max(1);
     let own_limiter;
-    let limiter: &RateLimiter = match &options.limiter {
-        Some(shared) => shared,
+    let limiter: &dyn Limiter = match &options.limiter {
+        Some(shared) => shared.as_ref(),
         None => {
             own_limiter = RateLimiter::new(options.rpm, options.tpm);
             &own_limiter

@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{Cache, RateLimiter};
+#[cfg(doc)]
+use crate::RateLimiter;
+use crate::{Cache, Limiter};
 #[cfg(doc)]
 use crate::{Engine, Error, KeepReason, translate_segments};
 
@@ -31,9 +33,11 @@ pub struct TranslateOptions {
     /// Estimated tokens per minute at most (prompt and completion, as
     /// [`Engine::estimate_usage`] says, else twice the source's): calls wait likewise.
     pub tpm: Option<u32>,
-    /// A limiter shared with other runs (a batch's documents in flight together); when set,
-    /// it is used instead of one made from `rpm` and `tpm` for this run alone.
-    pub limiter: Option<Arc<RateLimiter>>,
+    /// A limiter shared with other runs (a batch's documents in flight together: a
+    /// [`RateLimiter`]; a fleet of workers: one kept in a shared store); when set, it is used
+    /// instead of one made from `rpm` and `tpm` for this run alone. A 429 from the engine
+    /// [pauses](Limiter::pause) it, so every run sharing it waits.
+    pub limiter: Option<Arc<dyn Limiter>>,
     /// Retries of calls failing for a passing reason.
     pub retry: RetryPolicy,
     /// Time allowed for one call; `None` waits as long as the engine takes.

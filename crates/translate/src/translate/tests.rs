@@ -674,6 +674,53 @@ async fn a_shared_limiter_counts_the_calls_of_every_run() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_429_pauses_every_run_sharing_the_limiter() {
+    // No limits, only the pause: the first run's call is told "429, retry after 3 s" at 0 s;
+    // the second run, starting at 0.5 s with three calls of 1 s each, would call at 0.5, 1.5
+    // and 2.5 s on its own, and instead waits for the pause to end with the first run.
+    let options = TranslateOptions {
+        limiter: Some(Arc::new(crate::RateLimiter::new(None, None))),
+        retry: RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(30),
+        },
+        ..quick()
+    };
+    let start = tokio::time::Instant::now();
+    let told = Clocked::new(100, 1, 1);
+    let other = Clocked::new(1, 1, 0);
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        run_async(&other, &words(3), &options).await
+    };
+    let one = words(1);
+    let (first, _) = tokio::join!(run_async(&told, &one, &options), second);
+    assert_eq!(first.stats.retries, 1);
+    let told = told.times(start);
+    let other = other.times(start);
+    // Retry-After is the floor; jitter adds at most half a step (50 ms).
+    assert!((3.0..=3.05).contains(&told[1]), "{told:?}");
+    assert!(other[0] >= 3.0 && other[0] <= told[1], "{other:?} {told:?}");
+    assert!((other[1] - other[0] - 1.0).abs() < 1e-6, "{other:?}");
+
+    // Not shared, the second run does not wait.
+    let own = TranslateOptions {
+        limiter: None,
+        ..options.clone()
+    };
+    let start = tokio::time::Instant::now();
+    let told = Clocked::new(100, 1, 1);
+    let other = Clocked::new(1, 1, 0);
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        run_async(&other, &words(3), &own).await
+    };
+    tokio::join!(run_async(&told, &one, &own), second);
+    assert_eq!(other.times(start), [0.5, 1.5, 2.5]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn tokens_per_minute_space_the_calls() {
     // Batches of two segments: 20 source tokens, estimated 40 with the reply. 100 a
     // minute hold two batches.
