@@ -54,7 +54,7 @@ pub struct EngineArgs {
     cache: Option<PathBuf>,
     /// Cache nothing on disk.
     #[arg(long, conflicts_with = "cache")]
-    no_cache: bool,
+    pub no_cache: bool,
     /// Prices per million prompt and completion tokens, for costs: `0.15,0.60` (default: the
     /// config's `[price]`).
     #[arg(long, value_name = "PROMPT,COMPLETION")]

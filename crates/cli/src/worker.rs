@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use folio_batch::{Caps, Fleet, QueueUrl, RedisQueue, S3Settings, Settings, Worker};
-use folio_translate::RateLimiter;
+use folio_batch::{
+    Caps, Fleet, QueueUrl, RedisCache, RedisLimiter, RedisQueue, S3Settings, Settings, Worker,
+};
 
 use crate::batch::print_event;
 use crate::engine_args::EngineArgs;
@@ -60,6 +61,13 @@ pub struct WorkerArgs {
     /// The same for tokens, all workers together.
     #[arg(long, value_name = "N")]
     max_tokens: Option<u64>,
+    /// Days a translation stays in the fleet's shared cache in Redis (give Redis a
+    /// `maxmemory` with `maxmemory-policy volatile-lru` too: see docs/batch.md).
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    cache_days: u64,
+    /// The window `--rpm` and `--tpm` are counted over, in seconds (tests use short ones).
+    #[arg(long, value_name = "SECS", default_value_t = 60, hide = true)]
+    rate_window: u64,
     /// User password of the encrypted inputs.
     #[arg(long)]
     password: Option<String>,
@@ -77,10 +85,27 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--budget-usd needs a price: pass --price PROMPT,COMPLETION");
     }
     let fonts = args.engine.fonts()?;
-    let mut translate = args.engine.translate_options(args.engine.cache(&config)?);
-    if args.engine.rpm.is_some() || args.engine.tpm.is_some() {
-        translate.limiter = Some(Arc::new(RateLimiter::new(args.engine.rpm, args.engine.tpm)));
-    }
+    // The fleet's cache: memory, then this machine's disk, then Redis, shared by every worker.
+    let cache = if args.engine.no_cache {
+        None
+    } else {
+        let redis = RedisCache::new(queue.client().clone(), &url.key_prefix())
+            .with_ttl(Duration::from_secs(args.cache_days.max(1) * 86_400));
+        folio_batch::build_fleet_cache(&config, redis).map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let mut translate = args.engine.translate_options(cache);
+    // One budget of requests and tokens for the whole fleet, and a 429 seen by any worker
+    // pauses them all (even without --rpm or --tpm).
+    let limiter = Arc::new(
+        RedisLimiter::new(
+            queue.client().clone(),
+            &url.key_prefix(),
+            args.engine.rpm,
+            args.engine.tpm,
+        )
+        .with_window(Duration::from_secs(args.rate_window.max(1))),
+    );
+    translate.limiter = Some(limiter.clone());
     let settings = Settings {
         prefix: args.out.clone(),
         s3: S3Settings {
@@ -151,6 +176,9 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
             .expect("the worker's threads catch their panics")
     });
     let summary = result?;
+    for warning in limiter.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
     print_summary(&summary);
     if let Some(reason) = &summary.stopped_by {
         eprintln!(

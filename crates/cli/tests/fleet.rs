@@ -541,3 +541,96 @@ fn the_fleets_token_cap_holds_for_all_workers_together() {
         "the fleet spent {spent} tokens over its cap of {cap}"
     );
 }
+
+#[test]
+fn two_workers_keep_to_one_shared_rate_limit() {
+    let Some(t) = Setup::start("rate") else {
+        return;
+    };
+    let server = FakeOpenAi::start();
+    // The server refuses a 7th request within 2.8 s; the fleet allows 6 in 3 s, so that the
+    // moment a request leaves a worker and the moment it reaches the server may differ.
+    server.set_rpm(6, Duration::from_millis(2800));
+    let manifest = t.manifest(
+        &[
+            ("ruled", repo_pdf(THREE[0])),
+            ("unruled", repo_pdf(THREE[1])),
+        ],
+        "es",
+    );
+    t.enqueue(&manifest);
+    let mut args = openai(&server, &t.dir);
+    args.extend(["--rpm", "6", "--rate-window", "3", "--exit-when-idle", "2"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let start = Instant::now();
+    let (a, b) = (t.worker(&args), t.worker(&args));
+    let (a, b) = (
+        finish(a, Duration::from_secs(180)),
+        finish(b, Duration::from_secs(180)),
+    );
+    let elapsed = start.elapsed();
+    assert_ok(&a);
+    assert_ok(&b);
+    assert_eq!(counts(&t.status()), (0, 0, 2, 0));
+    let requests = server.requests();
+    assert_eq!(
+        server.limited(),
+        0,
+        "no request went over the server's limit"
+    );
+    // Paced: 6 requests a window, so the last went at least this many windows after the first.
+    assert!(
+        requests > 12,
+        "{requests} requests: too few to test a limit of 6"
+    );
+    let windows = (requests - 1) / 6;
+    assert!(
+        elapsed >= Duration::from_secs(3 * windows as u64),
+        "{requests} requests in {elapsed:?}"
+    );
+    for id in ["ruled", "unruled"] {
+        assert_translated(&t.out.join(format!("{id}/es.pdf")));
+        let report: Value = serde_json::from_slice(
+            &std::fs::read(t.out.join(format!("{id}/es.report.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(report["segments"]["failed"], serde_json::json!([]), "{id}");
+    }
+}
+
+#[test]
+fn a_segment_one_worker_translated_is_a_cache_hit_for_another() {
+    let Some(t) = Setup::start("cache") else {
+        return;
+    };
+    let server = FakeOpenAi::start();
+    let base = openai(&server, &t.dir);
+    // Each worker has a disk cache of its own (two machines); Redis is what they share.
+    let worker = |id: &str, cache: &str| {
+        let manifest = t.manifest(&[(id, repo_pdf(THREE[0]))], "es");
+        t.enqueue(&manifest);
+        let mut args: Vec<String> = base
+            .iter()
+            .filter(|a| *a != "--no-cache")
+            .cloned()
+            .collect();
+        args.extend(["--cache".into(), t.dir.join(cache).display().to_string()]);
+        args.extend(["--exit-when-idle", "1"].map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_ok(&finish(t.worker(&args), Duration::from_secs(120)));
+        let report: Value = serde_json::from_slice(
+            &std::fs::read(t.out.join(format!("{id}/es.report.json"))).unwrap(),
+        )
+        .unwrap();
+        report
+    };
+    let first = worker("first", "cache-a");
+    let sent = server.requests();
+    assert!(sent > 0 && first["engine"]["requests"].as_u64() > Some(0));
+    // The same document under another id, on "another machine": every segment from Redis.
+    let second = worker("second", "cache-b");
+    assert_eq!(server.requests(), sent, "nothing sent again");
+    assert_eq!(second["engine"]["requests"], 0);
+    assert!(second["engine"]["cache_hits"].as_u64() >= first["segments"]["translated"].as_u64());
+    assert_translated(&t.out.join("second/es.pdf"));
+}
