@@ -1,7 +1,8 @@
-//! Batch translation on one machine: a manifest of PDFs and target languages in, one
-//! translated PDF and report per document and target out, resumable after any interruption.
+//! Batch translation: a manifest of PDFs and target languages in, one translated PDF and
+//! report per document and target out, resumable after any interruption; on one machine, or
+//! by a fleet of workers on a shared queue.
 //!
-//! # Steps
+//! # One machine
 //! 1. [`read_manifest`]: a CSV or JSON Lines file → [`Job`]s (id, input, targets, priority,
 //!    pages), every line checked, errors naming the line.
 //! 2. [`run`]: the jobs' (document, target) pairs, highest priority first, pulled from one
@@ -13,13 +14,20 @@
 //! 3. [`estimate`]: the same pairs counted (segments, requests, tokens, cost) without calling
 //!    the engine nor writing anything.
 //!
+//! # A fleet
+//! 1. [`enqueue`]: the pairs onto a [`Queue`] ([`RedisQueue`]: Redis Streams), with a bound
+//!    on the backlog.
+//! 2. [`Worker`]: any number of processes take jobs, translate them as [`run`] does, and end
+//!    each only once its outputs are written; leases, dead letters, a circuit breaker, a
+//!    drain and fleet-wide caps are the worker's. They share a rate limit
+//!    ([`RedisLimiter`]) and a cache tier ([`RedisCache`], [`build_fleet_cache`]).
+//!
 //! The layout of the output folder is [`OutputKeys`]; the command line and the docs are
-//! `folio batch` and `docs/batch.md`.
+//! `folio batch`, `folio worker` and `docs/batch.md`.
 //!
 //! # Limitations
-//! Inputs and outputs are local paths or `s3://` URIs (no other remote storage), one process
-//! works on an output prefix at a time, and the workers are threads of that process (no queue
-//! shared between machines).
+//! Inputs and outputs are local paths or `s3://` URIs (no other remote storage); the only
+//! queue is Redis Streams.
 
 mod error;
 mod ledger;
