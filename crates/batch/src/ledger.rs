@@ -80,6 +80,30 @@ impl Entry {
             | Entry::Failed { id, to, .. } => (id, to),
         }
     }
+
+    /// The `done` entry of a try that wrote its outputs, from its report.
+    pub fn done(id: &str, to: &str, attempt: u32, report: &folio::Report, seconds: f64) -> Self {
+        Entry::Done {
+            id: id.into(),
+            to: to.into(),
+            attempt,
+            pages: report.pages_translated,
+            segments: report.segments.translated,
+            tokens: report.engine.prompt_tokens + report.engine.completion_tokens,
+            seconds,
+            recovered: false,
+        }
+    }
+
+    /// The `failed` entry of a try.
+    pub fn failed(id: &str, to: &str, attempt: u32, error: &str) -> Self {
+        Entry::Failed {
+            id: id.into(),
+            to: to.into(),
+            attempt,
+            error: error.into(),
+        }
+    }
 }
 
 /// What the ledger says about one (document, target) so far.

@@ -20,7 +20,8 @@
 //! 2. [`Worker`]: any number of processes take jobs, translate them as [`run`] does, and end
 //!    each only once its outputs are written; leases, dead letters, a circuit breaker, a
 //!    drain and fleet-wide caps are the worker's. They share a rate limit
-//!    ([`RedisLimiter`]) and a cache tier ([`RedisCache`], [`build_fleet_cache`]).
+//!    ([`RedisLimiter`]) and a cache tier ([`RedisCache`], behind memory and disk by
+//!    [`folio_translate::build_cache_over`]).
 //!
 //! The layout of the output folder is [`OutputKeys`]; the command line and the docs are
 //! `folio batch`, `folio worker` and `docs/batch.md`.
@@ -51,7 +52,7 @@ pub use redis_queue::{QueueUrl, RedisQueue};
 pub use run::{
     BatchEstimate, Caps, EngineMaker, Event, Failure, JobKey, Settings, Summary, estimate, run,
 };
-pub use shared_cache::{RedisCache, build_fleet_cache};
+pub use shared_cache::RedisCache;
 pub use shared_limit::RedisLimiter;
 pub use store::{S3Access, S3Settings, Storage, is_s3, open_output};
 pub use worker::{Fleet, Worker, WorkerSummary, fingerprint};

@@ -634,12 +634,9 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(u64, f64), Erro
     let (pdf, report, fingerprint) = match result {
         Ok(out) => out,
         Err(error) => {
-            shared.ledger.append(&Entry::Failed {
-                id: id.into(),
-                to: to.into(),
-                attempt,
-                error: error.clone(),
-            })?;
+            shared
+                .ledger
+                .append(&Entry::failed(id, to, attempt, &error))?;
             (shared.events)(Event::Failed {
                 id,
                 to,
@@ -667,16 +664,9 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(u64, f64), Erro
     shared.store.put(&task.paths.pdf, &pdf)?;
     let seconds = start.elapsed().as_secs_f64();
     let tokens = report.engine.prompt_tokens + report.engine.completion_tokens;
-    shared.ledger.append(&Entry::Done {
-        id: id.into(),
-        to: to.into(),
-        attempt,
-        pages: report.pages_translated,
-        segments: report.segments.translated,
-        tokens,
-        seconds,
-        recovered: false,
-    })?;
+    shared
+        .ledger
+        .append(&Entry::done(id, to, attempt, &report, seconds))?;
     (shared.events)(Event::Done {
         id,
         to,

@@ -1,12 +1,10 @@
 //! The fleet's translation cache: one Redis for every worker, behind each worker's memory and
-//! disk caches, so a segment translated by one machine is not paid for again by another.
+//! disk caches ([`folio_translate::build_cache_over`]), so a segment translated by one
+//! machine is not paid for again by another.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use folio_translate::{
-    Cache, CacheKey, Config, DiskCache, Error, Layered, MemoryCache, Result, runs_bare,
-};
+use folio_translate::{Cache, CacheKey, Error, Result};
 use redis::{Client, RedisError};
 
 use crate::redis_link::Link;
@@ -93,30 +91,4 @@ impl Cache for RedisCache {
             .run(|con| pipe.query::<()>(con))
             .map_err(cache_error)
     }
-}
-
-/// The cache of a fleet's worker for the engine `config` names: memory, then the worker's disk
-/// cache (the config's folder, else the user's default), then the fleet's Redis. A lookup stops at the first tier that has the
-/// entry and copies it into the tiers before; a store goes to all three. `None` for an engine
-/// that [runs bare](runs_bare) (`identity`, `pseudo`), as
-/// [`build_cache`](folio_translate::build_cache) does.
-///
-/// When Redis fails, stores still reach memory and disk; a lookup that needs Redis (some
-/// segment is in neither memory nor disk) fails as a whole, which the driver reports as a
-/// warning and takes as misses.
-pub fn build_fleet_cache(config: &Config, redis: RedisCache) -> Result<Option<Arc<dyn Cache>>> {
-    if runs_bare(config.engine_name()) {
-        return Ok(None);
-    }
-    let disk = match &config.cache {
-        Some(dir) => DiskCache::open(dir),
-        None => DiskCache::open_default(),
-    }?;
-    Ok(Some(Arc::new(Layered {
-        front: MemoryCache::default(),
-        back: Layered {
-            front: disk,
-            back: redis,
-        },
-    })))
 }

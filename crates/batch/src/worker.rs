@@ -429,16 +429,8 @@ impl<'a> Worker<'a> {
             Ok(Translated::Written(report)) => {
                 let seconds = start.elapsed().as_secs_f64();
                 let tokens = report.engine.prompt_tokens + report.engine.completion_tokens;
-                self.ledger.append(&Entry::Done {
-                    id: id.into(),
-                    to: to.into(),
-                    attempt,
-                    pages: report.pages_translated,
-                    segments: report.segments.translated,
-                    tokens,
-                    seconds,
-                    recovered: false,
-                })?;
+                self.ledger
+                    .append(&Entry::done(id, to, attempt, &report, seconds))?;
                 // Acknowledged only now that the outputs are written.
                 self.queue.done(d, report.pages_translated)?;
                 self.breaker.record(false);
@@ -460,12 +452,8 @@ impl<'a> Worker<'a> {
                 Ok(())
             }
             Err(Try::EngineDown(error)) => {
-                self.ledger.append(&Entry::Failed {
-                    id: id.into(),
-                    to: to.into(),
-                    attempt,
-                    error: error.clone(),
-                })?;
+                self.ledger
+                    .append(&Entry::failed(id, to, attempt, &error))?;
                 (self.events)(Event::Failed {
                     id,
                     to,
@@ -484,12 +472,8 @@ impl<'a> Worker<'a> {
                 Ok(())
             }
             Err(Try::Failed(error)) => {
-                self.ledger.append(&Entry::Failed {
-                    id: id.into(),
-                    to: to.into(),
-                    attempt,
-                    error: error.clone(),
-                })?;
+                self.ledger
+                    .append(&Entry::failed(id, to, attempt, &error))?;
                 if attempt >= self.fleet.max_attempts {
                     return self
                         .give_up(d, &format!("failed {attempt} times; last error: {error}"));

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use folio_batch::{RedisCache, RedisLimiter, build_fleet_cache};
+use folio_batch::{RedisCache, RedisLimiter};
 use folio_test_support::RedisServer;
+use folio_translate::build_cache_over;
 use folio_translate::{Cache, CacheKey, Config, Error, Limiter};
 
 fn client(server: &RedisServer) -> redis::Client {
@@ -189,10 +190,10 @@ fn the_fleet_cache_is_memory_then_disk_then_redis() {
     };
     let (config_one, config_two) = (config("one"), config("two"));
     let redis = |s: &RedisServer| RedisCache::new(client(s), "folio:fleet");
-    let one = build_fleet_cache(&config_one, redis(&server))
+    let one = build_cache_over(&config_one, redis(&server))
         .unwrap()
         .unwrap();
-    let two = build_fleet_cache(&config_two, redis(&server))
+    let two = build_cache_over(&config_two, redis(&server))
         .unwrap()
         .unwrap();
     one.put_many(&[(CacheKey(1), "um".into())]).unwrap();
@@ -208,11 +209,7 @@ fn the_fleet_cache_is_memory_then_disk_then_redis() {
         engine: Some("pseudo".into()),
         ..config("pseudo")
     };
-    assert!(
-        build_fleet_cache(&pseudo, redis(&server))
-            .unwrap()
-            .is_none()
-    );
+    assert!(build_cache_over(&pseudo, redis(&server)).unwrap().is_none());
     for c in [config_one, config_two, pseudo] {
         let _ = std::fs::remove_dir_all(c.cache.unwrap());
     }
@@ -262,7 +259,7 @@ fn a_redis_that_is_down_gives_warnings_not_hangs() {
         cache: Some(temp_dir("down")),
         ..Config::default()
     };
-    let fleet = build_fleet_cache(&config, cache).unwrap().unwrap();
+    let fleet = build_cache_over(&config, cache).unwrap().unwrap();
     let put = fleet.put_many(&[(CacheKey(1), "um".into())]);
     assert!(matches!(put, Err(Error::Cache(m)) if m.starts_with("redis: ")));
     assert_eq!(

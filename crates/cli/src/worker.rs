@@ -91,7 +91,7 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     } else {
         let redis = RedisCache::new(queue.client().clone(), &url.key_prefix())
             .with_ttl(Duration::from_secs(args.cache_days.max(1) * 86_400));
-        folio_batch::build_fleet_cache(&config, redis).map_err(|e| anyhow::anyhow!("{e}"))?
+        folio_translate::build_cache_over(&config, redis).map_err(|e| anyhow::anyhow!("{e}"))?
     };
     let mut translate = args.engine.translate_options(cache);
     // One budget of requests and tokens for the whole fleet, and a 429 seen by any worker

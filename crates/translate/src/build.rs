@@ -17,8 +17,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::{
-    Apertium, Cache, Config, DiskCache, Engine, Glossed, LangPair, Layered, MemoryCache, OpenAi,
-    Result, builtin,
+    Apertium, Cache, Config, DiskCache, Engine, Glossed, LangPair, Layered, MemoryCache, NoCache,
+    OpenAi, Result, builtin,
 };
 
 /// The engine used when neither the command line nor the config file names one.
@@ -68,6 +68,16 @@ pub fn build_engine(config: &Config, pair: LangPair, models_dir: &Path) -> Resul
 /// store, or `None` for an engine that [runs bare](runs_bare). A cache turned off by the user
 /// (`--no-cache`) is the caller's to skip.
 pub fn build_cache(config: &Config) -> Result<Option<Arc<dyn Cache>>> {
+    build_cache_over(config, NoCache)
+}
+
+/// [`build_cache`] with one more tier behind the disk store, shared by many machines (a
+/// fleet's Redis): a lookup goes memory → disk → `shared`, a hit fills the tiers before it,
+/// and a store goes to all three.
+pub fn build_cache_over(
+    config: &Config,
+    shared: impl Cache + 'static,
+) -> Result<Option<Arc<dyn Cache>>> {
     if runs_bare(config.engine_name()) {
         return Ok(None);
     }
@@ -77,7 +87,10 @@ pub fn build_cache(config: &Config) -> Result<Option<Arc<dyn Cache>>> {
     }?;
     Ok(Some(Arc::new(Layered {
         front: MemoryCache::default(),
-        back: disk,
+        back: Layered {
+            front: disk,
+            back: shared,
+        },
     })))
 }
 

@@ -65,7 +65,7 @@ pub mod placeholders;
 mod ratelimit;
 mod translate;
 
-pub use build::{DEFAULT_ENGINE, build_cache, build_engine, runs_bare};
+pub use build::{DEFAULT_ENGINE, build_cache, build_cache_over, build_engine, runs_bare};
 pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
 pub use config::{ApertiumConfig, Config, OpenAiConfig, PriceConfig};
 pub use disk_cache::{DiskCache, Layered, default_cache_dir};
