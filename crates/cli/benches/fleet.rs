@@ -12,7 +12,8 @@
 //! Each configuration gets a fresh queue with more documents than it can do, runs for
 //! `--seconds` (default 75), then stops its workers with SIGTERM (`--drain 0`). Printed per
 //! configuration: documents done a minute, requests the server answered a minute, the 429s
-//! it sent, and segments that failed in the written reports. Needs `redis-server`.
+//! it sent, segments that failed in the written reports, and the workers' warnings (a shared
+//! limit that could not reach Redis). Needs `redis-server`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -93,7 +94,7 @@ fn main() {
         args.rpm,
         args.seconds
     );
-    println!("workers  docs/min  requests/min  429s  failed segments");
+    println!("workers  docs/min  requests/min  429s  failed segments  warnings");
     for &workers in &args.workers {
         // More documents than any configuration can do in the time.
         let documents = 60 * workers.max(4) * args.seconds as usize / 30;
@@ -123,8 +124,12 @@ fn main() {
         .unwrap();
 
         let (limited_before, start) = (server.limited(), Instant::now());
-        let children: Vec<Child> = (0..workers)
-            .map(|_| worker(&queue_url, &out, &config, &server, args.rpm))
+        let logs: Vec<PathBuf> = (0..workers)
+            .map(|i| dir.join(format!("{name}-worker{i}.log")))
+            .collect();
+        let children: Vec<Child> = logs
+            .iter()
+            .map(|log| worker(&queue_url, &out, &config, &server, args.rpm, log))
             .collect();
         std::thread::sleep(Duration::from_secs(args.seconds));
         let done = queue.status().unwrap().done;
@@ -143,8 +148,13 @@ fn main() {
             .iter()
             .filter(|&&t| t >= start && t <= start + elapsed)
             .count();
+        let warnings = logs
+            .iter()
+            .map(|l| std::fs::read_to_string(l).unwrap_or_default())
+            .map(|log| log.lines().filter(|l| l.starts_with("warning:")).count())
+            .sum::<usize>();
         println!(
-            "{workers:>7}  {:>8.1}  {:>12.1}  {:>4}  {:>15}",
+            "{workers:>7}  {:>8.1}  {:>12.1}  {:>4}  {:>15}  {warnings}",
             done as f64 / minutes,
             answered as f64 / minutes,
             server.limited() - limited_before,
@@ -160,7 +170,14 @@ fn folio() -> Command {
 
 /// One worker on the fake server: one document and one request at a time, no cache (every
 /// document costs its requests), the fleet's limit at the server's.
-fn worker(queue: &str, out: &Path, config: &Path, server: &FakeOpenAi, rpm: usize) -> Child {
+fn worker(
+    queue: &str,
+    out: &Path,
+    config: &Path,
+    server: &FakeOpenAi,
+    rpm: usize,
+    log: &Path,
+) -> Child {
     folio()
         .args(["worker", "--queue", queue])
         .arg("--out")
@@ -181,7 +198,7 @@ fn worker(queue: &str, out: &Path, config: &Path, server: &FakeOpenAi, rpm: usiz
         .args(["--rpm", &rpm.to_string()])
         .env("FOLIO_BENCH_KEY", FakeOpenAi::KEY)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap()
 }
