@@ -76,11 +76,6 @@ fn main() {
         eprintln!("the fleet benchmark needs redis-server");
         std::process::exit(1);
     };
-    let server = FakeOpenAi::start();
-    server.set_latency(args.latency);
-    // The server counts over 58 s, the fleet over 60 s: a request reaches the server a little
-    // after it leaves a worker, and that jitter alone must not look like a broken limit.
-    server.set_rpm(args.rpm, Duration::from_secs(58));
     let dir = std::env::temp_dir().join(format!("folio-fleet-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -96,6 +91,14 @@ fn main() {
     );
     println!("workers  docs/min  requests/min  429s  failed segments  warnings");
     for &workers in &args.workers {
+        // A server of its own: the last configuration's requests must not count against this
+        // one's limit (the fleet's limit is the queue's, new for each).
+        let server = FakeOpenAi::start();
+        server.set_latency(args.latency);
+        // The server counts over 58 s, the fleet over 60 s: a request reaches the server a
+        // little after it leaves a worker, and that jitter alone must not look like a broken
+        // limit.
+        server.set_rpm(args.rpm, Duration::from_secs(58));
         // More documents than any configuration can do in the time.
         let documents = 60 * workers.max(4) * args.seconds as usize / 30;
         let name = format!("bench{workers}");

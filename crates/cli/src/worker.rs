@@ -165,6 +165,9 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
             if !runner.is_finished() {
                 let released = worker.release();
                 eprintln!("drain deadline passed: {released} job(s) put back on the queue");
+                for warning in limiter.take_warnings() {
+                    eprintln!("warning: {warning}");
+                }
                 print_summary(&worker.summary());
                 // The jobs' threads cannot be interrupted; their late results are not
                 // acknowledged (the queue already has the jobs back).
