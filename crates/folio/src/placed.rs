@@ -36,10 +36,7 @@ pub(crate) fn placed_text(
         if placed.lines.is_empty() {
             continue;
         }
-        placed.clip = doc
-            .pages
-            .iter()
-            .find(|p| p.index == block.id.page)
+        placed.clip = doc.page(block.id.page)
             .and_then(|page| drawn_under(page, block, &placed));
         report.blocks.rewritten += 1;
         faces.extend(placed.lines.iter().flat_map(|l| &l.runs).map(|r| r.face));
@@ -56,7 +53,7 @@ pub(crate) fn placed_text(
     let pages = pages
         .into_values()
         .map(|(mut text, replaced)| {
-            if let Some(page) = doc.pages.iter().find(|p| p.index == text.page) {
+            if let Some(page) = doc.page(text.page) {
                 text.remove = folio_layout::drawn_glyphs(page, replaced);
             }
             text

@@ -81,7 +81,7 @@ fn links_under(
     span: &folio_doc::Span,
     kept: &str,
 ) -> Vec<(u32, std::ops::Range<usize>)> {
-    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else {
+    let Some(page) = doc.page(block.id.page) else {
         return Vec::new();
     };
     // Where each glyph's text sits in the kept text, in order.
@@ -128,7 +128,7 @@ fn kept_style(
     if font == block.style.font {
         return None;
     }
-    let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
+    let page = doc.page(block.id.page)?;
     let color = span
         .glyphs
         .iter()
@@ -148,7 +148,7 @@ fn kept_style(
 
 /// The font most of a span's glyphs were drawn in.
 fn span_font(doc: &Document, block: &Block, span: &folio_doc::Span) -> Option<FontId> {
-    let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
+    let page = doc.page(block.id.page)?;
     let mut counts: HashMap<FontId, usize> = HashMap::new();
     for &g in &span.glyphs {
         if let Some(glyph) = page.glyphs.get(g as usize) {

@@ -54,7 +54,9 @@ pub(crate) fn set_translations<'d>(
             Some(Outcome::Translated(translation)) => {
                 report.segments.translated += 1;
                 let id = to_set.len() as u32;
-                let text_block = text_block(doc, block, id, translation, blocks, &originals, lang);
+                let page_blocks = on_page(blocks, block.id.page);
+                let text_block =
+                    text_block(doc, block, id, translation, page_blocks, &originals, lang);
                 to_set.push((block, text_block));
             }
             Some(Outcome::Kept(reason)) => {
@@ -166,6 +168,14 @@ fn report_fit(
     }
 }
 
+/// The blocks of one page among all the document's, which the layout gives page by page: a
+/// block's surroundings are looked for there, not among every block of a long book.
+fn on_page(blocks: &[Block], page: u32) -> &[Block] {
+    let start = blocks.partition_point(|b| b.id.page < page);
+    let end = start + blocks[start..].partition_point(|b| b.id.page == page);
+    &blocks[start..end]
+}
+
 /// A block's translation as the typesetter takes it: plain text with style spans, the
 /// original box and look, the free space around it that the text may grow into (inside the
 /// clip that cut the original text, if one did), and, for
@@ -175,25 +185,25 @@ fn text_block(
     block: &Block,
     id: u32,
     translation: &str,
-    all: &[Block],
+    page_blocks: &[Block],
     originals: &HashMap<FontId, FaceId>,
     lang: &str,
 ) -> TextBlock {
-    let page = doc.pages.iter().find(|p| p.index == block.id.page);
+    let page = doc.page(block.id.page);
     let (text, spans) = spans::resolve(doc, block, translation, originals);
     let unchanged = spans::resolve(doc, block, &block.source, originals).0 == text;
     let original = page
         .filter(|_| unchanged)
         .and_then(|page| folio_layout::original_lines(page, block, &text));
     let style = text_style(doc, block, originals);
-    let mut free = space::free_space(doc, block, all);
+    let mut free = space::free_space(doc, block, page_blocks);
     // Text a clip cut grows only inside that clip: beyond it, it would be cut away.
     if let Some(clip) = page.and_then(|page| folio_layout::block_clip(page, block)) {
         free = free.iter().filter_map(|r| r.intersection(&clip)).collect();
     }
     TextBlock {
         id,
-        rect: space::own_box(block, all, style.first_baseline),
+        rect: space::own_box(block, page_blocks, style.first_baseline),
         free,
         text,
         spans,
@@ -225,10 +235,7 @@ fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>
         ascent: Some(font.ascent),
         descent: Some(font.descent),
         x_height: font.x_height,
-        first_baseline: doc
-            .pages
-            .iter()
-            .find(|p| p.index == block.id.page)
+        first_baseline: doc.page(block.id.page)
             .and_then(|page| folio_layout::first_baseline(page, block)),
     }
 }
