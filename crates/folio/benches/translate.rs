@@ -114,10 +114,21 @@ fn main() {
         };
         let mut times = Vec::new();
         let mut last = None;
+        let mut marks = Vec::new();
+        let mut end_of_warm_up = None;
         for run in 0..=runs {
             let start = Instant::now();
-            let result = folio::translate(bytes.clone(), &options, &mut |_| {});
+            // The warm-up run notes the peak so far as each stage starts: which stage raised it.
+            let mut on_event = |e| {
+                if let (0, folio::Event::Started(stage)) = (run, e) {
+                    marks.push((stage, peak_rss_kb()));
+                }
+            };
+            let result = folio::translate(bytes.clone(), &options, &mut on_event);
             let secs = start.elapsed().as_secs_f64();
+            if run == 0 {
+                end_of_warm_up = peak_rss_kb();
+            }
             match result {
                 Ok((out, report)) => {
                     if run > 0 {
@@ -145,6 +156,13 @@ fn main() {
             .iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
+        let mb =
+            |kb: Option<u64>| kb.map_or("?".to_string(), |kb| format!("{:.0}", kb as f64 / 1024.0));
+        let marks: Vec<String> = marks
+            .iter()
+            .map(|(stage, kb)| format!("{stage:?} {}", mb(*kb)))
+            .chain([format!("end {}", mb(end_of_warm_up))])
+            .collect();
         println!(
             "{name}: {} pages, best {:.0} ms ({:.1} pages/s), mean {:.0} ms ({:.1} pages/s); peak RSS {}; {} KiB → {} KiB; last run ms: {}",
             report.pages_translated,
@@ -159,6 +177,10 @@ fn main() {
             bytes.len() / 1024,
             out_len / 1024,
             stages.join(", "),
+        );
+        println!(
+            "  peak RSS (MiB) as each stage started, warm-up run: {}",
+            marks.join(", ")
         );
     }
 }

@@ -36,7 +36,8 @@ pub(crate) fn placed_text(
         if placed.lines.is_empty() {
             continue;
         }
-        placed.clip = doc.page(block.id.page)
+        placed.clip = doc
+            .page(block.id.page)
             .and_then(|page| drawn_under(page, block, &placed));
         report.blocks.rewritten += 1;
         faces.extend(placed.lines.iter().flat_map(|l| &l.runs).map(|r| r.face));

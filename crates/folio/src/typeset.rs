@@ -235,7 +235,8 @@ fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>
         ascent: Some(font.ascent),
         descent: Some(font.descent),
         x_height: font.x_height,
-        first_baseline: doc.page(block.id.page)
+        first_baseline: doc
+            .page(block.id.page)
             .and_then(|page| folio_layout::first_baseline(page, block)),
     }
 }

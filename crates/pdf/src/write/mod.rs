@@ -304,23 +304,28 @@ pub fn write(
         .collect();
     let mut form_cuts: HashMap<StreamId, content::Cuts> = HashMap::new();
     let mut pending = edits.iter().copied().peekable();
-    visit_page_sites(original.clone(), password, &edited, |index, sites, content| {
-        // Pages with nothing to remove come in page order too, between the walked ones.
-        while let Some(edit) = pending.next_if(|e| e.page < index) {
-            write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)?;
-        }
-        let Some(edit) = pending.next_if(|e| e.page == index) else {
-            return Ok(());
-        };
-        for &g in &edit.remove {
-            if let Some(site) = sites.get(g as usize)
-                && site.addr.stream != StreamId::Page
-            {
-                form_cuts.entry(site.addr.stream).or_default().add(site);
+    visit_page_sites(
+        original.clone(),
+        password,
+        &edited,
+        |index, sites, content| {
+            // Pages with nothing to remove come in page order too, between the walked ones.
+            while let Some(edit) = pending.next_if(|e| e.page < index) {
+                write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)?;
             }
-        }
-        write_page(&mut pdf, doc, &page_ids, &faces, edit, &sites, content)
-    })?;
+            let Some(edit) = pending.next_if(|e| e.page == index) else {
+                return Ok(());
+            };
+            for &g in &edit.remove {
+                if let Some(site) = sites.get(g as usize)
+                    && site.addr.stream != StreamId::Page
+                {
+                    form_cuts.entry(site.addr.stream).or_default().add(site);
+                }
+            }
+            write_page(&mut pdf, doc, &page_ids, &faces, edit, &sites, content)
+        },
+    )?;
     for edit in pending {
         write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)?;
     }
