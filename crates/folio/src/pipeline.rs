@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use folio_doc::{Action, Document, Outcome, PageKind, Segment, SegmentId};
+use folio_doc::{Action, Document, Outcome, Page, PageKind, Segment, SegmentId};
 use folio_layout::LayoutSettings;
 use folio_pdf::{PageSelection, ReadOptions, WritePlan};
 use folio_translate::{Engine, TranslateOptions};
@@ -102,7 +102,7 @@ pub fn translate(
     let mut clock = Clock::start();
 
     events(Event::Started(Stage::Read));
-    let doc = read(&pdf, options, &mut report)?;
+    let mut doc = read(&pdf, options, &mut report)?;
     clock.lap(&mut report, Stage::Read);
 
     events(Event::Started(Stage::Layout));
@@ -153,6 +153,11 @@ pub fn translate(
         title,
         lang: Some(options.engine.info().pair.to.clone()),
     };
+    // The writer loads its own copy of the file: what only the earlier stages needed goes
+    // first, so a long document's glyphs and blocks are not held beside it.
+    drop(outcomes);
+    drop((output, text, blocks));
+    doc.pages.iter_mut().for_each(keep_for_writer);
     let out = write(&pdf, &doc, &plan, options)?;
     clock.lap(&mut report, Stage::Write);
     Ok((out, report))
@@ -225,6 +230,17 @@ fn read(pdf: &Arc<Vec<u8>>, options: &Options<'_>, report: &mut Report) -> Resul
         ));
     }
     Ok(doc)
+}
+
+/// Empties what the writer does not read of a page (its glyphs, words, lines, images and
+/// paths, by far the largest part of a long document); it keeps the page's place, geometry and
+/// links.
+fn keep_for_writer(page: &mut Page) {
+    page.glyphs = Vec::new();
+    page.words = Vec::new();
+    page.lines = Vec::new();
+    page.images = Vec::new();
+    page.paths = Vec::new();
 }
 
 /// The engine options for a document: its title is context for engines that take it (the

@@ -79,9 +79,11 @@ pub(crate) fn set_translations<'d>(
     // The lines of an author or address block, split by the layout, stay centred.
     let item_runs = item_runs(&to_set);
     centre_item_lines(&mut to_set, &item_runs);
-    let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
+    // Taken apart (not copied) while the sizes are harmonized, which wants the text blocks
+    // alone; a long document's are many.
+    let (set_blocks, text_blocks): (Vec<&Block>, Vec<TextBlock>) = to_set.into_iter().unzip();
     let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
-    for (block, tb) in &to_set {
+    for (block, tb) in set_blocks.iter().zip(&text_blocks) {
         match folio_typeset::typeset_block(&book, tb, settings) {
             Ok(p) => placed.push(p),
             Err(e) => {
@@ -95,9 +97,9 @@ pub(crate) fn set_translations<'d>(
     }
     // Blocks of one role and one original size end at one size across the document (a title
     // and the section headings are both headings, but were never the same size).
-    let roles: Vec<(Role, u32)> = to_set
+    let roles: Vec<(Role, u32)> = set_blocks
         .iter()
-        .map(|(b, _)| (b.role, (b.style.size * 2.0).round() as u32))
+        .map(|b| (b.role, (b.style.size * 2.0).round() as u32))
         .collect();
     let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
     if let Err(e) =
@@ -107,6 +109,7 @@ pub(crate) fn set_translations<'d>(
             .warnings
             .push(format!("sizes could not be harmonized: {e}"));
     }
+    let to_set: Vec<(&Block, TextBlock)> = set_blocks.into_iter().zip(text_blocks).collect();
     // The lines of an author or address block, split by the layout, at one size.
     if let Err(e) = harmonize_item_lines(&book, &to_set, &item_runs, &mut placed, settings) {
         report
