@@ -15,6 +15,7 @@
 //! keeps the [`Report`].
 
 mod caps;
+mod drawn;
 mod item_lines;
 mod leaders;
 mod markers;

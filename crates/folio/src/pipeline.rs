@@ -114,6 +114,9 @@ pub fn translate(
         }
     }
     let text = DocumentText::new(&doc, &blocks);
+    // What the later stages ask of the glyphs is taken now, and the glyphs let go.
+    let drawn = crate::drawn::drawn_blocks(&doc, &blocks, &text);
+    doc.pages.iter_mut().for_each(crate::drawn::let_glyphs_go);
     clock.lap(&mut report, Stage::Layout);
 
     events(Event::Started(Stage::Translate));
@@ -141,14 +144,21 @@ pub fn translate(
     clock.lap(&mut report, Stage::Translate);
 
     events(Event::Started(Stage::Typeset));
-    let typeset =
-        crate::typeset::set_translations(&doc, &blocks, &text, &outcomes, options, &mut report);
+    let typeset = crate::typeset::set_translations(
+        &doc,
+        &blocks,
+        &text,
+        &drawn,
+        &outcomes,
+        options,
+        &mut report,
+    );
     clock.lap(&mut report, Stage::Typeset);
 
     events(Event::Started(Stage::Write));
     let (outline_titles, title) = text.extras_translated(&outcomes);
     let plan = WritePlan {
-        text: crate::placed::placed_text(&doc, typeset, &mut report)?,
+        text: crate::placed::placed_text(&doc, &drawn, typeset, &mut report)?,
         outline_titles,
         title,
         lang: Some(options.engine.info().pair.to.clone()),
@@ -156,7 +166,7 @@ pub fn translate(
     // The writer loads its own copy of the file: what only the earlier stages needed goes
     // first, so a long document's glyphs and blocks are not held beside it.
     drop(outcomes);
-    drop((output, text, blocks));
+    drop((output, text, blocks, drawn));
     doc.pages.iter_mut().for_each(keep_for_writer);
     let out = write(&pdf, &doc, &plan, options)?;
     clock.lap(&mut report, Stage::Write);
@@ -232,13 +242,9 @@ fn read(pdf: &Arc<Vec<u8>>, options: &Options<'_>, report: &mut Report) -> Resul
     Ok(doc)
 }
 
-/// Empties what the writer does not read of a page (its glyphs, words, lines, images and
-/// paths, by far the largest part of a long document); it keeps the page's place, geometry and
-/// links.
+/// Empties what the writer does not read of a page: its images and paths (its glyphs, words and
+/// lines went after layout); it keeps the page's place, geometry and links.
 fn keep_for_writer(page: &mut Page) {
-    page.glyphs = Vec::new();
-    page.words = Vec::new();
-    page.lines = Vec::new();
     page.images = Vec::new();
     page.paths = Vec::new();
 }

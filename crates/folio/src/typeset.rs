@@ -8,6 +8,7 @@ use folio_doc::{Block, BlockId, Document, FaceId, FontId, Outcome, PlacedBlock, 
 use folio_typeset::{FontBook, FontQuery, TextBlock, TextStyle};
 
 use crate::Options;
+use crate::drawn::Drawn;
 use crate::item_lines::{centre_item_lines, harmonize_item_lines, item_runs};
 use crate::report::{Report, SegmentIssue, reason_name};
 use crate::segments::DocumentText;
@@ -36,6 +37,7 @@ pub(crate) fn set_translations<'d>(
     doc: &Document,
     blocks: &'d [Block],
     text: &DocumentText,
+    drawn: &HashMap<BlockId, Drawn>,
     outcomes: &HashMap<SegmentId, &Outcome>,
     options: &Options<'_>,
     report: &mut Report,
@@ -45,6 +47,7 @@ pub(crate) fn set_translations<'d>(
     let lang = &options.engine.info().pair.to;
     let settings = &options.typeset;
     let by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
+    let not_drawn = Drawn::default();
     let mut to_set: Vec<(&Block, TextBlock)> = Vec::new();
     for (segment, block) in text.of_blocks() {
         let Some(&block) = by_id.get(&block) else {
@@ -55,8 +58,17 @@ pub(crate) fn set_translations<'d>(
                 report.segments.translated += 1;
                 let id = to_set.len() as u32;
                 let page_blocks = on_page(blocks, block.id.page);
-                let text_block =
-                    text_block(doc, block, id, translation, page_blocks, &originals, lang);
+                let drawn = drawn.get(&block.id).unwrap_or(&not_drawn);
+                let text_block = text_block(
+                    doc,
+                    drawn,
+                    block,
+                    id,
+                    translation,
+                    page_blocks,
+                    &originals,
+                    lang,
+                );
                 to_set.push((block, text_block));
             }
             Some(Outcome::Kept(reason)) => {
@@ -183,8 +195,13 @@ fn on_page(blocks: &[Block], page: u32) -> &[Block] {
 /// original box and look, the free space around it that the text may grow into (inside the
 /// clip that cut the original text, if one did), and, for
 /// text that came back unchanged, the lines it had.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the block and what it is set among"
+)]
 fn text_block(
     doc: &Document,
+    drawn: &Drawn,
     block: &Block,
     id: u32,
     translation: &str,
@@ -192,16 +209,13 @@ fn text_block(
     originals: &HashMap<FontId, FaceId>,
     lang: &str,
 ) -> TextBlock {
-    let page = doc.page(block.id.page);
-    let (text, spans) = spans::resolve(doc, block, translation, originals);
-    let unchanged = spans::resolve(doc, block, &block.source, originals).0 == text;
-    let original = page
-        .filter(|_| unchanged)
-        .and_then(|page| folio_layout::original_lines(page, block, &text));
-    let style = text_style(doc, block, originals);
+    let (text, spans) = spans::resolve(doc, drawn, block, translation, originals);
+    let unchanged = spans::resolve(doc, drawn, block, &block.source, originals).0 == text;
+    let original = drawn.original.clone().filter(|_| unchanged);
+    let style = text_style(doc, drawn, block, originals);
     let mut free = space::free_space(doc, block, page_blocks);
     // Text a clip cut grows only inside that clip: beyond it, it would be cut away.
-    if let Some(clip) = page.and_then(|page| folio_layout::block_clip(page, block)) {
+    if let Some(clip) = drawn.clip {
         free = free.iter().filter_map(|r| r.intersection(&clip)).collect();
     }
     TextBlock {
@@ -218,7 +232,12 @@ fn text_block(
 
 /// The original block's look: its font (its own face where the book has it), size, colour,
 /// alignment, indents, leading and first baseline.
-fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>) -> TextStyle {
+fn text_style(
+    doc: &Document,
+    drawn: &Drawn,
+    block: &Block,
+    originals: &HashMap<FontId, FaceId>,
+) -> TextStyle {
     let font = doc.font(block.style.font);
     TextStyle {
         font: FontQuery {
@@ -238,9 +257,7 @@ fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>
         ascent: Some(font.ascent),
         descent: Some(font.descent),
         x_height: font.x_height,
-        first_baseline: doc
-            .page(block.id.page)
-            .and_then(|page| folio_layout::first_baseline(page, block)),
+        first_baseline: drawn.first_baseline,
     }
 }
 
