@@ -3,7 +3,7 @@
 //! glyphs, words and lines go (about 100 bytes a glyph, over a thousand glyphs on a book's
 //! page) before translating, instead of holding them to the end.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use folio_doc::{Block, BlockId, Document, FontId, OriginalLines, Page, Rect, Rgb, Span};
@@ -40,19 +40,29 @@ pub(crate) struct SpanDrawn {
     pub links: Vec<(u32, Range<usize>)>,
 }
 
-/// How every block with a segment to translate was drawn, by block.
-pub(crate) fn drawn_blocks(
-    doc: &Document,
+/// How every block with a segment to translate was drawn, by block; each page's glyphs,
+/// words and lines are let go as soon as its blocks are done, so the facts taken never sit
+/// beside every page's glyphs. The blocks come page by page, as the layout gives them.
+pub(crate) fn take_drawn(
+    doc: &mut Document,
     blocks: &[Block],
     text: &DocumentText,
 ) -> HashMap<BlockId, Drawn> {
-    let by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
+    let wanted: HashSet<BlockId> = text.of_blocks().map(|(_, id)| id).collect();
+    let mut pages_blocks = blocks.chunk_by(|a, b| a.id.page == b.id.page).peekable();
     let mut out = HashMap::new();
-    for (_, id) in text.of_blocks() {
-        let (Some(block), Some(page)) = (by_id.get(&id), doc.page(id.page)) else {
-            continue;
-        };
-        out.entry(id).or_insert_with(|| drawn(doc, page, block));
+    for at in 0..doc.pages.len() {
+        let page = &doc.pages[at];
+        while let Some(on_page) = pages_blocks.next_if(|b| b[0].id.page <= page.index) {
+            for block in on_page
+                .iter()
+                .filter(|b| b.id.page == page.index && wanted.contains(&b.id))
+            {
+                out.entry(block.id)
+                    .or_insert_with(|| drawn(doc, page, block));
+            }
+        }
+        let_glyphs_go(&mut doc.pages[at]);
     }
     out
 }
@@ -137,9 +147,9 @@ fn links_under(page: &Page, span: &Span, kept: &str) -> Vec<(u32, Range<usize>)>
     out
 }
 
-/// Empties what no stage after layout reads of a page, once [`drawn_blocks`] has taken what
-/// they need: its glyphs, words and lines.
-pub(crate) fn let_glyphs_go(page: &mut Page) {
+/// Empties what no stage after layout reads of a page, once its blocks' [`Drawn`] are taken:
+/// its glyphs, words and lines.
+fn let_glyphs_go(page: &mut Page) {
     page.glyphs = Vec::new();
     page.words = Vec::new();
     page.lines = Vec::new();

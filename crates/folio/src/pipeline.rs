@@ -115,8 +115,7 @@ pub fn translate(
     }
     let text = DocumentText::new(&doc, &blocks);
     // What the later stages ask of the glyphs is taken now, and the glyphs let go.
-    let drawn = crate::drawn::drawn_blocks(&doc, &blocks, &text);
-    doc.pages.iter_mut().for_each(crate::drawn::let_glyphs_go);
+    let drawn = crate::drawn::take_drawn(&mut doc, &blocks, &text);
     clock.lap(&mut report, Stage::Layout);
 
     events(Event::Started(Stage::Translate));
