@@ -67,6 +67,16 @@ impl Document {
     pub fn font(&self, id: FontId) -> &Font {
         &self.fonts[id.0 as usize]
     }
+
+    /// The page read with this index (from 0). Stages look a block's page up once per block,
+    /// so this is a binary search over [`Document::pages`] (in page order, with gaps when only
+    /// some pages were read); a scan for pages put in another order.
+    pub fn page(&self, index: u32) -> Option<&Page> {
+        match self.pages.binary_search_by_key(&index, |p| p.index) {
+            Ok(at) => Some(&self.pages[at]),
+            Err(_) => self.pages.iter().find(|p| p.index == index),
+        }
+    }
 }
 
 /// Document-level facts.

@@ -3,7 +3,9 @@
 //! # Steps
 //! 1. [`folio_pdf::read`]: bytes → [`folio_doc::Document`].
 //! 2. [`folio_layout::layout_document`]: glyphs → blocks with roles, spans as placeholders,
-//!    and what to keep.
+//!    and what to keep. What the later steps ask of the glyphs (each block's clip, baseline,
+//!    glyphs to remove, original lines, spans' fonts and links) is taken then, and the pages'
+//!    glyphs, words and lines let go: a long document's memory is not held for the rest.
 //! 3. [`folio_translate::translate_segments_blocking`]: segments → translations (the engine,
 //!    cache and limits are passed in).
 //! 4. [`folio_typeset::typeset_block`]: each translation set in its block's box, shrunk,
@@ -15,6 +17,7 @@
 //! keeps the [`Report`].
 
 mod caps;
+mod drawn;
 mod item_lines;
 mod leaders;
 mod markers;

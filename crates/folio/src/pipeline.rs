@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use folio_doc::{Action, Document, Outcome, PageKind, Segment, SegmentId};
+use folio_doc::{Action, Document, Outcome, Page, PageKind, Segment, SegmentId};
 use folio_layout::LayoutSettings;
 use folio_pdf::{PageSelection, ReadOptions, WritePlan};
 use folio_translate::{Engine, TranslateOptions};
@@ -102,7 +102,7 @@ pub fn translate(
     let mut clock = Clock::start();
 
     events(Event::Started(Stage::Read));
-    let doc = read(&pdf, options, &mut report)?;
+    let mut doc = read(&pdf, options, &mut report)?;
     clock.lap(&mut report, Stage::Read);
 
     events(Event::Started(Stage::Layout));
@@ -114,6 +114,8 @@ pub fn translate(
         }
     }
     let text = DocumentText::new(&doc, &blocks);
+    // What the later stages ask of the glyphs is taken now, and the glyphs let go.
+    let drawn = crate::drawn::take_drawn(&mut doc, &blocks, &text);
     clock.lap(&mut report, Stage::Layout);
 
     events(Event::Started(Stage::Translate));
@@ -141,18 +143,30 @@ pub fn translate(
     clock.lap(&mut report, Stage::Translate);
 
     events(Event::Started(Stage::Typeset));
-    let typeset =
-        crate::typeset::set_translations(&doc, &blocks, &text, &outcomes, options, &mut report);
+    let typeset = crate::typeset::set_translations(
+        &doc,
+        &blocks,
+        &text,
+        &drawn,
+        &outcomes,
+        options,
+        &mut report,
+    );
     clock.lap(&mut report, Stage::Typeset);
 
     events(Event::Started(Stage::Write));
     let (outline_titles, title) = text.extras_translated(&outcomes);
     let plan = WritePlan {
-        text: crate::placed::placed_text(&doc, typeset, &mut report)?,
+        text: crate::placed::placed_text(&doc, &drawn, typeset, &mut report)?,
         outline_titles,
         title,
         lang: Some(options.engine.info().pair.to.clone()),
     };
+    // The writer loads its own copy of the file: what only the earlier stages needed goes
+    // first, so a long document's glyphs and blocks are not held beside it.
+    drop(outcomes);
+    drop((output, text, blocks, drawn));
+    doc.pages.iter_mut().for_each(keep_for_writer);
     let out = write(&pdf, &doc, &plan, options)?;
     clock.lap(&mut report, Stage::Write);
     Ok((out, report))
@@ -225,6 +239,13 @@ fn read(pdf: &Arc<Vec<u8>>, options: &Options<'_>, report: &mut Report) -> Resul
         ));
     }
     Ok(doc)
+}
+
+/// Empties what the writer does not read of a page: its images and paths (its glyphs, words and
+/// lines went after layout); it keeps the page's place, geometry and links.
+fn keep_for_writer(page: &mut Page) {
+    page.images = Vec::new();
+    page.paths = Vec::new();
 }
 
 /// The engine options for a document: its title is context for engines that take it (the

@@ -15,7 +15,7 @@ const SAME_COLUMN: f32 = 15.0;
 /// to the right, so it stays on one line, then grows below; a paragraph grows below, then
 /// right.
 pub(crate) fn free_space(doc: &Document, block: &Block, all: &[Block]) -> Vec<Rect> {
-    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else {
+    let Some(page) = doc.page(block.id.page) else {
         return Vec::new();
     };
     let around = Around::new(page, block, all);

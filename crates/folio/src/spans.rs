@@ -7,9 +7,12 @@ use folio_doc::placeholders::{Piece, parse};
 use folio_doc::{Block, Document, FontId, SpanKind};
 use folio_typeset::{BaselineShift, FaceId, FontQuery, SpanStyle, TextSpan};
 
+use crate::drawn::{Drawn, SpanDrawn};
+
 /// Plain text and its spans, from a translation with placeholders.
 pub(crate) fn resolve(
     doc: &Document,
+    drawn: &Drawn,
     block: &Block,
     translated: &str,
     originals: &HashMap<FontId, FaceId>,
@@ -28,7 +31,8 @@ pub(crate) fn resolve(
                     Some(SpanKind::Kept { text: kept, .. }) if !closes => {
                         let start = text.len();
                         text.push_str(kept);
-                        if let Some(span) = block.spans.iter().find(|s| s.id == n) {
+                        if block.spans.iter().any(|s| s.id == n) {
+                            let span = drawn.spans.get(&n);
                             // Kept code or a formula keeps its own font and colour.
                             if let Some(style) = kept_style(doc, block, span, originals) {
                                 spans.push(TextSpan {
@@ -39,7 +43,7 @@ pub(crate) fn resolve(
                             }
                             // A kept citation or address that was a link stays one ("[3, 15]"
                             // may hold two).
-                            for (link, range) in links_under(doc, block, span, kept) {
+                            for (link, range) in span.iter().flat_map(|s| s.links.iter().cloned()) {
                                 let style = SpanStyle {
                                     link: Some(link),
                                     ..SpanStyle::default()
@@ -60,7 +64,7 @@ pub(crate) fn resolve(
                 if let Some(at) = open.iter().rposition(|(m, _)| *m == n) {
                     let (_, start) = open.remove(at);
                     if let Some(span) = block.spans.iter().find(|s| s.id == n) {
-                        let font = span_font(doc, block, span);
+                        let font = drawn.spans.get(&n).and_then(|s| s.font);
                         spans.push(TextSpan {
                             id: n,
                             range: start..text.len(),
@@ -74,91 +78,28 @@ pub(crate) fn resolve(
     (text, spans)
 }
 
-/// The links over a kept item's glyphs, each with the byte range of `kept` its glyphs spell.
-fn links_under(
-    doc: &Document,
-    block: &Block,
-    span: &folio_doc::Span,
-    kept: &str,
-) -> Vec<(u32, std::ops::Range<usize>)> {
-    let Some(page) = doc.pages.iter().find(|p| p.index == block.id.page) else {
-        return Vec::new();
-    };
-    // Where each glyph's text sits in the kept text, in order.
-    let mut at = 0usize;
-    let mut placed = Vec::new();
-    for g in span
-        .glyphs
-        .iter()
-        .filter_map(|&g| page.glyphs.get(g as usize))
-    {
-        if g.text.is_empty() {
-            continue;
-        }
-        if let Some(k) = kept[at..].find(g.text.as_str()) {
-            let start = at + k;
-            at = start + g.text.len();
-            placed.push((g.bbox.center(), start..at));
-        }
-    }
-    let mut out = Vec::new();
-    for (i, link) in page.links.iter().enumerate() {
-        let r = link.rect;
-        let inside: Vec<&std::ops::Range<usize>> = placed
-            .iter()
-            .filter(|(c, _)| r.x0 <= c.x && c.x <= r.x1 && r.y0 <= c.y && c.y <= r.y1)
-            .map(|(_, range)| range)
-            .collect();
-        if let (Some(first), Some(last)) = (inside.first(), inside.last()) {
-            out.push((i as u32, first.start..last.end));
-        }
-    }
-    out
-}
-
 /// A kept item's look where it differs from its block's: the font and colour most of its
 /// glyphs were drawn in.
 fn kept_style(
     doc: &Document,
     block: &Block,
-    span: &folio_doc::Span,
+    span: Option<&SpanDrawn>,
     originals: &HashMap<FontId, FaceId>,
 ) -> Option<SpanStyle> {
-    let font = span_font(doc, block, span)?;
+    let span = span?;
+    let font = span.font?;
     if font == block.style.font {
         return None;
     }
-    let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
-    let color = span
-        .glyphs
-        .iter()
-        .filter_map(|&g| page.glyphs.get(g as usize))
-        .map(|g| g.color)
-        .next();
     Some(style(
         doc,
         &SpanKind::Style {
             font,
-            color: color.unwrap_or(block.style.color),
+            color: span.color.unwrap_or(block.style.color),
         },
         Some(font),
         originals,
     ))
-}
-
-/// The font most of a span's glyphs were drawn in.
-fn span_font(doc: &Document, block: &Block, span: &folio_doc::Span) -> Option<FontId> {
-    let page = doc.pages.iter().find(|p| p.index == block.id.page)?;
-    let mut counts: HashMap<FontId, usize> = HashMap::new();
-    for &g in &span.glyphs {
-        if let Some(glyph) = page.glyphs.get(g as usize) {
-            *counts.entry(glyph.font).or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .max_by_key(|&(f, n)| (n, std::cmp::Reverse(f)))
-        .map(|(f, _)| f)
 }
 
 fn style(

@@ -8,6 +8,7 @@ use folio_doc::{Block, BlockId, Document, FaceId, FontId, Outcome, PlacedBlock, 
 use folio_typeset::{FontBook, FontQuery, TextBlock, TextStyle};
 
 use crate::Options;
+use crate::drawn::Drawn;
 use crate::item_lines::{centre_item_lines, harmonize_item_lines, item_runs};
 use crate::report::{Report, SegmentIssue, reason_name};
 use crate::segments::DocumentText;
@@ -36,6 +37,7 @@ pub(crate) fn set_translations<'d>(
     doc: &Document,
     blocks: &'d [Block],
     text: &DocumentText,
+    drawn: &HashMap<BlockId, Drawn>,
     outcomes: &HashMap<SegmentId, &Outcome>,
     options: &Options<'_>,
     report: &mut Report,
@@ -45,6 +47,7 @@ pub(crate) fn set_translations<'d>(
     let lang = &options.engine.info().pair.to;
     let settings = &options.typeset;
     let by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
+    let not_drawn = Drawn::default();
     let mut to_set: Vec<(&Block, TextBlock)> = Vec::new();
     for (segment, block) in text.of_blocks() {
         let Some(&block) = by_id.get(&block) else {
@@ -54,7 +57,18 @@ pub(crate) fn set_translations<'d>(
             Some(Outcome::Translated(translation)) => {
                 report.segments.translated += 1;
                 let id = to_set.len() as u32;
-                let text_block = text_block(doc, block, id, translation, blocks, &originals, lang);
+                let page_blocks = on_page(blocks, block.id.page);
+                let drawn = drawn.get(&block.id).unwrap_or(&not_drawn);
+                let text_block = text_block(
+                    doc,
+                    drawn,
+                    block,
+                    id,
+                    translation,
+                    page_blocks,
+                    &originals,
+                    lang,
+                );
                 to_set.push((block, text_block));
             }
             Some(Outcome::Kept(reason)) => {
@@ -77,9 +91,11 @@ pub(crate) fn set_translations<'d>(
     // The lines of an author or address block, split by the layout, stay centred.
     let item_runs = item_runs(&to_set);
     centre_item_lines(&mut to_set, &item_runs);
-    let text_blocks: Vec<TextBlock> = to_set.iter().map(|(_, t)| t.clone()).collect();
+    // Taken apart (not copied) while the sizes are harmonized, which wants the text blocks
+    // alone; a long document's are many.
+    let (set_blocks, text_blocks): (Vec<&Block>, Vec<TextBlock>) = to_set.into_iter().unzip();
     let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
-    for (block, tb) in &to_set {
+    for (block, tb) in set_blocks.iter().zip(&text_blocks) {
         match folio_typeset::typeset_block(&book, tb, settings) {
             Ok(p) => placed.push(p),
             Err(e) => {
@@ -93,9 +109,9 @@ pub(crate) fn set_translations<'d>(
     }
     // Blocks of one role and one original size end at one size across the document (a title
     // and the section headings are both headings, but were never the same size).
-    let roles: Vec<(Role, u32)> = to_set
+    let roles: Vec<(Role, u32)> = set_blocks
         .iter()
-        .map(|(b, _)| (b.role, (b.style.size * 2.0).round() as u32))
+        .map(|b| (b.role, (b.style.size * 2.0).round() as u32))
         .collect();
     let role_of = |tb: &TextBlock| roles.get(tb.id as usize).copied();
     if let Err(e) =
@@ -105,6 +121,7 @@ pub(crate) fn set_translations<'d>(
             .warnings
             .push(format!("sizes could not be harmonized: {e}"));
     }
+    let to_set: Vec<(&Block, TextBlock)> = set_blocks.into_iter().zip(text_blocks).collect();
     // The lines of an author or address block, split by the layout, at one size.
     if let Err(e) = harmonize_item_lines(&book, &to_set, &item_runs, &mut placed, settings) {
         report
@@ -166,34 +183,44 @@ fn report_fit(
     }
 }
 
+/// The blocks of one page among all the document's, which the layout gives page by page: a
+/// block's surroundings are looked for there, not among every block of a long book.
+fn on_page(blocks: &[Block], page: u32) -> &[Block] {
+    let start = blocks.partition_point(|b| b.id.page < page);
+    let end = start + blocks[start..].partition_point(|b| b.id.page == page);
+    &blocks[start..end]
+}
+
 /// A block's translation as the typesetter takes it: plain text with style spans, the
 /// original box and look, the free space around it that the text may grow into (inside the
 /// clip that cut the original text, if one did), and, for
 /// text that came back unchanged, the lines it had.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the block and what it is set among"
+)]
 fn text_block(
     doc: &Document,
+    drawn: &Drawn,
     block: &Block,
     id: u32,
     translation: &str,
-    all: &[Block],
+    page_blocks: &[Block],
     originals: &HashMap<FontId, FaceId>,
     lang: &str,
 ) -> TextBlock {
-    let page = doc.pages.iter().find(|p| p.index == block.id.page);
-    let (text, spans) = spans::resolve(doc, block, translation, originals);
-    let unchanged = spans::resolve(doc, block, &block.source, originals).0 == text;
-    let original = page
-        .filter(|_| unchanged)
-        .and_then(|page| folio_layout::original_lines(page, block, &text));
-    let style = text_style(doc, block, originals);
-    let mut free = space::free_space(doc, block, all);
+    let (text, spans) = spans::resolve(doc, drawn, block, translation, originals);
+    let unchanged = spans::resolve(doc, drawn, block, &block.source, originals).0 == text;
+    let original = drawn.original.clone().filter(|_| unchanged);
+    let style = text_style(doc, drawn, block, originals);
+    let mut free = space::free_space(doc, block, page_blocks);
     // Text a clip cut grows only inside that clip: beyond it, it would be cut away.
-    if let Some(clip) = page.and_then(|page| folio_layout::block_clip(page, block)) {
+    if let Some(clip) = drawn.clip {
         free = free.iter().filter_map(|r| r.intersection(&clip)).collect();
     }
     TextBlock {
         id,
-        rect: space::own_box(block, all, style.first_baseline),
+        rect: space::own_box(block, page_blocks, style.first_baseline),
         free,
         text,
         spans,
@@ -205,7 +232,12 @@ fn text_block(
 
 /// The original block's look: its font (its own face where the book has it), size, colour,
 /// alignment, indents, leading and first baseline.
-fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>) -> TextStyle {
+fn text_style(
+    doc: &Document,
+    drawn: &Drawn,
+    block: &Block,
+    originals: &HashMap<FontId, FaceId>,
+) -> TextStyle {
     let font = doc.font(block.style.font);
     TextStyle {
         font: FontQuery {
@@ -225,11 +257,7 @@ fn text_style(doc: &Document, block: &Block, originals: &HashMap<FontId, FaceId>
         ascent: Some(font.ascent),
         descent: Some(font.descent),
         x_height: font.x_height,
-        first_baseline: doc
-            .pages
-            .iter()
-            .find(|p| p.index == block.id.page)
-            .and_then(|page| folio_layout::first_baseline(page, block)),
+        first_baseline: drawn.first_baseline,
     }
 }
 

@@ -9,7 +9,6 @@ mod words;
 
 pub(crate) use interp::GlyphSite;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -146,6 +145,10 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
         page.words = words;
         page.lines = lines;
         page.kind = page_kind(&page);
+        // Every page is held until the end: none keeps the spare room its vectors grew.
+        page.glyphs.shrink_to_fit();
+        page.words.shrink_to_fit();
+        page.paths.shrink_to_fit();
         pages.push(page);
     }
 
@@ -191,48 +194,38 @@ fn open(bytes: Arc<Vec<u8>>, password: Option<&str>) -> Result<Pdf, ReadError> {
     }
 }
 
-/// For the writer: where each glyph of the given pages sits in its operator, in the same
-/// order as the read page's glyphs.
-pub(crate) fn glyph_sites(
+/// For the writer, one page at a time: where each glyph of the page sits in its operator (in
+/// the same order as the read page's glyphs), and the page's content exactly as the reader
+/// tokenized it. `visit` gets each of `pages` in turn, so a long document's sites and decoded
+/// streams are never all held at once.
+pub(crate) fn visit_page_sites<E: From<ReadError>>(
     bytes: Arc<Vec<u8>>,
     password: Option<&str>,
     pages: &[u32],
-) -> Result<HashMap<u32, Vec<GlyphSite>>, ReadError> {
+    mut visit: impl FnMut(u32, Vec<GlyphSite>, Option<Vec<u8>>) -> Result<(), E>,
+) -> Result<(), E> {
     let pdf = open(bytes, password)?;
     let hpages = pdf.pages();
     let mut fonts = fonts::FontTable::default();
     let mut warnings = Vec::new();
-    let mut out = HashMap::new();
     for &index in pages {
         let Some(hpage) = hpages.get(index as usize) else {
+            visit(index, Vec::new(), None)?;
             continue;
         };
         let mut page = new_page(index, hpage);
         let mut sites = Vec::new();
-        interp::interpret_page(
+        let content = interp::interpret_page(
             hpage,
             &mut page,
             &mut fonts,
             &mut warnings,
             Some(&mut sites),
         );
-        out.insert(index, sites);
+        drop(page);
+        visit(index, sites, content)?;
     }
-    Ok(out)
-}
-
-/// For the writer: the given pages' content, exactly as the reader tokenized it.
-pub(crate) fn page_streams(
-    bytes: Arc<Vec<u8>>,
-    password: Option<&str>,
-    pages: &[u32],
-) -> Result<HashMap<u32, Vec<u8>>, ReadError> {
-    let pdf = open(bytes, password)?;
-    let hpages = pdf.pages();
-    Ok(pages
-        .iter()
-        .filter_map(|&i| Some((i, interp::page_content(hpages.get(i as usize)?)?)))
-        .collect())
+    Ok(())
 }
 
 fn find_header(bytes: &[u8]) -> Option<usize> {

@@ -30,6 +30,11 @@ impl Cuts {
             list.push(*site);
         }
     }
+
+    /// Whether there is nothing to cut.
+    pub fn is_empty(&self) -> bool {
+        self.by_op.is_empty()
+    }
 }
 
 /// One element of a rebuilt `TJ` array.

@@ -27,7 +27,8 @@ use folio_doc::{
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use serde::{Deserialize, Serialize};
 
-use crate::read::glyph_sites;
+use crate::ReadError;
+use crate::read::{GlyphSite, visit_page_sites};
 use font::FontEmbedder;
 
 pub use bilingual::{Bilingual, bilingual};
@@ -231,6 +232,12 @@ impl fmt::Display for WriteError {
 
 impl std::error::Error for WriteError {}
 
+impl From<ReadError> for WriteError {
+    fn from(e: ReadError) -> Self {
+        WriteError::Read(e)
+    }
+}
+
 /// Writes `original` with the changes of `plan`. `doc` is the document as read from
 /// `original` (glyph indices in the plan refer to it).
 pub fn write(
@@ -285,45 +292,53 @@ pub fn write(
         originals: &originals,
     };
 
-    // 2. Locate the glyphs to remove: walk the pages again, as the reader did.
-    let edited: Vec<u32> = plan
-        .text
-        .pages
+    // 2. Page by page: locate the glyphs to remove (walking the page again, as the reader
+    // did), cut them from the page's content and append the new text. Cuts in Form XObjects
+    // are gathered for step 3; a page's sites and stream are dropped once it is written.
+    let mut edits: Vec<&PageText> = plan.text.pages.iter().collect();
+    edits.sort_by_key(|e| e.page);
+    let edited: Vec<u32> = edits
         .iter()
         .filter(|e| !e.remove.is_empty())
         .map(|e| e.page)
         .collect();
-    let sites = glyph_sites(original.clone(), password, &edited).map_err(WriteError::Read)?;
-    let mut cuts: HashMap<StreamId, content::Cuts> = HashMap::new();
-    let mut page_cuts: HashMap<u32, content::Cuts> = HashMap::new();
-    for edit in &plan.text.pages {
-        let Some(page_sites) = sites.get(&edit.page) else {
-            continue;
-        };
-        for &g in &edit.remove {
-            let Some(site) = page_sites.get(g as usize) else {
-                continue;
+    let mut form_cuts: HashMap<StreamId, content::Cuts> = HashMap::new();
+    let mut pending = edits.iter().copied().peekable();
+    visit_page_sites(
+        original.clone(),
+        password,
+        &edited,
+        |index, sites, content| {
+            // Pages with nothing to remove come in page order too, between the walked ones.
+            while let Some(edit) = pending.next_if(|e| e.page < index) {
+                write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)?;
+            }
+            let Some(edit) = pending.next_if(|e| e.page == index) else {
+                return Ok(());
             };
-            let target = match site.addr.stream {
-                StreamId::Page => page_cuts.entry(edit.page).or_default(),
-                form => cuts.entry(form).or_default(),
-            };
-            target.add(site);
-        }
+            for &g in &edit.remove {
+                if let Some(site) = sites.get(g as usize)
+                    && site.addr.stream != StreamId::Page
+                {
+                    form_cuts.entry(site.addr.stream).or_default().add(site);
+                }
+            }
+            write_page(&mut pdf, doc, &page_ids, &faces, edit, &sites, content)
+        },
+    )?;
+    for edit in pending {
+        write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)?;
     }
 
-    // 3. Rewrite the streams.
-    let mut page_streams =
-        crate::read::page_streams(original.clone(), password, &edited).map_err(WriteError::Read)?;
-    let pages_by_index: HashMap<u32, &PageText> =
-        plan.text.pages.iter().map(|e| (e.page, e)).collect();
+    // 3. Rewrite the forms that drew removed glyphs.
+    let edited: HashSet<u32> = edited.into_iter().collect();
     let unedited: Vec<ObjectId> = page_ids
         .iter()
         .enumerate()
         .filter(|(i, _)| !edited.contains(&(*i as u32)))
         .map(|(_, &id)| id)
         .collect();
-    for (stream, form_cuts) in &cuts {
+    for (stream, cuts) in &form_cuts {
         let StreamId::Form(r) = stream else { continue };
         let id = (r.num, r.generation);
         let Ok(Object::Stream(s)) = pdf.get_object(id) else {
@@ -338,7 +353,7 @@ pub fn write(
         let data = s
             .decompressed_content()
             .unwrap_or_else(|_| s.content.clone());
-        let new = content::rewrite(&data, form_cuts)
+        let new = content::rewrite(&data, cuts)
             .map_err(|message| WriteError::Content { page: 0, message })?;
         let mut dict = s.dict.clone();
         dict.remove(b"Filter");
@@ -346,73 +361,6 @@ pub fn write(
         let mut stream = Stream::new(dict, new);
         let _ = stream.compress();
         pdf.objects.insert(id, Object::Stream(stream));
-    }
-
-    let mut edits: Vec<&PageText> = pages_by_index.values().copied().collect();
-    edits.sort_by_key(|e| e.page);
-    for edit in edits {
-        let &page_id = page_ids
-            .get(edit.page as usize)
-            .ok_or(WriteError::NoSuchPage(edit.page))?;
-        let read_page = doc
-            .pages
-            .iter()
-            .find(|p| p.index == edit.page)
-            .ok_or(WriteError::NoSuchPage(edit.page))?;
-        let original_content = page_streams.remove(&edit.page).unwrap_or_default();
-        let body = match page_cuts.get(&edit.page) {
-            Some(c) => {
-                content::rewrite(&original_content, c).map_err(|message| WriteError::Content {
-                    page: edit.page,
-                    message,
-                })?
-            }
-            None => original_content,
-        };
-        let mut names = Vec::new();
-        let mut text = Vec::new();
-        let to_user = read_page
-            .user_to_display
-            .invert()
-            .unwrap_or(Matrix::IDENTITY);
-        if edit
-            .blocks
-            .iter()
-            .any(|b| b.lines.iter().any(|l| !l.runs.is_empty()))
-        {
-            text = content::draw_blocks(&edit.blocks, &to_user, &faces, &mut names);
-        }
-        let mut data = Vec::with_capacity(body.len() + text.len() + 16);
-        data.extend_from_slice(b"q\n");
-        data.extend_from_slice(&body);
-        data.extend_from_slice(b"\nQ\n");
-        data.extend_from_slice(&text);
-        let mut stream = Stream::new(Dictionary::new(), data);
-        let _ = stream.compress();
-        let content_id = pdf.add_object(stream);
-        let resources = page_resources(&pdf, page_id, &names, &faces);
-        let page = pdf
-            .get_dictionary_mut(page_id)
-            .map_err(|e| WriteError::Load(e.to_string()))?;
-        page.set("Contents", Object::Reference(content_id));
-        page.set("Resources", Object::Dictionary(resources));
-
-        for (annot, rect) in edit
-            .blocks
-            .iter()
-            .flat_map(|block| moved_links(block, read_page))
-        {
-            let a = to_user.apply(rect.x0 as f64, rect.y1 as f64);
-            let b = to_user.apply(rect.x1 as f64, rect.y0 as f64);
-            let r = Rect::new(a.x, a.y, b.x, b.y);
-            if let Ok(annot) = pdf.get_dictionary_mut((annot.num, annot.generation)) {
-                annot.set(
-                    "Rect",
-                    Object::Array(vec![r.x0.into(), r.y0.into(), r.x1.into(), r.y1.into()]),
-                );
-                annot.remove(b"QuadPoints");
-            }
-        }
     }
 
     // 4. Outline, title, language.
@@ -439,6 +387,88 @@ pub fn write(
     pdf.save_with_options(&mut out, save_options())
         .map_err(|e| WriteError::Save(e.to_string()))?;
     Ok(out)
+}
+
+/// Writes one page's edit: its content with the glyphs to remove cut out (`sites` says where
+/// each of the read page's glyphs sits in the page's `content`; cuts in forms are made
+/// elsewhere), the new text appended, our fonts added to its resources, its links moved.
+fn write_page(
+    pdf: &mut lopdf::Document,
+    doc: &Document,
+    page_ids: &[ObjectId],
+    faces: &content::Faces<'_>,
+    edit: &PageText,
+    sites: &[GlyphSite],
+    content: Option<Vec<u8>>,
+) -> Result<(), WriteError> {
+    let &page_id = page_ids
+        .get(edit.page as usize)
+        .ok_or(WriteError::NoSuchPage(edit.page))?;
+    let read_page = doc
+        .page(edit.page)
+        .ok_or(WriteError::NoSuchPage(edit.page))?;
+    let mut cuts = content::Cuts::default();
+    for &g in &edit.remove {
+        if let Some(site) = sites.get(g as usize)
+            && site.addr.stream == StreamId::Page
+        {
+            cuts.add(site);
+        }
+    }
+    let original_content = content.unwrap_or_default();
+    let body = if cuts.is_empty() {
+        original_content
+    } else {
+        content::rewrite(&original_content, &cuts).map_err(|message| WriteError::Content {
+            page: edit.page,
+            message,
+        })?
+    };
+    let mut names = Vec::new();
+    let mut text = Vec::new();
+    let to_user = read_page
+        .user_to_display
+        .invert()
+        .unwrap_or(Matrix::IDENTITY);
+    if edit
+        .blocks
+        .iter()
+        .any(|b| b.lines.iter().any(|l| !l.runs.is_empty()))
+    {
+        text = content::draw_blocks(&edit.blocks, &to_user, faces, &mut names);
+    }
+    let mut data = Vec::with_capacity(body.len() + text.len() + 16);
+    data.extend_from_slice(b"q\n");
+    data.extend_from_slice(&body);
+    data.extend_from_slice(b"\nQ\n");
+    data.extend_from_slice(&text);
+    let mut stream = Stream::new(Dictionary::new(), data);
+    let _ = stream.compress();
+    let content_id = pdf.add_object(stream);
+    let resources = page_resources(pdf, page_id, &names, faces);
+    let page = pdf
+        .get_dictionary_mut(page_id)
+        .map_err(|e| WriteError::Load(e.to_string()))?;
+    page.set("Contents", Object::Reference(content_id));
+    page.set("Resources", Object::Dictionary(resources));
+
+    for (annot, rect) in edit
+        .blocks
+        .iter()
+        .flat_map(|block| moved_links(block, read_page))
+    {
+        let a = to_user.apply(rect.x0 as f64, rect.y1 as f64);
+        let b = to_user.apply(rect.x1 as f64, rect.y0 as f64);
+        let r = Rect::new(a.x, a.y, b.x, b.y);
+        if let Ok(annot) = pdf.get_dictionary_mut((annot.num, annot.generation)) {
+            annot.set(
+                "Rect",
+                Object::Array(vec![r.x0.into(), r.y0.into(), r.x1.into(), r.y1.into()]),
+            );
+            annot.remove(b"QuadPoints");
+        }
+    }
+    Ok(())
 }
 
 /// How outputs are saved: object and cross-reference streams, compressed (the builder's

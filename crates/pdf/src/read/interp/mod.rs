@@ -68,13 +68,14 @@ pub(crate) fn page_content(hpage: &hayro_syntax::page::Page<'_>) -> Option<Vec<u
 
 /// Interprets a page's content streams, appending glyphs, images and paths to `page`; when
 /// `sites` is given, also records where each glyph's code sits (same order as `page.glyphs`).
+/// Gives back the page's content as walked ([`page_content`]), for the writer.
 pub(crate) fn interpret_page<'a>(
     hpage: &hayro_syntax::page::Page<'a>,
     page: &mut folio_doc::Page,
     fonts: &mut FontTable<'a>,
     warnings: &mut Vec<Warning>,
     sites: Option<&mut Vec<GlyphSite>>,
-) {
+) -> Option<Vec<u8>> {
     let Some(data) = page_content(hpage) else {
         if hpage.raw().contains_key(b"Contents".as_slice()) {
             warn(
@@ -83,7 +84,7 @@ pub(crate) fn interpret_page<'a>(
                 "the page's content stream could not be decoded",
             );
         }
-        return;
+        return None;
     };
     let mut interp = Interpreter {
         page_index: page.index,
@@ -98,6 +99,7 @@ pub(crate) fn interpret_page<'a>(
     let mut state = State::default();
     interp.run(&data, hpage.resources(), StreamId::Page, &mut state);
     interp.annotations(hpage);
+    Some(data)
 }
 
 /// One page's operator walk: where its glyphs, images and paths go, and what is open.
