@@ -53,6 +53,18 @@ pub async fn translate_segments(
     options: &TranslateOptions,
     events: &mut (dyn FnMut(TranslateProgress) + Send),
 ) -> TranslateOutput {
+    // An engine that keeps its own time must not be cut short by ours (a streamed reply
+    // still arriving, a timeout configured above the default).
+    let own_time;
+    let options = if engine.enforces_timeout() && options.timeout.is_some() {
+        own_time = TranslateOptions {
+            timeout: None,
+            ..options.clone()
+        };
+        &own_time
+    } else {
+        options
+    };
     let info = engine.info();
     let total = segments.len();
     let mut stats = EngineStats {
