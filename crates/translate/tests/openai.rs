@@ -488,7 +488,8 @@ fn a_stream_cut_half_way_keeps_its_items_and_resends_only_the_rest() {
 #[tokio::test]
 async fn a_run_stopped_half_way_keeps_what_it_paid_for() {
     let server = FakeOpenAi::start();
-    server.set_latency(Duration::from_millis(200));
+    // About 14 batches one after another, 300 ms each: stopped at 1.5 s, some are answered.
+    server.set_latency(Duration::from_millis(300));
     let engine = engine_with(&server, |o| {
         o.limits.max_batch_segments = 4;
         o.limits.max_concurrency = 1;
@@ -502,7 +503,7 @@ async fn a_run_stopped_half_way_keeps_what_it_paid_for() {
     let to_send = estimate(&engine, &segments, &options).sent;
     // The run is stopped (its future dropped, as a killed process stops) part way through.
     let first = tokio::time::timeout(
-        Duration::from_millis(1100),
+        Duration::from_millis(1500),
         folio_translate::translate_segments(&engine, &segments, &options, &mut |_| {}),
     )
     .await;
