@@ -36,6 +36,10 @@ pub struct EngineArgs {
     /// Environment variable holding the `openai` API key (default: `OPENAI_API_KEY`).
     #[arg(long)]
     api_key_env: Option<String>,
+    /// Seconds an `openai` or `apertium` request may take (default: the config's, else 120
+    /// and 60); for a streamed reply, the wait for its first bytes and each pause.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
     /// Requests in flight at most (the engine's own limit still applies).
     #[arg(long, value_name = "N")]
     max_concurrency: Option<usize>,
@@ -85,6 +89,10 @@ impl EngineArgs {
         }
         config.openai.model = self.model.clone().or(config.openai.model);
         config.openai.api_key_env = self.api_key_env.clone().or(config.openai.api_key_env);
+        if let Some(secs) = self.timeout {
+            config.openai.timeout_secs = Some(secs);
+            config.apertium.timeout_secs = Some(secs);
+        }
         Ok(config)
     }
 

@@ -9,10 +9,12 @@
 //! base_url = "http://127.0.0.1:8080/v1"
 //! model = "qwen2.5-7b-instruct"
 //! api_key_env = "OPENAI_API_KEY"
-//! timeout_secs = 120
+//! timeout_secs = 120         # whole reply; when streamed, the first bytes and each pause
 //! max_batch_tokens = 2000
 //! max_batch_segments = 100
 //! max_concurrency = 4
+//! stream = true              # ask for a streamed reply (dropped if the server refuses)
+//! structured_output = true   # ask for a JSON schema (dropped if the server refuses)
 //!
 //! [apertium]
 //! base_url = "http://127.0.0.1:2737"
@@ -63,7 +65,7 @@ pub struct OpenAiConfig {
     pub model: Option<String>,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
-    /// Seconds allowed per request.
+    /// Seconds allowed per reply; when streamed, for its first bytes and each pause.
     pub timeout_secs: Option<u64>,
     /// Source tokens per batch.
     pub max_batch_tokens: Option<usize>,
@@ -71,6 +73,10 @@ pub struct OpenAiConfig {
     pub max_batch_segments: Option<usize>,
     /// Requests in flight.
     pub max_concurrency: Option<usize>,
+    /// Ask for streamed replies.
+    pub stream: Option<bool>,
+    /// Ask for structured output (a JSON schema of the reply).
+    pub structured_output: Option<bool>,
 }
 
 /// The `[apertium]` table; absent keys keep [`ApertiumOptions::default`].
@@ -146,6 +152,12 @@ impl Config {
         if let Some(v) = c.max_concurrency {
             o.limits.max_concurrency = v;
         }
+        if let Some(v) = c.stream {
+            o.stream = v;
+        }
+        if let Some(v) = c.structured_output {
+            o.structured_output = v;
+        }
         o
     }
 
@@ -199,6 +211,8 @@ mod tests {
             base_url = "http://127.0.0.1:8080/v1"
             model = "qwen"
             max_batch_tokens = 3000
+            timeout_secs = 600
+            stream = false
             [apertium]
             langpair = "eng|cat_valencia"
             [price]
@@ -211,6 +225,8 @@ mod tests {
         assert_eq!(o.model, "qwen");
         assert_eq!(o.limits.max_batch_tokens, 3000);
         assert_eq!(o.limits.max_batch_segments, 100);
+        assert_eq!(o.timeout, Duration::from_secs(600));
+        assert!(!o.stream && o.structured_output);
         assert_eq!(
             config.apertium_options().langpair.as_deref(),
             Some("eng|cat_valencia")

@@ -36,6 +36,14 @@ pub trait Engine: Send + Sync {
         let _ = batch;
         None
     }
+
+    /// Whether the engine bounds its requests in time itself (an HTTP engine's configured
+    /// timeout; a streamed reply's limit on pauses). The driver then adds no limit of its own
+    /// ([`TranslateOptions::timeout`](crate::TranslateOptions::timeout)), which would override
+    /// the engine's setting and cut a long reply that is still arriving. `false` by default.
+    fn enforces_timeout(&self) -> bool {
+        false
+    }
 }
 
 /// What identifies an engine's output and bounds its requests: name and model go into cache

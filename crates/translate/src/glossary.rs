@@ -330,6 +330,10 @@ impl Engine for Glossed {
             })
         })
     }
+
+    fn enforces_timeout(&self) -> bool {
+        self.inner.enforces_timeout()
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ fn engine(server: &FakeOpenAi, limits: EngineLimits) -> OpenAi {
             model: "fake-model".into(),
             api_key: Some(FakeOpenAi::KEY.into()),
             limits,
+            // The engine keeps its own time: the driver's `timeout` does not apply to it.
+            timeout: Duration::from_millis(1500),
             ..Default::default()
         },
     )
@@ -276,4 +278,241 @@ fn glossary_rows_of_the_batch_go_into_the_prompt() {
     let system = &server.seen()[0].system;
     assert!(system.contains("water = agua"), "{system}");
     assert!(!system.contains("submarino"), "{system}");
+}
+
+/// An engine for `server` with the default limits, changed by `change`.
+fn engine_with(server: &FakeOpenAi, change: impl FnOnce(&mut OpenAiOptions)) -> OpenAi {
+    let mut options = OpenAiOptions {
+        base_url: server.base_url(),
+        model: "fake-model".into(),
+        api_key: Some(FakeOpenAi::KEY.into()),
+        timeout: Duration::from_millis(1500),
+        ..Default::default()
+    };
+    change(&mut options);
+    OpenAi::new(LangPair::new("en", "es").unwrap(), options).unwrap()
+}
+
+/// Items sent in all requests seen.
+fn items_sent(server: &FakeOpenAi) -> usize {
+    server.seen().iter().map(|s| s.items).sum()
+}
+
+// Issue 12: a reply lacking its opening `[` was rejected, the parser taking the `[` of a `[1]`
+// marker for the array.
+#[test]
+fn a_reply_without_its_opening_bracket_is_used() {
+    for (structured, stream) in [(false, false), (true, true)] {
+        let server = FakeOpenAi::start();
+        let engine = engine_with(&server, |o| {
+            o.structured_output = structured;
+            o.stream = stream;
+        });
+        // The first segment has a marker, so the bare reply starts `{"id":0,"text":"…[1]…`.
+        let mut segments = document(8);
+        segments[0].text = "The [1]river[/1] flows through the valley every spring.".into();
+        server.push([Fault::NoOpeningBracket]);
+        let out = run(&engine, &segments, &options());
+        assert_eq!(nothing_lost(&segments, &out), 0);
+        assert_eq!(out.stats.fallbacks, 0, "{:?}", out.stats);
+        assert_eq!(server.requests(), 1);
+    }
+}
+
+#[test]
+fn every_request_caps_its_reply_and_a_runaway_stops_there() {
+    let server = FakeOpenAi::start();
+    let engine = engine_with(&server, |o| o.limits.max_concurrency = 1);
+    let segments = document(40);
+    server.push([Fault::Runaway]);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    let seen = server.seen();
+    for s in &seen {
+        let cap = s.max_tokens.expect("every request sets max_tokens");
+        // Room for the reply, but not the server's own cap.
+        assert!(cap > s.completion_tokens || s == &seen[0], "{s:?}");
+        assert!(cap < 4 * s.prompt_tokens, "{s:?}");
+    }
+    // The runaway reply ended at its cap; its complete items were kept, the rest resent.
+    assert_eq!(Some(seen[0].completion_tokens), seen[0].max_tokens);
+    assert!(seen[1].items < seen[0].items, "{seen:?}");
+    assert_eq!(out.stats.retries, 0);
+}
+
+// Issue 12: `timeout_secs` could not raise the timeout above the driver's 120 s.
+#[test]
+fn the_engine_timeout_is_the_configured_one() {
+    let server = FakeOpenAi::start();
+    server.set_latency(Duration::from_millis(1200));
+    let config = folio_translate::Config::from_toml(&format!(
+        "[openai]\nbase_url = \"{}\"\ntimeout_secs = 5\n",
+        server.base_url()
+    ))
+    .unwrap();
+    let mut openai = config.openai_options();
+    openai.api_key = Some(FakeOpenAi::KEY.into());
+    assert_eq!(openai.timeout, Duration::from_secs(5));
+    let engine = OpenAi::new(LangPair::new("en", "es").unwrap(), openai).unwrap();
+    let segments = document(6);
+    // A driver limit below the server's latency: the engine's own limit wins.
+    let options = TranslateOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..options()
+    };
+    let out = run(&engine, &segments, &options);
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    assert_eq!(out.stats.retries, 0, "{:?}", out.stats);
+    assert_eq!(server.requests(), 1);
+}
+
+// Issue 12: the tokens of rejected replies were not counted in the report.
+#[test]
+fn tokens_of_unusable_replies_are_counted() {
+    for stream in [false, true] {
+        let server = FakeOpenAi::start();
+        let engine = engine_with(&server, |o| o.stream = stream);
+        let segments = document(8);
+        server.push([Fault::Garbage]);
+        let out = run(&engine, &segments, &options());
+        assert_eq!(nothing_lost(&segments, &out), 0);
+        let seen = server.seen();
+        assert!(seen.len() >= 3, "{seen:?}");
+        assert!(seen[0].completion_tokens > 0);
+        let prompt: u64 = seen.iter().map(|s| s.prompt_tokens).sum();
+        let completion: u64 = seen.iter().map(|s| s.completion_tokens).sum();
+        assert_eq!(out.stats.prompt_tokens, prompt);
+        assert_eq!(out.stats.completion_tokens, completion);
+    }
+}
+
+#[test]
+fn structured_output_is_asked_for_and_its_shape_read() {
+    let server = FakeOpenAi::start();
+    let engine = engine_with(&server, |o| o.stream = false);
+    let segments = document(40);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    assert!(server.seen().iter().all(|s| s.structured && !s.stream));
+    assert_eq!(out.stats.fallbacks, 0);
+}
+
+#[test]
+fn a_server_refusing_structured_output_gets_the_plain_prompt_after_one_refusal() {
+    let server = FakeOpenAi::start();
+    server.reject_schema();
+    // Several batches at once: still only the first request is refused.
+    let engine = engine_with(&server, |o| o.limits.max_batch_segments = 4);
+    let segments = document(40);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    let seen = server.seen();
+    assert_eq!(seen.iter().filter(|s| s.structured).count(), 1);
+    assert!(seen[0].structured && seen.len() > 5);
+    assert_eq!(out.stats.retries, 0);
+}
+
+#[test]
+fn a_server_refusing_to_stream_answers_whole_after_one_refusal() {
+    let server = FakeOpenAi::start();
+    server.reject_stream();
+    server.reject_schema();
+    let engine = engine_with(&server, |o| o.limits.max_batch_segments = 4);
+    let segments = document(40);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    let seen = server.seen();
+    // Refused for the schema, then for the stream, then never again.
+    assert_eq!(seen.iter().filter(|s| s.structured).count(), 1);
+    assert_eq!(seen.iter().filter(|s| s.stream).count(), 2);
+    assert_eq!(out.stats.retries, 0);
+}
+
+#[test]
+fn a_streamed_reply_may_outlast_the_timeout_while_it_keeps_coming() {
+    let server = FakeOpenAi::start();
+    // Each pause is shorter than the timeout; the whole reply is not.
+    let engine = engine_with(&server, |o| o.timeout = Duration::from_millis(400));
+    let segments = document(8);
+    server.push([Fault::Stall(Duration::from_millis(300))]);
+    server.set_latency(Duration::from_millis(300));
+    let out = run(&engine, &segments, &options());
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    assert_eq!(server.requests(), 1);
+    assert!(server.seen()[0].stream);
+}
+
+#[test]
+fn a_stalled_stream_keeps_its_items_and_resends_only_the_rest() {
+    let server = FakeOpenAi::start();
+    let engine = engine_with(&server, |o| o.timeout = Duration::from_millis(500));
+    let segments = document(8);
+    server.push([Fault::Stall(Duration::from_secs(20))]);
+    let start = Instant::now();
+    let out = run(&engine, &segments, &options());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen[1].items > 0 && seen[1].items < seen[0].items,
+        "{seen:?}"
+    );
+    assert_eq!(out.stats.retries, 0);
+}
+
+#[test]
+fn a_stream_cut_half_way_keeps_its_items_and_resends_only_the_rest() {
+    let server = FakeOpenAi::start();
+    let engine = engine_with(&server, |_| {});
+    let segments = document(8);
+    server.push([Fault::Cut]);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen[1].items > 0 && seen[1].items < seen[0].items,
+        "{seen:?}"
+    );
+    // What the cut reply brought still counts.
+    assert!(out.stats.completion_tokens > seen[1].completion_tokens);
+}
+
+// Issue 12: the cache was written only at the end, so a run killed at 25 minutes kept none of
+// its 13 paid requests.
+#[tokio::test]
+async fn a_run_stopped_half_way_keeps_what_it_paid_for() {
+    let server = FakeOpenAi::start();
+    // About 14 batches one after another, 300 ms each: stopped at 1.5 s, some are answered.
+    server.set_latency(Duration::from_millis(300));
+    let engine = engine_with(&server, |o| {
+        o.limits.max_batch_segments = 4;
+        o.limits.max_concurrency = 1;
+    });
+    let segments = document(60);
+    let cache = Arc::new(folio_translate::MemoryCache::default());
+    let options = TranslateOptions {
+        cache: Some(cache.clone()),
+        ..options()
+    };
+    let to_send = estimate(&engine, &segments, &options).sent;
+    // The run is stopped (its future dropped, as a killed process stops) part way through.
+    let first = tokio::time::timeout(
+        Duration::from_millis(1500),
+        folio_translate::translate_segments(&engine, &segments, &options, &mut |_| {}),
+    )
+    .await;
+    assert!(first.is_err(), "the first run should not have finished");
+    let kept = cache.len();
+    assert!(kept > 0 && kept < to_send, "{kept} of {to_send}");
+
+    let before = items_sent(&server);
+    let out = folio_translate::translate_segments(&engine, &segments, &options, &mut |_| {}).await;
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    assert_eq!(items_sent(&server) - before, to_send - kept);
 }

@@ -199,6 +199,11 @@ impl Engine for Apertium {
             Ok(Reply { items, usage: None })
         })
     }
+
+    /// Each request has the configured timeout, which the driver must not shorten.
+    fn enforces_timeout(&self) -> bool {
+        true
+    }
 }
 
 /// The error for an HTTP error status from APy.

@@ -12,25 +12,48 @@
 //! Batches are large (2,000 source tokens by default) so the instruction costs little per
 //! source token: about 1.1–1.2 prompt tokens per source token overall.
 //!
+//! Every request sets `max_tokens` from the batch's expected reply ([`budget`]), so a model
+//! that loses its way stops there instead of at the server's limit. By default it also asks
+//! for **structured output** (`response_format` with a JSON schema of
+//! `{"items":[{"id","text"}]}`, which servers enforce with a grammar) and a **streamed**
+//! reply (`stream: true`, with `stream_options.include_usage` for the token counts). A
+//! server that refuses either (HTTP 400 naming `response_format`, `json_schema` or `stream`)
+//! gets the request again without it, and never again for the rest of the run; until the
+//! first answer says what the server takes, requests go one at a time, so only one is refused.
+//!
+//! # Time
+//! A reply read whole must arrive within `timeout`. A streamed reply may take as long as it
+//! needs while it keeps coming: `timeout` bounds the wait for the first bytes and each pause
+//! between them. Since the engine keeps its own time, the driver does not add a limit of its
+//! own ([`Engine::enforces_timeout`]).
+//!
 //! # The reply
-//! The model must answer a JSON array with the same ids. Parsing is forgiving: a ```` ```json ````
-//! fence or prose around the array is skipped, ids may be numbers or strings, and a truncated
-//! array still yields the items before the cut. Items missing from the reply are left for the
-//! driver, which resends only those; an item that is the source text (or mostly its words) is
-//! returned as [`Error::LeftInSourceLanguage`], so it is retried alone and then reported failed,
-//! never silently kept in the source language.
+//! The model must answer its items with the same ids. Parsing is forgiving ([`reply`]): a
+//! ```` ```json ```` fence or prose around the items is skipped, a missing opening `[` is
+//! tolerated, ids may be numbers or strings, and a truncated reply (cut by `max_tokens`, a
+//! stream that stalls or breaks) still yields the items before the cut. Items missing from the
+//! reply are left for the driver, which resends only those; an item that is the source text
+//! (or mostly its words) is returned as [`Error::LeftInSourceLanguage`], so it is retried alone
+//! and then reported failed, never silently kept in the source language. A reply with no
+//! usable item fails each of its segments with [`Error::BadReply`] but still reports its
+//! tokens, which were paid for.
 //!
 //! HTTP 429 becomes [`Error::RateLimited`] with the server's `Retry-After` (or `retry-after-ms`),
 //! 5xx, 408 and connection failures [`Error::Unavailable`], a timeout [`Error::Timeout`]: the
 //! driver retries those with backoff. Other 4xx (a bad key, an unknown model) are
 //! [`Error::Rejected`]. Token counts come from the reply's `usage`, else are estimated.
 
+mod budget;
+mod reply;
+mod stream;
+
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::engine::{
     Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
@@ -38,8 +61,11 @@ use crate::engine::{
 use crate::glossary::Glossary;
 use crate::{Error, LangPair, Result, left_in_source_language, placeholders};
 
+use reply::parse_items;
+use stream::StreamReader;
+
 /// Version of the prompt and of the reply handling; part of every cache key.
-const PROMPT_VERSION: u32 = 1;
+const PROMPT_VERSION: u32 = 2;
 
 /// Settings of the [`OpenAi`] engine; `Default` targets OpenAI's API with `gpt-4o-mini`.
 #[derive(Debug, Clone)]
@@ -54,12 +80,17 @@ pub struct OpenAiOptions {
     pub api_key: Option<String>,
     /// The environment variable holding the key.
     pub api_key_env: String,
-    /// Time allowed for one request, connection included.
+    /// Time allowed for a reply read whole; for a streamed one, for its first bytes and for
+    /// each pause between them.
     pub timeout: Duration,
     /// How much one request may carry and how many run at once.
     pub limits: EngineLimits,
     /// Terms with fixed translations; the rows occurring in a batch go into its prompt.
     pub glossary: Option<Arc<Glossary>>,
+    /// Ask for structured output (a JSON schema of the reply) while the server accepts it.
+    pub structured_output: bool,
+    /// Ask for a streamed reply while the server accepts it.
+    pub stream: bool,
 }
 
 impl Default for OpenAiOptions {
@@ -78,6 +109,8 @@ impl Default for OpenAiOptions {
                 max_concurrency: 4,
             },
             glossary: None,
+            structured_output: true,
+            stream: true,
         }
     }
 }
@@ -93,6 +126,30 @@ pub struct OpenAi {
     api_key: Option<String>,
     timeout: Duration,
     glossary: Option<Arc<Glossary>>,
+    features: Features,
+}
+
+/// What the requests ask of the server, narrowed as it refuses things; shared by every
+/// request of the engine, so a refusal is learnt once per run.
+#[derive(Debug)]
+struct Features {
+    /// Send `response_format` with the reply's JSON schema.
+    structured: AtomicBool,
+    /// Send `stream: true`.
+    stream: AtomicBool,
+    /// Whether a server answer has shown what it accepts (or there is nothing to learn).
+    known: AtomicBool,
+    /// Held by the one request finding out, so others do not all get refused alike.
+    probe: tokio::sync::Mutex<()>,
+}
+
+/// A reply as received, whole or streamed, before its items are read.
+struct Received {
+    content: String,
+    usage: Option<Usage>,
+    finish_reason: Option<String>,
+    /// Why the reply stopped early (a stalled or broken stream), if it did.
+    cut: Option<Error>,
 }
 
 impl OpenAi {
@@ -107,8 +164,9 @@ impl OpenAi {
                 options.base_url
             )));
         }
+        // No overall timeout on the client: a streamed reply may take longer than `timeout`
+        // as long as it keeps coming (see `send` and `read_stream`).
         let client = reqwest::Client::builder()
-            .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
@@ -135,6 +193,12 @@ impl OpenAi {
             api_key,
             timeout: options.timeout,
             glossary: options.glossary,
+            features: Features {
+                structured: AtomicBool::new(options.structured_output),
+                stream: AtomicBool::new(options.stream),
+                known: AtomicBool::new(!options.structured_output && !options.stream),
+                probe: tokio::sync::Mutex::new(()),
+            },
         })
     }
 
@@ -142,9 +206,10 @@ impl OpenAi {
     pub fn system_prompt(&self, batch: &Batch<'_>) -> String {
         let pair = &self.info.pair;
         let mut p = format!(
-            "Translate each item's text from {} to {}. Reply with only a JSON array of \
-             {{\"id\",\"text\"}}, one per item, same ids. Keep the markers [n] and [/n] exactly, \
-             each once, around the matching words. Keep numbers, URLs, code and formulas as they are.",
+            "Translate each item's text from {} to {}. Reply with only JSON: \
+             {{\"items\":[{{\"id\",\"text\"}}]}}, one per item, same ids. Keep the markers [n] \
+             and [/n] exactly, each once, around the matching words. Keep numbers, URLs, code \
+             and formulas as they are.",
             language_name(&pair.from),
             language_name(&pair.to)
         );
@@ -202,29 +267,137 @@ impl OpenAi {
         serde_json::to_string(&items).unwrap_or_default()
     }
 
+    /// The `max_tokens` of the request for `batch` (see [`budget`]).
+    pub fn max_tokens(&self, batch: &Batch<'_>) -> u64 {
+        budget::max_tokens(batch, &self.info.pair.to)
+    }
+
     async fn call(&self, batch: Batch<'_>) -> Result<Reply> {
         let system = self.system_prompt(&batch);
         let user = Self::user_message(&batch);
-        let body = serde_json::json!({
-            "model": self.model,
-            "temperature": 0,
-            "messages": [
-                {"role": "system", "content": system},
-                {"role": "user", "content": user},
-            ],
-        });
-        let mut request = self.client.post(&self.endpoint).json(&body);
+        let max_tokens = self.max_tokens(&batch);
+
+        let (response, streaming, sent_at) = self.post(&system, &user, max_tokens).await?;
+        let status = response.status();
+        if !status.is_success() {
+            let retry_after = retry_after(response.headers());
+            let text = self.within(self.timeout, response.text()).await?;
+            return Err(status_error(status.as_u16(), retry_after, &text));
+        }
+        // A server may ignore `stream` and answer whole: the content type says which it did.
+        let is_stream = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        let received = if streaming && is_stream {
+            self.read_stream(response).await?
+        } else {
+            // The whole reply within the timeout, counted from the request.
+            let left = self.timeout.saturating_sub(sent_at.elapsed());
+            self.read_whole(response, left).await?
+        };
+        let estimated = Usage {
+            prompt_tokens: (estimate_tokens(&system) + estimate_tokens(&user)) as u64,
+            completion_tokens: estimate_tokens(&received.content) as u64,
+        };
+        items_of(&batch, received, estimated)
+    }
+
+    /// Posts the request, asking for structured output and streaming unless the server is
+    /// known to refuse them; a refusal is learnt for the whole run and the request sent again
+    /// without what was refused. Gives the response, whether it was asked to stream, and when
+    /// it was sent.
+    async fn post(
+        &self,
+        system: &str,
+        user: &str,
+        max_tokens: u64,
+    ) -> Result<(reqwest::Response, bool, Instant)> {
+        // Until an answer shows what the server accepts, one request at a time finds out
+        // (holding the lock until this function returns).
+        let mut _probe = None;
+        if !self.features.known.load(Ordering::Acquire) {
+            let guard = self.features.probe.lock().await;
+            // Those that waited while the first found out go at once.
+            if !self.features.known.load(Ordering::Acquire) {
+                _probe = Some(guard);
+            }
+        }
+        loop {
+            let structured = self.features.structured.load(Ordering::Acquire);
+            let streaming = self.features.stream.load(Ordering::Acquire);
+            let mut body = json!({
+                "model": self.model,
+                "temperature": 0,
+                "max_tokens": max_tokens,
+                "messages": [
+                    {"role": "system", "content": system},
+                    {"role": "user", "content": user},
+                ],
+            });
+            if structured {
+                body["response_format"] = reply_schema();
+            }
+            if streaming {
+                body["stream"] = json!(true);
+                body["stream_options"] = json!({"include_usage": true});
+            }
+            let sent_at = Instant::now();
+            let response = self.send(&body).await?;
+            let status = response.status().as_u16();
+            if (status == 400 || status == 422) && (structured || streaming) {
+                let retry_after = retry_after(response.headers());
+                let text = self.within(self.timeout, response.text()).await?;
+                // Drop what the server named, and ask again without it.
+                let lower = text.to_lowercase();
+                if structured
+                    && (lower.contains("response_format") || lower.contains("json_schema"))
+                {
+                    self.features.structured.store(false, Ordering::Release);
+                    continue;
+                }
+                if streaming && lower.contains("stream") {
+                    self.features.stream.store(false, Ordering::Release);
+                    continue;
+                }
+                self.features.known.store(true, Ordering::Release);
+                return Err(status_error(status, retry_after, &text));
+            }
+            // A 429 or a 5xx says nothing of what the server accepts: the next request asks.
+            if status < 300 || (status < 500 && status != 429) {
+                self.features.known.store(true, Ordering::Release);
+            }
+            return Ok((response, streaming, sent_at));
+        }
+    }
+
+    /// Sends the request; its answer's head must come within the timeout.
+    async fn send(&self, body: &Value) -> Result<reqwest::Response> {
+        let mut request = self.client.post(&self.endpoint).json(body);
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key);
         }
-        let response = request.send().await.map_err(|e| self.http_error(&e))?;
-        let status = response.status();
-        let retry_after = retry_after(response.headers());
-        let text = response.text().await.map_err(|e| self.http_error(&e))?;
-        if !status.is_success() {
-            return Err(status_error(status.as_u16(), retry_after, &text));
-        }
+        self.within(self.timeout, request.send()).await
+    }
 
+    /// Runs one step of the exchange within `limit`; running out is [`Error::Timeout`] with
+    /// the configured timeout.
+    async fn within<T>(
+        &self,
+        limit: Duration,
+        step: impl Future<Output = reqwest::Result<T>>,
+    ) -> Result<T> {
+        match tokio::time::timeout(limit, step).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(self.http_error(&e)),
+            Err(_) => Err(Error::Timeout(self.timeout)),
+        }
+    }
+
+    /// A reply sent whole, as one JSON object, read within `limit`.
+    async fn read_whole(&self, response: reqwest::Response, limit: Duration) -> Result<Received> {
+        let text = self.within(limit, response.text()).await?;
         let reply: Value = serde_json::from_str(&text)
             .map_err(|e| Error::BadReply(format!("the response is not JSON: {e}")))?;
         let content = reply
@@ -239,52 +412,52 @@ impl OpenAi {
                 .pointer("/usage/completion_tokens")
                 .and_then(Value::as_u64),
         ) {
-            (Some(prompt_tokens), Some(completion_tokens)) => Usage {
+            (Some(prompt_tokens), Some(completion_tokens)) => Some(Usage {
                 prompt_tokens,
                 completion_tokens,
-            },
-            _ => Usage {
-                prompt_tokens: (estimate_tokens(&system) + estimate_tokens(&user)) as u64,
-                completion_tokens: estimate_tokens(content) as u64,
-            },
+            }),
+            _ => None,
         };
-
-        let parsed = parse_items(content);
-        if parsed.is_empty() {
-            let truncated = reply
+        Ok(Received {
+            content: content.to_string(),
+            usage,
+            finish_reason: reply
                 .pointer("/choices/0/finish_reason")
                 .and_then(Value::as_str)
-                == Some("length");
-            return Err(Error::BadReply(if truncated {
-                "the reply was cut off before its first item".into()
-            } else {
-                "no JSON array of {id, text} in the reply".into()
-            }));
-        }
-        let mut items: Vec<ReplyItem> = Vec::with_capacity(batch.segments.len());
-        let mut seen = vec![false; batch.segments.len()];
-        for (id, text) in parsed {
-            // Unknown ids are dropped; of duplicates the first wins; absent ones are resent by
-            // the driver.
-            let Some(segment) = batch.segments.get(id) else {
-                continue;
-            };
-            if std::mem::replace(&mut seen[id], true) {
-                continue;
+                .map(str::to_string),
+            cut: None,
+        })
+    }
+
+    /// A streamed reply, read until `[DONE]`. A pause longer than the timeout, or a
+    /// connection lost before the end, cuts it: what arrived is kept (its complete items are
+    /// used) with the reason.
+    async fn read_stream(&self, mut response: reqwest::Response) -> Result<Received> {
+        let mut reader = StreamReader::default();
+        let cut = loop {
+            match self.within(self.timeout, response.chunk()).await {
+                Ok(Some(chunk)) => {
+                    if let Err(e) = reader.feed(&chunk) {
+                        break Some(e);
+                    }
+                }
+                Ok(None) if reader.finished() => break None,
+                Ok(None) => {
+                    break Some(Error::Unavailable(
+                        "the stream ended before the reply was complete".into(),
+                    ));
+                }
+                Err(e) => break Some(e),
             }
-            let text = if left_in_source_language(&segment.text, &text) {
-                Err(Error::LeftInSourceLanguage)
-            } else {
-                Ok(text)
-            };
-            items.push(ReplyItem {
-                id: segment.id,
-                text,
-            });
-        }
-        Ok(Reply {
-            items,
-            usage: Some(usage),
+            if reader.done {
+                break None;
+            }
+        };
+        Ok(Received {
+            content: reader.content,
+            usage: reader.usage,
+            finish_reason: reader.finish_reason,
+            cut,
         })
     }
 
@@ -322,6 +495,91 @@ impl Engine for OpenAi {
             completion_tokens: (estimate_tokens(&user) as u64 * 115).div_ceil(100),
         })
     }
+
+    /// A streamed reply is bounded by pauses, not by its whole length (see the module docs).
+    fn enforces_timeout(&self) -> bool {
+        true
+    }
+}
+
+/// The `response_format` asking for `{"items":[{"id":int,"text":string}]}`: an object at the
+/// top, as OpenAI's strict mode requires; llama.cpp, vLLM and Ollama turn it into a grammar.
+fn reply_schema() -> Value {
+    json!({
+        "type": "json_schema",
+        "json_schema": {
+            "name": "translations",
+            "strict": true,
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "items": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "text": {"type": "string"},
+                            },
+                            "required": ["id", "text"],
+                            "additionalProperties": false,
+                        },
+                    },
+                },
+                "required": ["items"],
+                "additionalProperties": false,
+            },
+        },
+    })
+}
+
+/// The reply's items matched to the batch's segments. A reply with no item at all fails each
+/// segment with the reason, keeping its tokens in the count, unless it was cut before any
+/// item came: then the cut is the error, and the driver retries the batch.
+fn items_of(batch: &Batch<'_>, received: Received, estimated: Usage) -> Result<Reply> {
+    let usage = Some(received.usage.unwrap_or(estimated));
+    let parsed = parse_items(&received.content);
+    if parsed.is_empty() {
+        if let Some(cut) = received.cut {
+            return Err(cut);
+        }
+        let reason = if received.finish_reason.as_deref() == Some("length") {
+            "the reply was cut off before its first item"
+        } else {
+            "no JSON items of {id, text} in the reply"
+        };
+        let items = batch
+            .segments
+            .iter()
+            .map(|s| ReplyItem {
+                id: s.id,
+                text: Err(Error::BadReply(reason.into())),
+            })
+            .collect();
+        return Ok(Reply { items, usage });
+    }
+    let mut items: Vec<ReplyItem> = Vec::with_capacity(batch.segments.len());
+    let mut seen = vec![false; batch.segments.len()];
+    for (id, text) in parsed {
+        // Unknown ids are dropped; of duplicates the first wins; absent ones are resent by
+        // the driver.
+        let Some(segment) = batch.segments.get(id) else {
+            continue;
+        };
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        let text = if left_in_source_language(&segment.text, &text) {
+            Err(Error::LeftInSourceLanguage)
+        } else {
+            Ok(text)
+        };
+        items.push(ReplyItem {
+            id: segment.id,
+            text,
+        });
+    }
+    Ok(Reply { items, usage })
 }
 
 /// An error with its causes, `: `-separated (reqwest's own message rarely says why).
@@ -363,58 +621,6 @@ fn status_error(status: u16, retry_after: Option<Duration>, body: &str) -> Error
         401 | 403 => Error::Rejected(format!("{detail} (is the API key set?)")),
         _ => Error::Rejected(detail),
     }
-}
-
-/// The `(id, text)` items of a reply: the first JSON array in it, element by element, so
-/// a cut-off array still yields its complete items. Elements that are not `{id, text}`
-/// objects are skipped.
-pub(crate) fn parse_items(content: &str) -> Vec<(usize, String)> {
-    let content = strip_fence(content);
-    let Some(start) = content.find('[') else {
-        return Vec::new();
-    };
-    let mut rest = &content[start + 1..];
-    let mut items = Vec::new();
-    loop {
-        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
-        if rest.is_empty() || rest.starts_with(']') {
-            break;
-        }
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
-        let Some(Ok(value)) = stream.next() else {
-            break; // cut off, or not JSON any more
-        };
-        rest = &rest[stream.byte_offset()..];
-        if let Some(item) = item_of(&value) {
-            items.push(item);
-        }
-    }
-    items
-}
-
-fn item_of(value: &Value) -> Option<(usize, String)> {
-    let obj = value.as_object()?;
-    let id = match obj.get("id")? {
-        Value::Number(n) => usize::try_from(n.as_u64()?).ok()?,
-        Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
-    };
-    let text = obj
-        .get("text")
-        .or_else(|| obj.get("translation"))
-        .and_then(Value::as_str)?;
-    Some((id, text.to_string()))
-}
-
-/// The reply without a Markdown code fence around it.
-fn strip_fence(content: &str) -> &str {
-    let t = content.trim();
-    let Some(rest) = t.strip_prefix("```") else {
-        return t;
-    };
-    // Drop the info string (`json`) on the opening line, and the closing fence.
-    let rest = rest.split_once('\n').map_or("", |(_, body)| body);
-    rest.trim_end().strip_suffix("```").unwrap_or(rest)
 }
 
 /// Context text for the prompt: placeholders removed, white space collapsed, at most 100
@@ -500,22 +706,6 @@ mod tests {
             text: text.into(),
             role,
         }
-    }
-
-    #[test]
-    fn replies_parse_robustly() {
-        let want = vec![(0, "Hola".to_string()), (1, "[1]mundo[/1]".to_string())];
-        let plain = r#"[{"id":0,"text":"Hola"},{"id":"1","text":"[1]mundo[/1]"}]"#;
-        assert_eq!(parse_items(plain), want);
-        let fenced = format!("```json\n{plain}\n```");
-        assert_eq!(parse_items(&fenced), want);
-        let prose = format!("Here you go:\n{plain}\nHope this helps!");
-        assert_eq!(parse_items(&prose), want);
-        let truncated = r#"[{"id":0,"text":"Hola"},{"id":1,"text":"[1]mun"#;
-        assert_eq!(parse_items(truncated), want[..1]);
-        let odd = r#"[{"id":0,"translation":"Hola"}, 7, {"text":"no id"}, {"id":1,"text":"[1]mundo[/1]"}]"#;
-        assert_eq!(parse_items(odd), want);
-        assert!(parse_items("I cannot help with that.").is_empty());
     }
 
     #[test]

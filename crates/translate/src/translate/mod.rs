@@ -14,7 +14,8 @@
 //!    down), and items that come back invalid (placeholders lost, empty, implausible length)
 //!    are sent again on their own, down to single segments.
 //! 6. A single segment that still fails ends [`Outcome::Failed`] with the reason; valid
-//!    translations go into the cache. Every segment ends translated, kept or failed.
+//!    translations go into the cache as each batch finishes, so a run stopped half way keeps
+//!    what it paid for. Every segment ends translated, kept or failed.
 //!
 //! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`]; step 5 is [`batch`].
 
@@ -53,6 +54,18 @@ pub async fn translate_segments(
     options: &TranslateOptions,
     events: &mut (dyn FnMut(TranslateProgress) + Send),
 ) -> TranslateOutput {
+    // An engine that keeps its own time must not be cut short by ours (a streamed reply
+    // still arriving, a timeout configured above the default).
+    let own_time;
+    let options = if engine.enforces_timeout() && options.timeout.is_some() {
+        own_time = TranslateOptions {
+            timeout: None,
+            ..options.clone()
+        };
+        &own_time
+    } else {
+        options
+    };
     let info = engine.info();
     let total = segments.len();
     let mut stats = EngineStats {
@@ -113,7 +126,6 @@ pub async fn translate_segments(
         Box::pin(run_batch(engine, work, options, limiter)) as BoxFuture<'_, BatchResult>
     });
     let mut in_flight: Vec<BoxFuture<'_, BatchResult>> = Vec::new();
-    let mut fresh: Vec<(CacheKey, String)> = Vec::new();
     let mut stored: HashSet<CacheKey> = HashSet::new();
     loop {
         while in_flight.len() < concurrency {
@@ -143,6 +155,7 @@ pub async fn translate_segments(
         stats.fallbacks += result.fallbacks;
         stats.prompt_tokens += result.usage.0;
         stats.completion_tokens += result.usage.1;
+        let mut fresh: Vec<(CacheKey, String)> = Vec::new();
         for (g, outcome) in result.outcomes {
             let plan::Group { key, members } = &plan.groups[g];
             let outcome = match outcome {
@@ -167,15 +180,18 @@ pub async fn translate_segments(
             }
             done += members.len();
         }
+        // 6. Store what was learnt as soon as it is: a run stopped half way (killed, out of
+        // budget) has paid for these answers, and the next run takes them from the cache.
+        if let Some(cache) = &options.cache
+            && !fresh.is_empty()
+            && let Err(e) = cache.put_many(&fresh)
+        {
+            let warning = Error::Cache(e.to_string()).to_string();
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
         events(TranslateProgress { done, total });
-    }
-
-    // 6. Store what was learnt.
-    if let Some(cache) = &options.cache
-        && !fresh.is_empty()
-        && let Err(e) = cache.put_many(&fresh)
-    {
-        warnings.push(format!("{}", Error::Cache(e.to_string())));
     }
 
     let translations = segments

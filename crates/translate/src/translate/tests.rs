@@ -400,6 +400,42 @@ fn slow_calls_time_out() {
     assert_eq!(out.stats.unavailable, 1);
 }
 
+// Issue 12: the driver's 120 s capped the openai engine's longer `timeout_secs`.
+#[test]
+fn engines_keeping_their_own_time_are_not_cut() {
+    struct Patient(EngineInfo);
+    impl Engine for Patient {
+        fn info(&self) -> &EngineInfo {
+            &self.0
+        }
+        fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let items = batch
+                    .segments
+                    .iter()
+                    .map(|s| ReplyItem::ok(s.id, s.text.to_uppercase()))
+                    .collect();
+                Ok(Reply { items, usage: None })
+            })
+        }
+        fn enforces_timeout(&self) -> bool {
+            true
+        }
+    }
+    let engine = Patient(TestEngine::new(never).info);
+    let options = TranslateOptions {
+        timeout: Some(Duration::from_millis(10)),
+        ..quick()
+    };
+    let out = run(&engine, &[seg(0, "hello")], &options);
+    assert_eq!(
+        out.translations[0].outcome,
+        Outcome::Translated("HELLO".into())
+    );
+    assert_eq!(out.stats.retries, 0);
+}
+
 #[test]
 fn text_without_letters_is_kept() {
     let engine = TestEngine::new(never);

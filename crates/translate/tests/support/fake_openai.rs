@@ -11,6 +11,11 @@
 //! Like a provider it can also be slow ([`FakeOpenAi::set_latency`]), limit requests per
 //! minute, answering 429 with `Retry-After` above the limit ([`FakeOpenAi::set_rpm`]), or be
 //! down, answering 500 to everything ([`FakeOpenAi::set_down`]).
+//!
+//! Like llama.cpp or vLLM it honours `max_tokens` (a longer reply is cut, `finish_reason:
+//! "length"`), answers `{"items":[…]}` when `response_format` asks for it, and streams
+//! server-sent events when `stream` is true. Like an older server it can refuse either with a
+//! 400 ([`FakeOpenAi::reject_schema`], [`FakeOpenAi::reject_stream`]).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -46,10 +51,21 @@ pub enum Fault {
     Untranslated,
     /// The reply is wrapped in a ```json fence with a sentence before it.
     Fenced,
+    /// The reply is prose, without a single item.
+    Garbage,
+    /// The reply lacks its opening `[` (or `{"items":[`).
+    NoOpeningBracket,
+    /// The model loses its way: after the items it repeats itself until `max_tokens` (or the
+    /// server's own cap of 100,000 tokens), and the reply has no closing bracket.
+    Runaway,
+    /// Streamed: half the reply, then nothing for this long.
+    Stall(Duration),
+    /// Streamed: half the reply, then the connection closes.
+    Cut,
 }
 
 /// One request as the server saw it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 #[allow(dead_code, reason = "each test binary uses some")]
 pub struct Seen {
     /// The system prompt.
@@ -58,6 +74,14 @@ pub struct Seen {
     pub items: usize,
     /// Prompt tokens counted (≈ 4 characters a token, like the crate's estimate).
     pub prompt_tokens: u64,
+    /// The request's `max_tokens`.
+    pub max_tokens: Option<u64>,
+    /// Whether it asked for structured output (`response_format`).
+    pub structured: bool,
+    /// Whether it asked for a streamed reply.
+    pub stream: bool,
+    /// Completion tokens of the reply sent (of the part sent, when cut).
+    pub completion_tokens: u64,
 }
 
 #[derive(Default)]
@@ -75,6 +99,10 @@ struct State {
     limited: usize,
     /// Answers 500 to everything.
     down: bool,
+    /// Answers 400 to requests with `response_format`.
+    reject_schema: bool,
+    /// Answers 400 to requests with `stream: true`.
+    reject_stream: bool,
 }
 
 /// A running fake server; it stops with the test process.
@@ -164,18 +192,48 @@ impl FakeOpenAi {
     pub fn limited(&self) -> usize {
         self.state.lock().unwrap().limited
     }
+
+    /// Refuses `response_format` with a 400, as servers without structured output do.
+    pub fn reject_schema(&self) {
+        self.state.lock().unwrap().reject_schema = true;
+    }
+
+    /// Refuses `stream: true` with a 400, as servers without streaming do.
+    pub fn reject_stream(&self) {
+        self.state.lock().unwrap().reject_stream = true;
+    }
+}
+
+/// What to send back.
+enum Answer {
+    /// One HTTP response: status, extra header lines, body, and a delay before it.
+    Whole(u16, String, String, Option<Duration>),
+    /// Server-sent events after a delay; a `Stall` or `Cut` fault applies half way.
+    Stream(Vec<String>, Option<Duration>, Option<Fault>),
+}
+
+impl From<(u16, String, String, Option<Duration>)> for Answer {
+    fn from((status, extra, body, delay): (u16, String, String, Option<Duration>)) -> Self {
+        Self::Whole(status, extra, body, delay)
+    }
 }
 
 async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
     let Some((head, body)) = read_request(&mut stream).await else {
         return;
     };
-    let (status, extra, reply, delay) = respond(&head, &body, &state);
+    let (status, extra, reply, delay) = match respond(&head, &body, &state) {
+        Answer::Whole(status, extra, reply, delay) => (status, extra, reply, delay),
+        Answer::Stream(events, delay, fault) => {
+            return send_events(events, delay, fault, stream).await;
+        }
+    };
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
     let reason = match status {
         200 => "OK",
+        400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
         429 => "Too Many Requests",
@@ -187,6 +245,43 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
     );
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+/// Sends server-sent events one write each, as a generating server does; a `Stall` or `Cut`
+/// fault strikes after half of them.
+async fn send_events(
+    events: Vec<String>,
+    delay: Option<Duration>,
+    fault: Option<Fault>,
+    mut socket: TcpStream,
+) {
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
+    if socket.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let half = events.len() / 2;
+    for (i, event) in events.iter().enumerate() {
+        if i == half {
+            match fault {
+                Some(Fault::Stall(d)) => tokio::time::sleep(d).await,
+                Some(Fault::Cut) => {
+                    let _ = socket.shutdown().await;
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if socket.write_all(event.as_bytes()).await.is_err() {
+            return; // the client gave up
+        }
+        let _ = socket.flush().await;
+        // Let each event go out on its own, as tokens do.
+        tokio::task::yield_now().await;
+    }
+    let _ = socket.shutdown().await;
 }
 
 /// Reads the head (lowercased) and the body of one request.
@@ -228,14 +323,10 @@ fn error(status: u16, message: &str) -> (u16, String, String, Option<Duration>) 
     (status, String::new(), body, None)
 }
 
-/// Status, extra header lines, body, and a delay before answering.
-fn respond(
-    head: &str,
-    body: &str,
-    state: &Mutex<State>,
-) -> (u16, String, String, Option<Duration>) {
+/// The answer to one request.
+fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
     if !head.starts_with("POST /v1/chat/completions ") {
-        return error(404, "unknown endpoint");
+        return error(404, "unknown endpoint").into();
     }
     let auth_ok = head.lines().any(|l| {
         l.split_once(':').is_some_and(|(k, v)| {
@@ -244,10 +335,10 @@ fn respond(
         })
     });
     if !auth_ok {
-        return error(401, "Incorrect API key provided");
+        return error(401, "Incorrect API key provided").into();
     }
     let Ok(request) = serde_json::from_str::<Value>(body) else {
-        return error(400, "body is not JSON");
+        return error(400, "body is not JSON").into();
     };
     assert_eq!(request["temperature"], json!(0), "temperature 0");
     let system = request["messages"][0]["content"]
@@ -257,6 +348,10 @@ fn respond(
     let user = request["messages"][1]["content"].as_str().unwrap_or("");
     let items: Vec<Value> = serde_json::from_str(user).expect("user message is a JSON array");
     let prompt_tokens = (estimate_tokens(&system) + estimate_tokens(user)) as u64;
+    let max_tokens = request["max_tokens"].as_u64();
+    let structured = request.get("response_format").is_some();
+    let streamed = request["stream"] == json!(true);
+    let include_usage = request["stream_options"]["include_usage"] == json!(true);
 
     let (fault, sticky, latency) = {
         let mut state = state.lock().unwrap();
@@ -264,9 +359,23 @@ fn respond(
             system: system.clone(),
             items: items.len(),
             prompt_tokens,
+            max_tokens,
+            structured,
+            stream: streamed,
+            completion_tokens: 0,
         });
         if state.down {
-            return error(500, "The server had an error");
+            return error(500, "The server had an error").into();
+        }
+        if structured && state.reject_schema {
+            return error(
+                400,
+                "'response_format' of type 'json_schema' is not supported with this model",
+            )
+            .into();
+        }
+        if streamed && state.reject_stream {
+            return error(400, "Unrecognized request argument supplied: stream").into();
         }
         if let Some((limit, window)) = state.rpm {
             let now = Instant::now();
@@ -281,7 +390,7 @@ fn respond(
                 let wait = window.saturating_sub(now.duration_since(recent[recent.len() - limit]));
                 let (status, _, body, _) = error(429, "Rate limit reached for requests");
                 let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-                return (status, format!("Retry-After: {secs}\r\n"), body, None);
+                return (status, format!("Retry-After: {secs}\r\n"), body, None).into();
             }
             state.accepted.push(now);
         }
@@ -297,9 +406,9 @@ fn respond(
     match fault {
         Some(Fault::RateLimit(secs)) => {
             let (status, _, body, _) = error(429, "Rate limit reached");
-            return (status, format!("Retry-After: {secs}\r\n"), body, None);
+            return (status, format!("Retry-After: {secs}\r\n"), body, None).into();
         }
-        Some(Fault::ServerError) => return error(500, "The server had an error"),
+        Some(Fault::ServerError) => return error(500, "The server had an error").into(),
         _ => {}
     }
 
@@ -323,9 +432,29 @@ fn respond(
     if fault == Some(Fault::DropItem) {
         out.pop();
     }
-    let mut content = serde_json::to_string(&out).expect("serialize");
+    let mut content = if structured {
+        json!({ "items": out }).to_string()
+    } else {
+        serde_json::to_string(&out).expect("serialize")
+    };
     let mut finish = "stop";
     match &fault {
+        Some(Fault::Garbage) => {
+            content = "I am sorry, but I cannot translate these texts for you today.".into();
+        }
+        Some(Fault::NoOpeningBracket) => {
+            let at = content.find('[').expect("an array");
+            content = content[at + 1..].to_string();
+        }
+        Some(Fault::Runaway) => {
+            // The items, then the same phrase over and over, never closing.
+            content.truncate(content.len() - if structured { 2 } else { 1 });
+            content.push_str(", {\"id\": 0, \"text\": \"");
+            let cap = max_tokens.unwrap_or(100_000) as usize;
+            while estimate_tokens(&content) < cap + 8 {
+                content.push_str("and again and again ");
+            }
+        }
         Some(Fault::Truncated) => {
             let cut = content
                 .char_indices()
@@ -340,6 +469,35 @@ fn respond(
         }
         _ => {}
     }
+    // Generation stops at `max_tokens`, as on a real server.
+    if let Some(cap) = max_tokens
+        && estimate_tokens(&content) as u64 > cap
+    {
+        let cut = content
+            .char_indices()
+            .nth(cap as usize * 4)
+            .map_or(content.len(), |(i, _)| i);
+        content.truncate(cut);
+        finish = "length";
+    }
+    let completion_tokens = estimate_tokens(&content) as u64;
+    let delay = match fault {
+        Some(Fault::Slow(d)) => Some(d),
+        _ => latency,
+    };
+    {
+        let mut state = state.lock().unwrap();
+        let last = state.seen.last_mut().expect("this request was recorded");
+        last.completion_tokens = match fault {
+            Some(Fault::Stall(_) | Fault::Cut) if streamed => completion_tokens / 2,
+            _ => completion_tokens,
+        };
+    }
+    if streamed {
+        let usage = include_usage.then_some((prompt_tokens, completion_tokens));
+        let fault = fault.filter(|f| matches!(f, Fault::Stall(_) | Fault::Cut));
+        return Answer::Stream(events(&content, finish, usage), delay, fault);
+    }
     let reply = json!({
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -352,15 +510,45 @@ fn respond(
         }],
         "usage": {
             "prompt_tokens": prompt_tokens,
-            "completion_tokens": estimate_tokens(&content),
-            "total_tokens": prompt_tokens + estimate_tokens(&content) as u64,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
         },
     });
-    let delay = match fault {
-        Some(Fault::Slow(d)) => Some(d),
-        _ => latency,
+    (200, String::new(), reply.to_string(), delay).into()
+}
+
+/// A reply as server-sent events: the content in pieces of a few characters, the finish
+/// reason, the usage when asked for, and `[DONE]`.
+fn events(content: &str, finish: &str, usage: Option<(u64, u64)>) -> Vec<String> {
+    let event = |value: Value| format!("data: {value}\n\n");
+    let chunk = |delta: Value, finish: Option<&str>| {
+        event(json!({
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }))
     };
-    (200, String::new(), reply.to_string(), delay)
+    let mut out = vec![chunk(json!({"role": "assistant", "content": ""}), None)];
+    let chars: Vec<char> = content.chars().collect();
+    for piece in chars.chunks(16) {
+        let piece: String = piece.iter().collect();
+        out.push(chunk(json!({ "content": piece }), None));
+    }
+    out.push(chunk(json!({}), Some(finish)));
+    if let Some((prompt, completion)) = usage {
+        out.push(event(json!({
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "choices": [],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            },
+        })));
+    }
+    out.push("data: [DONE]\n\n".into());
+    out
 }
 
 /// Applies an item fault to `answer` if the item qualifies (it has a placeholder to drop or

@@ -1,0 +1,167 @@
+//! Reading the items out of a model's reply, however it wrapped them.
+//!
+//! Models are asked for `{"items":[{"id":0,"text":"…"},…]}` (or, without structured output,
+//! often answer a bare array), and small ones stray from it: a Markdown fence, a sentence
+//! before or after, the opening `[` forgotten, the reply cut off at the token limit. The
+//! parser looks for where the items start, then reads them one JSON value at a time, so
+//! every complete item before a cut or a stray character is kept.
+
+use serde_json::Value;
+
+/// The `(id, text)` items of a reply, in reply order (see the module docs). Elements that are
+/// not `{id, text}` objects are skipped; nothing usable gives an empty list.
+pub(crate) fn parse_items(content: &str) -> Vec<(usize, String)> {
+    let content = strip_fence(content);
+    // Try each `[` or `{` in turn as the start of the items: the first that yields an item
+    // wins. A placeholder such as `[1]` in prose (or in an item's text, when the reply lacks
+    // its opening `[`) yields nothing, because the `{` of the first item comes before it or
+    // because `1]` holds no item.
+    for (at, c) in content
+        .char_indices()
+        .filter(|&(_, c)| c == '[' || c == '{')
+    {
+        let start = if c == '[' {
+            at + 1
+        } else {
+            // `{"items":[…` (or any single key holding the array): read the array.
+            wrapped_array(&content[at..]).map_or(at, |offset| at + offset)
+        };
+        let items = read_elements(&content[start..]);
+        if !items.is_empty() {
+            return items;
+        }
+    }
+    Vec::new()
+}
+
+/// Reads JSON values separated by commas until `]`, the end, or something that is not JSON;
+/// keeps those that are items (and the items of nested arrays and wrapper objects).
+fn read_elements(mut rest: &str) -> Vec<(usize, String)> {
+    let mut items = Vec::new();
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if rest.is_empty() || rest.starts_with(']') {
+            break;
+        }
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        let Some(Ok(value)) = stream.next() else {
+            break; // cut off, or not JSON any more
+        };
+        rest = &rest[stream.byte_offset()..];
+        collect_items(&value, &mut items);
+    }
+    items
+}
+
+/// The items in one JSON value: an item itself, an array of them, or an object holding such
+/// an array under any key (`items`, `translations`, …).
+fn collect_items(value: &Value, items: &mut Vec<(usize, String)>) {
+    match value {
+        Value::Array(elements) => {
+            for e in elements {
+                collect_items(e, items);
+            }
+        }
+        Value::Object(obj) => match item_of(value) {
+            Some(item) => items.push(item),
+            None => {
+                for v in obj.values().filter(|v| v.is_array()) {
+                    collect_items(v, items);
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+/// If `text` opens an object whose first key holds an array (`{"items": [`), the byte offset
+/// just past that `[`.
+fn wrapped_array(text: &str) -> Option<usize> {
+    let after_brace = text.strip_prefix('{')?;
+    let key_start = after_brace.trim_start();
+    let mut stream = serde_json::Deserializer::from_str(key_start).into_iter::<String>();
+    stream.next()?.ok()?;
+    let after_key = key_start[stream.byte_offset()..].trim_start();
+    let after_colon = after_key.strip_prefix(':')?.trim_start();
+    let after_bracket = after_colon.strip_prefix('[')?;
+    Some(text.len() - after_bracket.len())
+}
+
+/// An `{id, text}` object (`translation` accepted for `text`; ids as numbers or strings).
+fn item_of(value: &Value) -> Option<(usize, String)> {
+    let obj = value.as_object()?;
+    let id = match obj.get("id")? {
+        Value::Number(n) => usize::try_from(n.as_u64()?).ok()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    let text = obj
+        .get("text")
+        .or_else(|| obj.get("translation"))
+        .and_then(Value::as_str)?;
+    Some((id, text.to_string()))
+}
+
+/// The reply without a Markdown code fence around it.
+fn strip_fence(content: &str) -> &str {
+    let t = content.trim();
+    let Some(rest) = t.strip_prefix("```") else {
+        return t;
+    };
+    // Drop the info string (`json`) on the opening line, and the closing fence.
+    let rest = rest.split_once('\n').map_or("", |(_, body)| body);
+    rest.trim_end().strip_suffix("```").unwrap_or(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn want() -> Vec<(usize, String)> {
+        vec![(0, "Hola".to_string()), (1, "[1]mundo[/1]".to_string())]
+    }
+
+    #[test]
+    fn replies_parse_robustly() {
+        let plain = r#"[{"id":0,"text":"Hola"},{"id":"1","text":"[1]mundo[/1]"}]"#;
+        assert_eq!(parse_items(plain), want());
+        let fenced = format!("```json\n{plain}\n```");
+        assert_eq!(parse_items(&fenced), want());
+        let prose = format!("Here you go:\n{plain}\nHope this helps!");
+        assert_eq!(parse_items(&prose), want());
+        let truncated = r#"[{"id":0,"text":"Hola"},{"id":1,"text":"[1]mun"#;
+        assert_eq!(parse_items(truncated), want()[..1]);
+        let odd = r#"[{"id":0,"translation":"Hola"}, 7, {"text":"no id"}, {"id":1,"text":"[1]mundo[/1]"}]"#;
+        assert_eq!(parse_items(odd), want());
+        assert!(parse_items("I cannot help with that.").is_empty());
+    }
+
+    #[test]
+    fn a_reply_without_its_opening_bracket_parses() {
+        // Issue 12: the `[` of `[1]` was taken for the array's start.
+        let bare = r#"{"id":0,"text":"Hola"},{"id":1,"text":"[1]mundo[/1]"}]"#;
+        assert_eq!(parse_items(bare), want());
+        let first_marked = r#"{"id":1,"text":"[1]mundo[/1]"},{"id":0,"text":"Hola"}]"#;
+        assert_eq!(parse_items(first_marked).len(), 2);
+        let fenced = format!("```json\n{bare}\n```");
+        assert_eq!(parse_items(&fenced), want());
+    }
+
+    #[test]
+    fn placeholders_in_prose_are_not_the_array() {
+        let prose = r#"The markers [1] and [/1] are kept: [{"id":0,"text":"Hola"},{"id":1,"text":"[1]mundo[/1]"}]"#;
+        assert_eq!(parse_items(prose), want());
+    }
+
+    #[test]
+    fn the_structured_shape_parses_whole_and_cut() {
+        let object = r#"{"items": [{"id":0,"text":"Hola"},{"id":1,"text":"[1]mundo[/1]"}]}"#;
+        assert_eq!(parse_items(object), want());
+        let cut = r#"{"items":[{"id":0,"text":"Hola"},{"id":1,"text":"[1]mu"#;
+        assert_eq!(parse_items(cut), want()[..1]);
+        let prose = format!("Sure! Here it is:\n```json\n{object}\n```");
+        assert_eq!(parse_items(&prose), want());
+        let other_key = r#"{"translations":[{"id":0,"text":"Hola"}]}"#;
+        assert_eq!(parse_items(other_key), want()[..1]);
+    }
+}
