@@ -81,7 +81,7 @@ impl Setup {
 
     /// `folio worker` on the queue with `args` (and the fake server's key), started, output
     /// captured.
-    fn worker(&self, args: &[&str]) -> Child {
+    fn worker<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Child {
         folio()
             .arg("worker")
             .args(["--queue", &self.queue()])
@@ -108,7 +108,7 @@ impl Setup {
 
 /// The flags of the `openai` engine on the fake server, with no disk cache and batches of two
 /// segments (so a document takes several requests); `extra` is appended.
-fn openai(server: &FakeOpenAi, dir: &Path) -> Vec<String> {
+fn openai(server: &FakeOpenAi, dir: &Path, extra: &[&str]) -> Vec<String> {
     let config = dir.join("openai.toml");
     std::fs::write(&config, "[openai]\nmax_batch_segments = 2\n").unwrap();
     [
@@ -130,6 +130,7 @@ fn openai(server: &FakeOpenAi, dir: &Path) -> Vec<String> {
         "--base-url".into(),
         server.base_url(),
     ])
+    .chain(extra.iter().map(|a| a.to_string()))
     .collect()
 }
 
@@ -256,9 +257,7 @@ fn a_worker_killed_mid_document_loses_nothing() {
     server.set_latency(Duration::from_millis(300));
     let manifest = t.manifest(&[("ruled", repo_pdf(THREE[0]))], "es");
     t.enqueue(&manifest);
-    let mut args = openai(&server, &t.dir);
-    args.extend(["--lease", "2", "--exit-when-idle", "4"].map(String::from));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let args = openai(&server, &t.dir, &["--lease", "2", "--exit-when-idle", "4"]);
 
     let mut first = t.worker(&args);
     wait_for(
@@ -298,12 +297,10 @@ fn sigterm_finishes_the_jobs_in_flight_then_puts_back_what_cannot_finish() {
     let server = FakeOpenAi::start();
     server.set_latency(Duration::from_millis(300));
     t.enqueue(&t.three("es"));
-    let base = openai(&server, &t.dir);
 
     // A drain long enough: the document in flight is finished and written, the others stay
     // queued, and the worker exits 0.
-    let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
-    args.extend(["--drain", "120"]);
+    let args = openai(&server, &t.dir, &["--drain", "120"]);
     let worker = t.worker(&args);
     wait_for("a request", Duration::from_secs(60), || {
         server.requests() >= 1
@@ -322,8 +319,7 @@ fn sigterm_finishes_the_jobs_in_flight_then_puts_back_what_cannot_finish() {
 
     // A drain too short for the document in flight: it goes back on the queue at once (no
     // waiting for its lease), nothing is written for it, and the worker still exits 0.
-    let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
-    args.extend(["--drain", "0"]);
+    let args = openai(&server, &t.dir, &["--drain", "0"]);
     let seen = server.requests();
     let worker = t.worker(&args);
     wait_for("a request", Duration::from_secs(60), || {
@@ -416,9 +412,10 @@ fn an_engine_outage_opens_the_circuit_and_dead_letters_nothing() {
         "es",
     );
     t.enqueue(&manifest);
-    let mut args = openai(&server, &t.dir);
-    args.extend(
-        [
+    let args = openai(
+        &server,
+        &t.dir,
+        &[
             "--breaker-failures",
             "1",
             "--breaker-pause",
@@ -427,10 +424,8 @@ fn an_engine_outage_opens_the_circuit_and_dead_letters_nothing() {
             "1",
             "--exit-when-idle",
             "2",
-        ]
-        .map(String::from),
+        ],
     );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let worker = t.worker(&args);
     // Down long enough for a document to fail whole (its retries included) and the circuit
     // to open; then the engine comes back.
@@ -559,9 +554,11 @@ fn two_workers_keep_to_one_shared_rate_limit() {
         "es",
     );
     t.enqueue(&manifest);
-    let mut args = openai(&server, &t.dir);
-    args.extend(["--rpm", "6", "--rate-window", "3", "--exit-when-idle", "2"].map(String::from));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let args = openai(
+        &server,
+        &t.dir,
+        &["--rpm", "6", "--rate-window", "3", "--exit-when-idle", "2"],
+    );
     let start = Instant::now();
     let (a, b) = (t.worker(&args), t.worker(&args));
     let (a, b) = (
@@ -604,19 +601,19 @@ fn a_segment_one_worker_translated_is_a_cache_hit_for_another() {
         return;
     };
     let server = FakeOpenAi::start();
-    let base = openai(&server, &t.dir);
     // Each worker has a disk cache of its own (two machines); Redis is what they share.
     let worker = |id: &str, cache: &str| {
         let manifest = t.manifest(&[(id, repo_pdf(THREE[0]))], "es");
         t.enqueue(&manifest);
-        let mut args: Vec<String> = base
-            .iter()
-            .filter(|a| *a != "--no-cache")
-            .cloned()
-            .collect();
-        args.extend(["--cache".into(), t.dir.join(cache).display().to_string()]);
-        args.extend(["--exit-when-idle", "1"].map(String::from));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let cache = t.dir.join(cache).display().to_string();
+        let args: Vec<String> = openai(
+            &server,
+            &t.dir,
+            &["--cache", &cache, "--exit-when-idle", "1"],
+        )
+        .into_iter()
+        .filter(|a| a != "--no-cache")
+        .collect();
         assert_ok(&finish(t.worker(&args), Duration::from_secs(120)));
         let report: Value = serde_json::from_slice(
             &std::fs::read(t.out.join(format!("{id}/es.report.json"))).unwrap(),
