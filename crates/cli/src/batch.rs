@@ -8,12 +8,10 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use folio_batch::{
-    Caps, Event, Ledger, Queue, QueueUrl, RedisQueue, S3Settings, Settings, Summary,
-};
+use folio_batch::{Event, Ledger, Queue, QueueUrl, RedisQueue, S3Settings, Settings, Summary};
 use folio_translate::RateLimiter;
 
-use crate::engine_args::EngineArgs;
+use crate::engine_args::{CapArgs, EngineArgs};
 
 /// Arguments of `folio batch`.
 #[derive(clap::Args)]
@@ -52,13 +50,9 @@ pub struct BatchArgs {
     /// calling the engine nor writing anything.
     #[arg(long)]
     estimate: bool,
-    /// Stop starting documents before their estimated cost would pass this (needs `--price`
-    /// or a config `[price]`).
-    #[arg(long, value_name = "USD")]
-    budget_usd: Option<f64>,
-    /// Stop starting documents before their estimated tokens would pass this.
-    #[arg(long, value_name = "N")]
-    max_tokens: Option<u64>,
+    /// Caps on what is spent.
+    #[command(flatten)]
+    caps: CapArgs,
     /// User password of the encrypted inputs.
     #[arg(long)]
     password: Option<String>,
@@ -100,9 +94,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
     }
     let config = args.engine.config()?;
     let price = args.engine.price(&config)?;
-    if args.budget_usd.is_some() && price.is_none() {
-        anyhow::bail!("--budget-usd needs a price: pass --price PROMPT,COMPLETION");
-    }
+    let caps = args.caps.caps(price)?;
     let fonts = args.engine.fonts()?;
     let mut translate = args.engine.translate_options(args.engine.cache(&config)?);
     // One limiter for every document in flight, so together they keep to --rpm and --tpm.
@@ -119,10 +111,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         translate,
         password: args.password.clone(),
         price,
-        caps: Caps {
-            max_tokens: args.max_tokens,
-            budget: args.budget_usd,
-        },
+        caps,
     };
     let make_engine = |to: &str| -> Result<_, String> {
         args.engine.engine(&config, to).map_err(|e| e.to_string())

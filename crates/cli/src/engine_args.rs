@@ -148,3 +148,30 @@ impl EngineArgs {
         }))
     }
 }
+
+/// The caps `folio batch` and `folio worker` share: what a batch (or a whole fleet) may
+/// spend before it stops starting documents.
+#[derive(clap::Args)]
+pub struct CapArgs {
+    /// Stop starting documents before what they cost (the finished ones' real cost, the
+    /// others' estimates) would pass this; needs `--price` or a config `[price]`. For
+    /// workers, the whole fleet's spending, kept in Redis.
+    #[arg(long, value_name = "USD")]
+    budget_usd: Option<f64>,
+    /// The same for prompt and completion tokens.
+    #[arg(long, value_name = "N")]
+    max_tokens: Option<u64>,
+}
+
+impl CapArgs {
+    /// The caps, checked against the price they need.
+    pub fn caps(&self, price: Option<Price>) -> anyhow::Result<folio_batch::Caps> {
+        if self.budget_usd.is_some() && price.is_none() {
+            anyhow::bail!("--budget-usd needs a price: pass --price PROMPT,COMPLETION");
+        }
+        Ok(folio_batch::Caps {
+            max_tokens: self.max_tokens,
+            budget: self.budget_usd,
+        })
+    }
+}

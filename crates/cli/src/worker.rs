@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use folio_batch::{
-    Caps, Fleet, QueueUrl, RedisCache, RedisLimiter, RedisQueue, S3Settings, Settings, Worker,
+    Fleet, QueueUrl, RedisCache, RedisLimiter, RedisQueue, S3Settings, Settings, Worker,
 };
 
 use crate::batch::print_event;
-use crate::engine_args::EngineArgs;
+use crate::engine_args::{CapArgs, EngineArgs};
 
 /// Arguments of `folio worker`.
 #[derive(clap::Args)]
@@ -54,13 +54,9 @@ pub struct WorkerArgs {
     /// Seconds of the worker's first pause when the engine keeps failing (doubling up to 300).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     breaker_pause: u64,
-    /// Stop the fleet starting documents before what all its workers spent would pass this
-    /// (needs `--price` or a config `[price]`); kept in Redis, shared by every worker.
-    #[arg(long, value_name = "USD")]
-    budget_usd: Option<f64>,
-    /// The same for tokens, all workers together.
-    #[arg(long, value_name = "N")]
-    max_tokens: Option<u64>,
+    /// Caps on what is spent.
+    #[command(flatten)]
+    caps: CapArgs,
     /// Days a translation stays in the fleet's shared cache in Redis (give Redis a
     /// `maxmemory` with `maxmemory-policy volatile-lru` too: see docs/batch.md).
     #[arg(long, value_name = "DAYS", default_value_t = 14)]
@@ -81,9 +77,7 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     let queue = RedisQueue::open(&url, lease)?;
     let config = args.engine.config()?;
     let price = args.engine.price(&config)?;
-    if args.budget_usd.is_some() && price.is_none() {
-        anyhow::bail!("--budget-usd needs a price: pass --price PROMPT,COMPLETION");
-    }
+    let caps = args.caps.caps(price)?;
     let fonts = args.engine.fonts()?;
     // The fleet's cache: memory, then this machine's disk, then Redis, shared by every worker.
     let cache = if args.engine.no_cache {
@@ -116,10 +110,7 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         translate,
         password: args.password.clone(),
         price,
-        caps: Caps {
-            max_tokens: args.max_tokens,
-            budget: args.budget_usd,
-        },
+        caps,
     };
     let fleet = Fleet {
         lease,
