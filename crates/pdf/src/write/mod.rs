@@ -415,7 +415,11 @@ fn write_page(
             cuts.add(site);
         }
     }
-    let original_content = content.unwrap_or_default();
+    // A page with nothing to remove was not walked: its content comes from the file as it is.
+    let original_content = match content {
+        Some(content) => content,
+        None => pdf.get_page_content(page_id),
+    };
     let body = if cuts.is_empty() {
         original_content
     } else {
@@ -573,4 +577,44 @@ fn dictionary(pdf: &lopdf::Document, object: &Object) -> Option<Dictionary> {
 /// Names for our fonts that cannot clash with the page's own (`/FolioF0`, …).
 pub(crate) fn font_name(key: u32) -> String {
     format!("FolioF{key}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words of a PDF's pages, read back.
+    fn words(bytes: Vec<u8>) -> Vec<Vec<String>> {
+        let doc = crate::read(bytes, &crate::ReadOptions::default()).unwrap();
+        doc.pages
+            .iter()
+            .map(|p| p.words.iter().map(|w| w.text.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_page_edited_without_removing_anything_keeps_its_content() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/corpus/made/table-ruled.pdf");
+        let bytes = std::fs::read(&path).unwrap();
+        let doc = crate::read(bytes.clone(), &crate::ReadOptions::default()).unwrap();
+        // An edit of page 1 that removes no glyph (its only change would be new text).
+        let plan = WritePlan {
+            text: PlacedText {
+                faces: Vec::new(),
+                pages: vec![PageText {
+                    page: 0,
+                    remove: Vec::new(),
+                    blocks: Vec::new(),
+                }],
+            },
+            outline_titles: Vec::new(),
+            title: None,
+            lang: None,
+        };
+        let out = write(Arc::new(bytes.clone()), None, &doc, &plan).unwrap();
+        let before = words(bytes);
+        assert!(!before[0].is_empty());
+        assert_eq!(words(out), before);
+    }
 }
