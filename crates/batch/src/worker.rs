@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::hash::Hasher;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -204,11 +204,10 @@ pub struct Worker<'a> {
     stopping: AtomicBool,
     /// Jobs being worked on, by delivery handle, with the thread's name in the queue.
     in_flight: Mutex<HashMap<String, (String, Delivery)>>,
-    /// Wakes the heartbeat thread when the worker stops.
-    idle: (Mutex<bool>, Condvar),
+    /// Set once every worker thread has ended: the heartbeat thread's signal to end.
+    finished: (Mutex<bool>, Condvar),
     last_taken: Mutex<Instant>,
     summary: Mutex<WorkerSummary>,
-    threads_running: AtomicU64,
 }
 
 impl<'a> Worker<'a> {
@@ -247,19 +246,15 @@ impl<'a> Worker<'a> {
             breaker,
             stopping: AtomicBool::new(false),
             in_flight: Mutex::default(),
-            idle: (Mutex::new(false), Condvar::new()),
+            finished: (Mutex::new(false), Condvar::new()),
             last_taken: Mutex::new(Instant::now()),
             summary: Mutex::default(),
-            threads_running: AtomicU64::new(0),
         })
     }
 
     /// Stops taking jobs; the jobs in flight go on ([`Worker::run`] returns when they end).
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        let (lock, wake) = &self.idle;
-        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        wake.notify_all();
     }
 
     /// Jobs in flight now.
@@ -297,7 +292,6 @@ impl<'a> Worker<'a> {
                 .map(|n| {
                     let name = format!("{}-{n}", self.fleet.name);
                     let fatal = &fatal;
-                    self.threads_running.fetch_add(1, Ordering::SeqCst);
                     scope.spawn(move || {
                         if let Err(e) = self.work(&name) {
                             fatal
@@ -306,15 +300,15 @@ impl<'a> Worker<'a> {
                                 .get_or_insert(e);
                             self.stop();
                         }
-                        self.threads_running.fetch_sub(1, Ordering::SeqCst);
                     })
                 })
                 .collect();
             for w in workers {
                 let _ = w.join();
             }
-            // The heartbeat thread ends once no worker thread runs.
-            self.stop();
+            let (lock, wake) = &self.finished;
+            *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            wake.notify_all();
         });
         match fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
             Some(e) => Err(e),
@@ -322,16 +316,20 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Renews the lease of every job in flight, every third of the lease, until the worker
-    /// stops and no job is left.
+    /// Renews the lease of every job in flight, every third of the lease (a drain's jobs
+    /// included), until every worker thread has ended.
     fn heartbeat(&self) {
         let every = (self.fleet.lease / 3).max(Duration::from_millis(50));
-        let (lock, wake) = &self.idle;
+        let (lock, wake) = &self.finished;
         loop {
-            {
-                let stopped = lock.lock().unwrap_or_else(|e| e.into_inner());
-                let _ = wake.wait_timeout(stopped, every);
+            let finished = lock.lock().unwrap_or_else(|e| e.into_inner());
+            let (finished, _) = wake
+                .wait_timeout_while(finished, every, |done| !*done)
+                .unwrap_or_else(|e| e.into_inner());
+            if *finished {
+                return;
             }
+            drop(finished);
             let jobs: Vec<(String, Delivery)> = self.lock_in_flight().values().cloned().collect();
             for (thread, d) in &jobs {
                 if let Ok(false) = self.queue.heartbeat(thread, d) {
@@ -341,11 +339,6 @@ impl<'a> Worker<'a> {
                         d.job.id, d.job.to
                     )));
                 }
-            }
-            if self.stopping.load(Ordering::SeqCst)
-                && self.threads_running.load(Ordering::SeqCst) == 0
-            {
-                return;
             }
         }
     }
