@@ -94,6 +94,10 @@ pub struct RedisQueue {
     lease: Duration,
     /// Idle connections; each thread takes one for a command (a blocking read holds its own).
     pool: Mutex<Vec<Connection>>,
+    /// Where the next search for lapsed leases starts in the pending list: each `XAUTOCLAIM`
+    /// looks at a few entries only, so the search walks the list round after round instead of
+    /// looking at its head forever.
+    reclaim_from: Mutex<String>,
     jobs: String,
     dead: String,
     stats: String,
@@ -116,6 +120,7 @@ impl RedisQueue {
             client,
             lease,
             pool: Mutex::default(),
+            reclaim_from: Mutex::new("0-0".into()),
             jobs: format!("{prefix}:jobs"),
             dead: format!("{prefix}:dead"),
             stats: format!("{prefix}:stats"),
@@ -322,17 +327,25 @@ impl Queue for RedisQueue {
 
     fn take(&self, worker: &str, wait: Duration) -> Result<Option<Delivery>, Error> {
         let lease_ms = self.lease.as_millis().max(1) as u64;
+        let from = self
+            .reclaim_from
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let claimed: StreamAutoClaimReply = self.with(|c| {
             redis::cmd("XAUTOCLAIM")
                 .arg(&self.jobs)
                 .arg(GROUP)
                 .arg(worker)
                 .arg(lease_ms)
-                .arg("0-0")
+                .arg(&from)
                 .arg("COUNT")
                 .arg(1)
                 .query(c)
         })?;
+        // "0-0" when the search reached the end of the list: the next one starts over.
+        *self.reclaim_from.lock().unwrap_or_else(|e| e.into_inner()) =
+            claimed.next_stream_id.clone();
         if let Some(entry) = claimed.claimed.into_iter().next() {
             let pending: StreamPendingCountReply = self.with(|c| {
                 redis::cmd("XPENDING")

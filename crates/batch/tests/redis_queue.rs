@@ -134,3 +134,30 @@ fn an_unreachable_server_is_a_clear_error() {
     assert!(err.contains("hint:"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[test]
+fn a_lapsed_lease_behind_many_live_ones_is_found() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let q = queue(&server, Duration::from_millis(300));
+    let jobs: Vec<QueuedJob> = (0..25).map(|i| job(&format!("d{i}"))).collect();
+    q.push(&jobs).unwrap();
+    let live: Vec<_> = (0..24)
+        .map(|_| q.take("w1", Duration::from_millis(10)).unwrap().unwrap())
+        .collect();
+    let lost = q
+        .take("dead-worker", Duration::from_millis(10))
+        .unwrap()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    // w1 is alive and renews its 24; the last one's worker is gone.
+    for d in &live {
+        assert!(q.heartbeat("w1", d).unwrap());
+    }
+    // Each reclaim looks at a few pending entries; the search goes on where it stopped.
+    let found = (0..6).find_map(|_| q.take("w2", Duration::from_millis(10)).unwrap());
+    let found = found.expect("the lapsed job, behind 24 live ones, is reclaimed");
+    assert_eq!(found.job.id, lost.job.id);
+    assert_eq!(found.deliveries, 2);
+}
