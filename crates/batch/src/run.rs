@@ -137,6 +137,21 @@ pub enum Event<'a> {
     Note(&'a str),
 }
 
+impl<'a> Event<'a> {
+    /// The `Done` event of a document written, from its report.
+    pub(crate) fn done(id: &'a str, to: &'a str, report: &folio::Report, seconds: f64) -> Self {
+        Event::Done {
+            id,
+            to,
+            pages: report.pages_translated,
+            segments: report.segments.translated,
+            failed_segments: report.segments.failed.len(),
+            tokens: report.engine.prompt_tokens + report.engine.completion_tokens,
+            seconds,
+        }
+    }
+}
+
 /// A (document, target) pair, as the summary lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobKey {
@@ -473,14 +488,11 @@ pub fn run(
     if summary.segments > 0 {
         summary.cache_hit_rate = (summary.cache_hits as f64 / summary.segments as f64).min(1.0);
     }
-    summary.cost = settings.price.map(|p| {
-        Estimate {
-            prompt_tokens: summary.prompt_tokens,
-            completion_tokens: summary.completion_tokens,
-            ..Estimate::default()
-        }
-        .cost(p)
-    });
+    summary.cost = cost(
+        summary.prompt_tokens,
+        summary.completion_tokens,
+        settings.price,
+    );
     let mut json = serde_json::to_vec_pretty(&summary).expect("the summary always serializes");
     json.push(b'\n');
     shared.store.put(Summary::FILE, &json)?;
@@ -663,19 +675,10 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(u64, f64), Erro
     shared.store.put(&task.paths.report, &json)?;
     shared.store.put(&task.paths.pdf, &pdf)?;
     let seconds = start.elapsed().as_secs_f64();
-    let tokens = report.engine.prompt_tokens + report.engine.completion_tokens;
     shared
         .ledger
         .append(&Entry::done(id, to, attempt, &report, seconds))?;
-    (shared.events)(Event::Done {
-        id,
-        to,
-        pages: report.pages_translated,
-        segments: report.segments.translated,
-        failed_segments: report.segments.failed.len(),
-        tokens,
-        seconds,
-    });
+    (shared.events)(Event::done(id, to, &report, seconds));
     let mut summary = shared.summary.lock().unwrap_or_else(|e| e.into_inner());
     summary.done += 1;
     summary.pages += u64::from(report.pages_translated);
@@ -684,15 +687,29 @@ fn run_task(shared: &Shared<'_, '_>, task: &Task<'_>) -> Result<(u64, f64), Erro
     summary.prompt_tokens += report.engine.prompt_tokens;
     summary.completion_tokens += report.engine.completion_tokens;
     summary.cache_hits += report.engine.cache_hits;
-    let cost = shared.settings.price.map_or(0.0, |p| {
+    Ok(spent(&report, shared.settings.price))
+}
+
+/// What tokens cost at `price`, when there is one.
+fn cost(prompt_tokens: u64, completion_tokens: u64, price: Option<Price>) -> Option<f64> {
+    price.map(|p| {
         Estimate {
-            prompt_tokens: report.engine.prompt_tokens,
-            completion_tokens: report.engine.completion_tokens,
+            prompt_tokens,
+            completion_tokens,
             ..Estimate::default()
         }
         .cost(p)
-    });
-    Ok((tokens, cost))
+    })
+}
+
+/// The tokens a document used, as its report says, and their cost at `price` (0 without one):
+/// what the caps count.
+pub(crate) fn spent(report: &folio::Report, price: Option<Price>) -> (u64, f64) {
+    let e = &report.engine;
+    (
+        e.prompt_tokens + e.completion_tokens,
+        cost(e.prompt_tokens, e.completion_tokens, price).unwrap_or(0.0),
+    )
 }
 
 /// The pipeline on one pair: the PDF, its report and the output's fingerprint, or the error

@@ -37,7 +37,7 @@ use folio_translate::Engine;
 use serde::{Deserialize, Serialize};
 use siphasher::sip128::{Hasher128, SipHasher13};
 
-use crate::run::{Engines, message, read_input};
+use crate::run::{Engines, message, read_input, spent};
 use crate::{
     Delivery, EngineMaker, Entry, Error, Event, Ledger, OutputKeys, Queue, QueuedJob, S3Access,
     Settings, Storage, open_output,
@@ -427,15 +427,7 @@ impl<'a> Worker<'a> {
                 // Acknowledged only now that the outputs are written.
                 self.queue.done(d, report.pages_translated)?;
                 self.breaker.record(false);
-                (self.events)(Event::Done {
-                    id,
-                    to,
-                    pages: report.pages_translated,
-                    segments: report.segments.translated,
-                    failed_segments: report.segments.failed.len(),
-                    tokens,
-                    seconds,
-                });
+                (self.events)(Event::done(id, to, &report, seconds));
                 let mut s = self.lock_summary();
                 s.done += 1;
                 s.pages += u64::from(report.pages_translated);
@@ -536,7 +528,9 @@ impl<'a> Worker<'a> {
         // The fleet's spending, for the caps and `folio batch status`: what was held gives way
         // to what the document used.
         let (tokens, cost) = held.unwrap_or((0, 0.0));
-        let (used, used_cost) = result.as_ref().map_or((0, 0.0), |(_, r)| self.spent(r));
+        let (used, used_cost) = result
+            .as_ref()
+            .map_or((0, 0.0), |(_, r)| spent(r, self.settings.price));
         self.queue
             .settle(used as i64 - tokens as i64, used_cost - cost)
             .map_err(Try::Storage)?;
@@ -585,20 +579,6 @@ impl<'a> Worker<'a> {
             Some(reason) => Err(Try::Capped(reason)),
             None => Ok(Some((tokens, cost))),
         }
-    }
-
-    /// The tokens and cost a report says were used.
-    fn spent(&self, report: &folio::Report) -> (u64, f64) {
-        let e = &report.engine;
-        let cost = self.settings.price.map_or(0.0, |p| {
-            folio_translate::Estimate {
-                prompt_tokens: e.prompt_tokens,
-                completion_tokens: e.completion_tokens,
-                ..Default::default()
-            }
-            .cost(p)
-        });
-        (e.prompt_tokens + e.completion_tokens, cost)
     }
 
     /// Whether the output is there, written from the same input and settings.
