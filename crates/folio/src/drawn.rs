@@ -1,14 +1,12 @@
-//! How each block to translate was drawn, taken from its page's glyphs right after layout: all
-//! that typesetting and writing ask of the glyphs. The pipeline then lets a long document's
-//! glyphs, words and lines go (about 100 bytes a glyph, over a thousand glyphs on a book's
-//! page) before translating, instead of holding them to the end.
+//! How each block to translate was drawn, taken from its page's glyphs right after the page is
+//! laid out: all that typesetting and writing ask of the glyphs. The pipeline then lets the
+//! page's glyphs, words and lines go (about 100 bytes a glyph, over a thousand glyphs on a
+//! book's page) while the next pages are read, so a long document's glyphs are never all held.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
-use folio_doc::{Block, BlockId, Document, FontId, OriginalLines, Page, Rect, Rgb, Span};
-
-use crate::segments::DocumentText;
+use folio_doc::{Action, Block, BlockId, Document, FontId, OriginalLines, Page, Rect, Rgb, Span};
 
 /// How one block was drawn.
 #[derive(Debug, Default)]
@@ -40,31 +38,17 @@ pub(crate) struct SpanDrawn {
     pub links: Vec<(u32, Range<usize>)>,
 }
 
-/// How every block with a segment to translate was drawn, by block; each page's glyphs,
-/// words and lines are let go as soon as its blocks are done, so the facts taken never sit
-/// beside every page's glyphs. The blocks come page by page, as the layout gives them.
-pub(crate) fn take_drawn(
-    doc: &mut Document,
-    blocks: &[Block],
-    text: &DocumentText,
-) -> HashMap<BlockId, Drawn> {
-    let wanted: HashSet<BlockId> = text.of_blocks().map(|(_, id)| id).collect();
-    let mut pages_blocks = blocks.chunk_by(|a, b| a.id.page == b.id.page).peekable();
-    let mut out = HashMap::new();
-    for at in 0..doc.pages.len() {
-        let page = &doc.pages[at];
-        while let Some(on_page) = pages_blocks.next_if(|b| b[0].id.page <= page.index) {
-            for block in on_page
-                .iter()
-                .filter(|b| b.id.page == page.index && wanted.contains(&b.id))
-            {
-                out.entry(block.id)
-                    .or_insert_with(|| drawn(doc, page, block));
-            }
-        }
-        let_glyphs_go(&mut doc.pages[at]);
-    }
-    out
+/// How each block of `page` that is to be translated was drawn, by block. `blocks` are the
+/// page's (as the layout gives them); `doc` gives the fonts.
+pub(crate) fn page_drawn<'b>(
+    doc: &'b Document,
+    page: &'b Page,
+    blocks: &'b [Block],
+) -> impl Iterator<Item = (BlockId, Drawn)> + 'b {
+    blocks
+        .iter()
+        .filter(|b| b.action == Action::Translate)
+        .map(move |b| (b.id, drawn(doc, page, b)))
 }
 
 fn drawn(doc: &Document, page: &Page, block: &Block) -> Drawn {
@@ -149,7 +133,7 @@ fn links_under(page: &Page, span: &Span, kept: &str) -> Vec<(u32, Range<usize>)>
 
 /// Empties what no stage after layout reads of a page, once its blocks' [`Drawn`] are taken:
 /// its glyphs, words and lines.
-fn let_glyphs_go(page: &mut Page) {
+pub(crate) fn let_glyphs_go(page: &mut Page) {
     page.glyphs = Vec::new();
     page.words = Vec::new();
     page.lines = Vec::new();

@@ -2,15 +2,16 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use folio_doc::{Action, Document, Outcome, Page, PageKind, Segment, SegmentId};
-use folio_layout::LayoutSettings;
+use folio_doc::{Action, Block, BlockId, Document, Outcome, Page, PageKind, Segment, SegmentId};
+use folio_layout::{IncrementalLayout, LayoutSettings};
 use folio_pdf::{PageSelection, ReadOptions, WritePlan};
 use folio_translate::{Engine, TranslateOptions};
 use folio_typeset::{FontBook, TypesetSettings};
 
 use crate::Error;
+use crate::drawn::Drawn;
 use crate::report::{Report, reason_name};
 use crate::segments::DocumentText;
 
@@ -102,11 +103,13 @@ pub fn translate(
     let mut clock = Clock::start();
 
     events(Event::Started(Stage::Read));
-    let mut doc = read(&pdf, options, &mut report)?;
-    clock.lap(&mut report, Stage::Read);
-
-    events(Event::Started(Stage::Layout));
-    let blocks = folio_layout::layout_document(&doc, &options.layout);
+    let LaidOut {
+        mut doc,
+        blocks,
+        drawn,
+        layout_time,
+    } = read_and_lay_out(&pdf, options, &mut report, events)?;
+    clock.lap_split(&mut report, (Stage::Read, Stage::Layout), layout_time);
     report.blocks.total = blocks.len() as u32;
     for b in &blocks {
         if let Action::Keep(reason) = b.action {
@@ -114,9 +117,6 @@ pub fn translate(
         }
     }
     let text = DocumentText::new(&doc, &blocks);
-    // What the later stages ask of the glyphs is taken now, and the glyphs let go.
-    let drawn = crate::drawn::take_drawn(&mut doc, &blocks, &text);
-    clock.lap(&mut report, Stage::Layout);
 
     events(Event::Started(Stage::Translate));
     let (sent, unfold) = text.to_send();
@@ -198,20 +198,63 @@ fn read_and_prepare(
     pdf: &Arc<Vec<u8>>,
     options: &Options<'_>,
 ) -> Result<(Document, Vec<Segment>), Error> {
-    let doc = read(pdf, options, &mut Report::default())?;
-    let blocks = folio_layout::layout_document(&doc, &options.layout);
+    let LaidOut { doc, blocks, .. } =
+        read_and_lay_out(pdf, options, &mut Report::default(), &mut |_| {})?;
     let (sent, _) = DocumentText::new(&doc, &blocks).to_send();
     Ok((doc, sent))
 }
 
-/// Reads the document; one whose every page is a scanned image is an error (OCR first), a
-/// few scanned pages a warning. The reader's warnings go into the report.
-fn read(pdf: &Arc<Vec<u8>>, options: &Options<'_>, report: &mut Report) -> Result<Document, Error> {
+/// The document read and laid out.
+struct LaidOut {
+    /// The document, its pages without their glyphs, words and lines (see [`drawn`]).
+    ///
+    /// [`drawn`]: crate::drawn
+    doc: Document,
+    /// Every page's blocks, page by page.
+    blocks: Vec<Block>,
+    /// How each block to translate was drawn.
+    drawn: HashMap<BlockId, Drawn>,
+    /// The part of the time spent laying out.
+    layout_time: Duration,
+}
+
+/// Reads the document and lays it out page by page as it is read: each page is laid out once
+/// the pages it is compared with are read, what later stages need of its glyphs is taken, and
+/// its glyphs, words and lines go; so a long document's glyphs are never all held. A document
+/// whose every page is a scanned image is an error (OCR first), a few scanned pages a
+/// warning. The reader's warnings go into the report.
+fn read_and_lay_out(
+    pdf: &Arc<Vec<u8>>,
+    options: &Options<'_>,
+    report: &mut Report,
+    events: &mut (dyn FnMut(Event) + Send),
+) -> Result<LaidOut, Error> {
     let read_options = ReadOptions {
         password: options.password.clone(),
         pages: options.pages.clone(),
     };
-    let doc = folio_pdf::read(pdf.clone(), &read_options).map_err(Error::Read)?;
+    let mut layout = IncrementalLayout::new(&options.layout);
+    let mut blocks = Vec::new();
+    let mut drawn = HashMap::new();
+    let mut has_text = false;
+    let mut layout_time = Duration::ZERO;
+    let mut lay_out = |doc: &mut Document, complete: bool| {
+        let start = Instant::now();
+        for (at, page_blocks) in layout.lay_out_ready(doc, complete) {
+            let page = &doc.pages[at];
+            drawn.extend(crate::drawn::page_drawn(doc, page, &page_blocks));
+            has_text |= !page.words.is_empty();
+            crate::drawn::let_glyphs_go(&mut doc.pages[at]);
+            blocks.extend(page_blocks);
+        }
+        layout_time += start.elapsed();
+    };
+    let mut doc =
+        folio_pdf::read_page_by_page(pdf.clone(), &read_options, &mut |doc| lay_out(doc, false))
+            .map_err(Error::Read)?;
+    events(Event::Started(Stage::Layout));
+    lay_out(&mut doc, true);
+
     report.pages = doc.info.page_count;
     report.pages_translated = doc.pages.len() as u32;
     report
@@ -226,7 +269,6 @@ fn read(pdf: &Arc<Vec<u8>>, options: &Options<'_>, report: &mut Report) -> Resul
         .filter(|p| p.kind == PageKind::Scanned)
         .map(|p| (p.index + 1).to_string())
         .collect();
-    let has_text = doc.pages.iter().any(|p| !p.words.is_empty());
     if !scanned.is_empty() && !has_text {
         return Err(Error::Scanned {
             pages: doc.pages.len() as u32,
@@ -238,7 +280,12 @@ fn read(pdf: &Arc<Vec<u8>>, options: &Options<'_>, report: &mut Report) -> Resul
             scanned.join(", ")
         ));
     }
-    Ok(doc)
+    Ok(LaidOut {
+        doc,
+        blocks,
+        drawn,
+        layout_time,
+    })
 }
 
 /// Empties what the writer does not read of a page: its images and paths (its glyphs, words and
@@ -288,6 +335,26 @@ impl Clock {
         Self {
             last: Some(Instant::now()),
         }
+    }
+
+    /// Ends a lap in which two stages ran interleaved: `second` took `second_time` of it.
+    fn lap_split(
+        &mut self,
+        report: &mut Report,
+        (first, second): (Stage, Stage),
+        second_time: Duration,
+    ) {
+        let now = Instant::now();
+        let total = now.duration_since(self.last.unwrap_or(now));
+        let ms = |d: Duration| d.as_millis() as u64;
+        report.timings_ms.insert(
+            first.name().to_string(),
+            ms(total.saturating_sub(second_time)),
+        );
+        report
+            .timings_ms
+            .insert(second.name().to_string(), ms(second_time));
+        self.last = Some(now);
     }
 
     fn lap(&mut self, report: &mut Report, stage: Stage) {

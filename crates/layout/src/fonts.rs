@@ -79,7 +79,7 @@ pub(crate) fn font_traits(doc: &Document) -> Vec<FontTraits> {
     doc.fonts.iter().map(traits_of).collect()
 }
 
-fn traits_of(font: &Font) -> FontTraits {
+pub(crate) fn traits_of(font: &Font) -> FontTraits {
     let name: String = font
         .name
         .chars()

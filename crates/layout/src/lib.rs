@@ -59,7 +59,7 @@ mod text;
 mod tokens;
 
 pub use original::{block_clip, clip_cuts, drawn_glyphs, first_baseline, original_lines};
-pub use page::{layout_document, layout_page};
+pub use page::{IncrementalLayout, layout_document, layout_page};
 pub use segments::segments;
 pub use settings::{
     BlockSettings, InlineSettings, KeepSettings, LayoutSettings, LineSettings, RoleSettings,

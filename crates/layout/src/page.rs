@@ -3,32 +3,24 @@
 use folio_doc::{Block, BlockId, BlockLine, Document, Page};
 
 use crate::LayoutSettings;
-use crate::fonts::{FontTraits, font_traits};
+use crate::fonts::{FontTraits, font_traits, traits_of};
 use crate::group::{PageContext, group_lines, rules};
 use crate::inline::{self, Base};
 use crate::keep::decide;
 use crate::lines::{LineInfo, bump, line_infos, top};
 use crate::roles::{RoleContext, classify};
-use crate::running::{MarginCache, running_lines};
+use crate::running::{MarginLine, margin_lines, running_lines};
 use crate::style::{block_style, common_right_edges};
 
 /// Lays out every page of `doc`: the blocks of all pages, page by page, each in reading order
 /// (a block's [`BlockId`] names its page).
 pub fn layout_document(doc: &Document, settings: &LayoutSettings) -> Vec<Block> {
-    let fonts = font_traits(doc);
-    let mut cache = DocCache::new(doc, settings);
-    let mut out = Vec::new();
-    for at in 0..doc.pages.len() {
-        out.extend(layout_at(
-            doc,
-            &doc.pages[at],
-            Some(at),
-            &fonts,
-            &mut cache,
-            settings,
-        ));
-    }
-    out
+    let mut layout = IncrementalLayout::new(settings);
+    layout
+        .lay_out_ready(doc, true)
+        .into_iter()
+        .flat_map(|(_, blocks)| blocks)
+        .collect()
 }
 
 /// Lays out one page of `doc` into blocks in reading order. The other pages of `doc` are
@@ -37,30 +29,115 @@ pub fn layout_document(doc: &Document, settings: &LayoutSettings) -> Vec<Block> 
 pub fn layout_page(doc: &Document, page: &Page, settings: &LayoutSettings) -> Vec<Block> {
     let fonts = font_traits(doc);
     let at = doc.pages.iter().position(|p| std::ptr::eq(p, page));
-    let mut cache = DocCache::new(doc, settings);
-    layout_at(doc, page, at, &fonts, &mut cache, settings)
+    let mut summaries = Summaries::default();
+    layout_at(doc, page, at, &fonts, &mut summaries, settings)
 }
 
-/// Per-page facts computed once per document and shared by the pages that look at them.
-struct DocCache<'a> {
-    margins: MarginCache<'a>,
-    sizes: Vec<Option<Vec<(i32, usize)>>>,
-    doc: &'a Document,
+/// Lays a document out while it is being read, so that a long document's glyphs need not all
+/// be held at once: a page is laid out as soon as the pages it is compared with (the
+/// [`RunningSettings::window`](crate::RunningSettings::window) pages after it) are read, and
+/// from then on nothing reads its glyphs, words or lines again; the caller may let them go.
+/// The blocks are those [`layout_document`] gives.
+pub struct IncrementalLayout<'s> {
+    settings: &'s LayoutSettings,
+    /// What neighbouring pages are compared on, taken from each page when first seen.
+    summaries: Summaries,
+    /// The traits of the fonts loaded so far (fonts are only ever added).
+    fonts: Vec<FontTraits>,
+    /// The first page (by position in `doc.pages`) not laid out yet.
+    next: usize,
+    /// How many pages are summarised.
+    summarised: usize,
 }
 
-impl<'a> DocCache<'a> {
-    fn new(doc: &'a Document, settings: &'a LayoutSettings) -> Self {
+impl<'s> IncrementalLayout<'s> {
+    /// Nothing laid out yet.
+    pub fn new(settings: &'s LayoutSettings) -> Self {
         Self {
-            margins: MarginCache::new(doc, settings),
-            sizes: vec![None; doc.pages.len()],
-            doc,
+            settings,
+            summaries: Summaries::default(),
+            fonts: Vec::new(),
+            next: 0,
+            summarised: 0,
         }
     }
 
-    /// Glyph counts by size (× 10) on page `at`.
-    fn sizes(&mut self, at: usize) -> &[(i32, usize)] {
-        let doc = self.doc;
-        self.sizes[at].get_or_insert_with(|| size_counts(&doc.pages[at]))
+    /// Lays out the pages of `doc` that are ready: those followed by a whole window of read
+    /// pages, or all that are left when `complete` (no page is still to come). Returns each
+    /// page's blocks with its position in `doc.pages`. The pages read so far are summarised
+    /// first, so a page laid out earlier may have lost its glyphs since.
+    pub fn lay_out_ready(&mut self, doc: &Document, complete: bool) -> Vec<(usize, Vec<Block>)> {
+        for at in self.summarised..doc.pages.len() {
+            self.summaries.take(doc, at, self.settings);
+        }
+        self.summarised = self.summarised.max(doc.pages.len());
+        self.fonts.extend(
+            doc.fonts[self.fonts.len().min(doc.fonts.len())..]
+                .iter()
+                .map(traits_of),
+        );
+        let window = self.settings.running.window.max(1) as usize;
+        let end = if complete {
+            doc.pages.len()
+        } else {
+            doc.pages.len().saturating_sub(window)
+        };
+        let mut out = Vec::new();
+        while self.next < end {
+            let at = self.next;
+            let blocks = layout_at(
+                doc,
+                &doc.pages[at],
+                Some(at),
+                &self.fonts,
+                &mut self.summaries,
+                self.settings,
+            );
+            out.push((at, blocks));
+            self.next += 1;
+        }
+        out
+    }
+}
+
+/// Per-page facts other pages are compared on, computed once per page.
+#[derive(Default)]
+struct Summaries {
+    /// Each page's margin lines, for running headers and footers.
+    margins: Vec<Option<Vec<MarginLine>>>,
+    /// Each page's glyph counts by size (× 10), for the body text size.
+    sizes: Vec<Option<Vec<(i32, usize)>>>,
+}
+
+impl Summaries {
+    /// Summarises page `at` of `doc` unless it is already.
+    fn take(&mut self, doc: &Document, at: usize, settings: &LayoutSettings) {
+        if self.margins.len() <= at {
+            self.margins.resize(at + 1, None);
+            self.sizes.resize(at + 1, None);
+        }
+        if self.margins[at].is_none() {
+            self.margins[at] = Some(margin_lines(&doc.pages[at], settings));
+            self.sizes[at] = Some(size_counts(&doc.pages[at]));
+        }
+    }
+
+    /// The margin lines of page `at`, summarising it first if need be.
+    fn margins(&mut self, doc: &Document, at: usize, settings: &LayoutSettings) -> Vec<MarginLine> {
+        if at >= doc.pages.len() {
+            return Vec::new();
+        }
+        self.take(doc, at, settings);
+        self.margins[at].clone().unwrap_or_default()
+    }
+
+    /// Glyph counts by size (× 10) on page `at`, summarising it first if need be.
+    fn sizes(&mut self, doc: &Document, at: usize, settings: &LayoutSettings) -> &[(i32, usize)] {
+        if at >= doc.pages.len() {
+            return &[];
+        }
+        self.take(doc, at, settings);
+        self.sizes[at].as_deref().unwrap_or_default()
     }
 }
 
@@ -75,7 +152,13 @@ fn size_counts(page: &Page) -> Vec<(i32, usize)> {
 }
 
 /// The size most glyphs have on the page and its neighbours (the body text size).
-fn body_size(page: &Page, at: Option<usize>, cache: &mut DocCache<'_>, window: u32) -> f32 {
+fn body_size(
+    doc: &Document,
+    page: &Page,
+    at: Option<usize>,
+    summaries: &mut Summaries,
+    settings: &LayoutSettings,
+) -> f32 {
     let mut total: Vec<(i32, usize)> = Vec::new();
     let mut add = |counts: &[(i32, usize)]| {
         for &(k, c) in counts {
@@ -87,10 +170,10 @@ fn body_size(page: &Page, at: Option<usize>, cache: &mut DocCache<'_>, window: u
     };
     match at {
         Some(at) => {
-            let n = cache.doc.pages.len();
-            let w = window.max(1) as usize;
+            let n = doc.pages.len();
+            let w = settings.running.window.max(1) as usize;
             for p in at.saturating_sub(w)..=(at + w).min(n.saturating_sub(1)) {
-                add(cache.sizes(p));
+                add(summaries.sizes(doc, p, settings));
             }
         }
         None => add(&size_counts(page)),
@@ -103,12 +186,14 @@ fn layout_at(
     page: &Page,
     at: Option<usize>,
     fonts: &[FontTraits],
-    cache: &mut DocCache<'_>,
+    summaries: &mut Summaries,
     settings: &LayoutSettings,
 ) -> Vec<Block> {
     let mut lines = line_infos(page, fonts, &settings.lines, &settings.inline);
     if let Some(at) = at {
-        let running = running_lines(doc, at, settings, &mut |p| cache.margins.get(p));
+        let running = running_lines(doc, at, settings, &mut |p| {
+            summaries.margins(doc, p, settings)
+        });
         for l in &mut lines {
             l.running = l
                 .sources
@@ -118,7 +203,7 @@ fn layout_at(
     }
     let (h_rules, _) = rules(page, &settings.blocks);
     let lines = crate::tables::mark_cells(page, fonts, lines, &h_rules, settings);
-    let body = body_size(page, at, cache, settings.running.window);
+    let body = body_size(doc, page, at, summaries, settings);
     let ctx = PageContext::new(page, &lines, &settings.blocks);
     let right_edges = common_right_edges(&lines, &settings.style);
     let groups = group_lines(&lines, &ctx, settings);

@@ -131,30 +131,3 @@ pub(crate) fn running_lines(
     }
     running
 }
-
-/// Margin lines of every page of a document, computed on first use.
-pub(crate) struct MarginCache<'a> {
-    doc: &'a Document,
-    settings: &'a LayoutSettings,
-    pages: Vec<Option<Vec<MarginLine>>>,
-}
-
-impl<'a> MarginCache<'a> {
-    /// An empty cache over `doc`.
-    pub(crate) fn new(doc: &'a Document, settings: &'a LayoutSettings) -> Self {
-        Self {
-            doc,
-            settings,
-            pages: vec![None; doc.pages.len()],
-        }
-    }
-
-    /// The margin lines of page `at` (by position in `doc.pages`).
-    pub(crate) fn get(&mut self, at: usize) -> Vec<MarginLine> {
-        let Some(slot) = self.pages.get_mut(at) else {
-            return Vec::new();
-        };
-        slot.get_or_insert_with(|| margin_lines(&self.doc.pages[at], self.settings))
-            .clone()
-    }
-}

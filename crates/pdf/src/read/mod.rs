@@ -94,6 +94,19 @@ impl FromStr for PageSelection {
 /// the empty user password or [`ReadOptions::password`]. Problems inside pages (unknown fonts,
 /// broken streams) become [`Document::warnings`] and reading goes on.
 pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Document, ReadError> {
+    read_page_by_page(bytes, options, &mut |_| {})
+}
+
+/// Reads a PDF as [`read`] does, handing the document over after each page is added to
+/// `doc.pages`: `after_page` sees the pages read so far and the fonts they loaded (without
+/// their widths and measures, which come at the end), and may empty a page's glyphs, words
+/// and lines once it has what it needs of them, so a long document is never held whole.
+/// The document returned has every page, as `after_page` left them.
+pub fn read_page_by_page(
+    bytes: impl Into<Arc<Vec<u8>>>,
+    options: &ReadOptions,
+    after_page: &mut dyn FnMut(&mut Document),
+) -> Result<Document, ReadError> {
     let bytes: Arc<Vec<u8>> = bytes.into();
     let looks_like_pdf = find_header(&bytes).is_some();
     let pdf = open(bytes.clone(), options.password.as_deref())?;
@@ -128,7 +141,15 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
         page_ids: &page_ids,
     };
     let mut fonts = fonts::FontTable::default();
-    let mut pages = Vec::new();
+    let mut measure = measure::Measure::default();
+    let mut doc = Document {
+        ir_version: IR_VERSION,
+        info,
+        fonts: Vec::new(),
+        pages: Vec::new(),
+        outline: Vec::new(),
+        warnings: Vec::new(),
+    };
     for (index, hpage) in hpages.iter().enumerate() {
         let index = index as u32;
         if options
@@ -145,25 +166,23 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
         page.words = words;
         page.lines = lines;
         page.kind = page_kind(&page);
-        // Every page is held until the end: none keeps the spare room its vectors grew.
+        // A page may be held until the end: none keeps the spare room its vectors grew.
         page.glyphs.shrink_to_fit();
         page.words.shrink_to_fit();
         page.paths.shrink_to_fit();
-        pages.push(page);
+        measure.add(&page);
+        doc.pages.push(page);
+        let loaded = fonts.fonts();
+        doc.fonts
+            .extend_from_slice(&loaded[doc.fonts.len().min(loaded.len())..]);
+        after_page(&mut doc);
     }
 
-    let outline = annots::read_outline(&targets);
-
+    doc.outline = annots::read_outline(&targets);
     warnings.dedup();
-    let mut doc = Document {
-        ir_version: IR_VERSION,
-        info,
-        fonts: fonts.into_fonts(),
-        pages,
-        outline,
-        warnings,
-    };
-    measure::measure_fonts(&mut doc);
+    doc.warnings = warnings;
+    doc.fonts = fonts.into_fonts();
+    measure.finish(&mut doc);
     Ok(doc)
 }
 
