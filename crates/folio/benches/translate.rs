@@ -20,11 +20,12 @@
 //! - `one-line-N.pdf`: N pages of one line each in Helvetica, its words varying with the page
 //!   (written here with lopdf), e.g. `one-line-5000.pdf`, `one-line-20000.pdf`.
 //!
-//! Figures with `--long` (release, best of 3 after a warm-up, a shared 2-core machine; before
-//! and after the memory work in `docs/report.md`): lshort 153 pages 0.78 s, 58 MiB; lshort × 7
-//! 1,071 pages 5.3 s, 243 MiB; 5,000 one-line pages 0.72 s, 83 MiB; 20,000 one-line pages 3.5 s,
-//! 269 MiB. The peak of a book is the document as read, all its pages' glyphs at once, during
-//! layout (`peak RSS as each stage started` shows it).
+//! Figures with `--long` (release, best of 3 after a warm-up, a 2-core machine shared with two
+//! builds; the history in `docs/report.md`): lshort 153 pages 1.0 s, 58 MiB; lshort × 7 1,071
+//! pages 5.9 s, 165 MiB; 5,000 one-line pages 0.75 s, 83 MiB; 20,000 one-line pages 3.0 s,
+//! 265 MiB. Pages are read and laid out one by one, so a book's peak is its typeset text as
+//! the writer starts; for one-line pages it is the writer's (`peak RSS as each stage started`
+//! shows it).
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
