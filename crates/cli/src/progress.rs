@@ -2,15 +2,22 @@
 //! plain lines in a log.
 
 use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
 
 /// Width of the bar, in characters.
 const BAR: usize = 30;
+
+/// In a log, the longest silence while segments are being translated: a slow engine (a local
+/// LLM) shows it is moving.
+const LOG_EVERY: Duration = Duration::from_secs(10);
 
 /// Shows pipeline events as they come.
 pub struct Progress {
     terminal: bool,
     /// Whether a bar is drawn on the current line (to end it before other output).
     drawn: bool,
+    /// In a log: when the last progress line was written, and the count it showed.
+    logged: (Instant, usize),
 }
 
 impl Progress {
@@ -19,6 +26,7 @@ impl Progress {
         Self {
             terminal: std::io::stderr().is_terminal(),
             drawn: false,
+            logged: (Instant::now(), 0),
         }
     }
 
@@ -28,6 +36,7 @@ impl Progress {
         match event {
             folio::Event::Started(stage) => {
                 self.end_line(&mut err);
+                self.logged = (Instant::now(), self.logged.1);
                 let _ = writeln!(err, "{stage:?}…");
             }
             folio::Event::Translated { done, total } if self.terminal => {
@@ -41,9 +50,15 @@ impl Progress {
                 let _ = err.flush();
                 self.drawn = true;
             }
-            // In a log, a line now and then.
-            folio::Event::Translated { done, total } if done == total || done % 200 == 0 => {
+            // In a log, a line every 200 segments, at the end, and at least every 10 s while
+            // the count moves.
+            folio::Event::Translated { done, total }
+                if done == total
+                    || done % 200 == 0
+                    || (done != self.logged.1 && self.logged.0.elapsed() >= LOG_EVERY) =>
+            {
                 let _ = writeln!(err, "  {done}/{total} segments");
+                self.logged = (Instant::now(), done);
             }
             folio::Event::Translated { .. } => {}
         }
