@@ -108,7 +108,7 @@ pub fn translate(
         blocks,
         drawn,
         layout_time,
-    } = read_and_lay_out(&pdf, options, &mut report, events)?;
+    } = read_and_lay_out(&pdf, options, &mut report, events, true)?;
     clock.lap_split(&mut report, (Stage::Read, Stage::Layout), layout_time);
     report.blocks.total = blocks.len() as u32;
     for b in &blocks {
@@ -199,7 +199,7 @@ fn read_and_prepare(
     options: &Options<'_>,
 ) -> Result<(Document, Vec<Segment>), Error> {
     let LaidOut { doc, blocks, .. } =
-        read_and_lay_out(pdf, options, &mut Report::default(), &mut |_| {})?;
+        read_and_lay_out(pdf, options, &mut Report::default(), &mut |_| {}, false)?;
     let (sent, _) = DocumentText::new(&doc, &blocks).to_send();
     Ok((doc, sent))
 }
@@ -222,12 +222,14 @@ struct LaidOut {
 /// the pages it is compared with are read, what later stages need of its glyphs is taken, and
 /// its glyphs, words and lines go; so a long document's glyphs are never all held. A document
 /// whose every page is a scanned image is an error (OCR first), a few scanned pages a
-/// warning. The reader's warnings go into the report.
+/// warning. The reader's warnings go into the report. Without `take_drawn` (an estimate,
+/// which neither typesets nor writes) nothing is taken of the glyphs.
 fn read_and_lay_out(
     pdf: &Arc<Vec<u8>>,
     options: &Options<'_>,
     report: &mut Report,
     events: &mut (dyn FnMut(Event) + Send),
+    take_drawn: bool,
 ) -> Result<LaidOut, Error> {
     let read_options = ReadOptions {
         password: options.password.clone(),
@@ -242,7 +244,9 @@ fn read_and_lay_out(
         let start = Instant::now();
         for (at, page_blocks) in layout.lay_out_ready(doc, complete) {
             let page = &doc.pages[at];
-            drawn.extend(crate::drawn::page_drawn(doc, page, &page_blocks));
+            if take_drawn {
+                drawn.extend(crate::drawn::page_drawn(doc, page, &page_blocks));
+            }
             has_text |= !page.words.is_empty();
             crate::drawn::let_glyphs_go(&mut doc.pages[at]);
             blocks.extend(page_blocks);
