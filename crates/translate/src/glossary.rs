@@ -212,7 +212,7 @@ pub(crate) fn restore(text: &str, subs: &[(u32, String)]) -> String {
 }
 
 /// The byte offset of `needle` in `hay` at or after `from`, not inside a longer word.
-fn find_word(hay: &str, needle: &str, from: usize) -> Option<usize> {
+pub(crate) fn find_word(hay: &str, needle: &str, from: usize) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
@@ -327,6 +327,7 @@ impl Engine for Glossed {
             Ok(Reply {
                 items,
                 usage: reply.usage,
+                terms: reply.terms,
             })
         })
     }
