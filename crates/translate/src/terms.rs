@@ -479,6 +479,15 @@ impl Stats {
         // A term found by two rules once, with its higher count.
         let mut kept: HashSet<Vec<String>> = HashSet::new();
         found.retain(|(_, key)| kept.insert(key.clone()));
+        // A word met mostly inside a phrase found (`mode` in `math mode`) is that phrase's.
+        let phrases: Vec<(usize, Vec<String>)> =
+            found.iter().filter(|(_, k)| k.len() > 1).cloned().collect();
+        found.retain(|(_, key)| {
+            key.len() > 1
+                || !phrases.iter().any(|(count, phrase)| {
+                    phrase.contains(&key[0]) && 2 * count >= self.word_count[&key[0]]
+                })
+        });
         // A plural goes with its singular (`packages`, `package`): one row serves both, as
         // matching takes either (see `occurrences`).
         found.retain(|(_, key)| {
@@ -601,7 +610,13 @@ pub(crate) fn book_for(
     if !options.learn_terms || !engine.learns_terms() {
         return None;
     }
-    let book = TermBook::new(candidate_terms(segments));
+    let mut seen = HashSet::new();
+    let texts: Vec<&str> = segments
+        .iter()
+        .map(|s| s.text.as_str())
+        .filter(|t| seen.insert(*t))
+        .collect();
+    let book = TermBook::new(candidate_terms(segments), &texts);
     if book.is_empty() {
         return None;
     }
@@ -636,6 +651,8 @@ pub(crate) struct TermBook {
     candidates: Vec<String>,
     /// The same, lowercased, for matching.
     lower: Vec<String>,
+    /// Per candidate, its occurrences in the document's distinct texts.
+    total: Vec<usize>,
     /// Per candidate, its accepted translation.
     learnt: Mutex<Vec<Option<String>>>,
     /// Prompt tokens for term lines earned by the batches so far and not spent (see
@@ -657,13 +674,16 @@ pub(crate) struct BatchTerms {
 pub(crate) struct Learnt(pub Vec<(String, String)>);
 
 impl TermBook {
-    /// A book of these candidates, none translated yet.
-    pub fn new(candidates: Vec<String>) -> Self {
-        let lower = candidates.iter().map(|c| c.to_lowercase()).collect();
+    /// A book of these candidates of the document of `texts`, none translated yet.
+    pub fn new(candidates: Vec<String>, texts: &[&str]) -> Self {
+        let lower: Vec<String> = candidates.iter().map(|c| c.to_lowercase()).collect();
+        let hay = texts.join("\n").to_lowercase();
+        let total = lower.iter().map(|term| occurrences(&hay, term)).collect();
         let learnt = Mutex::new(vec![None; candidates.len()]);
         Self {
             candidates,
             lower,
+            total,
             learnt,
             balance: Mutex::new(0),
         }
@@ -699,12 +719,14 @@ impl TermBook {
         let learnt = self.learnt.lock().expect("no panic while the lock is held");
         let mut out = BatchTerms::default();
         let mut spent = 0;
-        for (_, i) in found {
+        for (n, i) in found {
             let source = &self.candidates[i];
             let cost = match &learnt[i] {
                 // A term kept as it is needs no reminder.
                 Some(target) if target == source => continue,
                 Some(target) => estimate_tokens(source) + estimate_tokens(target) + 2,
+                // A term found in no other batch has no later translation to agree with.
+                None if self.total[i] <= n => continue,
                 None => estimate_tokens(source) + 1,
             };
             // A smaller one further down may still fit.
@@ -903,8 +925,8 @@ mod tests {
                 "table of contents",
                 "LaTeX",
                 "mathematics",
-                "UTF-8",
                 "Unicode",
+                "UTF-8",
             ],
             "{found:?}"
         );
@@ -914,8 +936,12 @@ mod tests {
 
     #[test]
     fn the_book_asks_then_carries() {
-        let book = TermBook::new(vec!["math mode".into(), "LaTeX".into(), "TeX".into()]);
         let texts = ["In Math mode, LaTeX sets formulas."];
+        let later = ["Leave math mode; LaTeX and TeX agree."];
+        let book = TermBook::new(
+            vec!["math mode".into(), "LaTeX".into(), "TeX".into()],
+            &[texts[0], later[0], "TeX, LaTeX"],
+        );
         let first = book.for_batch(&texts);
         assert!(first.known.is_empty());
         assert_eq!(first.ask, ["math mode", "LaTeX"]);
@@ -940,7 +966,7 @@ mod tests {
         ];
         let pairs = [(texts[0], "En modo matemático, LaTeX compone fórmulas.")];
         assert_eq!(book.learn(&first.ask, &offered, &pairs), 1);
-        let second = book.for_batch(&["Leave math mode; LaTeX and TeX agree."]);
+        let second = book.for_batch(&later);
         assert_eq!(second.known.len(), 1);
         assert_eq!(second.known[0].target, "modo matemático");
         assert_eq!(second.ask, ["LaTeX", "TeX"]);
@@ -956,7 +982,7 @@ mod tests {
             book.learnt(),
             Learnt(vec![("math mode".into(), "modo matemático".into())])
         );
-        let again = TermBook::new(vec!["LaTeX".into(), "math mode".into()]);
+        let again = TermBook::new(vec!["LaTeX".into(), "math mode".into()], &texts);
         again.restore(&book.learnt());
         assert_eq!(again.for_batch(&["math mode"]).known.len(), 1);
     }

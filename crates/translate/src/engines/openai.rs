@@ -267,7 +267,7 @@ impl OpenAi {
             // Short: it is in most prompts. The schema, when sent, says the same.
             let _ = write!(
                 p,
-                "\nAdd \"terms\":[{{\"source\",\"target\"}}], your translation of: {}",
+                "\nAlso reply \"terms\":[{{\"source\",\"target\"}}] for: {}",
                 asked.join("; ")
             );
         }
@@ -854,6 +854,55 @@ mod tests {
             r#"[{"id":0,"text":"The [1]quick[/1] fox"},{"id":1,"text":"jumps \"high\""}]"#
         );
         assert!(engine.info().model.starts_with("gpt-4o-mini+glossary:"));
+    }
+
+    #[test]
+    fn learnt_terms_are_carried_and_asked_but_the_glossary_wins() {
+        let glossary = Glossary::new([Term {
+            source: "fox".into(),
+            target: "zorro".into(),
+            note: None,
+        }]);
+        let engine = OpenAi::new(
+            LangPair::new("en", "es").unwrap(),
+            OpenAiOptions {
+                base_url: "http://127.0.0.1:9/v1".into(),
+                api_key: Some("k".into()),
+                glossary: Some(Arc::new(glossary)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let segments = [seg(1, "The fox and the hare in the burrow", Role::Body)];
+        let learnt = [
+            Term {
+                source: "fox".into(),
+                target: "raposa".into(),
+                note: None,
+            },
+            Term {
+                source: "burrow".into(),
+                target: "madriguera".into(),
+                note: None,
+            },
+        ];
+        let new_terms = ["hare".to_string(), "the fox".to_string()];
+        let mut batch = Batch::new(&segments);
+        batch.terms = &learnt;
+        batch.new_terms = &new_terms;
+        let system = engine.system_prompt(&batch);
+        assert!(
+            system.contains("fox = zorro\nburrow = madriguera"),
+            "{system}"
+        );
+        assert!(!system.contains("raposa"), "{system}");
+        assert!(system.ends_with("}] for: \"hare\""), "{system}");
+        // The reply's schema asks for the terms; without new terms, it does not.
+        assert!(reply_schema(true).to_string().contains("\"terms\""));
+        assert!(!reply_schema(false).to_string().contains("\"terms\""));
+        assert!(engine.max_tokens(&batch) > budget::max_tokens(&batch, "es"));
+        batch.new_terms = &[];
+        assert!(!engine.system_prompt(&batch).contains("terms"));
     }
 
     #[test]

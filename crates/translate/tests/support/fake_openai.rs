@@ -20,7 +20,7 @@
 //! Like a model left to itself it translates terms one way in one request and maybe another
 //! way in the next ([`FakeOpenAi::set_terms`]: each term of its table has several
 //! translations, picked by request number), unless the prompt's glossary says which to use.
-//! Asked for terms (a line ending `translation of: "a"; "b"`), it adds `"terms":[{"source","target"}]` to its reply:
+//! Asked for terms (a line ending `for: "a"; "b"`), it adds `"terms":[{"source","target"}]` to its reply:
 //! how it translated each.
 
 use std::collections::VecDeque;
@@ -577,13 +577,13 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
 }
 
 /// The glossary rows (`source = target` lines after the `Glossary` line) and the terms asked
-/// for (after `translation of: `, JSON strings separated by `; `) of a system prompt.
+/// for (after `}] for: `, JSON strings separated by `; `) of a system prompt.
 fn prompt_terms(system: &str) -> (Vec<(String, String)>, Vec<String>) {
     let mut rows = Vec::new();
     let mut asked = Vec::new();
     let mut in_glossary = false;
     for line in system.lines() {
-        if let Some((_, list)) = line.split_once("translation of: ") {
+        if let Some((_, list)) = line.split_once("}] for: ") {
             // `"a"; "b"` as the JSON array `["a","b"]` (a `"; "` inside a string would have
             // its quotes escaped).
             let array = format!("[{}]", list.replace("\"; \"", "\",\""));
