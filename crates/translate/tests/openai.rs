@@ -678,3 +678,65 @@ fn terms_are_translated_one_way_through_lshort() {
         on.3
     );
 }
+
+// A run stopped half way keeps the terms it learnt: the next run of the document carries them
+// from its first request, so the whole document agrees.
+#[tokio::test]
+async fn learnt_terms_survive_a_run_stopped_half_way() {
+    let server = FakeOpenAi::start();
+    server.set_latency(Duration::from_millis(300));
+    server.set_terms(&[(
+        "Flux Capacitor",
+        &["Çåþåçíŧóŕ-A", "Çåþåçíŧóŕ-B", "Çåþåçíŧóŕ-C"],
+    )]);
+    let engine = engine_with(&server, |o| {
+        o.limits.max_batch_segments = 4;
+        o.limits.max_concurrency = 1;
+    });
+    let segments: Vec<folio_doc::Segment> = (0..40)
+        .map(|i| {
+            seg(
+                i,
+                &format!("Unit {i} keeps the Flux Capacitor of the time machine charged."),
+                Role::Body,
+            )
+        })
+        .collect();
+    assert_eq!(
+        folio_translate::candidate_terms(&segments)
+            .first()
+            .map(String::as_str),
+        Some("Flux Capacitor")
+    );
+    let cache = Arc::new(folio_translate::MemoryCache::default());
+    let options = TranslateOptions {
+        cache: Some(cache.clone()),
+        ..options()
+    };
+    let first = tokio::time::timeout(
+        Duration::from_millis(1500),
+        folio_translate::translate_segments(&engine, &segments, &options, &mut |_| {}),
+    )
+    .await;
+    assert!(first.is_err(), "the first run should not have finished");
+    let before = server.requests();
+    let learnt = server.seen()[1].rows.clone();
+    assert!(!learnt.is_empty(), "{:?}", server.seen()[1]);
+
+    let out = folio_translate::translate_segments(&engine, &segments, &options, &mut |_| {}).await;
+    assert_eq!(nothing_lost(&segments, &out), 0);
+    // The second run asked for nothing it knew, and carried what the first learnt.
+    let resumed = &server.seen()[before];
+    assert!(resumed.asked.is_empty(), "{resumed:?}");
+    assert_eq!(resumed.rows, learnt);
+    let (_, target) = learnt
+        .iter()
+        .find(|(s, _)| s == "Flux Capacitor")
+        .expect("the term was learnt");
+    for t in &out.translations {
+        let Outcome::Translated(text) = &t.outcome else {
+            panic!("{t:?}");
+        };
+        assert!(text.contains(target.as_str()), "{text}");
+    }
+}
