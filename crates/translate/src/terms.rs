@@ -27,6 +27,10 @@
 //! term; later offers for it are ignored, and later batches get it in their prompt. A user's
 //! glossary always wins: the engine leaves its terms out of both lists.
 //!
+//! A term asked for by a batch in flight is not asked again by another; a batch holding such
+//! terms often enough ([`WAIT_FOR`]) waits for that answer before it is sent, so it carries
+//! the translation instead of choosing its own.
+//!
 //! [`Batch::terms`]: crate::Batch::terms
 //! [`Batch::new_terms`]: crate::Batch::new_terms
 //! [`Reply::terms`]: crate::Reply::terms
@@ -53,6 +57,12 @@ pub const MAX_CANDIDATES: usize = 400;
 /// tokens per source token). What a batch leaves unspent goes to the next; within a batch,
 /// the terms occurring most often in it go first.
 const TERM_SHARE: f64 = 0.035;
+
+/// A batch waits for the answer of a batch in flight asking for its terms when they occur at
+/// least this often in it; fewer are not worth the wait. On lshort through the fake server
+/// (50 ms a reply, 4 in flight): 93% of term occurrences one way, in 1.24 s, against 90% in
+/// 0.93 s never waiting; always waiting is no better than 6 and slower.
+const WAIT_FOR: usize = 6;
 
 /// The term lines' budget of a small batch.
 const MIN_TERM_TOKENS: usize = 12;
@@ -653,11 +663,35 @@ pub(crate) struct TermBook {
     lower: Vec<String>,
     /// Per candidate, its occurrences in the document's distinct texts.
     total: Vec<usize>,
-    /// Per candidate, its accepted translation.
-    learnt: Mutex<Vec<Option<String>>>,
+    /// Per candidate, its accepted translation, or whether a request in flight asks for it
+    /// (another asking too would only pay for a second answer).
+    learnt: Mutex<Vec<Learning>>,
     /// Prompt tokens for term lines earned by the batches so far and not spent (see
     /// [`TERM_SHARE`]): a batch with few terms leaves room to one with many.
     balance: Mutex<usize>,
+    /// Woken when a term asked for is learnt or given up.
+    answered: tokio::sync::Notify,
+}
+
+/// What a run knows of one candidate's translation.
+#[derive(Debug, Clone, Default, PartialEq)]
+enum Learning {
+    /// Nothing yet.
+    #[default]
+    Unknown,
+    /// A request in flight asks for it.
+    Asked,
+    /// Accepted.
+    Learnt(String),
+}
+
+impl Learning {
+    fn learnt(&self) -> Option<&String> {
+        match self {
+            Self::Learnt(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// The terms of one request: those with a translation to carry, those to ask for.
@@ -679,19 +713,47 @@ impl TermBook {
         let lower: Vec<String> = candidates.iter().map(|c| c.to_lowercase()).collect();
         let hay = texts.join("\n").to_lowercase();
         let total = lower.iter().map(|term| occurrences(&hay, term)).collect();
-        let learnt = Mutex::new(vec![None; candidates.len()]);
+        let learnt = Mutex::new(vec![Learning::Unknown; candidates.len()]);
         Self {
             candidates,
             lower,
             total,
             learnt,
             balance: Mutex::new(0),
+            answered: tokio::sync::Notify::new(),
         }
     }
 
     /// Whether there is nothing to learn.
     pub fn is_empty(&self) -> bool {
         self.candidates.is_empty()
+    }
+
+    /// Waits while a request in flight asks for a term occurring in `texts`: its answer will
+    /// be carried here, where asking again would let this batch choose its own. A request
+    /// waits only before it asks and is never waited on until it has asked, so none waits on
+    /// itself.
+    pub async fn wait_for_answers(&self, texts: &[&str]) {
+        let hay = texts.join("\n").to_lowercase();
+        loop {
+            let answered = self.answered.notified();
+            tokio::pin!(answered);
+            // Registered before looking, so an answer between the two is not missed.
+            answered.as_mut().enable();
+            let pending: usize = {
+                let learnt = self.learnt.lock().expect("no panic while the lock is held");
+                self.lower
+                    .iter()
+                    .zip(learnt.iter())
+                    .filter(|(_, l)| **l == Learning::Asked)
+                    .map(|(term, _)| occurrences(&hay, term))
+                    .sum()
+            };
+            if pending < WAIT_FOR {
+                return;
+            }
+            answered.await;
+        }
     }
 
     /// The candidates occurring in `texts`, split into those learnt and those not.
@@ -716,18 +778,19 @@ impl TermBook {
             })
             .collect();
         found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let learnt = self.learnt.lock().expect("no panic while the lock is held");
+        let mut learnt = self.learnt.lock().expect("no panic while the lock is held");
         let mut out = BatchTerms::default();
         let mut spent = 0;
         for (n, i) in found {
             let source = &self.candidates[i];
             let cost = match &learnt[i] {
                 // A term kept as it is needs no reminder.
-                Some(target) if target == source => continue,
-                Some(target) => estimate_tokens(source) + estimate_tokens(target) + 2,
+                Learning::Learnt(target) if target == source => continue,
+                Learning::Learnt(target) => estimate_tokens(source) + estimate_tokens(target) + 2,
+                Learning::Asked => continue,
                 // A term found in no other batch has no later translation to agree with.
-                None if self.total[i] <= n => continue,
-                None => estimate_tokens(source) + 1,
+                Learning::Unknown if self.total[i] <= n => continue,
+                Learning::Unknown => estimate_tokens(source) + 1,
             };
             // A smaller one further down may still fit.
             if spent + cost > budget {
@@ -735,12 +798,15 @@ impl TermBook {
             }
             spent += cost;
             match &learnt[i] {
-                Some(target) => out.known.push(Term {
+                Learning::Learnt(target) => out.known.push(Term {
                     source: source.clone(),
                     target: target.clone(),
                     note: None,
                 }),
-                None => out.ask.push(source.clone()),
+                _ => {
+                    out.ask.push(source.clone());
+                    learnt[i] = Learning::Asked;
+                }
             }
         }
         *balance -= spent;
@@ -762,20 +828,40 @@ impl TermBook {
             let Some(i) = self.lower.iter().position(|c| *c == source) else {
                 continue;
             };
-            if learnt[i].is_some() {
+            if learnt[i].learnt().is_some() {
                 continue;
             }
             let target_lower = target.to_lowercase();
+            // Singular or plural on either side: the batch may hold only `fonts`, and its
+            // translation `fuentes` for the `fuente` offered.
             let borne_out = pairs.iter().any(|(src, translation)| {
-                find_word(&src.to_lowercase(), &source, 0).is_some()
-                    && find_word(&translation.to_lowercase(), &target_lower, 0).is_some()
+                occurrences(&src.to_lowercase(), &source) > 0
+                    && occurrences(&translation.to_lowercase(), &target_lower) > 0
             });
             if borne_out {
-                learnt[i] = Some(target.to_string());
+                learnt[i] = Learning::Learnt(target.to_string());
                 accepted += 1;
             }
         }
+        drop(learnt);
+        self.answered.notify_waiters();
         accepted
+    }
+
+    /// Frees the terms a request asked for and did not get (its reply lacked them, or it
+    /// failed), so a later batch asks again.
+    pub fn release(&self, asked: &[String]) {
+        let mut learnt = self.learnt.lock().expect("no panic while the lock is held");
+        for a in asked {
+            let a = a.to_lowercase();
+            if let Some(i) = self.lower.iter().position(|c| *c == a)
+                && learnt[i] == Learning::Asked
+            {
+                learnt[i] = Learning::Unknown;
+            }
+        }
+        drop(learnt);
+        self.answered.notify_waiters();
     }
 
     /// The translations learnt so far, in candidate order.
@@ -785,7 +871,7 @@ impl TermBook {
             self.candidates
                 .iter()
                 .zip(learnt.iter())
-                .filter_map(|(c, t)| Some((c.clone(), t.clone()?)))
+                .filter_map(|(c, t)| Some((c.clone(), t.learnt()?.clone())))
                 .collect(),
         )
     }
@@ -809,8 +895,10 @@ impl TermBook {
         let mut learnt = self.learnt.lock().expect("no panic while the lock is held");
         for a in asked {
             let a = a.to_lowercase();
-            if let Some(i) = self.lower.iter().position(|c| *c == a) {
-                learnt[i].get_or_insert_with(|| self.candidates[i].clone());
+            if let Some(i) = self.lower.iter().position(|c| *c == a)
+                && learnt[i].learnt().is_none()
+            {
+                learnt[i] = Learning::Learnt(self.candidates[i].clone());
             }
         }
     }
@@ -822,9 +910,9 @@ impl TermBook {
         for (source, target) in &earlier.0 {
             let source = source.to_lowercase();
             if let Some(i) = self.lower.iter().position(|c| *c == source)
-                && learnt[i].is_none()
+                && learnt[i].learnt().is_none()
             {
-                learnt[i] = Some(target.clone());
+                learnt[i] = Learning::Learnt(target.clone());
             }
         }
     }
@@ -965,7 +1053,10 @@ mod tests {
             },
         ];
         let pairs = [(texts[0], "En modo matemático, LaTeX compone fórmulas.")];
+        // Asked and not yet answered: no other batch asks for them meanwhile.
+        assert!(book.for_batch(&texts).ask.is_empty());
         assert_eq!(book.learn(&first.ask, &offered, &pairs), 1);
+        book.release(&first.ask);
         let second = book.for_batch(&later);
         assert_eq!(second.known.len(), 1);
         assert_eq!(second.known[0].target, "modo matemático");

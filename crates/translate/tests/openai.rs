@@ -634,18 +634,23 @@ fn terms_are_translated_one_way_through_lshort() {
             .collect();
         let refs: Vec<(&str, &[&str])> = refs.iter().map(|(t, v)| (*t, v.as_slice())).collect();
         server.set_terms(&refs);
-        // The default limits: 4 batches in flight after the first.
+        // The default limits: 4 batches in flight after the first; 50 ms a reply, to show
+        // what waiting for terms asked by a batch in flight costs in time.
+        server.set_latency(Duration::from_millis(50));
         let engine = engine_with(&server, |_| {});
         let options = TranslateOptions {
             learn_terms,
             ..options()
         };
+        let started = Instant::now();
         let out = run(&engine, &segments, &options);
+        let elapsed = started.elapsed();
         assert_eq!(nothing_lost(&segments, &out), 0);
         let (overall, per_term) = consistency(&segments, &out, &table);
         let per_source = out.stats.prompt_tokens as f64 / source as f64;
         println!(
-            "carry-over {}: {:.1}% of repeated term occurrences translated one way; {} requests, \
+            "carry-over {}: {:.1}% of repeated term occurrences translated one way; {} requests \
+             in {elapsed:.2?}, \
              {} prompt tokens for {source} source tokens = {per_source:.3} per source token, {} \
              completion tokens; {} terms learnt, {} rows carried; per term: {:?}",
             if learn_terms { "on" } else { "off" },
@@ -665,10 +670,10 @@ fn terms_are_translated_one_way_through_lshort() {
     let (off, on) = (&figures[0], &figures[1]);
     // Without the carry-over the fake server's choice varies: the test can fail.
     assert!(off.0 < 0.6, "{}", off.0);
-    // Issue 12 asks for 95%; within 1.3 prompt tokens per source token this reaches 91–93%
+    // Issue 12 asks for 95%; within 1.3 prompt tokens per source token this reaches 93%
     // (lshort costs 1.256 without any term line, leaving ≈ 3.5% for them; `preamble` is never
     // found, being a lowercase word outside headings). The floor keeps what is reached.
-    assert!(on.0 >= 0.9, "{}", on.0);
+    assert!(on.0 >= 0.92, "{}", on.0);
     assert!(on.2 <= 1.3, "{}", on.2);
     // No extra request.
     assert_eq!(on.3.requests, off.3.requests);

@@ -53,25 +53,39 @@ pub(super) async fn run_batch<'a>(
         let mut batch = Batch::new(&segments);
         batch.sections = &sections;
         batch.title = options.title.as_deref();
-        let terms = book.map_or_else(BatchTerms::default, |b| {
-            let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
-            b.for_batch(&texts)
-        });
+        let terms = match book {
+            Some(b) => {
+                let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
+                b.wait_for_answers(&texts).await;
+                b.for_batch(&texts)
+            }
+            None => BatchTerms::default(),
+        };
         batch.terms = &terms.known;
         batch.new_terms = &terms.ask;
         result.terms_carried += terms.known.len() as u64;
 
         let reply = call(engine, batch, options, limiter, &mut result).await;
+        // Terms asked for and not learnt are free for the next batch to ask.
+        let release = || {
+            if let Some(book) = book {
+                book.release(&terms.ask);
+            }
+        };
         let failures: Vec<(usize, Error)> = match reply {
             // Smaller requests would fail alike (a bad key, a server still down after the
             // retries): the reason becomes every segment's outcome now.
             Err(e) if !worth_splitting(&e) => {
+                release();
                 result
                     .outcomes
                     .extend(part.iter().map(|&w| (work[w].group, Err(e.clone()))));
                 continue;
             }
-            Err(e) => part.iter().map(|&w| (w, e.clone())).collect(),
+            Err(e) => {
+                release();
+                part.iter().map(|&w| (w, e.clone())).collect()
+            }
             Ok(reply) => {
                 let mut by_id: HashMap<SegmentId, Result<String>> = HashMap::new();
                 for item in reply.items {
@@ -112,6 +126,7 @@ pub(super) async fn run_batch<'a>(
                         .collect();
                     result.terms_learnt += book.learn(&terms.ask, &reply.terms, &pairs);
                 }
+                release();
                 match reply.usage {
                     Some(usage) => {
                         result.usage.0 += usage.prompt_tokens;

@@ -20,9 +20,9 @@
 //! With an engine that learns terms ([`Engine::learns_terms`]), the document's candidate
 //! terms are found first ([`crate::candidate_terms`]); each batch carries the translations
 //! learnt so far for its terms and asks for the others, and the first batch runs alone, so the
-//! batches after it start from its terms. Batches in flight together cannot see each other's
-//! new terms: a term first met in two of them may come out two ways there, and the first
-//! translation accepted wins from then on. Learnt terms go into the cache with the
+//! batches after it start from its terms. A term asked for by a batch in flight is not asked
+//! again; a batch holding such terms six times or more waits for the answer, and one holding
+//! fewer translates them as it will (the first translation accepted wins from then on). Learnt terms go into the cache with the
 //! translations (under a key naming the document's texts), so a run stopped half way resumes
 //! with them.
 //!
