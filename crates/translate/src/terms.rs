@@ -16,7 +16,8 @@
 //!
 //! No stop-word, number or placeholder is ever a candidate. The result is ordered (most
 //! frequent first, then alphabetical) and capped at [`MAX_CANDIDATES`], so a run is
-//! deterministic. On the 153 pages of `lshort` it takes a few milliseconds.
+//! deterministic. On the 153 pages of `lshort` (2,510 segments) it finds 359 candidates in
+//! about 0.2 s in a debug build.
 //!
 //! # Learning their translations
 //! The driver keeps a [`TermBook`] for the run. Each batch carries the translations already
@@ -325,8 +326,13 @@ const STOP_WORDS: &[&str] = &[
     "yourself",
 ];
 
-/// The candidate terms of a document: see the module docs. Texts repeated (a running header)
-/// count once.
+/// The candidate terms of a document, most frequent first: what an LLM engine is asked to
+/// translate one way throughout ([`crate::Engine::learns_terms`]), found without a request.
+///
+/// Technical words (`LaTeX`, `UTF-8`, `PDF`) and words capitalised inside sentences; phrases
+/// of two or three words whose words go together far more often than chance (`math mode`,
+/// `table of contents`); words and phrases of headings the text uses again. Never a stop-word,
+/// a number or a placeholder; texts repeated (a running header) count once; deterministic.
 pub fn candidate_terms(segments: &[Segment]) -> Vec<String> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut stats = Stats::default();
