@@ -22,9 +22,9 @@
 //! learnt so far for its terms and asks for the others, and the first batch runs alone, so the
 //! batches after it start from its terms. A term asked for by a batch in flight is not asked
 //! again; a batch holding such terms six times or more waits for the answer, and one holding
-//! fewer translates them as it will (the first translation accepted wins from then on). Learnt terms go into the cache with the
-//! translations (under a key naming the document's texts), so a run stopped half way resumes
-//! with them.
+//! fewer translates them as it will (the first translation accepted wins from then on).
+//! Learnt terms go into the cache with the translations (under a key naming the document's
+//! texts), so a run stopped half way resumes with them.
 //!
 //! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`]; step 5 is [`batch`].
 
