@@ -7,7 +7,7 @@ use std::pin::Pin;
 use folio_doc::{Segment, SegmentId};
 use serde::{Deserialize, Serialize};
 
-use crate::{LangPair, Result};
+use crate::{LangPair, Result, Term};
 
 /// A boxed future that can move between threads: what [`Engine::translate`] returns, so the
 /// trait stays object-safe (`Box<dyn Engine>`, `Arc<dyn Engine>`) without the async-trait crate.
@@ -42,6 +42,14 @@ pub trait Engine: Send + Sync {
     /// ([`TranslateOptions::timeout`](crate::TranslateOptions::timeout)), which would override
     /// the engine's setting and cut a long reply that is still arriving. `false` by default.
     fn enforces_timeout(&self) -> bool {
+        false
+    }
+
+    /// Whether the engine keeps a document's terms consistent: it uses the translations in
+    /// [`Batch::terms`] and reports how it translated [`Batch::new_terms`] in [`Reply::terms`].
+    /// The driver finds a document's candidate terms only for such an engine (an LLM);
+    /// `false` by default.
+    fn learns_terms(&self) -> bool {
         false
     }
 }
@@ -96,6 +104,12 @@ pub struct Batch<'a> {
     pub sections: &'a [Option<&'a str>],
     /// The document's title, if known.
     pub title: Option<&'a str>,
+    /// Translations learnt earlier in the document for terms occurring in this batch, to be
+    /// used again (see [`Engine::learns_terms`]).
+    pub terms: &'a [Term],
+    /// Terms occurring in this batch with no translation yet: the engine reports how it
+    /// translated them in [`Reply::terms`], so later batches use the same.
+    pub new_terms: &'a [String],
 }
 
 impl<'a> Batch<'a> {
@@ -105,6 +119,8 @@ impl<'a> Batch<'a> {
             segments,
             sections: &[],
             title: None,
+            terms: &[],
+            new_terms: &[],
         }
     }
 
@@ -121,6 +137,9 @@ pub struct Reply {
     pub items: Vec<ReplyItem>,
     /// Tokens the request cost, when the engine counts them; else the driver estimates.
     pub usage: Option<Usage>,
+    /// How the engine translated the batch's [`Batch::new_terms`], for those it says (`note`
+    /// unused); the driver accepts those the items bear out.
+    pub terms: Vec<Term>,
 }
 
 impl Reply {
@@ -135,7 +154,10 @@ impl Reply {
             .iter()
             .map(|s| ReplyItem::ok(s.id, translate(&s.text)))
             .collect();
-        Box::pin(std::future::ready(Ok(Reply { items, usage: None })))
+        Box::pin(std::future::ready(Ok(Reply {
+            items,
+            ..Default::default()
+        })))
     }
 }
 

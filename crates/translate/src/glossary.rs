@@ -3,7 +3,9 @@
 //! A glossary is a CSV file of `source,target[,note]` rows (a first row `source,target…` is a
 //! header and skipped; fields may be double-quoted, `""` inside quotes is a quote). How it is
 //! enforced depends on the engine:
-//! - an LLM ([`crate::OpenAi`]) gets the rows whose source term occurs in a batch in its prompt;
+//! - an LLM ([`crate::OpenAi`]) gets the rows whose source term occurs in a batch in its
+//!   prompt, in place of any translation the run learnt for the same term
+//!   ([`crate::candidate_terms`]);
 //! - a machine-translation engine is wrapped in [`Glossed`]: each term is replaced by a lone
 //!   placeholder `[n]` before the engine sees the text (placeholders survive Apertium and
 //!   Bergamot), and the placeholder is replaced by the target term afterwards.
@@ -212,7 +214,7 @@ pub(crate) fn restore(text: &str, subs: &[(u32, String)]) -> String {
 }
 
 /// The byte offset of `needle` in `hay` at or after `from`, not inside a longer word.
-fn find_word(hay: &str, needle: &str, from: usize) -> Option<usize> {
+pub(crate) fn find_word(hay: &str, needle: &str, from: usize) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
@@ -327,6 +329,7 @@ impl Engine for Glossed {
             Ok(Reply {
                 items,
                 usage: reply.usage,
+                terms: reply.terms,
             })
         })
     }

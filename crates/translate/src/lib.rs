@@ -31,6 +31,8 @@
 //!   server): the HTTP engines, set up with [`OpenAiOptions`] and [`ApertiumOptions`].
 //! - [`Glossary`]: fixed term translations; in the LLM prompt, or enforced on an MT engine by
 //!   wrapping it in [`Glossed`].
+//! - [`candidate_terms`]: a document's terms, found before translating, so an LLM engine
+//!   translates each one way throughout ([`Engine::learns_terms`]), with no extra request.
 //! - [`Bergamot`] (feature `bergamot`, on by default): Firefox Translations models in-process;
 //!   [`list_models`], [`find_model`] and [`models_dir`] find them on disk.
 //! - [`translate_segments`] (async) and [`translate_segments_blocking`]: the driver, with
@@ -63,6 +65,7 @@ mod lang;
 pub mod models;
 pub mod placeholders;
 mod ratelimit;
+mod terms;
 mod translate;
 
 pub use build::{DEFAULT_ENGINE, build_cache, build_cache_over, build_engine, runs_bare};
@@ -86,6 +89,7 @@ pub use models::{
     list_models, models_dir, user_models_dir,
 };
 pub use ratelimit::{Limiter, RateLimiter};
+pub use terms::candidate_terms;
 pub use translate::{
     EngineStats, Estimate, Price, RetryPolicy, TranslateOptions, TranslateOutput,
     TranslateProgress, Validation, estimate, left_in_source_language, translate_segments,

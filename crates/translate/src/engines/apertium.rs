@@ -196,7 +196,10 @@ impl Engine for Apertium {
                     text,
                 });
             }
-            Ok(Reply { items, usage: None })
+            Ok(Reply {
+                items,
+                ..Default::default()
+            })
         })
     }
 

@@ -5,21 +5,37 @@
 //! A batch goes as one `POST {base_url}/chat/completions` at temperature 0 with two messages:
 //! - a short system prompt, written once per batch: source and target language, the
 //!   placeholder rules, the document title and the section headings of the batch as context,
-//!   and the glossary rows whose source term occurs in the batch;
+//!   the glossary rows whose source term occurs in the batch, then the translations learnt
+//!   earlier in the document for the batch's other terms, and the batch's terms still without
+//!   one (see "Terms" below);
 //! - the segments as a compact JSON array `[{"id":0,"text":"…"},…]`, ids numbered within the
 //!   batch (short numbers cost fewer tokens than document-wide ids).
 //!
 //! Batches are large (2,000 source tokens by default) so the instruction costs little per
 //! source token: about 1.1–1.2 prompt tokens per source token overall.
 //!
-//! Every request sets `max_tokens` from the batch's expected reply ([`budget`]), so a model
+//! Every request sets `max_tokens` from the batch's expected reply ([`budget`], terms asked
+//! for included), so a model
 //! that loses its way stops there instead of at the server's limit. By default it also asks
 //! for **structured output** (`response_format` with a JSON schema of
-//! `{"items":[{"id","text"}]}`, which servers enforce with a grammar) and a **streamed**
+//! `{"items":[{"id","text"}]}`, and `"terms"` when the batch asks for some, which servers
+//! enforce with a grammar) and a **streamed**
 //! reply (`stream: true`, with `stream_options.include_usage` for the token counts). A
 //! server that refuses either (HTTP 400 naming `response_format`, `json_schema` or `stream`)
 //! gets the request again without it, and never again for the rest of the run; until the
 //! first answer says what the server takes, requests go one at a time, so only one is refused.
+//!
+//! # Terms
+//! One term is translated one way through a document, without a request of its own (BabelDOC
+//! spends a third of its requests on a term-extraction pass). The driver finds the document's
+//! candidate terms before translating ([`crate::candidate_terms`]) and gives each batch the
+//! translations learnt so far for the candidates it holds ([`Batch::terms`]: "use these", in
+//! the glossary's list) and the candidates still without one ([`Batch::new_terms`]). For
+//! those, the reply gets a second field, `"terms":[{"source","target"}]` (in the schema, and
+//! in words for the plain prompt), saying how the model translated each; the parser reads it
+//! when present and ignores its absence ([`Reply::terms`]). A user's glossary wins: its terms
+//! are neither carried nor asked for. Only the terms occurring in the batch go into its prompt,
+//! as with the glossary, so prompts stay short.
 //!
 //! # Time
 //! A reply read whole must arrive within `timeout`. A streamed reply may take as long as it
@@ -58,14 +74,15 @@ use serde_json::{Value, json};
 use crate::engine::{
     Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
 };
-use crate::glossary::Glossary;
+use crate::glossary::{Glossary, Term};
 use crate::{Error, LangPair, Result, left_in_source_language, placeholders};
 
-use reply::parse_items;
+use reply::{parse_items, parse_terms};
 use stream::StreamReader;
 
-/// Version of the prompt and of the reply handling; part of every cache key.
-const PROMPT_VERSION: u32 = 2;
+/// Version of the prompt and of the reply handling; part of every cache key. 3: learnt terms
+/// in the glossary's list, terms asked for in the reply.
+const PROMPT_VERSION: u32 = 3;
 
 /// Settings of the [`OpenAi`] engine; `Default` targets OpenAI's API with `gpt-4o-mini`.
 #[derive(Debug, Clone)]
@@ -202,9 +219,11 @@ impl OpenAi {
         })
     }
 
-    /// The system prompt of a batch: the instruction, its context and its glossary rows.
+    /// The system prompt of a batch: the instruction, its context, its glossary rows and
+    /// learnt terms, and the terms it asks for.
     pub fn system_prompt(&self, batch: &Batch<'_>) -> String {
         let pair = &self.info.pair;
+        let terms = self.terms_of(batch);
         let mut p = format!(
             "Translate each item's text from {} to {}. Reply with only JSON: \
              {{\"items\":[{{\"id\",\"text\"}}]}}, one per item, same ids. Keep the markers [n] \
@@ -234,20 +253,47 @@ impl OpenAi {
             };
             let _ = write!(p, "\n{label}: {}", shown.join("; "));
         }
-        if let Some(glossary) = &self.glossary {
-            let texts: Vec<&str> = batch.segments.iter().map(|s| s.text.as_str()).collect();
-            let rows = glossary.occurring(&texts);
-            if !rows.is_empty() {
-                p.push_str("\nGlossary (use these translations):");
-                for t in rows {
-                    let _ = write!(p, "\n{} = {}", t.source, t.target);
-                    if let Some(note) = &t.note {
-                        let _ = write!(p, " ({note})");
-                    }
+        if !terms.rows.is_empty() {
+            p.push_str("\nGlossary (use these):");
+            for t in &terms.rows {
+                let _ = write!(p, "\n{} = {}", t.source, t.target);
+                if let Some(note) = &t.note {
+                    let _ = write!(p, " ({note})");
                 }
             }
         }
+        if !terms.ask.is_empty() {
+            let asked: Vec<String> = terms.ask.iter().map(|t| json_string(t)).collect();
+            // Short: it is in most prompts. The schema, when sent, says the same.
+            let _ = write!(
+                p,
+                "\nAlso reply \"terms\":[{{\"source\",\"target\"}}] for: {}",
+                asked.join("; ")
+            );
+        }
         p
+    }
+
+    /// The glossary rows of a batch (the user's, then the learnt ones it does not cover) and
+    /// the terms to ask for (those it does not cover).
+    fn terms_of<'b>(&'b self, batch: &Batch<'b>) -> PromptTerms<'b> {
+        let glossary = self.glossary.as_deref().filter(|g| !g.is_empty());
+        let mut rows: Vec<&Term> = Vec::new();
+        if let Some(glossary) = glossary {
+            let texts: Vec<&str> = batch.segments.iter().map(|s| s.text.as_str()).collect();
+            rows = glossary.occurring(&texts);
+        }
+        // The user's glossary wins over anything learnt: a term it covers (alone or inside
+        // the candidate) is neither carried nor asked for.
+        let covered = |term: &str| glossary.is_some_and(|g| !g.occurring(&[term]).is_empty());
+        rows.extend(batch.terms.iter().filter(|t| !covered(&t.source)));
+        let ask = batch
+            .new_terms
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !covered(t))
+            .collect();
+        PromptTerms { rows, ask }
     }
 
     /// The user message of a batch: its segments as a JSON array with batch-local ids.
@@ -269,15 +315,19 @@ impl OpenAi {
 
     /// The `max_tokens` of the request for `batch` (see [`budget`]).
     pub fn max_tokens(&self, batch: &Batch<'_>) -> u64 {
+        let asked = self.terms_of(batch).ask;
         budget::max_tokens(batch, &self.info.pair.to)
+            + budget::terms_tokens(&asked, &self.info.pair.to)
     }
 
     async fn call(&self, batch: Batch<'_>) -> Result<Reply> {
         let system = self.system_prompt(&batch);
         let user = Self::user_message(&batch);
         let max_tokens = self.max_tokens(&batch);
+        let asks_terms = !self.terms_of(&batch).ask.is_empty();
 
-        let (response, streaming, sent_at) = self.post(&system, &user, max_tokens).await?;
+        let (response, streaming, sent_at) =
+            self.post(&system, &user, max_tokens, asks_terms).await?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = retry_after(response.headers());
@@ -313,6 +363,7 @@ impl OpenAi {
         system: &str,
         user: &str,
         max_tokens: u64,
+        asks_terms: bool,
     ) -> Result<(reqwest::Response, bool, Instant)> {
         // Until an answer shows what the server accepts, one request at a time finds out
         // (holding the lock until this function returns).
@@ -337,7 +388,7 @@ impl OpenAi {
                 ],
             });
             if structured {
-                body["response_format"] = reply_schema();
+                body["response_format"] = reply_schema(asks_terms);
             }
             if streaming {
                 body["stream"] = json!(true);
@@ -486,13 +537,19 @@ impl Engine for OpenAi {
     }
 
     /// The exact prompt (estimated at ≈ 4 characters a token); the completion as the items'
-    /// JSON grown by 15%, a typical English → Romance expansion.
+    /// JSON grown by 15%, a typical English → Romance expansion, and the terms asked for.
     fn estimate_usage(&self, batch: &Batch<'_>) -> Option<Usage> {
         let user = Self::user_message(batch);
         let prompt = estimate_tokens(&self.system_prompt(batch)) + estimate_tokens(&user);
+        let asked = self.terms_of(batch).ask;
+        // `{"source":"…","target":"…"},` per term: twice the term and ~10 tokens of JSON.
+        let terms: u64 = asked
+            .iter()
+            .map(|t| 2 * estimate_tokens(t) as u64 + 10)
+            .sum();
         Some(Usage {
             prompt_tokens: prompt as u64,
-            completion_tokens: (estimate_tokens(&user) as u64 * 115).div_ceil(100),
+            completion_tokens: (estimate_tokens(&user) as u64 * 115).div_ceil(100) + terms,
         })
     }
 
@@ -500,11 +557,45 @@ impl Engine for OpenAi {
     fn enforces_timeout(&self) -> bool {
         true
     }
+
+    /// Learnt terms go into the prompt; new ones are asked for in the reply.
+    fn learns_terms(&self) -> bool {
+        true
+    }
 }
 
-/// The `response_format` asking for `{"items":[{"id":int,"text":string}]}`: an object at the
-/// top, as OpenAI's strict mode requires; llama.cpp, vLLM and Ollama turn it into a grammar.
-fn reply_schema() -> Value {
+/// The term lines of a batch's prompt.
+struct PromptTerms<'a> {
+    /// Glossary rows: the user's, then the learnt ones.
+    rows: Vec<&'a Term>,
+    /// Terms whose translation the reply should give.
+    ask: Vec<&'a str>,
+}
+
+/// The `response_format` asking for `{"items":[{"id":int,"text":string}]}`, and
+/// `"terms":[{"source":string,"target":string}]` after the items when the batch asks for terms
+/// (after: a reply cut short then loses terms, which are asked again, rather than items). An
+/// object at the top, every field required, as OpenAI's strict mode requires; llama.cpp, vLLM
+/// and Ollama turn it into a grammar.
+fn reply_schema(with_terms: bool) -> Value {
+    let pair = |a: &str, a_type: &str, b: &str| {
+        json!({
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {a: {"type": a_type}, b: {"type": "string"}},
+                "required": [a, b],
+                "additionalProperties": false,
+            },
+        })
+    };
+    let mut properties = serde_json::Map::new();
+    properties.insert("items".into(), pair("id", "integer", "text"));
+    let mut required = vec![json!("items")];
+    if with_terms {
+        properties.insert("terms".into(), pair("source", "string", "target"));
+        required.push(json!("terms"));
+    }
     json!({
         "type": "json_schema",
         "json_schema": {
@@ -512,21 +603,8 @@ fn reply_schema() -> Value {
             "strict": true,
             "schema": {
                 "type": "object",
-                "properties": {
-                    "items": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "text": {"type": "string"},
-                            },
-                            "required": ["id", "text"],
-                            "additionalProperties": false,
-                        },
-                    },
-                },
-                "required": ["items"],
+                "properties": properties,
+                "required": required,
                 "additionalProperties": false,
             },
         },
@@ -556,7 +634,11 @@ fn items_of(batch: &Batch<'_>, received: Received, estimated: Usage) -> Result<R
                 text: Err(Error::BadReply(reason.into())),
             })
             .collect();
-        return Ok(Reply { items, usage });
+        return Ok(Reply {
+            items,
+            usage,
+            terms: Vec::new(),
+        });
     }
     let mut items: Vec<ReplyItem> = Vec::with_capacity(batch.segments.len());
     let mut seen = vec![false; batch.segments.len()];
@@ -579,7 +661,23 @@ fn items_of(batch: &Batch<'_>, received: Received, estimated: Usage) -> Result<R
             text,
         });
     }
-    Ok(Reply { items, usage })
+    let terms = if batch.new_terms.is_empty() {
+        Vec::new()
+    } else {
+        parse_terms(&received.content)
+            .into_iter()
+            .map(|(source, target)| Term {
+                source,
+                target,
+                note: None,
+            })
+            .collect()
+    };
+    Ok(Reply {
+        items,
+        usage,
+        terms,
+    })
 }
 
 /// An error with its causes, `: `-separated (reqwest's own message rarely says why).
@@ -756,6 +854,55 @@ mod tests {
             r#"[{"id":0,"text":"The [1]quick[/1] fox"},{"id":1,"text":"jumps \"high\""}]"#
         );
         assert!(engine.info().model.starts_with("gpt-4o-mini+glossary:"));
+    }
+
+    #[test]
+    fn learnt_terms_are_carried_and_asked_but_the_glossary_wins() {
+        let glossary = Glossary::new([Term {
+            source: "fox".into(),
+            target: "zorro".into(),
+            note: None,
+        }]);
+        let engine = OpenAi::new(
+            LangPair::new("en", "es").unwrap(),
+            OpenAiOptions {
+                base_url: "http://127.0.0.1:9/v1".into(),
+                api_key: Some("k".into()),
+                glossary: Some(Arc::new(glossary)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let segments = [seg(1, "The fox and the hare in the burrow", Role::Body)];
+        let learnt = [
+            Term {
+                source: "fox".into(),
+                target: "raposa".into(),
+                note: None,
+            },
+            Term {
+                source: "burrow".into(),
+                target: "madriguera".into(),
+                note: None,
+            },
+        ];
+        let new_terms = ["hare".to_string(), "the fox".to_string()];
+        let mut batch = Batch::new(&segments);
+        batch.terms = &learnt;
+        batch.new_terms = &new_terms;
+        let system = engine.system_prompt(&batch);
+        assert!(
+            system.contains("fox = zorro\nburrow = madriguera"),
+            "{system}"
+        );
+        assert!(!system.contains("raposa"), "{system}");
+        assert!(system.ends_with("}] for: \"hare\""), "{system}");
+        // The reply's schema asks for the terms; without new terms, it does not.
+        assert!(reply_schema(true).to_string().contains("\"terms\""));
+        assert!(!reply_schema(false).to_string().contains("\"terms\""));
+        assert!(engine.max_tokens(&batch) > budget::max_tokens(&batch, "es"));
+        batch.new_terms = &[];
+        assert!(!engine.system_prompt(&batch).contains("terms"));
     }
 
     #[test]

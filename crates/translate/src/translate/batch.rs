@@ -7,6 +7,7 @@ use folio_doc::{Segment, SegmentId};
 
 use crate::engine::{Batch, Engine, estimate_tokens};
 use crate::ratelimit::Limiter;
+use crate::terms::{BatchTerms, TermBook};
 use crate::{Error, Result};
 
 use super::TranslateOptions;
@@ -27,15 +28,21 @@ pub(super) struct BatchResult {
     pub fallbacks: u64,
     /// Prompt and completion tokens.
     pub usage: (u64, u64),
+    /// Terms whose translation this batch taught the run.
+    pub terms_learnt: u64,
+    /// Learnt translations carried in this batch's requests.
+    pub terms_carried: u64,
 }
 
 /// Sends a batch, splitting it on failure and resending invalid items, until every segment
-/// has a valid translation or a single-segment failure.
+/// has a valid translation or a single-segment failure. With a term `book`, each request
+/// carries the terms learnt so far and teaches the book those its reply bears out.
 pub(super) async fn run_batch<'a>(
     engine: &'a dyn Engine,
     work: Vec<Work<'a>>,
     options: &'a TranslateOptions,
     limiter: &'a dyn Limiter,
+    book: Option<&'a TermBook>,
 ) -> BatchResult {
     let mut result = BatchResult::default();
     // Parts still to send, as indices into `work`; the first part is sent first.
@@ -46,18 +53,39 @@ pub(super) async fn run_batch<'a>(
         let mut batch = Batch::new(&segments);
         batch.sections = &sections;
         batch.title = options.title.as_deref();
+        let terms = match book {
+            Some(b) => {
+                let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
+                b.wait_for_answers(&texts).await;
+                b.for_batch(&texts)
+            }
+            None => BatchTerms::default(),
+        };
+        batch.terms = &terms.known;
+        batch.new_terms = &terms.ask;
+        result.terms_carried += terms.known.len() as u64;
 
         let reply = call(engine, batch, options, limiter, &mut result).await;
+        // Terms asked for and not learnt are free for the next batch to ask.
+        let release = || {
+            if let Some(book) = book {
+                book.release(&terms.ask);
+            }
+        };
         let failures: Vec<(usize, Error)> = match reply {
             // Smaller requests would fail alike (a bad key, a server still down after the
             // retries): the reason becomes every segment's outcome now.
             Err(e) if !worth_splitting(&e) => {
+                release();
                 result
                     .outcomes
                     .extend(part.iter().map(|&w| (work[w].group, Err(e.clone()))));
                 continue;
             }
-            Err(e) => part.iter().map(|&w| (w, e.clone())).collect(),
+            Err(e) => {
+                release();
+                part.iter().map(|&w| (w, e.clone())).collect()
+            }
             Ok(reply) => {
                 let mut by_id: HashMap<SegmentId, Result<String>> = HashMap::new();
                 for item in reply.items {
@@ -65,6 +93,8 @@ pub(super) async fn run_batch<'a>(
                 }
                 let mut completion = 0;
                 let mut failures = Vec::new();
+                let first_accepted = result.outcomes.len();
+                let mut accepted = Vec::new();
                 for &w in &part {
                     let seg = &work[w].segment;
                     let checked = match by_id.remove(&seg.id) {
@@ -76,10 +106,27 @@ pub(super) async fn run_batch<'a>(
                         }
                     };
                     match checked {
-                        Ok(text) => result.outcomes.push((work[w].group, Ok(text))),
+                        Ok(text) => {
+                            accepted.push(w);
+                            result.outcomes.push((work[w].group, Ok(text)));
+                        }
                         Err(e) => failures.push((w, e)),
                     }
                 }
+                if let Some(book) = book
+                    && !reply.terms.is_empty()
+                {
+                    // The items accepted from this reply bear out the terms it offers.
+                    let pairs: Vec<(&str, &str)> = accepted
+                        .iter()
+                        .zip(&result.outcomes[first_accepted..])
+                        .filter_map(|(&w, (_, text))| {
+                            Some((work[w].segment.text.as_str(), text.as_deref().ok()?))
+                        })
+                        .collect();
+                    result.terms_learnt += book.learn(&terms.ask, &reply.terms, &pairs);
+                }
+                release();
                 match reply.usage {
                     Some(usage) => {
                         result.usage.0 += usage.prompt_tokens;

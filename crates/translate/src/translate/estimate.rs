@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Usage;
 use crate::engine::{Batch, Engine, estimate_tokens};
+use crate::terms::{self, BatchTerms};
 #[cfg(doc)]
 use crate::translate_segments;
 
@@ -67,6 +68,10 @@ impl Estimate {
 
 /// Counts what [`translate_segments`] would send with these options: segments kept, reused
 /// (cache and repeats), batches and tokens. Reads the cache; never calls the engine.
+///
+/// With an engine that learns terms, each term is counted as learnt by the first batch that
+/// asks for it, its translation as long as the term: exact when batches go one at a time,
+/// while batches in flight together may each ask for a term new to both.
 pub fn estimate(engine: &dyn Engine, segments: &[Segment], options: &TranslateOptions) -> Estimate {
     let info = engine.info();
     let plan = Plan::new(info, segments, options);
@@ -83,6 +88,11 @@ pub fn estimate(engine: &dyn Engine, segments: &[Segment], options: &TranslateOp
             est.sent += 1;
         }
     }
+    let book = if plan.batches.is_empty() {
+        None
+    } else {
+        terms::book_for(engine, segments, options)
+    };
     for batch_groups in &plan.batches {
         let members: Vec<usize> = batch_groups
             .iter()
@@ -97,6 +107,15 @@ pub fn estimate(engine: &dyn Engine, segments: &[Segment], options: &TranslateOp
         let mut batch = Batch::new(&batch_segments);
         batch.sections = &batch_sections;
         batch.title = options.title.as_deref();
+        let terms = book.as_ref().map_or_else(BatchTerms::default, |(b, _)| {
+            let texts: Vec<&str> = batch_segments.iter().map(|s| s.text.as_str()).collect();
+            b.for_batch(&texts)
+        });
+        batch.terms = &terms.known;
+        batch.new_terms = &terms.ask;
+        if let Some((book, _)) = &book {
+            book.assume_learnt(&terms.ask);
+        }
         let usage = engine.estimate_usage(&batch).unwrap_or(Usage {
             prompt_tokens: source,
             completion_tokens: source,

@@ -17,6 +17,15 @@
 //!    translations go into the cache as each batch finishes, so a run stopped half way keeps
 //!    what it paid for. Every segment ends translated, kept or failed.
 //!
+//! With an engine that learns terms ([`Engine::learns_terms`]), the document's candidate
+//! terms are found first ([`crate::candidate_terms`]); each batch carries the translations
+//! learnt so far for its terms and asks for the others, and the first batch runs alone, so the
+//! batches after it start from its terms. A term asked for by a batch in flight is not asked
+//! again; a batch holding such terms six times or more waits for the answer, and one holding
+//! fewer translates them as it will (the first translation accepted wins from then on).
+//! Learnt terms go into the cache with the translations (under a key naming the document's
+//! texts), so a run stopped half way resumes with them.
+//!
 //! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`]; step 5 is [`batch`].
 
 mod batch;
@@ -34,6 +43,7 @@ use folio_doc::{Outcome, Segment, Translation};
 
 use crate::engine::{BoxFuture, Engine};
 use crate::ratelimit::{Limiter, RateLimiter};
+use crate::terms;
 use crate::{CacheKey, Error, Result};
 
 use batch::{BatchResult, Work, run_batch};
@@ -96,6 +106,15 @@ pub async fn translate_segments(
     }
     events(TranslateProgress { done, total });
 
+    // The document's terms, for an engine that keeps them consistent; those learnt by an
+    // earlier run of the same document come back from the cache.
+    let (book, book_key) = if plan.batches.is_empty() {
+        None
+    } else {
+        terms::book_for(engine, segments, options)
+    }
+    .unzip();
+
     let limits = info.limits;
     let concurrency = options
         .max_concurrency
@@ -123,12 +142,20 @@ pub async fn translate_segments(
                 }
             })
             .collect();
-        Box::pin(run_batch(engine, work, options, limiter)) as BoxFuture<'_, BatchResult>
+        Box::pin(run_batch(engine, work, options, limiter, book.as_ref()))
+            as BoxFuture<'_, BatchResult>
     });
     let mut in_flight: Vec<BoxFuture<'_, BatchResult>> = Vec::new();
     let mut stored: HashSet<CacheKey> = HashSet::new();
+    let mut finished = 0;
     loop {
-        while in_flight.len() < concurrency {
+        // The first batch learning terms runs alone: the others then start from its terms.
+        let limit = if book.is_some() && finished == 0 {
+            1
+        } else {
+            concurrency
+        };
+        while in_flight.len() < limit {
             match pending.next() {
                 Some(fut) => in_flight.push(fut),
                 None => break,
@@ -149,13 +176,21 @@ pub async fn translate_segments(
             Poll::Pending
         })
         .await;
+        finished += 1;
 
         stats.requests += result.requests;
         stats.retries += result.retries;
         stats.fallbacks += result.fallbacks;
         stats.prompt_tokens += result.usage.0;
         stats.completion_tokens += result.usage.1;
+        stats.terms_learnt += result.terms_learnt;
+        stats.terms_carried += result.terms_carried;
         let mut fresh: Vec<(CacheKey, String)> = Vec::new();
+        if let (Some(book), Some(key)) = (&book, book_key)
+            && result.terms_learnt > 0
+        {
+            fresh.push((key, book.to_json()));
+        }
         for (g, outcome) in result.outcomes {
             let plan::Group { key, members } = &plan.groups[g];
             let outcome = match outcome {

@@ -49,6 +49,10 @@ pub struct TranslateOptions {
     pub keep_untranslatable: bool,
     /// The document's title, as context for engines that use it.
     pub title: Option<String>,
+    /// Translate each of the document's terms one way throughout, with engines that can
+    /// ([`Engine::learns_terms`]): the first translation of a term is carried into the
+    /// prompts of the batches after it. Costs no request; `false` lets each batch choose.
+    pub learn_terms: bool,
 }
 
 impl Default for TranslateOptions {
@@ -67,6 +71,7 @@ impl Default for TranslateOptions {
             validation: Validation::default(),
             keep_untranslatable: true,
             title: None,
+            learn_terms: true,
         }
     }
 }
@@ -87,6 +92,7 @@ impl fmt::Debug for TranslateOptions {
             .field("validation", &self.validation)
             .field("keep_untranslatable", &self.keep_untranslatable)
             .field("title", &self.title)
+            .field("learn_terms", &self.learn_terms)
             .finish()
     }
 }

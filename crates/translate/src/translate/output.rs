@@ -52,4 +52,12 @@ pub struct EngineStats {
     /// fleet worker puts the document back rather than publish it half translated.
     #[serde(default)]
     pub unavailable: u64,
+    /// The document's terms whose first translation was learnt from a reply and then carried
+    /// into later prompts (engines that learn terms: `openai`).
+    #[serde(default)]
+    pub terms_learnt: u64,
+    /// Learnt term translations sent in prompts, summed over requests: what consistency cost
+    /// in prompt rows.
+    #[serde(default)]
+    pub terms_carried: u64,
 }

@@ -115,7 +115,7 @@ impl Engine for TestEngine {
                     .iter()
                     .map(|s| ReplyItem::ok(s.id, upper(&s.text)))
                     .collect(),
-                usage: None,
+                ..Default::default()
             }),
         };
         Box::pin(async move { result })
@@ -325,7 +325,10 @@ fn invalid_items_are_resent_alone_and_fail_with_the_reason() {
                 .iter()
                 .map(|s| ReplyItem::ok(s.id, upper(&s.text).replace("[2]", "")))
                 .collect();
-            Box::pin(std::future::ready(Ok(Reply { items, usage: None })))
+            Box::pin(std::future::ready(Ok(Reply {
+                items,
+                ..Default::default()
+            })))
         }
     }
     let engine = Dropper(TestEngine::new(never));
@@ -416,7 +419,10 @@ fn engines_keeping_their_own_time_are_not_cut() {
                     .iter()
                     .map(|s| ReplyItem::ok(s.id, s.text.to_uppercase()))
                     .collect();
-                Ok(Reply { items, usage: None })
+                Ok(Reply {
+                    items,
+                    ..Default::default()
+                })
             })
         }
         fn enforces_timeout(&self) -> bool {
@@ -641,7 +647,10 @@ impl Engine for Clocked {
         Box::pin(async move {
             // Each call takes a second of (paused) time.
             tokio::time::sleep(Duration::from_secs(1)).await;
-            Ok(Reply { items, usage: None })
+            Ok(Reply {
+                items,
+                ..Default::default()
+            })
         })
     }
 }

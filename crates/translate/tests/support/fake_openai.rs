@@ -16,6 +16,12 @@
 //! "length"`), answers `{"items":[…]}` when `response_format` asks for it, and streams
 //! server-sent events when `stream` is true. Like an older server it can refuse either with a
 //! 400 ([`FakeOpenAi::reject_schema`], [`FakeOpenAi::reject_stream`]).
+//!
+//! Like a model left to itself it translates terms one way in one request and maybe another
+//! way in the next ([`FakeOpenAi::set_terms`]: each term of its table has several
+//! translations, picked by request number), unless the prompt's glossary says which to use.
+//! Asked for terms (a line ending `for: "a"; "b"`), it adds `"terms":[{"source","target"}]` to its reply:
+//! how it translated each.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -82,6 +88,10 @@ pub struct Seen {
     pub stream: bool,
     /// Completion tokens of the reply sent (of the part sent, when cut).
     pub completion_tokens: u64,
+    /// The terms the prompt asked for.
+    pub asked: Vec<String>,
+    /// The glossary rows of the prompt (`source = target`).
+    pub rows: Vec<(String, String)>,
 }
 
 #[derive(Default)]
@@ -103,6 +113,8 @@ struct State {
     reject_schema: bool,
     /// Answers 400 to requests with `stream: true`.
     reject_stream: bool,
+    /// Terms and their possible translations, longest term first.
+    terms: Vec<(String, Vec<String>)>,
 }
 
 /// A running fake server; it stops with the test process.
@@ -201,6 +213,18 @@ impl FakeOpenAi {
     /// Refuses `stream: true` with a 400, as servers without streaming do.
     pub fn reject_stream(&self) {
         self.state.lock().unwrap().reject_stream = true;
+    }
+
+    /// Translates each term of `table` (matched as a whole word, any case) into one of its
+    /// translations: the one the prompt's glossary gives, else the one picked by the request's
+    /// number (request `n` takes translation `n` modulo their count).
+    pub fn set_terms(&self, table: &[(&str, &[&str])]) {
+        let mut terms: Vec<(String, Vec<String>)> = table
+            .iter()
+            .map(|(t, v)| (t.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        terms.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        self.state.lock().unwrap().terms = terms;
     }
 }
 
@@ -353,8 +377,10 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
     let streamed = request["stream"] == json!(true);
     let include_usage = request["stream_options"]["include_usage"] == json!(true);
 
-    let (fault, sticky, latency) = {
+    let (rows, asked) = prompt_terms(&system);
+    let (fault, sticky, latency, table, request_number) = {
         let mut state = state.lock().unwrap();
+        let request_number = state.seen.len();
         state.seen.push(Seen {
             system: system.clone(),
             items: items.len(),
@@ -363,6 +389,8 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
             structured,
             stream: streamed,
             completion_tokens: 0,
+            asked: asked.clone(),
+            rows: rows.clone(),
         });
         if state.down {
             return error(500, "The server had an error").into();
@@ -401,8 +429,26 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
         } else {
             None
         };
-        (fault, state.sticky.clone(), state.latency)
+        (
+            fault,
+            state.sticky.clone(),
+            state.latency,
+            state.terms.clone(),
+            request_number,
+        )
     };
+    // Each term of the table one way in this request: as the glossary says, else by number.
+    let chosen: Vec<(String, String)> = table
+        .iter()
+        .map(|(term, variants)| {
+            let given = rows.iter().find(|(s, _)| s.eq_ignore_ascii_case(term));
+            let target = given.map_or_else(
+                || variants[request_number % variants.len()].clone(),
+                |(_, t)| t.clone(),
+            );
+            (term.clone(), target)
+        })
+        .collect();
     match fault {
         Some(Fault::RateLimit(secs)) => {
             let (status, _, body, _) = error(429, "Rate limit reached");
@@ -416,7 +462,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
     let mut used = false; // an item fault applies to one item
     for item in &items {
         let text = item["text"].as_str().unwrap_or("");
-        let mut answer = pseudolocalize(text, 1.0);
+        let mut answer = translate(text, &chosen);
         let mut stuck = false;
         for (_, f) in sticky.iter().filter(|(m, _)| text.contains(m.as_str())) {
             stuck |= apply(f, text, &mut answer);
@@ -432,7 +478,20 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
     if fault == Some(Fault::DropItem) {
         out.pop();
     }
-    let mut content = if structured {
+    let mut content = if !asked.is_empty() {
+        // Asked for terms: how each was translated, after the items.
+        let terms: Vec<Value> = asked
+            .iter()
+            .map(|a| {
+                let target = chosen
+                    .iter()
+                    .find(|(t, _)| t.eq_ignore_ascii_case(a))
+                    .map_or_else(|| pseudolocalize(a, 1.0), |(_, t)| t.clone());
+                json!({"source": a, "target": target})
+            })
+            .collect();
+        json!({ "items": out, "terms": terms }).to_string()
+    } else if structured {
         json!({ "items": out }).to_string()
     } else {
         serde_json::to_string(&out).expect("serialize")
@@ -515,6 +574,64 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
         },
     });
     (200, String::new(), reply.to_string(), delay).into()
+}
+
+/// The glossary rows (`source = target` lines after the `Glossary` line) and the terms asked
+/// for (after `}] for: `, JSON strings separated by `; `) of a system prompt.
+fn prompt_terms(system: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut asked = Vec::new();
+    let mut in_glossary = false;
+    for line in system.lines() {
+        if let Some((_, list)) = line.split_once("}] for: ") {
+            // `"a"; "b"` as the JSON array `["a","b"]` (a `"; "` inside a string would have
+            // its quotes escaped).
+            let array = format!("[{}]", list.replace("\"; \"", "\",\""));
+            asked = serde_json::from_str(&array).expect("the Terms line is JSON strings");
+            in_glossary = false;
+        } else if line.starts_with("Glossary") {
+            in_glossary = true;
+        } else if in_glossary && let Some((s, t)) = line.split_once(" = ") {
+            rows.push((s.to_string(), t.to_string()));
+        }
+    }
+    (rows, asked)
+}
+
+/// The fake translation of an item: the terms of the table as `chosen`, the rest
+/// pseudo-localized.
+fn translate(text: &str, chosen: &[(String, String)]) -> String {
+    let lower = text.to_lowercase();
+    if chosen.is_empty() || lower.len() != text.len() {
+        return pseudolocalize(text, 1.0);
+    }
+    // Non-overlapping whole-word matches, longer terms first (the table is sorted so).
+    let mut matches: Vec<(usize, usize, &str)> = Vec::new();
+    for (term, target) in chosen {
+        let term = term.to_lowercase();
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(&term).map(|i| i + from) {
+            let end = i + term.len();
+            from = i + 1;
+            let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            if word(lower[..i].chars().next_back()) || word(lower[end..].chars().next()) {
+                continue;
+            }
+            if !matches.iter().any(|&(s, e, _)| i < e && s < end) {
+                matches.push((i, end, target));
+            }
+        }
+    }
+    matches.sort();
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end, target) in matches {
+        out.push_str(&pseudolocalize(&text[at..start], 1.0));
+        out.push_str(target);
+        at = end;
+    }
+    out.push_str(&pseudolocalize(&text[at..], 1.0));
+    out
 }
 
 /// A reply as server-sent events: the content in pieces of a few characters, the finish

@@ -189,7 +189,10 @@ impl Engine for Bergamot {
                 .zip(outputs)
                 .map(|(id, text)| ReplyItem { id, text })
                 .collect();
-            Ok(Reply { items, usage: None })
+            Ok(Reply {
+                items,
+                ..Default::default()
+            })
         })
     }
 }

@@ -30,6 +30,19 @@ pub(crate) fn max_tokens(batch: &Batch<'_>, target: &str) -> u64 {
     expected.ceil() as u64 + ITEM_OVERHEAD * batch.segments.len() as u64 + REPLY_OVERHEAD
 }
 
+/// The room a reply needs for the terms asked: each as `{"source":"…","target":"…"},`, the
+/// source as sent and the target as long as a translation of it may be, plus the JSON.
+pub(crate) fn terms_tokens(asked: &[&str], target: &str) -> u64 {
+    if asked.is_empty() {
+        return 0;
+    }
+    let words: f64 = asked
+        .iter()
+        .map(|t| estimate_tokens(t) as f64 * (1.0 + length_ratio(target) * MARGIN))
+        .sum();
+    words.ceil() as u64 + ITEM_OVERHEAD * asked.len() as u64 + 8
+}
+
 /// Tokens of a translation into `target` per token of English-like source. Tokenizers are
 /// trained mostly on English and Latin-script text, so other scripts take more tokens for the
 /// same meaning; Romance and Germanic translations also run longer in characters.
@@ -68,5 +81,8 @@ mod tests {
         assert_eq!(max_tokens(&batch, "es"), 1950 + 120 + 32);
         assert!(max_tokens(&batch, "ja") > max_tokens(&batch, "pt-BR"));
         assert!(max_tokens(&batch, "xx") >= max_tokens(&batch, "ru"));
+        assert_eq!(terms_tokens(&[], "es"), 0);
+        // "math mode": 3 tokens + 3 × 1.3 × 1.5, 12 of JSON, 8 for the key.
+        assert_eq!(terms_tokens(&["math mode"], "es"), 9 + 12 + 8);
     }
 }

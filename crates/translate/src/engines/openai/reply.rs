@@ -5,6 +5,9 @@
 //! before or after, the opening `[` forgotten, the reply cut off at the token limit. The
 //! parser looks for where the items start, then reads them one JSON value at a time, so
 //! every complete item before a cut or a stray character is kept.
+//!
+//! Terms asked for come in a second field, `"terms":[{"source","target"}]`, read on their own
+//! ([`parse_terms`]): a reply without them, or with them cut off, still gives its items.
 
 use serde_json::Value;
 
@@ -102,6 +105,43 @@ fn item_of(value: &Value) -> Option<(usize, String)> {
     Some((id, text.to_string()))
 }
 
+/// The `(source, target)` pairs under a `"terms"` key of the reply, in reply order; those cut
+/// off or malformed are skipped, and no such key gives an empty list.
+pub(crate) fn parse_terms(content: &str) -> Vec<(String, String)> {
+    // The last `"terms"` followed by `:` and `[`: inside a JSON string its quotes would be
+    // escaped, so this is the key.
+    let mut at = content.len();
+    while let Some(i) = content[..at].rfind("\"terms\"") {
+        at = i;
+        let rest = content[i + "\"terms\"".len()..].trim_start();
+        let Some(rest) = rest.strip_prefix(':').map(str::trim_start) else {
+            continue;
+        };
+        let Some(rest) = rest.strip_prefix('[') else {
+            continue;
+        };
+        let mut terms = Vec::new();
+        let mut rest = rest;
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+            if rest.is_empty() || rest.starts_with(']') {
+                break;
+            }
+            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+            let Some(Ok(value)) = stream.next() else {
+                break;
+            };
+            rest = &rest[stream.byte_offset()..];
+            let field = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
+            if let (Some(source), Some(target)) = (field("source"), field("target")) {
+                terms.push((source, target));
+            }
+        }
+        return terms;
+    }
+    Vec::new()
+}
+
 /// The reply without a Markdown code fence around it.
 fn strip_fence(content: &str) -> &str {
     let t = content.trim();
@@ -163,5 +203,31 @@ mod tests {
         assert_eq!(parse_items(&prose), want());
         let other_key = r#"{"translations":[{"id":0,"text":"Hola"}]}"#;
         assert_eq!(parse_items(other_key), want()[..1]);
+    }
+
+    #[test]
+    fn terms_are_read_when_present_and_their_absence_ignored() {
+        let with = r#"{"items":[{"id":0,"text":"Hola"},{"id":1,"text":"[1]mundo[/1]"}],"terms":[{"source":"world","target":"mundo"},{"source":"x"},{"source":"hi","target":"hola"}]}"#;
+        assert_eq!(parse_items(with), want());
+        assert_eq!(
+            parse_terms(with),
+            [
+                ("world".to_string(), "mundo".to_string()),
+                ("hi".to_string(), "hola".to_string())
+            ]
+        );
+        let cut = r#"{"items":[{"id":0,"text":"Hola"}],"terms":[{"source":"world","target":"mundo"},{"source":"hi","tar"#;
+        assert_eq!(parse_terms(cut).len(), 1);
+        assert_eq!(parse_items(cut), want()[..1]);
+        // Absent, or only the word inside a text.
+        assert!(parse_terms(r#"[{"id":0,"text":"Hola"}]"#).is_empty());
+        assert!(
+            parse_terms(r#"[{"id":0,"text":"terms"},{"id":1,"text":"\"terms\": [x]"}]"#).is_empty()
+        );
+        // Terms before the items (a model's own order) are read too.
+        let first =
+            r#"{"terms":[{"source":"world","target":"mundo"}],"items":[{"id":0,"text":"Hola"}]}"#;
+        assert_eq!(parse_terms(first).len(), 1);
+        assert_eq!(parse_items(first), want()[..1]);
     }
 }
