@@ -806,6 +806,20 @@ mod tests {
         }
     }
 
+    /// An engine from English to Spanish with `glossary`, for looking at its prompts.
+    fn english_to_spanish_with(glossary: Glossary) -> OpenAi {
+        OpenAi::new(
+            LangPair::new("en", "es").unwrap(),
+            OpenAiOptions {
+                base_url: "http://127.0.0.1:9/v1".into(),
+                api_key: Some("k".into()),
+                glossary: Some(Arc::new(glossary)),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
     #[test]
     fn prompt_has_context_and_only_the_glossary_rows_used() {
         let glossary = Glossary::new([
@@ -820,16 +834,7 @@ mod tests {
                 note: None,
             },
         ]);
-        let engine = OpenAi::new(
-            LangPair::new("en", "es").unwrap(),
-            OpenAiOptions {
-                base_url: "http://127.0.0.1:9/v1".into(),
-                api_key: Some("k".into()),
-                glossary: Some(Arc::new(glossary)),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let engine = english_to_spanish_with(glossary);
         let segments = [
             seg(7, "The [1]quick[/1] fox", Role::Body),
             seg(9, "jumps \"high\"", Role::Body),
@@ -863,16 +868,7 @@ mod tests {
             target: "zorro".into(),
             note: None,
         }]);
-        let engine = OpenAi::new(
-            LangPair::new("en", "es").unwrap(),
-            OpenAiOptions {
-                base_url: "http://127.0.0.1:9/v1".into(),
-                api_key: Some("k".into()),
-                glossary: Some(Arc::new(glossary)),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let engine = english_to_spanish_with(glossary);
         let segments = [seg(1, "The fox and the hare in the burrow", Role::Body)];
         let learnt = [
             Term {

@@ -39,8 +39,18 @@ pub(crate) fn parse_items(content: &str) -> Vec<(usize, String)> {
 
 /// Reads JSON values separated by commas until `]`, the end, or something that is not JSON;
 /// keeps those that are items (and the items of nested arrays and wrapper objects).
-fn read_elements(mut rest: &str) -> Vec<(usize, String)> {
+fn read_elements(rest: &str) -> Vec<(usize, String)> {
     let mut items = Vec::new();
+    for value in json_values(rest) {
+        collect_items(&value, &mut items);
+    }
+    items
+}
+
+/// The JSON values of an array's elements, from just after its `[`: values separated by
+/// commas until `]`, the end, or something that is not JSON (a reply cut off).
+fn json_values(mut rest: &str) -> Vec<Value> {
+    let mut values = Vec::new();
     loop {
         rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
         if rest.is_empty() || rest.starts_with(']') {
@@ -48,12 +58,12 @@ fn read_elements(mut rest: &str) -> Vec<(usize, String)> {
         }
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
         let Some(Ok(value)) = stream.next() else {
-            break; // cut off, or not JSON any more
+            break;
         };
         rest = &rest[stream.byte_offset()..];
-        collect_items(&value, &mut items);
+        values.push(value);
     }
-    items
+    values
 }
 
 /// The items in one JSON value: an item itself, an array of them, or an object holding such
@@ -121,17 +131,7 @@ pub(crate) fn parse_terms(content: &str) -> Vec<(String, String)> {
             continue;
         };
         let mut terms = Vec::new();
-        let mut rest = rest;
-        loop {
-            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
-            if rest.is_empty() || rest.starts_with(']') {
-                break;
-            }
-            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
-            let Some(Ok(value)) = stream.next() else {
-                break;
-            };
-            rest = &rest[stream.byte_offset()..];
+        for value in json_values(rest) {
             let field = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
             if let (Some(source), Some(target)) = (field("source"), field("target")) {
                 terms.push((source, target));
