@@ -13,6 +13,7 @@
 //! max_batch_tokens = 2000
 //! max_batch_segments = 100
 //! max_concurrency = 4
+//! target_batch_secs = 30     # size batches to last about this long; 0: always the maximum
 //! stream = true              # ask for a streamed reply (dropped if the server refuses)
 //! structured_output = true   # ask for a JSON schema (dropped if the server refuses)
 //!
@@ -73,6 +74,9 @@ pub struct OpenAiConfig {
     pub max_batch_segments: Option<usize>,
     /// Requests in flight.
     pub max_concurrency: Option<usize>,
+    /// Seconds one request should take: batches follow the server's measured speed, up to
+    /// `max_batch_tokens`; 0 keeps them at the maximum.
+    pub target_batch_secs: Option<u64>,
     /// Ask for streamed replies.
     pub stream: Option<bool>,
     /// Ask for structured output (a JSON schema of the reply).
@@ -151,6 +155,9 @@ impl Config {
         }
         if let Some(v) = c.max_concurrency {
             o.limits.max_concurrency = v;
+        }
+        if let Some(v) = c.target_batch_secs {
+            o.batch_target = (v > 0).then(|| Duration::from_secs(v));
         }
         if let Some(v) = c.stream {
             o.stream = v;

@@ -70,7 +70,8 @@ pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
 pub use config::{ApertiumConfig, Config, OpenAiConfig, PriceConfig};
 pub use disk_cache::{DiskCache, Layered, default_cache_dir};
 pub use engine::{
-    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
+    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Listener, Reply, ReplyItem, Usage,
+    estimate_tokens,
 };
 pub use engines::{
     Apertium, ApertiumOptions, BUILTIN, Identity, OpenAi, OpenAiOptions, Pseudo, builtin,

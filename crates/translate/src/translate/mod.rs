@@ -19,15 +19,18 @@
 //!
 //! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`]; step 5 is [`batch`].
 
+mod adaptive;
 mod batch;
 mod estimate;
+mod language;
 mod options;
 mod output;
 mod plan;
 mod validation;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::poll_fn;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use folio_doc::{Outcome, Segment, Translation};
@@ -36,7 +39,8 @@ use crate::engine::{BoxFuture, Engine};
 use crate::ratelimit::{Limiter, RateLimiter};
 use crate::{CacheKey, Error, Result};
 
-use batch::{BatchResult, Work, run_batch};
+use adaptive::Sizer;
+use batch::{BatchResult, Shared, Tracker, Work, run_batch};
 pub use estimate::{Estimate, Price, estimate};
 pub use options::{RetryPolicy, TranslateOptions};
 pub use output::{EngineStats, TranslateOutput, TranslateProgress};
@@ -110,49 +114,89 @@ pub async fn translate_segments(
         }
     };
 
-    // 5. Run them, `concurrency` at a time.
-    let mut pending = plan.batches.iter().map(|batch_groups| {
-        let work: Vec<Work<'_>> = batch_groups
-            .iter()
-            .map(|&g| {
-                let i = plan.groups[g].representative();
-                Work {
-                    group: g,
-                    segment: segments[i].clone(),
-                    section: plan.sections[i],
-                }
-            })
-            .collect();
-        Box::pin(run_batch(engine, work, options, limiter)) as BoxFuture<'_, BatchResult>
-    });
-    let mut in_flight: Vec<BoxFuture<'_, BatchResult>> = Vec::new();
+    // 5. Run them, `concurrency` at a time. Batches are cut as calls start: by the plan's
+    //    budget, or by the one the sizer learns from the replies (see `adaptive`).
+    let sizer = engine
+        .batch_target()
+        .filter(|t| !t.is_zero())
+        .map(|target| Mutex::new(Sizer::new(target, plan.max_tokens)));
+    let language = (engine.checks_language() && options.validation.language).then_some(&info.pair);
+    let mut next = 0;
+    let mut planned = plan.batches.iter();
+    let mut next_batch = || -> Option<Vec<usize>> {
+        match &sizer {
+            None => planned.next().cloned(),
+            Some(sizer) => {
+                let budget = sizer.lock().unwrap_or_else(|e| e.into_inner()).budget();
+                let batch = plan.next_batch(segments, &mut next, budget);
+                (!batch.is_empty()).then_some(batch)
+            }
+        }
+    };
+    let mut in_flight: Vec<(BoxFuture<'_, BatchResult>, Arc<Tracker>)> = Vec::new();
     let mut stored: HashSet<CacheKey> = HashSet::new();
+    // Segments shown done: settled, plus those whose items arrived in replies still coming.
+    let mut shown = done;
     loop {
         while in_flight.len() < concurrency {
-            match pending.next() {
-                Some(fut) => in_flight.push(fut),
-                None => break,
-            }
+            let Some(batch_groups) = next_batch() else {
+                break;
+            };
+            let mut weights = HashMap::new();
+            let work: Vec<Work<'_>> = batch_groups
+                .iter()
+                .map(|&g| {
+                    let i = plan.groups[g].representative();
+                    weights.insert(segments[i].id, plan.groups[g].members.len());
+                    Work {
+                        group: g,
+                        segment: segments[i].clone(),
+                        section: plan.sections[i],
+                    }
+                })
+                .collect();
+            let tracker = Arc::new(Tracker::new(weights));
+            let shared = Shared {
+                options,
+                limiter,
+                sizer: sizer.as_ref(),
+                language,
+            };
+            let fut = Box::pin(run_batch(engine, work, shared, tracker.clone()));
+            in_flight.push((fut as BoxFuture<'_, BatchResult>, tracker));
         }
         if in_flight.is_empty() {
             break;
         }
-        // A small `FuturesUnordered`: poll every call in flight, take the first one finished.
-        let result = poll_fn(|cx| {
+        // A small `FuturesUnordered`: poll every call in flight, take the first one finished;
+        // or, when items of a streamed reply arrived, report them.
+        let step = poll_fn(|cx| {
             for k in 0..in_flight.len() {
-                if let Poll::Ready(out) = in_flight[k].as_mut().poll(cx) {
+                if let Poll::Ready(out) = in_flight[k].0.as_mut().poll(cx) {
                     // `remove`, not `swap_remove`: calls start in document order.
                     drop(in_flight.remove(k));
-                    return Poll::Ready(out);
+                    return Poll::Ready(Some(out));
                 }
+            }
+            let arrived: usize = in_flight.iter().map(|(_, t)| t.arrived()).sum();
+            if done + arrived > shown {
+                return Poll::Ready(None);
             }
             Poll::Pending
         })
         .await;
+        let Some(result) = step else {
+            shown = done + in_flight.iter().map(|(_, t)| t.arrived()).sum::<usize>();
+            events(TranslateProgress { done: shown, total });
+            continue;
+        };
 
         stats.requests += result.requests;
         stats.retries += result.retries;
         stats.fallbacks += result.fallbacks;
+        stats.splits += result.splits;
+        stats.resent += result.resent;
+        stats.timeouts += result.timeouts;
         stats.prompt_tokens += result.usage.0;
         stats.completion_tokens += result.usage.1;
         let mut fresh: Vec<(CacheKey, String)> = Vec::new();
@@ -191,7 +235,12 @@ pub async fn translate_segments(
                 warnings.push(warning);
             }
         }
-        events(TranslateProgress { done, total });
+        // Never backwards: items counted on arrival are settled now, with their repeats.
+        shown = shown.max(done + in_flight.iter().map(|(_, t)| t.arrived()).sum::<usize>());
+        events(TranslateProgress { done: shown, total });
+    }
+    if let Some(sizer) = &sizer {
+        stats.last_batch_tokens = Some(sizer.lock().unwrap_or_else(|e| e.into_inner()).budget());
     }
 
     let translations = segments
