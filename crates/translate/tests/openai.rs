@@ -645,10 +645,26 @@ fn replies_in_the_wrong_language_are_retried_alone_once_then_failed() {
     let server = FakeOpenAi::start();
     let engine = engine(&server, OpenAiOptions::default().limits);
     let segments = [
-        seg(0, "The report describes how water flows through small rivers.", Role::Body),
-        seg(1, "ENGLISH farmers need water for their fields during long summers.", Role::Body),
-        seg(2, "GERMAN old mills once stood beside quiet bridges along the banks.", Role::Body),
-        seg(3, "Cities grow along the banks where old mills once stood.", Role::Body),
+        seg(
+            0,
+            "The report describes how water flows through small rivers.",
+            Role::Body,
+        ),
+        seg(
+            1,
+            "ENGLISH farmers need water for their fields during long summers.",
+            Role::Body,
+        ),
+        seg(
+            2,
+            "GERMAN old mills once stood beside quiet bridges along the banks.",
+            Role::Body,
+        ),
+        seg(
+            3,
+            "Cities grow along the banks where old mills once stood.",
+            Role::Body,
+        ),
     ];
     // Still English, in other words (so not the source's); German instead of Spanish.
     server.stick(
@@ -657,7 +673,9 @@ fn replies_in_the_wrong_language_are_retried_alone_once_then_failed() {
     );
     server.stick(
         "GERMAN",
-        Fault::Answer("Alte Mühlen standen einst neben stillen Brücken am Ufer des Flusses.".into()),
+        Fault::Answer(
+            "Alte Mühlen standen einst neben stillen Brücken am Ufer des Flusses.".into(),
+        ),
     );
     let out = run(&engine, &segments, &options());
     assert_eq!(
@@ -684,7 +702,11 @@ fn a_heading_left_unchanged_fails_a_name_kept_passes() {
         seg(0, "Water in the valley", Role::Heading),
         seg(1, "Alice Smith", Role::Body),
         seg(2, "NASA and ESA", Role::Body),
-        seg(3, "The report describes how water flows through small rivers.", Role::Body),
+        seg(
+            3,
+            "The report describes how water flows through small rivers.",
+            Role::Body,
+        ),
     ];
     for unchanged in ["Water in the valley", "Alice Smith", "NASA"] {
         server.stick(unchanged, Fault::Unchanged);
@@ -712,7 +734,11 @@ fn a_reply_inventing_text_fails() {
     let engine = engine(&server, OpenAiOptions::default().limits);
     let segments = [
         seg(0, "Contact us", Role::Heading),
-        seg(1, "The report describes how water flows through small rivers.", Role::Body),
+        seg(
+            1,
+            "The report describes how water flows through small rivers.",
+            Role::Body,
+        ),
     ];
     server.stick(
         "Contact us",
@@ -721,7 +747,10 @@ fn a_reply_inventing_text_fails() {
     let out = run(&engine, &segments, &options());
     assert_eq!(
         reasons(&out),
-        [Some("the translation adds \"555\", which is not in the source"), None]
+        [
+            Some("the translation adds \"555\", which is not in the source"),
+            None
+        ]
     );
 }
 
