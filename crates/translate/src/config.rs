@@ -9,7 +9,7 @@
 //! base_url = "http://127.0.0.1:8080/v1"
 //! model = "qwen2.5-7b-instruct"
 //! api_key_env = "OPENAI_API_KEY"
-//! timeout_secs = 120         # whole reply; when streamed, the first bytes and each pause
+//! timeout_secs = 120         # the server's silence: first bytes (not queued time), each pause
 //! max_batch_tokens = 2000
 //! max_batch_segments = 100
 //! max_concurrency = 4
@@ -66,7 +66,8 @@ pub struct OpenAiConfig {
     pub model: Option<String>,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
-    /// Seconds allowed per reply; when streamed, for its first bytes and each pause.
+    /// Seconds of the server's silence allowed: before the first bytes (time queued behind
+    /// this run's other requests not counted), and each pause of a streamed reply.
     pub timeout_secs: Option<u64>,
     /// Source tokens per batch.
     pub max_batch_tokens: Option<usize>,

@@ -49,7 +49,8 @@
 //! stream that stalls or breaks) still yields the items before the cut. Items missing from the
 //! reply are left for the driver, which resends only those; an item that is the source text
 //! (or mostly its words) is returned as [`Error::LeftInSourceLanguage`], so it is retried alone
-//! and then reported failed, never silently kept in the source language. A reply with no
+//! and then reported failed, never silently kept in the source language (the driver checks
+//! every item's language besides, with a language identifier). A reply with no
 //! usable item fails each of its segments with [`Error::BadReply`] but still reports its
 //! tokens, which were paid for.
 //!
@@ -95,8 +96,9 @@ pub struct OpenAiOptions {
     pub api_key: Option<String>,
     /// The environment variable holding the key.
     pub api_key_env: String,
-    /// Time allowed for a reply read whole; for a streamed one, for its first bytes and for
-    /// each pause between them.
+    /// The limit on the server's silence: the wait for an answer's first bytes (counted from
+    /// the last bytes any request received, so time queued behind other requests does not
+    /// count), each pause of a streamed reply, and the body of a reply read whole.
     pub timeout: Duration,
     /// How much one request may carry and how many run at once.
     pub limits: EngineLimits,

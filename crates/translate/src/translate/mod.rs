@@ -4,20 +4,26 @@
 //! 1. Segments with no letters (only numbers, symbols or placeholders) are kept, not sent.
 //! 2. Each remaining segment gets a [`CacheKey`]; identical texts share one and are sent once.
 //! 3. Keys found in the cache (and valid for their segment) are answered from it.
-//! 4. The rest is cut into batches by the token and segment budget, in document order.
+//! 4. The rest is cut into batches by the token and segment budget, in document order. An
+//!    engine with a [`batch_target`](Engine::batch_target) gets batches cut as calls start, to
+//!    the size its measured speed allows ([`adaptive`]); the others get the plan's.
 //! 5. Batches run, up to the concurrency limit at once, each call waiting as long as the
 //!    requests- and tokens-per-minute limits say. A call that fails for a passing reason
 //!    (rate limit, timeout, server error) is retried with exponential backoff and jitter,
 //!    never sooner than the engine's `Retry-After` (a 429 pauses the limiter, so every call
-//!    sharing it waits as long); a batch that still fails is split in two
-//!    (unless smaller requests would fail alike: a refusal such as a bad key, a server still
-//!    down), and items that come back invalid (placeholders lost, empty, implausible length)
-//!    are sent again on their own, down to single segments.
+//!    sharing it waits as long); with batches sized by speed, a batch of several segments
+//!    that times out is halved instead of sent again whole. A batch that still fails is split
+//!    in two (unless smaller requests would fail alike: a refusal such as a bad key, a server
+//!    still down), and items that come back invalid (placeholders lost, empty, implausible
+//!    length, invented numbers: [`Validation`]) are sent again; items in the wrong language
+//!    alone and once, the others down to single segments. Progress events count items of a
+//!    streamed reply as they arrive ([`Listener`](crate::Listener)).
 //! 6. A single segment that still fails ends [`Outcome::Failed`] with the reason; valid
 //!    translations go into the cache as each batch finishes, so a run stopped half way keeps
 //!    what it paid for. Every segment ends translated, kept or failed.
 //!
-//! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`]; step 5 is [`batch`].
+//! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`] (which assumes the plan's
+//! batches: the largest size); step 5 is [`batch`].
 
 mod adaptive;
 mod batch;
