@@ -77,14 +77,41 @@ pub(super) fn check(pair: &LangPair, source: &str, translation: &str) -> Result<
 }
 
 /// Whether a text reads as words of a language rather than a name, an acronym, a number or
-/// code: two or more lowercase words of letters only (at least two each).
+/// code: two or more lowercase words of letters only (at least two each), and no code.
 fn looks_like_prose(text: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '!' | '?'))
-        .filter(|w| {
-            w.chars().count() >= 2 && w.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+    if has_code(text) {
+        return false;
+    }
+    let words = tokens(text)
+        .filter(|t| {
+            t.chars().count() >= 2 && t.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
         })
-        .count()
-        >= 2
+        .count();
+    words >= 2
+}
+
+/// Whether a text has a token of code: a file name, a path, an identifier
+/// (`package.cron.*`, `debian/control`, `x86_64`). Text around code is often rightly left as it
+/// is ("package.init and package.default"), so an unchanged one is not failed for it; a long
+/// one is still read by the language identifier.
+pub(super) fn has_code(text: &str) -> bool {
+    tokens(text).any(|t| {
+        t.chars().any(char::is_alphabetic)
+            && t.chars()
+                .any(|c| !(c.is_alphabetic() || matches!(c, '-' | '\'' | '’')))
+    })
+}
+
+/// The white-space separated tokens of a text, without the punctuation around them.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace().map(|t| {
+        t.trim_matches(|c: char| {
+            matches!(
+                c,
+                ',' | ';' | ':' | '.' | '!' | '?' | '(' | ')' | '"' | '\'' | '“' | '”'
+            )
+        })
+    })
 }
 
 fn collapse(text: &str) -> String {

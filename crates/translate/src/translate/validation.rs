@@ -64,7 +64,10 @@ impl Validation {
         if !self.language {
             return Ok(());
         }
-        if left_in_source_language(source, translation) {
+        // Mostly the source's words: unless it holds code (file names, commands), which the
+        // identifier judges on longer texts instead.
+        let plain = placeholders::strip(source);
+        if left_in_source_language(source, translation) && !super::language::has_code(&plain) {
             return Err(Error::LeftInSourceLanguage);
         }
         super::language::check(pair, source, translation)
