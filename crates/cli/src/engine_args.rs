@@ -37,9 +37,15 @@ pub struct EngineArgs {
     #[arg(long)]
     api_key_env: Option<String>,
     /// Seconds an `openai` or `apertium` request may take (default: the config's, else 120
-    /// and 60); for a streamed reply, the wait for its first bytes and each pause.
+    /// and 60); for `openai`, the wait for the first bytes (extended while the server answers
+    /// the run's other requests: queued ones are not cut) and each pause of a streamed reply.
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
+    /// Seconds one `openai` request should take: batches are sized to the server's measured
+    /// speed to last about this long, up to the batch limits (default: the config's, else 30;
+    /// 0 keeps every batch at the maximum).
+    #[arg(long, value_name = "SECS")]
+    target_batch_secs: Option<u64>,
     /// Requests in flight at most (the engine's own limit still applies).
     #[arg(long, value_name = "N")]
     max_concurrency: Option<usize>,
@@ -93,6 +99,8 @@ impl EngineArgs {
             config.openai.timeout_secs = Some(secs);
             config.apertium.timeout_secs = Some(secs);
         }
+        config.openai.target_batch_secs =
+            self.target_batch_secs.or(config.openai.target_batch_secs);
         Ok(config)
     }
 

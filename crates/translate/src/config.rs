@@ -9,10 +9,11 @@
 //! base_url = "http://127.0.0.1:8080/v1"
 //! model = "qwen2.5-7b-instruct"
 //! api_key_env = "OPENAI_API_KEY"
-//! timeout_secs = 120         # whole reply; when streamed, the first bytes and each pause
+//! timeout_secs = 120         # the server's silence: first bytes (not queued time), each pause
 //! max_batch_tokens = 2000
 //! max_batch_segments = 100
 //! max_concurrency = 4
+//! target_batch_secs = 30     # size batches to last about this long; 0: always the maximum
 //! stream = true              # ask for a streamed reply (dropped if the server refuses)
 //! structured_output = true   # ask for a JSON schema (dropped if the server refuses)
 //!
@@ -65,7 +66,8 @@ pub struct OpenAiConfig {
     pub model: Option<String>,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
-    /// Seconds allowed per reply; when streamed, for its first bytes and each pause.
+    /// Seconds of the server's silence allowed: before the first bytes (time queued behind
+    /// this run's other requests not counted), and each pause of a streamed reply.
     pub timeout_secs: Option<u64>,
     /// Source tokens per batch.
     pub max_batch_tokens: Option<usize>,
@@ -73,6 +75,9 @@ pub struct OpenAiConfig {
     pub max_batch_segments: Option<usize>,
     /// Requests in flight.
     pub max_concurrency: Option<usize>,
+    /// Seconds one request should take: batches follow the server's measured speed, up to
+    /// `max_batch_tokens`; 0 keeps them at the maximum.
+    pub target_batch_secs: Option<u64>,
     /// Ask for streamed replies.
     pub stream: Option<bool>,
     /// Ask for structured output (a JSON schema of the reply).
@@ -151,6 +156,9 @@ impl Config {
         }
         if let Some(v) = c.max_concurrency {
             o.limits.max_concurrency = v;
+        }
+        if let Some(v) = c.target_batch_secs {
+            o.batch_target = (v > 0).then(|| Duration::from_secs(v));
         }
         if let Some(v) = c.stream {
             o.stream = v;

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use folio_doc::{Segment, SegmentId};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,33 @@ pub trait Engine: Send + Sync {
     fn learns_terms(&self) -> bool {
         false
     }
+    /// How long one request should take, when the engine wants batches sized by its speed:
+    /// the driver then measures each reply's time per source token and cuts the next batches
+    /// to last about this long (within [`EngineLimits`]), shrinking them after a timeout.
+    /// `None` (the default) keeps the batches [`EngineLimits`] gives, for engines whose time
+    /// per batch does not matter (in-process, or fast and without a per-request timeout).
+    fn batch_target(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Whether the driver checks the language of this engine's output (wrong language, left
+    /// in the source language; see [`Validation`](crate::Validation)). `true` by default;
+    /// engines whose output is not a translation (`identity`, `pseudo`) say `false`.
+    fn checks_language(&self) -> bool {
+        true
+    }
+}
+
+/// What an engine tells the driver while a reply arrives, so progress moves per segment and
+/// batch sizes follow the server's speed rather than its queue. Engines that answer at once
+/// need not call it.
+pub trait Listener: Sync {
+    /// The server began generating the reply (its first token came): the time before was the
+    /// server's queue and its reading of the prompt, not the reply's length.
+    fn started(&self);
+    /// Segment `id`'s item arrived complete, before the rest of the reply (a streamed reply).
+    /// It may still fail the driver's checks; calling it twice for one id counts once.
+    fn arrived(&self, id: SegmentId);
 }
 
 /// What identifies an engine's output and bounds its requests: name and model go into cache
@@ -95,7 +123,7 @@ impl Default for EngineLimits {
 }
 
 /// One request's worth of segments, with the document context an LLM prompt can use.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct Batch<'a> {
     /// The segments, in document order, ids unique.
@@ -110,6 +138,21 @@ pub struct Batch<'a> {
     /// Terms occurring in this batch with no translation yet: the engine reports how it
     /// translated them in [`Reply::terms`], so later batches use the same.
     pub new_terms: &'a [String],
+    /// Who hears of the reply as it arrives ([`Batch::started`], [`Batch::arrived`]).
+    pub listener: Option<&'a dyn Listener>,
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("segments", &self.segments)
+            .field("sections", &self.sections)
+            .field("title", &self.title)
+            .field("terms", &self.terms)
+            .field("new_terms", &self.new_terms)
+            .field("listener", &self.listener.map(|_| "dyn Listener"))
+            .finish()
+    }
 }
 
 impl<'a> Batch<'a> {
@@ -121,6 +164,21 @@ impl<'a> Batch<'a> {
             title: None,
             terms: &[],
             new_terms: &[],
+            listener: None,
+        }
+    }
+
+    /// Tells the listener, if any, that the server began generating the reply.
+    pub fn started(&self) {
+        if let Some(l) = self.listener {
+            l.started();
+        }
+    }
+
+    /// Tells the listener, if any, that segment `id`'s item arrived complete.
+    pub fn arrived(&self, id: SegmentId) {
+        if let Some(l) = self.listener {
+            l.arrived(id);
         }
     }
 

@@ -60,6 +60,17 @@ pub enum Error {
     /// The translation is the source text, or mostly its words: the engine left it in the
     /// source language.
     LeftInSourceLanguage,
+    /// The translation is in another language than the target (identified by its letters;
+    /// see [`Validation`](crate::Validation)).
+    WrongLanguage {
+        /// The target language's name.
+        expected: String,
+        /// The language found.
+        found: String,
+    },
+    /// The translation has text the source does not (a number that is not in the source): a
+    /// model inventing rather than translating.
+    AddedText(String),
     /// An engine's settings are unusable (a malformed base URL, an unreadable glossary).
     Config(String),
     /// The translation cache could not be read or written.
@@ -86,6 +97,16 @@ impl Error {
         matches!(
             self,
             Self::RateLimited { .. } | Self::Timeout(_) | Self::Unavailable(_)
+        )
+    }
+
+    /// Whether the translation came back in the wrong language (or left in the source's):
+    /// such an item is sent again alone once before it fails, since a model may drift in a
+    /// long batch and not on one text.
+    pub fn is_language(&self) -> bool {
+        matches!(
+            self,
+            Self::LeftInSourceLanguage | Self::WrongLanguage { .. }
         )
     }
 
@@ -145,6 +166,15 @@ impl fmt::Display for Error {
             }
             Self::LeftInSourceLanguage => {
                 write!(f, "the translation was left in the source language")
+            }
+            Self::WrongLanguage { expected, found } => {
+                write!(f, "the translation is in {found}, not {expected}")
+            }
+            Self::AddedText(text) => {
+                write!(
+                    f,
+                    "the translation adds {text:?}, which is not in the source"
+                )
             }
             Self::Config(msg) => write!(f, "invalid engine settings: {msg}"),
             Self::Cache(msg) => write!(f, "translation cache failed: {msg}"),

@@ -306,6 +306,7 @@ impl Engine for Glossed {
             let mut inner_batch = Batch::new(&protected);
             inner_batch.sections = batch.sections;
             inner_batch.title = batch.title;
+            inner_batch.listener = batch.listener;
             let reply = self.inner.translate(inner_batch).await?;
             let items = reply
                 .items
@@ -336,6 +337,14 @@ impl Engine for Glossed {
 
     fn enforces_timeout(&self) -> bool {
         self.inner.enforces_timeout()
+    }
+
+    fn batch_target(&self) -> Option<std::time::Duration> {
+        self.inner.batch_target()
+    }
+
+    fn checks_language(&self) -> bool {
+        self.inner.checks_language()
     }
 }
 

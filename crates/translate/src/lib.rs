@@ -3,9 +3,9 @@
 //! Engines sit behind one object-safe async trait, [`Engine`]: a batch of segments in, one item
 //! per segment out. Everything an engine should not have to care about is done once, by
 //! [`translate_segments`]: skipping text with nothing to translate, sending repeated texts once,
-//! the per-segment [`Cache`], batching by a token budget with stable ids, retries with backoff,
-//! timeouts, checking each translation (placeholders, emptiness, length) and splitting batches
-//! that fail. Nothing is dropped silently: each segment ends [`Outcome::Translated`],
+//! the per-segment [`Cache`], batching by a token budget (or by the engine's measured speed)
+//! with stable ids, retries with backoff, timeouts, checking each translation (placeholders,
+//! emptiness, length, invented numbers, its language) and splitting batches that fail. Nothing is dropped silently: each segment ends [`Outcome::Translated`],
 //! [`Outcome::Kept`] with a reason, or [`Outcome::Failed`] with a reason.
 //!
 //! ```
@@ -25,7 +25,8 @@
 //! ```
 //!
 //! # Brief overview
-//! - [`Engine`], [`EngineInfo`], [`Batch`], [`Reply`]: the trait and what goes through it.
+//! - [`Engine`], [`EngineInfo`], [`Batch`], [`Reply`]: the trait and what goes through it;
+//!   [`Listener`]: what an engine tells the driver while a reply arrives.
 //! - [`Identity`], [`Pseudo`]: the built-in engines ([`builtin`] picks one by name).
 //! - [`OpenAi`] (any OpenAI-compatible chat-completions server) and [`Apertium`] (an APy
 //!   server): the HTTP engines, set up with [`OpenAiOptions`] and [`ApertiumOptions`].
@@ -73,7 +74,8 @@ pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
 pub use config::{ApertiumConfig, Config, OpenAiConfig, PriceConfig};
 pub use disk_cache::{DiskCache, Layered, default_cache_dir};
 pub use engine::{
-    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
+    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Listener, Reply, ReplyItem, Usage,
+    estimate_tokens,
 };
 pub use engines::{
     Apertium, ApertiumOptions, BUILTIN, Identity, OpenAi, OpenAiOptions, Pseudo, builtin,

@@ -38,10 +38,25 @@
 //! as with the glossary, so prompts stay short.
 //!
 //! # Time
-//! A reply read whole must arrive within `timeout`. A streamed reply may take as long as it
-//! needs while it keeps coming: `timeout` bounds the wait for the first bytes and each pause
-//! between them. Since the engine keeps its own time, the driver does not add a limit of its
-//! own ([`Engine::enforces_timeout`]).
+//! The configured `timeout` is the one limit, and it measures the server's work, not the wait
+//! in its queue. A local server often has fewer slots than requests in flight (llama.cpp's
+//! `llama-server -np 1` answers one at a time and queues the rest, sending nothing to them);
+//! a wall-clock limit per request would cut the queued ones after seconds of real work.
+//! - While a request waits for the first bytes of its answer (the response head, then, for a
+//!   streamed reply, its first token), `timeout` runs from the last bytes any request of this
+//!   engine received: as long as the server keeps answering the others, the wait is its queue
+//!   and goes on. When nothing at all has come for `timeout`, the server is stuck (or its
+//!   prompt reading is slower than the limit allows) and every waiting request times out.
+//! - Once a streamed reply has begun, `timeout` bounds each pause between its bytes; it may
+//!   take as long as it needs while it keeps coming.
+//! - A reply read whole (a server that does not stream) gets `timeout` for its head, with the
+//!   same allowance for the queue, then `timeout` again for its body.
+//!
+//! The engine tells the driver when generation began ([`Batch::started`]: the first token of a
+//! streamed reply), so batch sizes follow the generation speed rather than the queue
+//! ([`Engine::batch_target`]: `batch_target`, 30 s by default), and when each item arrived
+//! ([`Batch::arrived`]), so progress moves per segment. Since the engine keeps its own time,
+//! the driver does not add a limit of its own ([`Engine::enforces_timeout`]).
 //!
 //! # The reply
 //! The model must answer its items with the same ids. Parsing is forgiving ([`reply`]): a
@@ -50,7 +65,8 @@
 //! stream that stalls or breaks) still yields the items before the cut. Items missing from the
 //! reply are left for the driver, which resends only those; an item that is the source text
 //! (or mostly its words) is returned as [`Error::LeftInSourceLanguage`], so it is retried alone
-//! and then reported failed, never silently kept in the source language. A reply with no
+//! and then reported failed, never silently kept in the source language (the driver checks
+//! every item's language besides, with a language identifier). A reply with no
 //! usable item fails each of its segments with [`Error::BadReply`] but still reports its
 //! tokens, which were paid for.
 //!
@@ -64,8 +80,8 @@ mod reply;
 mod stream;
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -97,8 +113,9 @@ pub struct OpenAiOptions {
     pub api_key: Option<String>,
     /// The environment variable holding the key.
     pub api_key_env: String,
-    /// Time allowed for a reply read whole; for a streamed one, for its first bytes and for
-    /// each pause between them.
+    /// The limit on the server's silence: the wait for an answer's first bytes (counted from
+    /// the last bytes any request received, so time queued behind other requests does not
+    /// count), each pause of a streamed reply, and the body of a reply read whole.
     pub timeout: Duration,
     /// How much one request may carry and how many run at once.
     pub limits: EngineLimits,
@@ -108,6 +125,9 @@ pub struct OpenAiOptions {
     pub structured_output: bool,
     /// Ask for a streamed reply while the server accepts it.
     pub stream: bool,
+    /// How long one request should take: batches are sized to the measured speed to last about
+    /// this long, within `limits` ([`Engine::batch_target`]); `None` keeps them at `limits`.
+    pub batch_target: Option<Duration>,
 }
 
 impl Default for OpenAiOptions {
@@ -128,6 +148,9 @@ impl Default for OpenAiOptions {
             glossary: None,
             structured_output: true,
             stream: true,
+            // Well inside the default timeout, and long enough that the instruction is a small
+            // part of each request.
+            batch_target: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -144,6 +167,10 @@ pub struct OpenAi {
     timeout: Duration,
     glossary: Option<Arc<Glossary>>,
     features: Features,
+    batch_target: Option<Duration>,
+    /// When any request of this engine last received bytes: while the server answers some,
+    /// the others wait in its queue, not on a stuck server (see the module docs).
+    last_bytes: Mutex<Option<Instant>>,
 }
 
 /// What the requests ask of the server, narrowed as it refuses things; shared by every
@@ -216,6 +243,8 @@ impl OpenAi {
                 known: AtomicBool::new(!options.structured_output && !options.stream),
                 probe: tokio::sync::Mutex::new(()),
             },
+            batch_target: options.batch_target,
+            last_bytes: Mutex::new(None),
         })
     }
 
@@ -326,8 +355,7 @@ impl OpenAi {
         let max_tokens = self.max_tokens(&batch);
         let asks_terms = !self.terms_of(&batch).ask.is_empty();
 
-        let (response, streaming, sent_at) =
-            self.post(&system, &user, max_tokens, asks_terms).await?;
+        let (response, streaming) = self.post(&system, &user, max_tokens, asks_terms).await?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = retry_after(response.headers());
@@ -341,11 +369,10 @@ impl OpenAi {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/event-stream"));
         let received = if streaming && is_stream {
-            self.read_stream(response).await?
+            self.read_stream(response, &batch).await?
         } else {
-            // The whole reply within the timeout, counted from the request.
-            let left = self.timeout.saturating_sub(sent_at.elapsed());
-            self.read_whole(response, left).await?
+            // The head came (after the queue): the body within the timeout.
+            self.read_whole(response, self.timeout).await?
         };
         let estimated = Usage {
             prompt_tokens: (estimate_tokens(&system) + estimate_tokens(&user)) as u64,
@@ -356,15 +383,14 @@ impl OpenAi {
 
     /// Posts the request, asking for structured output and streaming unless the server is
     /// known to refuse them; a refusal is learnt for the whole run and the request sent again
-    /// without what was refused. Gives the response, whether it was asked to stream, and when
-    /// it was sent.
+    /// without what was refused. Gives the response and whether it was asked to stream.
     async fn post(
         &self,
         system: &str,
         user: &str,
         max_tokens: u64,
         asks_terms: bool,
-    ) -> Result<(reqwest::Response, bool, Instant)> {
+    ) -> Result<(reqwest::Response, bool)> {
         // Until an answer shows what the server accepts, one request at a time finds out
         // (holding the lock until this function returns).
         let mut _probe = None;
@@ -394,7 +420,6 @@ impl OpenAi {
                 body["stream"] = json!(true);
                 body["stream_options"] = json!({"include_usage": true});
             }
-            let sent_at = Instant::now();
             let response = self.send(&body).await?;
             let status = response.status().as_u16();
             if (status == 400 || status == 422) && (structured || streaming) {
@@ -419,17 +444,46 @@ impl OpenAi {
             if status < 300 || (status < 500 && status != 429) {
                 self.features.known.store(true, Ordering::Release);
             }
-            return Ok((response, streaming, sent_at));
+            return Ok((response, streaming));
         }
     }
 
-    /// Sends the request; its answer's head must come within the timeout.
+    /// Sends the request; its answer's head must come within the timeout, counted from the
+    /// last bytes any request received (see the module docs).
     async fn send(&self, body: &Value) -> Result<reqwest::Response> {
         let mut request = self.client.post(&self.endpoint).json(body);
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key);
         }
-        self.within(self.timeout, request.send()).await
+        let response = self.first_bytes(request.send()).await?;
+        self.heard();
+        Ok(response)
+    }
+
+    /// Waits for the first bytes of an answer: `timeout` from now or from the last bytes any
+    /// request of the engine received, whichever is later, so a request queued behind others
+    /// that are being answered keeps waiting (see the module docs).
+    async fn first_bytes<T>(&self, step: impl Future<Output = reqwest::Result<T>>) -> Result<T> {
+        let mut step = std::pin::pin!(step);
+        let mut deadline = Instant::now() + self.timeout;
+        loop {
+            match tokio::time::timeout_at(deadline.into(), &mut step).await {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(e)) => return Err(self.http_error(&e)),
+                Err(_) => {
+                    let last = *self.last_bytes.lock().unwrap_or_else(|e| e.into_inner());
+                    match last.map(|t| t + self.timeout) {
+                        Some(later) if later > Instant::now() => deadline = later,
+                        _ => return Err(Error::Timeout(self.timeout)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Notes that bytes of an answer arrived: the server is working.
+    fn heard(&self) {
+        *self.last_bytes.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
     }
 
     /// Runs one step of the exchange within `limit`; running out is [`Error::Timeout`] with
@@ -449,6 +503,7 @@ impl OpenAi {
     /// A reply sent whole, as one JSON object, read within `limit`.
     async fn read_whole(&self, response: reqwest::Response, limit: Duration) -> Result<Received> {
         let text = self.within(limit, response.text()).await?;
+        self.heard();
         let reply: Value = serde_json::from_str(&text)
             .map_err(|e| Error::BadReply(format!("the response is not JSON: {e}")))?;
         let content = reply
@@ -480,16 +535,43 @@ impl OpenAi {
         })
     }
 
-    /// A streamed reply, read until `[DONE]`. A pause longer than the timeout, or a
-    /// connection lost before the end, cuts it: what arrived is kept (its complete items are
-    /// used) with the reason.
-    async fn read_stream(&self, mut response: reqwest::Response) -> Result<Received> {
+    /// A streamed reply, read until `[DONE]`. Until its first token it waits as for the
+    /// first bytes ([`Self::first_bytes`]: the server may still be busy with other requests);
+    /// then a pause longer than the timeout, or a connection lost before the end, cuts it:
+    /// what arrived is kept (its complete items are used) with the reason. The batch's listener
+    /// hears when the first token came and when each item is complete.
+    async fn read_stream(
+        &self,
+        mut response: reqwest::Response,
+        batch: &Batch<'_>,
+    ) -> Result<Received> {
         let mut reader = StreamReader::default();
+        let mut announced = 0;
         let cut = loop {
-            match self.within(self.timeout, response.chunk()).await {
+            let next = if reader.content.is_empty() {
+                self.first_bytes(response.chunk()).await
+            } else {
+                self.within(self.timeout, response.chunk()).await
+            };
+            match next {
                 Ok(Some(chunk)) => {
+                    self.heard();
+                    let had = reader.content.len();
                     if let Err(e) = reader.feed(&chunk) {
                         break Some(e);
+                    }
+                    if had == 0 && !reader.content.is_empty() {
+                        batch.started();
+                    }
+                    // An item is complete when a `}` closes it: read the items then.
+                    if reader.content[had..].contains('}') {
+                        let items = parse_items(&reader.content);
+                        for &(id, _) in items.iter().skip(announced) {
+                            if let Some(segment) = batch.segments.get(id) {
+                                batch.arrived(segment.id);
+                            }
+                        }
+                        announced = announced.max(items.len());
                     }
                 }
                 Ok(None) if reader.finished() => break None,
@@ -561,6 +643,11 @@ impl Engine for OpenAi {
     /// Learnt terms go into the prompt; new ones are asked for in the reply.
     fn learns_terms(&self) -> bool {
         true
+    }
+
+    /// Batches sized to last about `target_batch_secs` (see the module docs).
+    fn batch_target(&self) -> Option<Duration> {
+        self.batch_target
     }
 }
 

@@ -75,6 +75,11 @@ impl Engine for Pseudo {
     fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
         Reply::now(&batch, |text| pseudolocalize(text, self.factor))
     }
+
+    /// Pseudo-localized text is in no language.
+    fn checks_language(&self) -> bool {
+        false
+    }
 }
 
 /// Pseudo-localizes `text`: letters accented, placeholders kept, visible length times `factor`

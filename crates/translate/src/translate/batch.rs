@@ -1,16 +1,79 @@
 //! Sending one batch: retries with backoff within the rate limits, a timeout per call,
 //! splitting the batch when it fails and resending invalid items alone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use folio_doc::{Segment, SegmentId};
 
-use crate::engine::{Batch, Engine, estimate_tokens};
+use crate::engine::{Batch, Engine, Listener, estimate_tokens};
 use crate::ratelimit::Limiter;
 use crate::terms::{BatchTerms, TermBook};
-use crate::{Error, Result};
+use crate::{Error, LangPair, Result};
 
 use super::TranslateOptions;
+use super::adaptive::Sizer;
+
+/// What the driver learns of a batch while its replies arrive: items streamed in (for
+/// progress), and when the server began generating (for the batch sizes).
+pub(super) struct Tracker {
+    /// Per segment sent, the segments it answers for (itself and its repeats).
+    weights: HashMap<SegmentId, usize>,
+    arrived: Mutex<HashSet<SegmentId>>,
+    /// Segments answered by the items arrived so far (their weights added up).
+    arrived_weight: AtomicUsize,
+    /// When the current call's reply began, if the engine said.
+    started: Mutex<Option<Instant>>,
+}
+
+impl Tracker {
+    /// A tracker for a batch whose segments answer for `weights` segments each.
+    pub fn new(weights: HashMap<SegmentId, usize>) -> Self {
+        Self {
+            weights,
+            arrived: Mutex::new(HashSet::new()),
+            arrived_weight: AtomicUsize::new(0),
+            started: Mutex::new(None),
+        }
+    }
+
+    /// Segments answered by the items arrived so far (not yet checked).
+    pub fn arrived(&self) -> usize {
+        self.arrived_weight.load(Ordering::Acquire)
+    }
+}
+
+impl Listener for Tracker {
+    fn started(&self) {
+        let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
+        started.get_or_insert_with(Instant::now);
+    }
+
+    fn arrived(&self, id: SegmentId) {
+        let Some(&weight) = self.weights.get(&id) else {
+            return;
+        };
+        let mut arrived = self.arrived.lock().unwrap_or_else(|e| e.into_inner());
+        if arrived.insert(id) {
+            self.arrived_weight.fetch_add(weight, Ordering::AcqRel);
+        }
+    }
+}
+
+/// What a batch shares with the rest of the run.
+pub(super) struct Shared<'a> {
+    pub options: &'a TranslateOptions,
+    pub limiter: &'a dyn Limiter,
+    /// The moving batch budget, when the engine asks for batches sized by its speed.
+    pub sizer: Option<&'a Mutex<Sizer>>,
+    /// The pair whose target language replies are checked against, when they are.
+    pub language: Option<&'a LangPair>,
+    /// The run's terms, when the engine learns them: each request carries the terms learnt
+    /// so far and teaches the book those its reply bears out.
+    pub book: Option<&'a TermBook>,
+}
 
 /// One segment to send, with the group it answers for.
 pub(super) struct Work<'a> {
@@ -26,6 +89,9 @@ pub(super) struct BatchResult {
     pub requests: u64,
     pub retries: u64,
     pub fallbacks: u64,
+    pub splits: u64,
+    pub resent: u64,
+    pub timeouts: u64,
     /// Prompt and completion tokens.
     pub usage: (u64, u64),
     /// Terms whose translation this batch taught the run.
@@ -35,25 +101,29 @@ pub(super) struct BatchResult {
 }
 
 /// Sends a batch, splitting it on failure and resending invalid items, until every segment
-/// has a valid translation or a single-segment failure. With a term `book`, each request
-/// carries the terms learnt so far and teaches the book those its reply bears out.
+/// has a valid translation or a single-segment failure. With a term book
+/// ([`Shared::book`]), each request carries the terms learnt so far and teaches the book
+/// those its reply bears out.
 pub(super) async fn run_batch<'a>(
     engine: &'a dyn Engine,
     work: Vec<Work<'a>>,
-    options: &'a TranslateOptions,
-    limiter: &'a dyn Limiter,
-    book: Option<&'a TermBook>,
+    shared: Shared<'a>,
+    tracker: std::sync::Arc<Tracker>,
 ) -> BatchResult {
+    let options = shared.options;
     let mut result = BatchResult::default();
     // Parts still to send, as indices into `work`; the first part is sent first.
     let mut stack: Vec<Vec<usize>> = vec![(0..work.len()).collect()];
+    // Items already given their one try alone after a language check failed.
+    let mut alone: HashSet<usize> = HashSet::new();
     while let Some(part) = stack.pop() {
         let segments: Vec<Segment> = part.iter().map(|&w| work[w].segment.clone()).collect();
         let sections: Vec<Option<&str>> = part.iter().map(|&w| work[w].section).collect();
         let mut batch = Batch::new(&segments);
         batch.sections = &sections;
         batch.title = options.title.as_deref();
-        let terms = match book {
+        batch.listener = Some(&*tracker);
+        let terms = match shared.book {
             Some(b) => {
                 let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
                 b.wait_for_answers(&texts).await;
@@ -65,10 +135,10 @@ pub(super) async fn run_batch<'a>(
         batch.new_terms = &terms.ask;
         result.terms_carried += terms.known.len() as u64;
 
-        let reply = call(engine, batch, options, limiter, &mut result).await;
+        let reply = call(engine, batch, &shared, &tracker, &mut result).await;
         // Terms asked for and not learnt are free for the next batch to ask.
         let release = || {
-            if let Some(book) = book {
+            if let Some(book) = shared.book {
                 book.release(&terms.ask);
             }
         };
@@ -102,7 +172,16 @@ pub(super) async fn run_batch<'a>(
                         Some(Err(e)) => Err(e),
                         Some(Ok(text)) => {
                             completion += estimate_tokens(&text) as u64;
-                            options.validation.check(&seg.text, &text).map(|()| text)
+                            options
+                                .validation
+                                .check(&seg.text, &text)
+                                .and_then(|()| match shared.language {
+                                    Some(pair) => {
+                                        options.validation.check_language(pair, &seg.text, &text)
+                                    }
+                                    None => Ok(()),
+                                })
+                                .map(|()| text)
                         }
                     };
                     match checked {
@@ -113,7 +192,7 @@ pub(super) async fn run_batch<'a>(
                         Err(e) => failures.push((w, e)),
                     }
                 }
-                if let Some(book) = book
+                if let Some(book) = shared.book
                     && !reply.terms.is_empty()
                 {
                     // The items accepted from this reply bear out the terms it offers.
@@ -147,22 +226,45 @@ pub(super) async fn run_batch<'a>(
             continue;
         }
         if part.len() == 1 {
-            // Nothing smaller to try: the reason becomes the segment's outcome.
+            // Nothing smaller to try: the reason becomes the segment's outcome, except that a
+            // reply in the wrong language gets one try alone (a model may drift in a batch
+            // and not on one text; at temperature 0 a second try alone would repeat itself).
             for (w, e) in failures {
-                result.outcomes.push((work[w].group, Err(e)));
+                if e.is_language() && alone.insert(w) {
+                    result.resent += 1;
+                    stack.push(vec![w]);
+                } else {
+                    result.outcomes.push((work[w].group, Err(e)));
+                }
             }
             continue;
         }
-        // Resend smaller: the failed items alone when some succeeded, else the part halved.
+        // Resend smaller: items in the wrong language alone, once; the other failed items
+        // together when some succeeded, else the part halved.
         result.fallbacks += 1;
-        let failed: Vec<usize> = failures.into_iter().map(|(w, _)| w).collect();
-        if failed.len() < part.len() {
-            stack.push(failed);
+        let mut failed: Vec<usize> = Vec::new();
+        let mut singles: Vec<usize> = Vec::new();
+        for (w, e) in failures {
+            if e.is_language() {
+                alone.insert(w);
+                singles.push(w);
+            } else {
+                failed.push(w);
+            }
+        }
+        if failed.len() + singles.len() < part.len() || !singles.is_empty() {
+            result.resent += (failed.len() + singles.len()) as u64;
+            if !failed.is_empty() {
+                stack.push(failed);
+            }
         } else {
+            result.splits += 1;
             let (first, second) = failed.split_at(failed.len() / 2);
             stack.push(second.to_vec());
             stack.push(first.to_vec());
         }
+        // Last pushed, first sent: document order.
+        stack.extend(singles.into_iter().rev().map(|w| vec![w]));
     }
     result
 }
@@ -183,14 +285,22 @@ fn worth_splitting(e: &Error) -> bool {
     )
 }
 
-/// One request with its retries and timeout, each attempt within the rate limits.
+/// One request with its retries and timeout, each attempt within the rate limits. With batches
+/// sized by speed, each attempt's time goes to the sizer, and a batch of several segments that
+/// times out is not sent again whole: the caller splits it.
 async fn call(
     engine: &dyn Engine,
     batch: Batch<'_>,
-    options: &TranslateOptions,
-    limiter: &dyn Limiter,
+    shared: &Shared<'_>,
+    tracker: &Tracker,
     result: &mut BatchResult,
 ) -> Result<crate::Reply> {
+    let (options, limiter) = (shared.options, shared.limiter);
+    let source_tokens: usize = batch
+        .segments
+        .iter()
+        .map(|s| estimate_tokens(&s.text))
+        .sum();
     let seed = batch.segments.first().map_or(0, |s| u64::from(s.id.0));
     let tokens = engine.estimate_usage(&batch).map_or_else(
         || {
@@ -207,6 +317,8 @@ async fn call(
         // Waiting for the limits is not part of the call's time.
         limiter.acquire(tokens).await;
         result.requests += 1;
+        *tracker.started.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let sent = Instant::now();
         let fut = engine.translate(batch);
         let reply = match options.timeout {
             Some(limit) => tokio::time::timeout(limit, fut)
@@ -214,6 +326,22 @@ async fn call(
                 .unwrap_or(Err(Error::Timeout(limit))),
             None => fut.await,
         };
+        let began = *tracker.started.lock().unwrap_or_else(|e| e.into_inner());
+        let work = began.map_or_else(|| sent.elapsed(), |t| t.elapsed());
+        match (&reply, shared.sizer) {
+            (Err(Error::Timeout(limit)), sizer) => {
+                result.timeouts += 1;
+                if let Some(sizer) = sizer {
+                    lock(sizer).timed_out(source_tokens, *limit);
+                    // The same size would time out again: smaller pieces instead.
+                    if batch.segments.len() > 1 {
+                        return reply;
+                    }
+                }
+            }
+            (Ok(_), Some(sizer)) => lock(sizer).replied(source_tokens, work),
+            _ => {}
+        }
         match reply {
             Err(e) if e.is_transient() => {
                 // The delay of the next retry: the server's `Retry-After` (capped), else backoff.
@@ -235,4 +363,10 @@ async fn call(
             reply => return reply,
         }
     }
+}
+
+fn lock(sizer: &Mutex<Sizer>) -> std::sync::MutexGuard<'_, Sizer> {
+    // A panic while holding it cannot leave the sizer inconsistent: every update is one
+    // assignment of plain numbers.
+    sizer.lock().unwrap_or_else(|e| e.into_inner())
 }

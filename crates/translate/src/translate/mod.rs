@@ -4,15 +4,20 @@
 //! 1. Segments with no letters (only numbers, symbols or placeholders) are kept, not sent.
 //! 2. Each remaining segment gets a [`CacheKey`]; identical texts share one and are sent once.
 //! 3. Keys found in the cache (and valid for their segment) are answered from it.
-//! 4. The rest is cut into batches by the token and segment budget, in document order.
+//! 4. The rest is cut into batches by the token and segment budget, in document order. An
+//!    engine with a [`batch_target`](Engine::batch_target) gets batches cut as calls start, to
+//!    the size its measured speed allows ([`adaptive`]); the others get the plan's.
 //! 5. Batches run, up to the concurrency limit at once, each call waiting as long as the
 //!    requests- and tokens-per-minute limits say. A call that fails for a passing reason
 //!    (rate limit, timeout, server error) is retried with exponential backoff and jitter,
 //!    never sooner than the engine's `Retry-After` (a 429 pauses the limiter, so every call
-//!    sharing it waits as long); a batch that still fails is split in two
-//!    (unless smaller requests would fail alike: a refusal such as a bad key, a server still
-//!    down), and items that come back invalid (placeholders lost, empty, implausible length)
-//!    are sent again on their own, down to single segments.
+//!    sharing it waits as long); with batches sized by speed, a batch of several segments
+//!    that times out is halved instead of sent again whole. A batch that still fails is split
+//!    in two (unless smaller requests would fail alike: a refusal such as a bad key, a server
+//!    still down), and items that come back invalid (placeholders lost, empty, implausible
+//!    length, invented numbers: [`Validation`]) are sent again; items in the wrong language
+//!    alone and once, the others down to single segments. Progress events count items of a
+//!    streamed reply as they arrive ([`Listener`](crate::Listener)).
 //! 6. A single segment that still fails ends [`Outcome::Failed`] with the reason; valid
 //!    translations go into the cache as each batch finishes, so a run stopped half way keeps
 //!    what it paid for. Every segment ends translated, kept or failed.
@@ -26,17 +31,21 @@
 //! Learnt terms go into the cache with the translations (under a key naming the document's
 //! texts), so a run stopped half way resumes with them.
 //!
-//! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`]; step 5 is [`batch`].
+//! Steps 1–4 are the [`plan`](Plan), shared with [`estimate`] (which assumes the plan's
+//! batches: the largest size); step 5 is [`batch`].
 
+mod adaptive;
 mod batch;
 mod estimate;
+mod language;
 mod options;
 mod output;
 mod plan;
 mod validation;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::poll_fn;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use folio_doc::{Outcome, Segment, Translation};
@@ -46,7 +55,8 @@ use crate::ratelimit::{Limiter, RateLimiter};
 use crate::terms;
 use crate::{CacheKey, Error, Result};
 
-use batch::{BatchResult, Work, run_batch};
+use adaptive::Sizer;
+use batch::{BatchResult, Shared, Tracker, Work, run_batch};
 pub use estimate::{Estimate, Price, estimate};
 pub use options::{RetryPolicy, TranslateOptions};
 pub use output::{EngineStats, TranslateOutput, TranslateProgress};
@@ -129,25 +139,30 @@ pub async fn translate_segments(
         }
     };
 
-    // 5. Run them, `concurrency` at a time.
-    let mut pending = plan.batches.iter().map(|batch_groups| {
-        let work: Vec<Work<'_>> = batch_groups
-            .iter()
-            .map(|&g| {
-                let i = plan.groups[g].representative();
-                Work {
-                    group: g,
-                    segment: segments[i].clone(),
-                    section: plan.sections[i],
-                }
-            })
-            .collect();
-        Box::pin(run_batch(engine, work, options, limiter, book.as_ref()))
-            as BoxFuture<'_, BatchResult>
-    });
-    let mut in_flight: Vec<BoxFuture<'_, BatchResult>> = Vec::new();
+    // 5. Run them, `concurrency` at a time. Batches are cut as calls start: by the plan's
+    //    budget, or by the one the sizer learns from the replies (see `adaptive`).
+    let sizer = engine
+        .batch_target()
+        .filter(|t| !t.is_zero())
+        .map(|target| Mutex::new(Sizer::new(target, plan.max_tokens)));
+    let language = (engine.checks_language() && options.validation.language).then_some(&info.pair);
+    let mut next = 0;
+    let mut planned = plan.batches.iter();
+    let mut next_batch = || -> Option<Vec<usize>> {
+        match &sizer {
+            None => planned.next().cloned(),
+            Some(sizer) => {
+                let budget = sizer.lock().unwrap_or_else(|e| e.into_inner()).budget();
+                let batch = plan.next_batch(segments, &mut next, budget);
+                (!batch.is_empty()).then_some(batch)
+            }
+        }
+    };
+    let mut in_flight: Vec<(BoxFuture<'_, BatchResult>, Arc<Tracker>)> = Vec::new();
     let mut stored: HashSet<CacheKey> = HashSet::new();
     let mut finished = 0;
+    // Segments shown done: settled, plus those whose items arrived in replies still coming.
+    let mut shown = done;
     loop {
         // The first batch learning terms runs alone: the others then start from its terms.
         let limit = if book.is_some() && finished == 0 {
@@ -156,31 +171,66 @@ pub async fn translate_segments(
             concurrency
         };
         while in_flight.len() < limit {
-            match pending.next() {
-                Some(fut) => in_flight.push(fut),
-                None => break,
-            }
+            let Some(batch_groups) = next_batch() else {
+                break;
+            };
+            let mut weights = HashMap::new();
+            let work: Vec<Work<'_>> = batch_groups
+                .iter()
+                .map(|&g| {
+                    let i = plan.groups[g].representative();
+                    weights.insert(segments[i].id, plan.groups[g].members.len());
+                    Work {
+                        group: g,
+                        segment: segments[i].clone(),
+                        section: plan.sections[i],
+                    }
+                })
+                .collect();
+            let tracker = Arc::new(Tracker::new(weights));
+            let shared = Shared {
+                options,
+                limiter,
+                sizer: sizer.as_ref(),
+                language,
+                book: book.as_ref(),
+            };
+            let fut = Box::pin(run_batch(engine, work, shared, tracker.clone()));
+            in_flight.push((fut as BoxFuture<'_, BatchResult>, tracker));
         }
         if in_flight.is_empty() {
             break;
         }
-        // A small `FuturesUnordered`: poll every call in flight, take the first one finished.
-        let result = poll_fn(|cx| {
+        // A small `FuturesUnordered`: poll every call in flight, take the first one finished;
+        // or, when items of a streamed reply arrived, report them.
+        let step = poll_fn(|cx| {
             for k in 0..in_flight.len() {
-                if let Poll::Ready(out) = in_flight[k].as_mut().poll(cx) {
+                if let Poll::Ready(out) = in_flight[k].0.as_mut().poll(cx) {
                     // `remove`, not `swap_remove`: calls start in document order.
                     drop(in_flight.remove(k));
-                    return Poll::Ready(out);
+                    return Poll::Ready(Some(out));
                 }
+            }
+            let arrived: usize = in_flight.iter().map(|(_, t)| t.arrived()).sum();
+            if done + arrived > shown {
+                return Poll::Ready(None);
             }
             Poll::Pending
         })
         .await;
+        let Some(result) = step else {
+            shown = done + in_flight.iter().map(|(_, t)| t.arrived()).sum::<usize>();
+            events(TranslateProgress { done: shown, total });
+            continue;
+        };
         finished += 1;
 
         stats.requests += result.requests;
         stats.retries += result.retries;
         stats.fallbacks += result.fallbacks;
+        stats.splits += result.splits;
+        stats.resent += result.resent;
+        stats.timeouts += result.timeouts;
         stats.prompt_tokens += result.usage.0;
         stats.completion_tokens += result.usage.1;
         stats.terms_learnt += result.terms_learnt;
@@ -226,7 +276,12 @@ pub async fn translate_segments(
                 warnings.push(warning);
             }
         }
-        events(TranslateProgress { done, total });
+        // Never backwards: items counted on arrival are settled now, with their repeats.
+        shown = shown.max(done + in_flight.iter().map(|(_, t)| t.arrived()).sum::<usize>());
+        events(TranslateProgress { done: shown, total });
+    }
+    if let Some(sizer) = &sizer {
+        stats.last_batch_tokens = Some(sizer.lock().unwrap_or_else(|e| e.into_inner()).budget());
     }
 
     let translations = segments

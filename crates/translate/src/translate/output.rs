@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 #[cfg(doc)]
 use crate::translate_segments;
 
-/// How far a call of [`translate_segments`] has come, sent after each step that settles
-/// segments.
+/// How far a call of [`translate_segments`] has come: sent after each step that settles
+/// segments, and as each item of a streamed reply arrives (so a progress bar moves per
+/// segment, not per batch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TranslateProgress {
-    /// Segments settled (translated, kept or failed).
+    /// Segments settled (translated, kept or failed), or whose translation has arrived in a
+    /// reply still coming (checked when the reply ends). Never goes down.
     pub done: usize,
     /// Segments in the call.
     pub total: usize,
@@ -45,8 +47,25 @@ pub struct EngineStats {
     pub cache_hits: u64,
     /// Calls repeated after a passing failure (rate limit, timeout, server error).
     pub retries: u64,
-    /// Times a batch, or the invalid part of one, was sent again in smaller pieces.
+    /// Times a batch, or the invalid part of one, was sent again in smaller pieces (each
+    /// time counted again below as a split or as resent items).
     pub fallbacks: u64,
+    /// Batches halved and sent again as two after failing whole (a timeout, a reply with no
+    /// usable item).
+    #[serde(default)]
+    pub splits: u64,
+    /// Segments sent again after their item came back missing or failing a check (a
+    /// placeholder lost, the wrong language): each is paid for twice.
+    #[serde(default)]
+    pub resent: u64,
+    /// Calls cut by a timeout (the engine's, or the driver's), retried or not.
+    #[serde(default)]
+    pub timeouts: u64,
+    /// With batches sized by the engine's speed
+    /// ([`Engine::batch_target`](crate::Engine::batch_target)): the token budget the run
+    /// ended with, to set `max_batch_tokens` for the next run on the same server.
+    #[serde(default)]
+    pub last_batch_tokens: Option<usize>,
     /// Segments that failed because the engine was unreachable, timed out, failed on its side
     /// or kept rate limiting, after every retry: the engine's trouble, not the text's, so a
     /// fleet worker puts the document back rather than publish it half translated.

@@ -37,8 +37,16 @@ pub(super) struct Plan<'a> {
     pub groups: Vec<Group>,
     /// Per group: a valid translation found in the cache.
     pub cached: Vec<Option<String>>,
-    /// The groups left to send, cut into batches (indices into `groups`).
+    /// The groups left to send, in document order (indices into `groups`).
+    pub to_send: Vec<usize>,
+    /// `to_send` cut into batches by the largest budget: what is sent unless the engine
+    /// asks for batches sized by its speed (then the first batches are these, the next ones
+    /// follow the measured speed: [`next_batch`](Self::next_batch)).
     pub batches: Vec<Vec<usize>>,
+    /// The largest token budget of a batch: the engine's, lowered by the options.
+    pub max_tokens: usize,
+    /// The largest segment count of a batch, likewise.
+    pub max_segments: usize,
     /// Per segment: the text of the last heading before it.
     pub sections: Vec<Option<&'a str>>,
     /// Problems met while planning (a cache that could not be read).
@@ -116,16 +124,50 @@ impl<'a> Plan<'a> {
             .map_or(limits.max_batch_segments, |n| {
                 n.min(limits.max_batch_segments)
             });
-        let batches = make_batches(segments, &groups, &to_send, max_tokens, max_segments);
+        let mut batches = Vec::new();
+        let mut next = 0;
+        while next < to_send.len() {
+            batches.push(cut_batch(
+                segments,
+                &groups,
+                &to_send,
+                &mut next,
+                max_tokens,
+                max_segments,
+            ));
+        }
 
         Self {
             kept,
             groups,
             cached,
+            to_send,
             batches,
+            max_tokens,
+            max_segments,
             sections: sections(segments),
             warnings,
         }
+    }
+}
+
+impl Plan<'_> {
+    /// The next batch of `to_send` from position `*next` on (advanced past it), within
+    /// `max_tokens` and the plan's segment budget; empty when all are taken.
+    pub fn next_batch(
+        &self,
+        segments: &[Segment],
+        next: &mut usize,
+        max_tokens: usize,
+    ) -> Vec<usize> {
+        cut_batch(
+            segments,
+            &self.groups,
+            &self.to_send,
+            next,
+            max_tokens.min(self.max_tokens),
+            self.max_segments,
+        )
     }
 }
 
@@ -159,36 +201,32 @@ fn sections(segments: &[Segment]) -> Vec<Option<&str>> {
         .collect()
 }
 
-/// Cuts the groups to send into batches: in document order, each within the token and segment
-/// budget (a segment over the token budget goes alone), no id twice in a batch (replies are
-/// matched by id).
-fn make_batches(
+/// Cuts the next batch from `to_send[*next..]`: in document order, within the token and
+/// segment budget (a segment over the token budget goes alone), no id twice (replies are
+/// matched by id). Advances `*next` past it.
+fn cut_batch(
     segments: &[Segment],
     groups: &[Group],
     to_send: &[usize],
+    next: &mut usize,
     max_tokens: usize,
     max_segments: usize,
-) -> Vec<Vec<usize>> {
-    let mut batches = Vec::new();
+) -> Vec<usize> {
     let mut batch: Vec<usize> = Vec::new();
     let mut tokens = 0;
     let mut ids: HashSet<SegmentId> = HashSet::new();
-    for &g in to_send {
+    while let Some(&g) = to_send.get(*next) {
         let seg = &segments[groups[g].representative()];
         let t = estimate_tokens(&seg.text);
         let full =
             batch.len() >= max_segments.max(1) || tokens + t > max_tokens || ids.contains(&seg.id);
         if !batch.is_empty() && full {
-            batches.push(std::mem::take(&mut batch));
-            tokens = 0;
-            ids.clear();
+            break;
         }
         batch.push(g);
         tokens += t;
         ids.insert(seg.id);
+        *next += 1;
     }
-    if !batch.is_empty() {
-        batches.push(batch);
-    }
-    batches
+    batch
 }

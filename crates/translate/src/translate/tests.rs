@@ -490,6 +490,56 @@ fn validation_checks_emptiness_and_length() {
         Err(Error::LengthRatio { .. })
     ));
     assert_eq!(v.check("OK", "Está bem, então"), Ok(()));
+    // A caption may not come back as a paragraph.
+    let paragraph = "Entre em contato com a nossa equipe de atendimento ".repeat(4);
+    assert!(matches!(
+        v.check("Contact us", &paragraph),
+        Err(Error::LengthRatio { .. })
+    ));
+}
+
+// Issue 12: headings and captions came back unchanged and passed.
+#[test]
+fn unchanged_prose_fails_unchanged_names_and_code_pass() {
+    let v = Validation::default();
+    let pair = LangPair::new("en", "pt").unwrap();
+    let fails = |text: &str| v.check_language(&pair, text, text).is_err();
+    assert!(fails("Water in the valley"));
+    assert!(fails("The report describes how water flows"));
+    // Names, acronyms, code: Bergamot rightly keeps these in the Debian maintainer's guide.
+    for kept in [
+        "Alice Smith",
+        "NASA",
+        "package.init and package.default",
+        "Including orig.tar.gz for upload",
+    ] {
+        assert!(!fails(kept), "{kept}");
+    }
+    // Off: nothing is checked.
+    let off = Validation {
+        language: false,
+        ..v
+    };
+    let text = "Water in the valley";
+    assert_eq!(off.check_language(&pair, text, text), Ok(()));
+}
+
+// Issue 12: a reply inventing text (with a new phone number) passed.
+#[test]
+fn numbers_the_source_lacks_fail_reformatted_ones_pass() {
+    let v = Validation::default();
+    assert_eq!(
+        v.check("Call us today", "Ligue para 555-0199 hoje"),
+        Err(Error::AddedText("555".into()))
+    );
+    for (src, out) in [
+        ("It cost $1,000.50 in 2019", "Custou US$ 1.000,50 em 2019"),
+        ("12345 people", "12 345 pessoas"),
+        ("Chapter 3", "Capítulo 3"),
+        ("three apples", "3 maçãs"),
+    ] {
+        assert_eq!(v.check(src, out), Ok(()), "{src} → {out}");
+    }
 }
 
 #[test]

@@ -12,6 +12,12 @@
 //! minute, answering 429 with `Retry-After` above the limit ([`FakeOpenAi::set_rpm`]), or be
 //! down, answering 500 to everything ([`FakeOpenAi::set_down`]).
 //!
+//! Like a small local server it can generate at a pace, taking time per item
+//! ([`FakeOpenAi::set_item_time`], for the first requests only with
+//! [`FakeOpenAi::slow_for`]), and serve a fixed number of requests at once, the others
+//! waiting in its queue without a byte sent, as `llama-server -np 1` does
+//! ([`FakeOpenAi::set_slots`]).
+//!
 //! Like llama.cpp or vLLM it honours `max_tokens` (a longer reply is cut, `finish_reason:
 //! "length"`), answers `{"items":[…]}` when `response_format` asks for it, and streams
 //! server-sent events when `stream` is true. Like an older server it can refuse either with a
@@ -68,6 +74,11 @@ pub enum Fault {
     Stall(Duration),
     /// Streamed: half the reply, then the connection closes.
     Cut,
+    /// An item comes back as its source text, however short.
+    Unchanged,
+    /// An item comes back as this text instead of its translation (a model answering in
+    /// another language, or inventing).
+    Answer(String),
 }
 
 /// One request as the server saw it.
@@ -92,6 +103,10 @@ pub struct Seen {
     pub asked: Vec<String>,
     /// The glossary rows of the prompt (`source = target`).
     pub rows: Vec<(String, String)>,
+    /// The items' texts.
+    pub texts: Vec<String>,
+    /// How long it waited in the server's queue for a slot.
+    pub queued: Duration,
 }
 
 #[derive(Default)]
@@ -115,6 +130,15 @@ struct State {
     reject_stream: bool,
     /// Terms and their possible translations, longest term first.
     terms: Vec<(String, Vec<String>)>,
+    /// Generation time per item of a reply.
+    item_time: Option<Duration>,
+    /// Only this many requests (counted from the first) take `item_time`.
+    slow_requests: Option<usize>,
+    /// Requests served at once; the others wait for a slot.
+    slots: Option<Arc<tokio::sync::Semaphore>>,
+    /// Requests being answered now, and the most at once.
+    serving: usize,
+    most_serving: usize,
 }
 
 /// A running fake server; it stops with the test process.
@@ -226,14 +250,38 @@ impl FakeOpenAi {
         terms.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
         self.state.lock().unwrap().terms = terms;
     }
+
+    /// Generating takes `per_item` for each item of a reply: before a whole answer, spread
+    /// over the events of a streamed one.
+    pub fn set_item_time(&self, per_item: Duration) {
+        self.state.lock().unwrap().item_time = Some(per_item);
+    }
+
+    /// Only the first `requests` requests take the item time; later ones are fast (a busy
+    /// server freeing up).
+    pub fn slow_for(&self, requests: usize) {
+        self.state.lock().unwrap().slow_requests = Some(requests);
+    }
+
+    /// Serves `n` requests at once; the others wait in a queue, nothing sent to them, as
+    /// `llama-server -np n` does.
+    pub fn set_slots(&self, n: usize) {
+        self.state.lock().unwrap().slots = Some(Arc::new(tokio::sync::Semaphore::new(n)));
+    }
+
+    /// The most requests answered at once.
+    pub fn most_served_at_once(&self) -> usize {
+        self.state.lock().unwrap().most_serving
+    }
 }
 
 /// What to send back.
 enum Answer {
     /// One HTTP response: status, extra header lines, body, and a delay before it.
     Whole(u16, String, String, Option<Duration>),
-    /// Server-sent events after a delay; a `Stall` or `Cut` fault applies half way.
-    Stream(Vec<String>, Option<Duration>, Option<Fault>),
+    /// Server-sent events after a delay; a `Stall` or `Cut` fault applies half way; a pause
+    /// after each event (generation time).
+    Stream(Vec<String>, Option<Duration>, Option<Fault>, Duration),
 }
 
 impl From<(u16, String, String, Option<Duration>)> for Answer {
@@ -246,10 +294,29 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
     let Some((head, body)) = read_request(&mut stream).await else {
         return;
     };
-    let (status, extra, reply, delay) = match respond(&head, &body, &state) {
+    // Wait for a slot, as a server with fewer slots than requests does: nothing is sent.
+    let arrived = Instant::now();
+    let slots = state.lock().unwrap().slots.clone();
+    let _slot = match &slots {
+        Some(s) => Some(s.clone().acquire_owned().await.expect("never closed")),
+        None => None,
+    };
+    let queued = arrived.elapsed();
+    {
+        let mut st = state.lock().unwrap();
+        st.serving += 1;
+        st.most_serving = st.most_serving.max(st.serving);
+    }
+    let answer = respond(&head, &body, &state, queued);
+    answer_with(answer, stream).await;
+    state.lock().unwrap().serving -= 1;
+}
+
+async fn answer_with(answer: Answer, mut stream: TcpStream) {
+    let (status, extra, reply, delay) = match answer {
         Answer::Whole(status, extra, reply, delay) => (status, extra, reply, delay),
-        Answer::Stream(events, delay, fault) => {
-            return send_events(events, delay, fault, stream).await;
+        Answer::Stream(events, delay, fault, pace) => {
+            return send_events(events, delay, fault, pace, stream).await;
         }
     };
     if let Some(d) = delay {
@@ -277,6 +344,7 @@ async fn send_events(
     events: Vec<String>,
     delay: Option<Duration>,
     fault: Option<Fault>,
+    pace: Duration,
     mut socket: TcpStream,
 ) {
     if let Some(d) = delay {
@@ -303,7 +371,11 @@ async fn send_events(
         }
         let _ = socket.flush().await;
         // Let each event go out on its own, as tokens do.
-        tokio::task::yield_now().await;
+        if pace.is_zero() {
+            tokio::task::yield_now().await;
+        } else {
+            tokio::time::sleep(pace).await;
+        }
     }
     let _ = socket.shutdown().await;
 }
@@ -348,7 +420,7 @@ fn error(status: u16, message: &str) -> (u16, String, String, Option<Duration>) 
 }
 
 /// The answer to one request.
-fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
+fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> Answer {
     if !head.starts_with("POST /v1/chat/completions ") {
         return error(404, "unknown endpoint").into();
     }
@@ -378,9 +450,13 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
     let include_usage = request["stream_options"]["include_usage"] == json!(true);
 
     let (rows, asked) = prompt_terms(&system);
-    let (fault, sticky, latency, table, request_number) = {
+    let (fault, sticky, latency, item_time, table, request_number) = {
         let mut state = state.lock().unwrap();
         let request_number = state.seen.len();
+        let item_time = match state.slow_requests {
+            Some(n) if state.seen.len() >= n => None,
+            _ => state.item_time,
+        };
         state.seen.push(Seen {
             system: system.clone(),
             items: items.len(),
@@ -391,6 +467,11 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
             completion_tokens: 0,
             asked: asked.clone(),
             rows: rows.clone(),
+            texts: items
+                .iter()
+                .map(|i| i["text"].as_str().unwrap_or("").to_string())
+                .collect(),
+            queued,
         });
         if state.down {
             return error(500, "The server had an error").into();
@@ -433,6 +514,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
             fault,
             state.sticky.clone(),
             state.latency,
+            item_time,
             state.terms.clone(),
             request_number,
         )
@@ -449,6 +531,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
             (term.clone(), target)
         })
         .collect();
+    let generation = item_time.map_or(Duration::ZERO, |t| t * items.len() as u32);
     match fault {
         Some(Fault::RateLimit(secs)) => {
             let (status, _, body, _) = error(429, "Rate limit reached");
@@ -555,8 +638,15 @@ fn respond(head: &str, body: &str, state: &Mutex<State>) -> Answer {
     if streamed {
         let usage = include_usage.then_some((prompt_tokens, completion_tokens));
         let fault = fault.filter(|f| matches!(f, Fault::Stall(_) | Fault::Cut));
-        return Answer::Stream(events(&content, finish, usage), delay, fault);
+        let events = events(&content, finish, usage);
+        let pace = generation / events.len().max(1) as u32;
+        return Answer::Stream(events, delay, fault, pace);
     }
+    // A whole answer comes once generated.
+    let delay = match (delay, generation.is_zero()) {
+        (d, true) => d,
+        (d, false) => Some(d.unwrap_or_default() + generation),
+    };
     let reply = json!({
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -672,6 +762,14 @@ fn events(content: &str, finish: &str, usage: Option<(u64, u64)>) -> Vec<String>
 /// double; it is long enough to be recognized as untranslated); whether it did.
 fn apply(fault: &Fault, text: &str, answer: &mut String) -> bool {
     match (fault, first_placeholder(answer)) {
+        (Fault::Unchanged, _) => {
+            *answer = text.to_string();
+            true
+        }
+        (Fault::Answer(instead), _) => {
+            answer.clone_from(instead);
+            true
+        }
         (Fault::Untranslated, _) if text.split_whitespace().count() > 8 => {
             *answer = text.to_string();
             true
