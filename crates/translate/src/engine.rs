@@ -140,6 +140,10 @@ pub struct Batch<'a> {
     pub new_terms: &'a [String],
     /// Who hears of the reply as it arrives ([`Batch::started`], [`Batch::arrived`]).
     pub listener: Option<&'a dyn Listener>,
+    /// The segment came back in the wrong language (or left in the source's) and is sent
+    /// again alone: the engine should ask differently rather than repeat itself (an LLM
+    /// prompt shows the target language first).
+    pub language_retry: bool,
 }
 
 impl std::fmt::Debug for Batch<'_> {
@@ -150,6 +154,7 @@ impl std::fmt::Debug for Batch<'_> {
             .field("title", &self.title)
             .field("terms", &self.terms)
             .field("new_terms", &self.new_terms)
+            .field("language_retry", &self.language_retry)
             .field("listener", &self.listener.map(|_| "dyn Listener"))
             .finish()
     }
@@ -165,6 +170,7 @@ impl<'a> Batch<'a> {
             terms: &[],
             new_terms: &[],
             listener: None,
+            language_retry: false,
         }
     }
 

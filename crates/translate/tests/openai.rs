@@ -924,6 +924,13 @@ fn replies_in_the_wrong_language_are_retried_alone_once_then_failed() {
     assert_eq!(requests_with(&server, "GERMAN"), 2);
     assert_eq!(out.stats.resent, 2, "{:?}", out.stats);
     assert_eq!(server.requests(), 3);
+    // The try alone shows the target language first (a worked example), instead of repeating
+    // the request that failed; the batch did not.
+    let seen = server.seen();
+    let alone: Vec<_> = seen.iter().filter(|s| s.items == 1).collect();
+    assert_eq!(alone.len(), 2);
+    assert!(alone.iter().all(|s| s.demonstrated), "{seen:?}");
+    assert!(seen.iter().filter(|s| s.items > 1).all(|s| !s.demonstrated));
 }
 
 #[test]

@@ -76,6 +76,7 @@
 //! [`Error::Rejected`]. Token counts come from the reply's `usage`, else are estimated.
 
 mod budget;
+mod demo;
 mod reply;
 mod stream;
 
@@ -354,8 +355,24 @@ impl OpenAi {
         let user = Self::user_message(&batch);
         let max_tokens = self.max_tokens(&batch);
         let asks_terms = !self.terms_of(&batch).ask.is_empty();
+        let mut messages = vec![json!({"role": "system", "content": system})];
+        // A request sent again because its reply was in the wrong language shows the target
+        // language first, instead of repeating itself ([`demo`]).
+        let demo = batch
+            .language_retry
+            .then(|| {
+                demo::demonstration(self.info.pair.from_primary(), self.info.pair.to_primary())
+            })
+            .flatten();
+        let demo_tokens: usize = demo
+            .iter()
+            .flatten()
+            .map(|m| estimate_tokens(&m["content"].to_string()))
+            .sum();
+        messages.extend(demo.into_iter().flatten());
+        messages.push(json!({"role": "user", "content": user}));
 
-        let (response, streaming) = self.post(&system, &user, max_tokens, asks_terms).await?;
+        let (response, streaming) = self.post(&messages, max_tokens, asks_terms).await?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = retry_after(response.headers());
@@ -375,7 +392,7 @@ impl OpenAi {
             self.read_whole(response, self.timeout).await?
         };
         let estimated = Usage {
-            prompt_tokens: (estimate_tokens(&system) + estimate_tokens(&user)) as u64,
+            prompt_tokens: (estimate_tokens(&system) + estimate_tokens(&user) + demo_tokens) as u64,
             completion_tokens: estimate_tokens(&received.content) as u64,
         };
         items_of(&batch, received, estimated)
@@ -386,8 +403,7 @@ impl OpenAi {
     /// without what was refused. Gives the response and whether it was asked to stream.
     async fn post(
         &self,
-        system: &str,
-        user: &str,
+        messages: &[Value],
         max_tokens: u64,
         asks_terms: bool,
     ) -> Result<(reqwest::Response, bool)> {
@@ -408,10 +424,7 @@ impl OpenAi {
                 "model": self.model,
                 "temperature": 0,
                 "max_tokens": max_tokens,
-                "messages": [
-                    {"role": "system", "content": system},
-                    {"role": "user", "content": user},
-                ],
+                "messages": messages,
             });
             if structured {
                 body["response_format"] = reply_schema(asks_terms);

@@ -123,6 +123,7 @@ pub(super) async fn run_batch<'a>(
         batch.sections = &sections;
         batch.title = options.title.as_deref();
         batch.listener = Some(&*tracker);
+        batch.language_retry = matches!(part[..], [w] if alone.contains(&w));
         let terms = match shared.book {
             Some(b) => {
                 let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();

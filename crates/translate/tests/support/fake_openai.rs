@@ -107,6 +107,8 @@ pub struct Seen {
     pub texts: Vec<String>,
     /// How long it waited in the server's queue for a slot.
     pub queued: Duration,
+    /// Whether a demonstration (a worked example) came before the request.
+    pub demonstrated: bool,
 }
 
 #[derive(Default)]
@@ -441,7 +443,14 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
         .as_str()
         .unwrap_or("")
         .to_string();
-    let user = request["messages"][1]["content"].as_str().unwrap_or("");
+    // The request is the last message; turns between it and the system prompt are a
+    // demonstration (a user message and the assistant's reply).
+    let messages = request["messages"].as_array().cloned().unwrap_or_default();
+    let demonstrated = messages.len() > 2;
+    let user = messages
+        .last()
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or("");
     let items: Vec<Value> = serde_json::from_str(user).expect("user message is a JSON array");
     let prompt_tokens = (estimate_tokens(&system) + estimate_tokens(user)) as u64;
     let max_tokens = request["max_tokens"].as_u64();
@@ -472,6 +481,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
                 .map(|i| i["text"].as_str().unwrap_or("").to_string())
                 .collect(),
             queued,
+            demonstrated,
         });
         if state.down {
             return error(500, "The server had an error").into();
