@@ -90,10 +90,7 @@ impl IntoResponse for ApiError {
             ),
             ApiError::TooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the upload is larger than the limit of {} MB",
-                    limit / (1024 * 1024)
-                ),
+                format!("the upload is larger than the limit of {}", size(limit)),
                 Some("split the PDF, or ask the operator to raise --max-upload-mb".into()),
             ),
             ApiError::Unprocessable { error, hint } => {
@@ -113,6 +110,17 @@ impl IntoResponse for ApiError {
             body["hint"] = hint.into();
         }
         (status, Json(body)).into_response()
+    }
+}
+
+/// A size as people read it: whole megabytes, else kilobytes.
+fn size(bytes: usize) -> String {
+    const KB: usize = 1024;
+    const MB: usize = 1024 * KB;
+    if bytes >= MB && bytes % MB == 0 {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{} KB", bytes.div_ceil(KB))
     }
 }
 

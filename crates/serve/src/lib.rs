@@ -7,7 +7,7 @@
 //!   `job.json` (state, options, progress, error), then `result.pdf` and `report.json`. Every
 //!   file is written to a temporary name and renamed, so a crash never leaves half a file.
 //! - The runner (private) runs at most [`Settings::jobs`] jobs at once, the others waiting in
-//!   the order they came; each runs [`folio::translate`] on a blocking thread, under a time
+//!   the order they came; each runs [`folio::translate`] on a thread of its own, under a time
 //!   limit, with panics caught and turned into a failed job. On start, the jobs found queued or
 //!   running are queued again.
 //! - The API (private `api` module, documented in `docs/api.md`) checks the bearer token,

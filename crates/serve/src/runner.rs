@@ -1,5 +1,5 @@
-//! The runner: a queue of job ids, at most N jobs translating at once, each on a blocking
-//! thread; the jobs' state in memory and on disk, and a broadcast of each job's events.
+//! The runner: a queue of job ids, at most N jobs translating at once, each on a thread of
+//! its own; the jobs' state in memory and on disk, and a broadcast of each job's events.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -184,15 +184,32 @@ async fn run(inner: &Arc<Inner>, id: &str) {
     };
     inner.update(id, true, |job| job.state = State::Running);
     let cancel = Arc::new(AtomicBool::new(false));
-    let mut thread = tokio::task::spawn_blocking({
-        let inner = inner.clone();
-        let cancel = cancel.clone();
-        move || translate(&inner, &job, &cancel)
-    });
-    let outcome = match tokio::time::timeout(inner.job_timeout, &mut thread).await {
+    // A thread of our own, not tokio's blocking pool: the engines start their own runtime,
+    // which they refuse to do on a thread that belongs to one.
+    let (sent, mut finished) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name(format!("job-{id}"))
+        .spawn({
+            let inner = inner.clone();
+            let cancel = cancel.clone();
+            move || {
+                let _ = sent.send(translate(&inner, &job, &cancel));
+            }
+        });
+    if let Err(e) = spawned {
+        inner.fail(
+            id,
+            JobError {
+                error: format!("cannot start the job's thread: {e}"),
+                hint: None,
+            },
+        );
+        return;
+    }
+    let outcome = match tokio::time::timeout(inner.job_timeout, &mut finished).await {
         Ok(Ok(outcome)) => outcome,
-        Ok(Err(e)) => Err(JobError {
-            error: format!("the job's thread ended abnormally: {e}"),
+        Ok(Err(_)) => Err(JobError {
+            error: "the job's thread ended without an answer".into(),
             hint: Some("please report this as a bug".into()),
         }),
         Err(_) => {
@@ -203,12 +220,15 @@ async fn run(inner: &Arc<Inner>, id: &str) {
                         "the job took longer than the limit of {} s",
                         inner.job_timeout.as_secs()
                     ),
-                    hint: Some("translate fewer pages at once (`pages`), or ask the operator to raise the limit".into()),
+                    hint: Some(
+                        "translate fewer pages at once (`pages`), or ask the operator to raise the limit"
+                            .into(),
+                    ),
                 },
             );
             // The slot stays taken until the thread has stopped (at its next progress event).
             cancel.store(true, Ordering::Relaxed);
-            let _ = thread.await;
+            let _ = finished.await;
             return;
         }
     };
