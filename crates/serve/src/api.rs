@@ -117,7 +117,7 @@ impl IntoResponse for ApiError {
 fn size(bytes: usize) -> String {
     const KB: usize = 1024;
     const MB: usize = 1024 * KB;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else {
         format!("{} KB", bytes.div_ceil(KB))
