@@ -241,9 +241,31 @@ async fn run(inner: &Arc<Inner>, id: &str) {
     }
 }
 
-/// The blocking part of a job: builds its engine, runs the pipeline with panics caught, and
-/// stores the result.
+/// The blocking part of a job, with panics (a bug anywhere: the engine's construction, the
+/// pipeline, the store) caught and turned into the job's failure.
 fn translate(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), JobError> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| run_pipeline(inner, job, cancel))) {
+        Ok(outcome) => outcome,
+        Err(payload) if payload.is::<Cancelled>() => Err(JobError {
+            error: "the job was stopped".into(),
+            hint: None,
+        }),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(JobError {
+                error: format!("internal error: {message}"),
+                hint: Some("please report this as a bug, with the PDF if you can share it".into()),
+            })
+        }
+    }
+}
+
+/// Builds the job's engine, runs the pipeline and stores the result.
+fn run_pipeline(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), JobError> {
     let bytes = std::fs::read(inner.store.input(&job.id)).map_err(|e| JobError {
         error: format!("cannot read the uploaded file: {e}"),
         hint: None,
@@ -285,35 +307,11 @@ fn translate(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), J
             }),
         }
     };
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        folio::translate(Arc::new(bytes), &options, &mut events)
-    }));
-    let (pdf, report) = match result {
-        Ok(Ok(out)) => out,
-        Ok(Err(e)) => {
-            return Err(JobError {
-                error: e.to_string(),
-                hint: e.hint().map(String::from),
-            });
-        }
-        Err(payload) if payload.is::<Cancelled>() => {
-            return Err(JobError {
-                error: "the job was stopped".into(),
-                hint: None,
-            });
-        }
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            return Err(JobError {
-                error: format!("internal error: {message}"),
-                hint: Some("please report this as a bug, with the PDF if you can share it".into()),
-            });
-        }
-    };
+    let (pdf, report) =
+        folio::translate(Arc::new(bytes), &options, &mut events).map_err(|e| JobError {
+            error: e.to_string(),
+            hint: e.hint().map(String::from),
+        })?;
     inner
         .store
         .write_result(id, &pdf, &report)

@@ -415,3 +415,57 @@ fn a_restart_keeps_done_jobs_and_finishes_queued_and_running_ones() {
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn a_panic_fails_the_job_with_its_message() {
+    let data = data_dir("panic");
+    let server = Server::start(Settings {
+        make_engine: Arc::new(|_: &EngineRequest<'_>| panic!("engine exploded")),
+        ..settings(&data)
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, created) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+        assert_eq!(job["state"], "failed", "{job}");
+        assert_eq!(
+            job["error"]["error"], "internal error: engine exploded",
+            "{job}"
+        );
+        assert!(
+            job["error"]["hint"].as_str().unwrap().contains("report"),
+            "{job}"
+        );
+        // The server still answers.
+        let (status, _) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201);
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_job_past_its_time_limit_fails() {
+    let data = data_dir("timeout");
+    let server = Server::start(Settings {
+        job_timeout: Duration::ZERO,
+        ..settings(&data)
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, created) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+        assert_eq!(job["state"], "failed", "{job}");
+        assert!(
+            job["error"]["error"]
+                .as_str()
+                .unwrap()
+                .contains("longer than the limit of 0 s"),
+            "{job}"
+        );
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
