@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, broadcast, mpsc};
 
-use crate::store::{Job, JobError, JobOptions, JobStore, State};
+use crate::store::{Job, JobError, JobOptions, JobStore, State, now_ms};
 use crate::{EngineMaker, EngineRequest, Settings};
 
 /// Events of one job, as the `events` stream sends them.
@@ -67,6 +67,7 @@ impl Runner {
         for mut job in store.load_all()? {
             if !job.state.is_final() {
                 job.state = State::Queued;
+                job.started_ms = None;
                 job.progress = Default::default();
                 store.save(&job)?;
                 again.push(job.id.clone());
@@ -153,6 +154,7 @@ impl Inner {
         self.update(id, true, |job| {
             if !job.state.is_final() {
                 job.state = State::Failed;
+                job.finished_ms = Some(now_ms());
                 job.error = Some(error);
             }
         });
@@ -182,7 +184,10 @@ async fn run(inner: &Arc<Inner>, id: &str) {
     let Some(job) = inner.lock_jobs().get(id).cloned() else {
         return;
     };
-    inner.update(id, true, |job| job.state = State::Running);
+    inner.update(id, true, |job| {
+        job.state = State::Running;
+        job.started_ms = Some(now_ms());
+    });
     let cancel = Arc::new(AtomicBool::new(false));
     // A thread of our own, not tokio's blocking pool: the engines start their own runtime,
     // which they refuse to do on a thread that belongs to one.
@@ -235,6 +240,7 @@ async fn run(inner: &Arc<Inner>, id: &str) {
     match outcome {
         Ok(()) => inner.update(id, true, |job| {
             job.state = State::Done;
+            job.finished_ms = Some(now_ms());
             job.progress.stage = None;
         }),
         Err(error) => inner.fail(id, error),

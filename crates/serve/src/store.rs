@@ -77,6 +77,12 @@ pub struct Job {
     pub pages: u32,
     /// When it was submitted, in milliseconds since the Unix epoch (the queue's order).
     pub created_ms: u64,
+    /// When it last started running (ms since the Unix epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_ms: Option<u64>,
+    /// When it was done or failed (ms since the Unix epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_ms: Option<u64>,
     /// How far it is.
     pub progress: Progress,
     /// Why it failed.
@@ -111,6 +117,8 @@ impl JobStore {
             options,
             pages,
             created_ms: now_ms(),
+            started_ms: None,
+            finished_ms: None,
             progress: Progress::default(),
             error: None,
         };
@@ -196,7 +204,8 @@ fn new_id() -> io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn now_ms() -> u64 {
+/// Milliseconds since the Unix epoch, for the job's times.
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)

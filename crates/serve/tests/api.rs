@@ -469,3 +469,60 @@ fn a_job_past_its_time_limit_fails() {
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn jobs_run_one_at_a_time_in_the_order_they_came() {
+    let data = data_dir("order");
+    let base = settings(&data);
+    let make = base.make_engine.clone();
+    let server = Server::start(Settings {
+        jobs: 1,
+        // Slow enough that the later jobs are still queued when asked about.
+        make_engine: Arc::new(move |request: &EngineRequest<'_>| {
+            std::thread::sleep(Duration::from_millis(300));
+            make(request)
+        }),
+        ..base
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let (status, created) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201, "{created}");
+            ids.push(created["id"].as_str().unwrap().to_string());
+        }
+        // The last one waits: no result yet, and it says why.
+        let (status, job) = get_json(&client, &format!("{}/v1/jobs/{}", server.url, ids[2])).await;
+        assert_eq!(
+            (status, job["state"].as_str()),
+            (200, Some("queued")),
+            "{job}"
+        );
+        let (status, body) = get_json(
+            &client,
+            &format!("{}/v1/jobs/{}/result.pdf", server.url, ids[2]),
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["error"].as_str().unwrap().contains("queued"), "{body}");
+
+        let mut jobs = Vec::new();
+        for id in &ids {
+            jobs.push(wait_final(&client, &server, id).await);
+        }
+        for pair in jobs.windows(2) {
+            assert_eq!(pair[0]["state"], "done", "{}", pair[0]);
+            let finished = pair[0]["finished_ms"].as_u64().unwrap();
+            let next_started = pair[1]["started_ms"].as_u64().unwrap();
+            assert!(
+                finished <= next_started,
+                "overlap or out of order: {} then {}",
+                pair[0],
+                pair[1]
+            );
+        }
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
