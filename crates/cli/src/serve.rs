@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -42,7 +43,7 @@ pub struct ServeArgs {
     engine: EngineArgs,
 }
 
-/// Runs `folio serve` until the process is stopped.
+/// Runs `folio serve` until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // A bad config file or fonts folder stops the start, not each job.
     args.engine.config()?;
@@ -73,6 +74,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         fonts,
         make_engine: Arc::new(make_engine),
     };
+    // SIGTERM or SIGINT: stop taking requests, answer those under way, and exit; the jobs
+    // running then are queued again by the next start.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("cannot listen for SIGTERM and SIGINT")?;
+    }
+    let stopped = async move {
+        while !stop.load(Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
     // One thread answers requests (they are short); each job runs on a thread of its own.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -87,9 +100,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             listener.local_addr()?,
             settings.data.display()
         );
-        folio_serve::serve(listener, settings, std::future::pending())
+        folio_serve::serve(listener, settings, stopped)
             .await
             .context("the server stopped")
     })?;
+    eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
 }

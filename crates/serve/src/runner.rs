@@ -136,27 +136,36 @@ impl Inner {
         let _ = self.queue.send(id);
     }
 
-    /// Changes job `id` with `change`, broadcasts it, and writes `job.json` when `persist`.
+    /// Changes job `id` with `change` unless it is done or failed, broadcasts it, and writes
+    /// `job.json` when `persist`.
     fn update(&self, id: &str, persist: bool, change: impl FnOnce(&mut Job)) {
         let job = {
             let mut jobs = self.lock_jobs();
-            let Some(job) = jobs.get_mut(id) else { return };
+            // A final job stays as it ended (a thread past its time limit may still report).
+            let Some(job) = jobs.get_mut(id).filter(|job| !job.state.is_final()) else {
+                return;
+            };
             change(job);
             job.clone()
         };
         if persist && let Err(e) = self.store.save(&job) {
             eprintln!("warning: job {id}: cannot save its state: {e}");
         }
+        let last = job.state.is_final();
         let _ = self.sender(id).send(JobEvent::of(job));
+        if last {
+            // Its listeners have the last event and then see the channel closed; a later one
+            // gets a new channel and the job's final state first.
+            let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+            events.remove(id);
+        }
     }
 
     fn fail(&self, id: &str, error: JobError) {
         self.update(id, true, |job| {
-            if !job.state.is_final() {
-                job.state = State::Failed;
-                job.finished_ms = Some(now_ms());
-                job.error = Some(error);
-            }
+            job.state = State::Failed;
+            job.finished_ms = Some(now_ms());
+            job.error = Some(error);
         });
     }
 }
