@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// Seconds one job may run before it is failed.
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     job_timeout: u64,
+    /// Engines a job may choose besides the server's (`--engine`), e.g. `pseudo,identity`;
+    /// by default a job always uses the server's.
+    #[arg(long, value_name = "NAME,…", value_delimiter = ',')]
+    allow_engines: Vec<String>,
     /// The default engine, its settings, cache, limits (a job may choose the engine and the
     /// source language).
     #[command(flatten)]
@@ -46,7 +50,10 @@ pub struct ServeArgs {
 /// Runs `folio serve` until SIGTERM or SIGINT.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // A bad config file or fonts folder stops the start, not each job.
-    args.engine.config()?;
+    let config = args.engine.config()?;
+    // The server's own engine may always be named.
+    let mut engines = args.allow_engines.clone();
+    engines.extend(config.engine.clone());
     let fonts = Arc::new(args.engine.fonts()?);
     // One limiter for every job in flight, so together they keep to --rpm and --tpm.
     let limiter: Option<Arc<dyn Limiter>> = (args.engine.rpm.is_some()
@@ -73,6 +80,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         job_timeout: Duration::from_secs(args.job_timeout),
         fonts,
         make_engine: Arc::new(make_engine),
+        engines,
     };
     // SIGTERM or SIGINT: stop taking requests, answer those under way, and exit; the jobs
     // running then are queued again by the next start.

@@ -27,6 +27,7 @@ struct App {
     token: Option<Arc<str>>,
     max_upload_bytes: usize,
     max_pages: u32,
+    engines: Arc<[String]>,
 }
 
 /// Room for the multipart form's other fields and boundaries around the PDF.
@@ -39,6 +40,7 @@ pub fn router(runner: Runner, settings: &Settings) -> Router {
         token: settings.token.as_deref().map(Arc::from),
         max_upload_bytes: settings.max_upload_bytes,
         max_pages: settings.max_pages,
+        engines: settings.engines.clone().into(),
     };
     Router::new()
         .route("/v1/jobs", post(create_job))
@@ -202,6 +204,21 @@ async fn create_job(
     }
     if file.len() > app.max_upload_bytes {
         return Err(too_large);
+    }
+    if let Some(engine) = &options.engine
+        && !app.engines.contains(engine)
+    {
+        return Err(ApiError::Unprocessable {
+            error: format!("the engine `{engine}` is not offered here"),
+            hint: Some(if app.engines.is_empty() {
+                "leave `engine` out: this server translates with its own engine".into()
+            } else {
+                format!(
+                    "choose one of {}, or leave `engine` out for the server's own",
+                    app.engines.join(", ")
+                )
+            }),
+        });
     }
     if let Some(pages) = &options.pages
         && let Err(e) = pages.parse::<folio_pdf::PageSelection>()

@@ -67,6 +67,10 @@ pub struct Settings {
     pub fonts: Arc<FontBook>,
     /// Makes each job's engine.
     pub make_engine: Arc<EngineMaker>,
+    /// Engines a job may name (`engine` in the form); a job naming another is refused (422).
+    /// Empty: jobs use the server's engine only, so a client cannot spend on an engine (a paid
+    /// API) the operator did not offer.
+    pub engines: Vec<String>,
 }
 
 /// Serves the API on `listener` until `shutdown` completes: opens the job store, queues again

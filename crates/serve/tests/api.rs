@@ -37,6 +37,7 @@ fn settings(data: &Path) -> Settings {
         jobs: 1,
         job_timeout: Duration::from_secs(600),
         fonts: Arc::new(folio_typeset::FontBook::bundled()),
+        engines: vec!["pseudo".into()],
         make_engine: Arc::new(|request: &EngineRequest<'_>| {
             let config = Config {
                 engine: Some(request.engine.unwrap_or("pseudo").into()),
@@ -305,6 +306,24 @@ fn limits_and_unreadable_files_are_clear_errors() {
             folio_pdf::page_count(b"hello, this is not a PDF".to_vec(), None).unwrap_err();
         assert_eq!(body["error"], expected.to_string(), "{body}");
         assert_eq!(body["hint"], expected.hint().unwrap(), "{body}");
+
+        // An engine the server does not offer.
+        let (content_type, form_body) =
+            form(&[("to", "pt-BR"), ("engine", "openai")], Some(&example()));
+        let response = client
+            .post(format!("{}/v1/jobs", server.url))
+            .header("content-type", content_type)
+            .body(form_body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["error"], "the engine `openai` is not offered here",
+            "{body}"
+        );
+        assert!(body["hint"].as_str().unwrap().contains("pseudo"), "{body}");
 
         // Two pages, over the limit of one: 422 naming the limit.
         let (status, body) = upload(&client, &server, None, &example()).await;
