@@ -77,13 +77,18 @@ pub struct EngineArgs {
 impl EngineArgs {
     /// The config file if one is given, with the flags written over it.
     pub fn config(&self) -> anyhow::Result<Config> {
+        self.config_with(None)
+    }
+
+    /// [`Self::config`] with `engine` (a service job's choice) over `--engine` and the file's.
+    pub fn config_with(&self, engine: Option<&str>) -> anyhow::Result<Config> {
         let mut config = match &self.config {
             Some(path) => Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
             None => Config::default(),
         };
-        let engine = self
-            .engine
-            .clone()
+        let engine = engine
+            .map(String::from)
+            .or(self.engine.clone())
             .or(config.engine.take())
             .unwrap_or_else(|| folio_translate::DEFAULT_ENGINE.into());
         config.glossary = self.glossary.clone().or(config.glossary);
@@ -106,7 +111,17 @@ impl EngineArgs {
 
     /// The engine `config` names, from `--from` into `to`.
     pub fn engine(&self, config: &Config, to: &str) -> anyhow::Result<Box<dyn Engine>> {
-        let pair = LangPair::new(&self.from, to).map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.engine_between(config, &self.from, to)
+    }
+
+    /// The engine `config` names, from `from` into `to` (a service job may choose `from`).
+    pub fn engine_between(
+        &self,
+        config: &Config,
+        from: &str,
+        to: &str,
+    ) -> anyhow::Result<Box<dyn Engine>> {
+        let pair = LangPair::new(from, to).map_err(|e| anyhow::anyhow!("{e}"))?;
         let models_dir = folio_translate::models_dir(
             self.models.as_deref(),
             std::env::var_os(folio_translate::MODELS_ENV),

@@ -6,6 +6,7 @@ mod inspect;
 mod models;
 mod progress;
 mod qa;
+mod serve;
 mod translate;
 mod worker;
 
@@ -36,6 +37,8 @@ enum Command {
     Models(models::ModelsCommand),
     /// Compare PDFs page by page; check and bless golden cases.
     Qa(qa::QaArgs),
+    /// Serve the HTTP API: upload PDFs as jobs, follow them, download the results.
+    Serve(Box<serve::ServeArgs>),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => worker::run(*args),
         Command::Models(args) => models::run(args),
         Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -30,5 +30,5 @@ mod read;
 mod write;
 
 pub use error::ReadError;
-pub use read::{PageSelection, ReadOptions, read, read_page_by_page};
+pub use read::{PageSelection, ReadOptions, page_count, read, read_page_by_page};
 pub use write::{Bilingual, WriteError, WritePlan, bilingual, write};

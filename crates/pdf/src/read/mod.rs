@@ -97,6 +97,23 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
     read_page_by_page(bytes, options, &mut |_| {})
 }
 
+/// How many pages the PDF has, without reading them: a service checks its page limit before
+/// it accepts a file. Fails as [`read`] does on a file that is not a PDF, is too damaged or
+/// needs a password.
+pub fn page_count(
+    bytes: impl Into<Arc<Vec<u8>>>,
+    password: Option<&str>,
+) -> Result<u32, ReadError> {
+    let bytes: Arc<Vec<u8>> = bytes.into();
+    let looks_like_pdf = find_header(&bytes).is_some();
+    let pdf = open(bytes, password)?;
+    match pdf.pages().len() {
+        0 if looks_like_pdf => Err(ReadError::NoPages),
+        0 => Err(ReadError::NotPdf),
+        n => Ok(n as u32),
+    }
+}
+
 /// Reads a PDF as [`read`] does, handing the document over after each page is added to
 /// `doc.pages`: `after_page` sees the pages read so far and the fonts they loaded (without
 /// their widths and measures, which come at the end), and may empty a page's glyphs, words

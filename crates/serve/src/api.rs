@@ -1,0 +1,361 @@
+//! The HTTP API (`docs/api.md`): routes, the bearer token, limits, and errors as
+//! `{"error": …, "hint": …}` with their status.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Request, State as AxState};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::stream::{self, Stream, StreamExt};
+use serde_json::json;
+use subtle::ConstantTimeEq;
+use tokio::sync::broadcast;
+
+use crate::Settings;
+use crate::runner::{JobEvent, Runner};
+use crate::store::{JobOptions, State, valid_id};
+
+/// What every handler shares.
+#[derive(Clone)]
+struct App {
+    runner: Runner,
+    token: Option<Arc<str>>,
+    max_upload_bytes: usize,
+    max_pages: u32,
+    engines: Arc<[String]>,
+}
+
+/// Room for the multipart form's other fields and boundaries around the PDF.
+const FORM_SLACK: usize = 64 * 1024;
+
+/// The API's routes over `runner`.
+pub fn router(runner: Runner, settings: &Settings) -> Router {
+    let app = App {
+        runner,
+        token: settings.token.as_deref().map(Arc::from),
+        max_upload_bytes: settings.max_upload_bytes,
+        max_pages: settings.max_pages,
+        engines: settings.engines.clone().into(),
+    };
+    Router::new()
+        .route("/v1/jobs", post(create_job))
+        .route("/v1/jobs/{id}", get(get_job))
+        .route("/v1/jobs/{id}/events", get(job_events))
+        .route("/v1/jobs/{id}/result.pdf", get(result_pdf))
+        .route("/v1/jobs/{id}/report.json", get(report_json))
+        .fallback(|| async { ApiError::NotFound("no such endpoint") })
+        .layer(DefaultBodyLimit::max(
+            settings.max_upload_bytes.saturating_add(FORM_SLACK),
+        ))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), authorize))
+        .with_state(app)
+}
+
+/// Why a request failed; each variant is one status and a message safe to show.
+#[derive(Debug)]
+enum ApiError {
+    /// 401: the token is missing or wrong.
+    Unauthorized,
+    /// 404: no such job or endpoint.
+    NotFound(&'static str),
+    /// 400: the request is malformed.
+    BadRequest(String),
+    /// 409: the job has no result yet.
+    NotReady(State),
+    /// 413: the upload is larger than the limit.
+    TooLarge { limit: usize },
+    /// 422: the request is well formed but cannot be done.
+    Unprocessable { error: String, hint: Option<String> },
+    /// 500: our fault; the details go to the log, not to the client.
+    Internal(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, hint) = match self {
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "missing or wrong bearer token".to_string(),
+                Some("send the header `Authorization: Bearer TOKEN`".to_string()),
+            ),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, what.to_string(), None),
+            ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, error, None),
+            ApiError::NotReady(state) => (
+                StatusCode::CONFLICT,
+                format!("the job is {}: it has no result", state_name(state)),
+                Some("wait for the job to be done (GET /v1/jobs/ID or its events)".into()),
+            ),
+            ApiError::TooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the upload is larger than the limit of {}", size(limit)),
+                Some("split the PDF, or ask the operator to raise --max-upload-mb".into()),
+            ),
+            ApiError::Unprocessable { error, hint } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, error, hint)
+            }
+            ApiError::Internal(detail) => {
+                eprintln!("error: {detail}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error".to_string(),
+                    Some("please report this as a bug; the server's log has the details".into()),
+                )
+            }
+        };
+        let mut body = json!({ "error": error });
+        if let Some(hint) = hint {
+            body["hint"] = hint.into();
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A size as people read it: whole megabytes, else kilobytes.
+fn size(bytes: usize) -> String {
+    const KB: usize = 1024;
+    const MB: usize = 1024 * KB;
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{} KB", bytes.div_ceil(KB))
+    }
+}
+
+fn state_name(state: State) -> &'static str {
+    match state {
+        State::Queued => "queued",
+        State::Running => "running",
+        State::Done => "done",
+        State::Failed => "failed",
+    }
+}
+
+/// Lets a request through when no token is set or it carries the token (compared in
+/// constant time, so the answer's timing tells nothing about the token).
+async fn authorize(AxState(app): AxState<App>, request: Request, next: Next) -> Response {
+    if let Some(token) = &app.token {
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+            return ApiError::Unauthorized.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// `POST /v1/jobs`: a multipart form with `file`, `to`, and optional `from`, `engine`,
+/// `pages`; checks the size, the pages and that the PDF opens, then queues the job.
+async fn create_job(
+    AxState(app): AxState<App>,
+    mut form: Multipart,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let mut file = None;
+    let mut options = JobOptions::default();
+    let too_large = ApiError::TooLarge {
+        limit: app.max_upload_bytes,
+    };
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large),
+            Err(e) => return Err(ApiError::BadRequest(format!("bad form: {}", e.body_text()))),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = match field.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large),
+            Err(e) => return Err(ApiError::BadRequest(format!("bad form: {}", e.body_text()))),
+        };
+        let text = || {
+            String::from_utf8(bytes.to_vec())
+                .map(|s| s.trim().to_string())
+                .map_err(|_| ApiError::BadRequest(format!("field `{name}` is not UTF-8 text")))
+        };
+        match name.as_str() {
+            "file" => file = Some(bytes.clone()),
+            "to" => options.to = text()?,
+            "from" => options.from = Some(text()?).filter(|s| !s.is_empty()),
+            "engine" => options.engine = Some(text()?).filter(|s| !s.is_empty()),
+            "pages" => options.pages = Some(text()?).filter(|s| !s.is_empty()),
+            other => {
+                return Err(ApiError::BadRequest(format!(
+                    "unknown field `{other}` (expected file, to, from, engine, pages)"
+                )));
+            }
+        }
+    }
+    let Some(file) = file else {
+        return Err(ApiError::BadRequest("the form has no `file` field".into()));
+    };
+    if options.to.is_empty() {
+        return Err(ApiError::BadRequest(
+            "the form has no `to` field (the target language, e.g. `pt-BR`)".into(),
+        ));
+    }
+    if file.len() > app.max_upload_bytes {
+        return Err(too_large);
+    }
+    if let Some(engine) = &options.engine
+        && !app.engines.contains(engine)
+    {
+        return Err(ApiError::Unprocessable {
+            error: format!("the engine `{engine}` is not offered here"),
+            hint: Some(if app.engines.is_empty() {
+                "leave `engine` out: this server translates with its own engine".into()
+            } else {
+                format!(
+                    "choose one of {}, or leave `engine` out for the server's own",
+                    app.engines.join(", ")
+                )
+            }),
+        });
+    }
+    if let Some(pages) = &options.pages
+        && let Err(e) = pages.parse::<folio_pdf::PageSelection>()
+    {
+        return Err(ApiError::Unprocessable {
+            error: format!("pages: {e}"),
+            hint: Some("write pages as `1-3,7`, numbered from 1".into()),
+        });
+    }
+    // Opening the file costs little next to translating it; it runs off the async threads.
+    let bytes = Arc::new(file.to_vec());
+    let count = tokio::task::spawn_blocking({
+        let bytes = bytes.clone();
+        move || folio_pdf::page_count(bytes, None)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("page count: {e}")))?;
+    let pages = count.map_err(|e| ApiError::Unprocessable {
+        error: e.to_string(),
+        hint: e.hint().map(String::from),
+    })?;
+    if pages > app.max_pages {
+        return Err(ApiError::Unprocessable {
+            error: format!(
+                "the PDF has {pages} pages, more than the limit of {}",
+                app.max_pages
+            ),
+            hint: Some("split the PDF, or ask the operator to raise --max-pages".into()),
+        });
+    }
+    let job = tokio::task::spawn_blocking({
+        let runner = app.runner.clone();
+        move || runner.submit(options, pages, &bytes)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("submit: {e}")))?
+    .map_err(|e| ApiError::Internal(format!("cannot store the job: {e}")))?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": job.id }))))
+}
+
+/// The job's id checked: anything but one of our ids is 404 before it nears the disk.
+fn known(app: &App, id: &str) -> Result<crate::Job, ApiError> {
+    const NO_JOB: ApiError = ApiError::NotFound("no such job");
+    if !valid_id(id) {
+        return Err(NO_JOB);
+    }
+    app.runner.job(id).ok_or(NO_JOB)
+}
+
+/// `GET /v1/jobs/{id}`: the job, with its report once done.
+async fn get_job(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let job = known(&app, &id)?;
+    let mut body = serde_json::to_value(&job).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if job.state == State::Done {
+        let report = read_file(app.runner.store().report(&id)).await?;
+        body["report"] = serde_json::from_slice(&report)
+            .map_err(|e| ApiError::Internal(format!("job {id}: report.json: {e}")))?;
+    }
+    Ok(Json(body))
+}
+
+/// `GET /v1/jobs/{id}/result.pdf`.
+async fn result_pdf(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let path = done(&app, &id)?.result(&id);
+    let bytes = read_file(path).await?;
+    Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
+}
+
+/// `GET /v1/jobs/{id}/report.json`.
+async fn report_json(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let path = done(&app, &id)?.report(&id);
+    let bytes = read_file(path).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+/// The store, when job `id` is done; otherwise why there is no result.
+fn done<'a>(app: &'a App, id: &str) -> Result<&'a crate::JobStore, ApiError> {
+    match known(app, id)?.state {
+        State::Done => Ok(app.runner.store()),
+        state => Err(ApiError::NotReady(state)),
+    }
+}
+
+async fn read_file(path: std::path::PathBuf) -> Result<Vec<u8>, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        std::fs::read(&path).map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// `GET /v1/jobs/{id}/events`: Server-Sent Events. First the job as it is now (`progress`,
+/// or `done`/`failed` and the end), then each change until it is done or failed.
+async fn job_events(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    known(&app, &id)?;
+    let (rx, now) = app
+        .runner
+        .subscribe(&id)
+        .ok_or(ApiError::NotFound("no such job"))?;
+    let finished = now.state.is_final();
+    let first = stream::iter([Ok(sse_event(&JobEvent::of(now)))]);
+    let rest = stream::unfold((rx, finished), |(mut rx, finished)| async move {
+        if finished {
+            return None;
+        }
+        loop {
+            match rx.recv().await {
+                Ok(event) => {
+                    let end = !matches!(event, JobEvent::Progress(_));
+                    return Some((Ok(sse_event(&event)), (rx, end)));
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::default()))
+}
+
+fn sse_event(event: &JobEvent) -> Event {
+    let (name, job) = match event {
+        JobEvent::Progress(job) => ("progress", job),
+        JobEvent::Done(job) => ("done", job),
+        JobEvent::Failed(job) => ("failed", job),
+    };
+    let data = serde_json::to_string(job).unwrap_or_else(|_| "{}".into());
+    Event::default().event(name).data(data)
+}

@@ -1,0 +1,89 @@
+//! Folio as an HTTP service: PDFs uploaded as jobs, translated by the same pipeline as
+//! `folio translate`, their progress, result and report served as JSON, files and
+//! Server-Sent Events. The `folio serve` command is glue around [`serve`].
+//!
+//! # Brief overview
+//! - [`JobStore`] keeps every job in a folder of its own under the data folder: `input.pdf`,
+//!   `job.json` (state, options, progress, error), then `result.pdf` and `report.json`. Every
+//!   file is written to a temporary name and renamed, so a crash never leaves half a file.
+//! - The runner (private) runs at most [`Settings::jobs`] jobs at once, the others waiting in
+//!   the order they came; each runs [`folio::translate`] on a thread of its own, under a time
+//!   limit, with panics caught and turned into a failed job. On start, the jobs found queued or
+//!   running are queued again.
+//! - The API (private `api` module, documented in `docs/api.md`) checks the bearer token,
+//!   the upload size and page count, and answers errors as `{"error": …, "hint": …}`.
+//!
+//! # Limitations
+//! A pipeline run cannot be interrupted from outside: a job past its time limit is marked
+//! failed at once, and its thread stops at the pipeline's next progress event.
+
+mod api;
+mod runner;
+mod store;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use folio_translate::{Engine, TranslateOptions};
+use folio_typeset::FontBook;
+
+pub use store::{Job, JobError, JobOptions, JobStore, Progress, State};
+
+/// What a job asks of the engine: the caller (the `folio` command) turns it into an engine
+/// with its server-wide settings, cache and limits.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineRequest<'a> {
+    /// The engine's name when the job chose one (`pseudo`, `openai`, …), else the server's.
+    pub engine: Option<&'a str>,
+    /// The source language when the job gave one, else the server's.
+    pub from: Option<&'a str>,
+    /// The target language.
+    pub to: &'a str,
+}
+
+/// Builds the engine and its options for a job; an error is the job's failure message.
+/// A function passed in, so this crate does not depend on the command line's flags.
+pub type EngineMaker =
+    dyn Fn(&EngineRequest<'_>) -> Result<(Box<dyn Engine>, TranslateOptions), String> + Send + Sync;
+
+/// How the service runs: where jobs live, its limits, and how engines are made.
+#[derive(Clone)]
+pub struct Settings {
+    /// The data folder: one folder per job under `DIR/jobs/`.
+    pub data: PathBuf,
+    /// When set, every request needs `Authorization: Bearer TOKEN`.
+    pub token: Option<String>,
+    /// Largest PDF accepted, in bytes (a larger upload is 413).
+    pub max_upload_bytes: usize,
+    /// Most pages a PDF may have (more is 422).
+    pub max_pages: u32,
+    /// Jobs translated at once; the others wait in order.
+    pub jobs: usize,
+    /// How long one job may run before it is failed.
+    pub job_timeout: Duration,
+    /// The fonts for new text, shared by every job.
+    pub fonts: Arc<FontBook>,
+    /// Makes each job's engine.
+    pub make_engine: Arc<EngineMaker>,
+    /// Engines a job may name (`engine` in the form); a job naming another is refused (422).
+    /// Empty: jobs use the server's engine only, so a client cannot spend on an engine (a paid
+    /// API) the operator did not offer.
+    pub engines: Vec<String>,
+}
+
+/// Serves the API on `listener` until `shutdown` completes: opens the job store, queues again
+/// the jobs a previous run left queued or running, and starts the runner.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = JobStore::open(&settings.data)?;
+    let runner = runner::Runner::start(store, &settings)?;
+    let app = api::router(runner, &settings);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,337 @@
+//! The runner: a queue of job ids, at most N jobs translating at once, each on a thread of
+//! its own; the jobs' state in memory and on disk, and a broadcast of each job's events.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, broadcast, mpsc};
+
+use crate::store::{Job, JobError, JobOptions, JobStore, State, now_ms};
+use crate::{EngineMaker, EngineRequest, Settings};
+
+/// Events of one job, as the `events` stream sends them.
+#[derive(Debug, Clone)]
+pub enum JobEvent {
+    /// The job moved: its state and progress.
+    Progress(Job),
+    /// The job is done.
+    Done(Job),
+    /// The job failed.
+    Failed(Job),
+}
+
+impl JobEvent {
+    /// The event for `job` as it is now.
+    pub fn of(job: Job) -> Self {
+        match job.state {
+            State::Done => JobEvent::Done(job),
+            State::Failed => JobEvent::Failed(job),
+            State::Queued | State::Running => JobEvent::Progress(job),
+        }
+    }
+}
+
+/// Events kept for a slow listener; one that falls further behind skips to the newest.
+const EVENT_BACKLOG: usize = 64;
+
+/// Starts the jobs and keeps their state; cheap to clone.
+#[derive(Clone)]
+pub struct Runner {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: JobStore,
+    /// Every job's latest state (`job.json` is written on each change of state or stage).
+    jobs: Mutex<HashMap<String, Job>>,
+    events: Mutex<HashMap<String, broadcast::Sender<JobEvent>>>,
+    queue: mpsc::UnboundedSender<String>,
+    make_engine: Arc<EngineMaker>,
+    fonts: Arc<folio_typeset::FontBook>,
+    job_timeout: Duration,
+}
+
+/// The payload a cancelled pipeline unwinds with (no panic message is printed for it).
+struct Cancelled;
+
+impl Runner {
+    /// Loads the stored jobs, queues again those left queued or running (oldest first), and
+    /// starts the dispatcher. Must be called inside a tokio runtime.
+    pub fn start(store: JobStore, settings: &Settings) -> std::io::Result<Self> {
+        let (queue, rx) = mpsc::unbounded_channel();
+        let mut jobs = HashMap::new();
+        let mut again = Vec::new();
+        for mut job in store.load_all()? {
+            if !job.state.is_final() {
+                job.state = State::Queued;
+                job.started_ms = None;
+                job.progress = Default::default();
+                store.save(&job)?;
+                again.push(job.id.clone());
+            }
+            jobs.insert(job.id.clone(), job);
+        }
+        let inner = Arc::new(Inner {
+            store,
+            jobs: Mutex::new(jobs),
+            events: Mutex::new(HashMap::new()),
+            queue,
+            make_engine: settings.make_engine.clone(),
+            fonts: settings.fonts.clone(),
+            job_timeout: settings.job_timeout,
+        });
+        for id in again {
+            inner.enqueue(id);
+        }
+        let slots = Arc::new(Semaphore::new(settings.jobs.max(1)));
+        tokio::spawn(dispatch(inner.clone(), rx, slots));
+        Ok(Self { inner })
+    }
+
+    /// Stores a new job and queues it.
+    pub fn submit(&self, options: JobOptions, pages: u32, pdf: &[u8]) -> std::io::Result<Job> {
+        let job = self.inner.store.create(options, pages, pdf)?;
+        self.inner.lock_jobs().insert(job.id.clone(), job.clone());
+        self.inner.enqueue(job.id.clone());
+        Ok(job)
+    }
+
+    /// The job `id` as it is now.
+    pub fn job(&self, id: &str) -> Option<Job> {
+        self.inner.lock_jobs().get(id).cloned()
+    }
+
+    /// The job's events from now on, and the job as it is now (read after subscribing, so no
+    /// event falls between them).
+    pub fn subscribe(&self, id: &str) -> Option<(broadcast::Receiver<JobEvent>, Job)> {
+        let rx = self.inner.sender(id).subscribe();
+        Some((rx, self.job(id)?))
+    }
+
+    /// Where the job's files are.
+    pub fn store(&self) -> &JobStore {
+        &self.inner.store
+    }
+}
+
+impl Inner {
+    fn lock_jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
+        // A panic never happens while the lock is held; if one did, the map is still whole.
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn sender(&self, id: &str) -> broadcast::Sender<JobEvent> {
+        let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        events
+            .entry(id.to_string())
+            .or_insert_with(|| broadcast::channel(EVENT_BACKLOG).0)
+            .clone()
+    }
+
+    fn enqueue(&self, id: String) {
+        // The dispatcher lives as long as the runtime, so the receiver is never dropped first.
+        let _ = self.queue.send(id);
+    }
+
+    /// Changes job `id` with `change` unless it is done or failed, broadcasts it, and writes
+    /// `job.json` when `persist`.
+    fn update(&self, id: &str, persist: bool, change: impl FnOnce(&mut Job)) {
+        let job = {
+            let mut jobs = self.lock_jobs();
+            // A final job stays as it ended (a thread past its time limit may still report).
+            let Some(job) = jobs.get_mut(id).filter(|job| !job.state.is_final()) else {
+                return;
+            };
+            change(job);
+            job.clone()
+        };
+        if persist && let Err(e) = self.store.save(&job) {
+            eprintln!("warning: job {id}: cannot save its state: {e}");
+        }
+        let last = job.state.is_final();
+        let _ = self.sender(id).send(JobEvent::of(job));
+        if last {
+            // Its listeners have the last event and then see the channel closed; a later one
+            // gets a new channel and the job's final state first.
+            let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+            events.remove(id);
+        }
+    }
+
+    fn fail(&self, id: &str, error: JobError) {
+        self.update(id, true, |job| {
+            job.state = State::Failed;
+            job.finished_ms = Some(now_ms());
+            job.error = Some(error);
+        });
+    }
+}
+
+/// Takes queued ids in order and starts each when a slot is free.
+async fn dispatch(
+    inner: Arc<Inner>,
+    mut rx: mpsc::UnboundedReceiver<String>,
+    slots: Arc<Semaphore>,
+) {
+    while let Some(id) = rx.recv().await {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            run(&inner, &id).await;
+            drop(slot);
+        });
+    }
+}
+
+/// Runs one job to its end: done, failed, or past its time limit.
+async fn run(inner: &Arc<Inner>, id: &str) {
+    let Some(job) = inner.lock_jobs().get(id).cloned() else {
+        return;
+    };
+    inner.update(id, true, |job| {
+        job.state = State::Running;
+        job.started_ms = Some(now_ms());
+    });
+    let cancel = Arc::new(AtomicBool::new(false));
+    // A thread of our own, not tokio's blocking pool: the engines start their own runtime,
+    // which they refuse to do on a thread that belongs to one.
+    let (sent, mut finished) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name(format!("job-{id}"))
+        .spawn({
+            let inner = inner.clone();
+            let cancel = cancel.clone();
+            move || {
+                let _ = sent.send(translate(&inner, &job, &cancel));
+            }
+        });
+    if let Err(e) = spawned {
+        inner.fail(
+            id,
+            JobError {
+                error: format!("cannot start the job's thread: {e}"),
+                hint: None,
+            },
+        );
+        return;
+    }
+    let outcome = match tokio::time::timeout(inner.job_timeout, &mut finished).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Err(JobError {
+            error: "the job's thread ended without an answer".into(),
+            hint: Some("please report this as a bug".into()),
+        }),
+        Err(_) => {
+            inner.fail(
+                id,
+                JobError {
+                    error: format!(
+                        "the job took longer than the limit of {} s",
+                        inner.job_timeout.as_secs()
+                    ),
+                    hint: Some(
+                        "translate fewer pages at once (`pages`), or ask the operator to raise the limit"
+                            .into(),
+                    ),
+                },
+            );
+            // The slot stays taken until the thread has stopped (at its next progress event).
+            cancel.store(true, Ordering::Relaxed);
+            let _ = finished.await;
+            return;
+        }
+    };
+    match outcome {
+        Ok(()) => inner.update(id, true, |job| {
+            job.state = State::Done;
+            job.finished_ms = Some(now_ms());
+            job.progress.stage = None;
+        }),
+        Err(error) => inner.fail(id, error),
+    }
+}
+
+/// The blocking part of a job, with panics (a bug anywhere: the engine's construction, the
+/// pipeline, the store) caught and turned into the job's failure.
+fn translate(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), JobError> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| run_pipeline(inner, job, cancel))) {
+        Ok(outcome) => outcome,
+        Err(payload) if payload.is::<Cancelled>() => Err(JobError {
+            error: "the job was stopped".into(),
+            hint: None,
+        }),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(JobError {
+                error: format!("internal error: {message}"),
+                hint: Some("please report this as a bug, with the PDF if you can share it".into()),
+            })
+        }
+    }
+}
+
+/// Builds the job's engine, runs the pipeline and stores the result.
+fn run_pipeline(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), JobError> {
+    let bytes = std::fs::read(inner.store.input(&job.id)).map_err(|e| JobError {
+        error: format!("cannot read the uploaded file: {e}"),
+        hint: None,
+    })?;
+    let request = EngineRequest {
+        engine: job.options.engine.as_deref(),
+        from: job.options.from.as_deref(),
+        to: &job.options.to,
+    };
+    let (engine, translate) =
+        (inner.make_engine)(&request).map_err(|error| JobError { error, hint: None })?;
+    let pages = match job.options.pages.as_deref().map(str::parse) {
+        None => None,
+        Some(Ok(pages)) => Some(pages),
+        Some(Err(e)) => {
+            return Err(JobError {
+                error: format!("pages: {e}"),
+                hint: None,
+            });
+        }
+    };
+    let options = folio::Options {
+        translate,
+        pages,
+        ..folio::Options::new(engine.as_ref(), &inner.fonts)
+    };
+    let id = job.id.as_str();
+    let mut events = |event: folio::Event| {
+        if cancel.load(Ordering::Relaxed) {
+            std::panic::resume_unwind(Box::new(Cancelled));
+        }
+        match event {
+            folio::Event::Started(stage) => inner.update(id, true, |job| {
+                job.progress.stage = Some(format!("{stage:?}").to_lowercase());
+            }),
+            folio::Event::Translated { done, total } => inner.update(id, false, |job| {
+                job.progress.segments_done = done;
+                job.progress.segments_total = total;
+            }),
+        }
+    };
+    let (pdf, report) =
+        folio::translate(Arc::new(bytes), &options, &mut events).map_err(|e| JobError {
+            error: e.to_string(),
+            hint: e.hint().map(String::from),
+        })?;
+    inner
+        .store
+        .write_result(id, &pdf, &report)
+        .map_err(|e| JobError {
+            error: format!("cannot store the result: {e}"),
+            hint: None,
+        })
+}

@@ -1,0 +1,547 @@
+//! The API against a real server on 127.0.0.1 (port 0), with the `pseudo` engine and the
+//! repository's small PDFs.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use folio_serve::{EngineRequest, JobOptions, JobStore, Settings, State};
+use folio_translate::{Config, LangPair, TranslateOptions};
+use serde_json::Value;
+
+/// The two-page example of the README.
+const EXAMPLE: &str = "examples/federal-register-2020-17221-p1-2.pdf";
+
+/// How long a job may take here before the test gives up.
+const PATIENCE: Duration = Duration::from_secs(180);
+
+fn example() -> Vec<u8> {
+    std::fs::read(folio_test_support::repo_root().join(EXAMPLE))
+        .expect("the example is in the repository")
+}
+
+/// A fresh data folder for one test.
+fn data_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("folio-serve-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn settings(data: &Path) -> Settings {
+    Settings {
+        data: data.to_path_buf(),
+        token: None,
+        max_upload_bytes: 20 * 1024 * 1024,
+        max_pages: 100,
+        jobs: 1,
+        job_timeout: Duration::from_secs(600),
+        fonts: Arc::new(folio_typeset::FontBook::bundled()),
+        engines: vec!["pseudo".into()],
+        make_engine: Arc::new(|request: &EngineRequest<'_>| {
+            let config = Config {
+                engine: Some(request.engine.unwrap_or("pseudo").into()),
+                ..Config::default()
+            };
+            let pair = LangPair::new(request.from.unwrap_or("en"), request.to)
+                .map_err(|e| e.to_string())?;
+            let models =
+                folio_translate::models_dir(None, std::env::var_os(folio_translate::MODELS_ENV));
+            let engine =
+                folio_translate::build_engine(&config, pair, &models).map_err(|e| e.to_string())?;
+            Ok((engine, TranslateOptions::default()))
+        }),
+    }
+}
+
+/// A server on its own thread and runtime, stopped when dropped.
+struct Server {
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(settings: Settings) -> Self {
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = runtime();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                folio_serve::serve(listener, settings, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+            });
+            // A job still running is left to finish on its own thread, as after a crash.
+            runtime.shutdown_background();
+        });
+        let addr = addr_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server starts");
+        Server {
+            url: format!("http://{addr}"),
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.stop.take().map(|s| s.send(()));
+        let _ = self.thread.take().map(|t| t.join());
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    runtime().block_on(f)
+}
+
+/// A multipart form: text fields, then the file when given.
+fn form(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "folio-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some(file) = file {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// `POST /v1/jobs` with the pseudo engine into Portuguese: the status and the JSON body.
+async fn upload(
+    client: &reqwest::Client,
+    server: &Server,
+    token: Option<&str>,
+    pdf: &[u8],
+) -> (u16, Value) {
+    let (content_type, body) = form(&[("to", "pt-BR"), ("engine", "pseudo")], Some(pdf));
+    let mut request = client
+        .post(format!("{}/v1/jobs", server.url))
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value) {
+    let response = client.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Polls the job until it is done or failed; panics after [`PATIENCE`].
+async fn wait_final(client: &reqwest::Client, server: &Server, id: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let (status, job) = get_json(client, &format!("{}/v1/jobs/{id}", server.url)).await;
+        assert_eq!(status, 200, "{job}");
+        if matches!(job["state"].as_str(), Some("done" | "failed")) {
+            return job;
+        }
+        assert!(start.elapsed() < PATIENCE, "job {id} not finished: {job}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Letters with a diacritic: the pseudo engine accents the letters it translates.
+fn accented(text: &str) -> usize {
+    text.chars()
+        .filter(|c| c.is_alphabetic() && !c.is_ascii())
+        .count()
+}
+
+#[test]
+fn upload_runs_to_done_and_serves_the_translated_pdf_and_report() {
+    let data = data_dir("upload");
+    let server = Server::start(settings(&data));
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, created) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_str().expect("an id").to_string();
+        assert!(
+            id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
+            "{id}"
+        );
+
+        let job = wait_final(&client, &server, &id).await;
+        assert_eq!(job["state"], "done", "{job}");
+        assert!(
+            job["report"]["segments"]["translated"].as_u64().unwrap() > 0,
+            "{job}"
+        );
+
+        let (status, report) =
+            get_json(&client, &format!("{}/v1/jobs/{id}/report.json", server.url)).await;
+        assert_eq!(status, 200);
+        assert_eq!(report, job["report"]);
+
+        let pdf = client
+            .get(format!("{}/v1/jobs/{id}/result.pdf", server.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        let pdf = pdf.bytes().await.unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        std::fs::write(data.join("result.pdf"), &pdf).unwrap();
+        if folio_test_support::tool("pdftotext", "poppler-utils") {
+            let text = |path: &Path| {
+                let out = std::process::Command::new("pdftotext")
+                    .arg(path)
+                    .arg("-")
+                    .output()
+                    .unwrap();
+                String::from_utf8_lossy(&out.stdout).into_owned()
+            };
+            let before = accented(&text(&folio_test_support::repo_root().join(EXAMPLE)));
+            let after = accented(&text(&data.join("result.pdf")));
+            assert!(
+                after > before + 500,
+                "pseudo translation not in the text: {before} → {after} accented letters"
+            );
+        }
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+// Uploads refused before the server reads them whole are kept small here: a server answers
+// before it reads the rest, and a client still writing a large body sees the connection close
+// (a broken pipe) instead of the answer.
+
+#[test]
+fn a_token_is_required_when_set() {
+    let data = data_dir("token");
+    let server = Server::start(Settings {
+        token: Some("s3cret".into()),
+        ..settings(&data)
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, body) = upload(&client, &server, None, b"%PDF-1.4 small").await;
+        assert_eq!(status, 401, "{body}");
+        assert!(body["error"].as_str().unwrap().contains("token"), "{body}");
+        assert!(body["hint"].as_str().unwrap().contains("Bearer"), "{body}");
+        let (status, _) = upload(&client, &server, Some("s3cre"), b"%PDF-1.4 small").await;
+        assert_eq!(status, 401);
+
+        let (status, created) = upload(&client, &server, Some("s3cret"), &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let url = format!("{}/v1/jobs/{}", server.url, created["id"].as_str().unwrap());
+        assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
+        let response = client.get(&url).bearer_auth("s3cret").send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn an_upload_over_the_size_limit_is_413() {
+    let data = data_dir("size");
+    let server = Server::start(Settings {
+        max_upload_bytes: 8 * 1024,
+        ..settings(&data)
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, body) = upload(&client, &server, None, &vec![b'x'; 32 * 1024]).await;
+        assert_eq!(status, 413, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("limit of 8 KB"),
+            "{body}"
+        );
+        assert!(
+            body["hint"].as_str().unwrap().contains("--max-upload-mb"),
+            "{body}"
+        );
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn limits_and_unreadable_files_are_clear_errors() {
+    let data = data_dir("limits");
+    let server = Server::start(Settings {
+        max_pages: 1,
+        ..settings(&data)
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        // Not a PDF: the reader's own message and hint.
+        let (status, body) = upload(&client, &server, None, b"hello, this is not a PDF").await;
+        assert_eq!(status, 422, "{body}");
+        let expected =
+            folio_pdf::page_count(b"hello, this is not a PDF".to_vec(), None).unwrap_err();
+        assert_eq!(body["error"], expected.to_string(), "{body}");
+        assert_eq!(body["hint"], expected.hint().unwrap(), "{body}");
+
+        // An engine the server does not offer.
+        let (content_type, form_body) =
+            form(&[("to", "pt-BR"), ("engine", "openai")], Some(&example()));
+        let response = client
+            .post(format!("{}/v1/jobs", server.url))
+            .header("content-type", content_type)
+            .body(form_body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["error"], "the engine `openai` is not offered here",
+            "{body}"
+        );
+        assert!(body["hint"].as_str().unwrap().contains("pseudo"), "{body}");
+
+        // Two pages, over the limit of one: 422 naming the limit.
+        let (status, body) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("limit of 1"),
+            "{body}"
+        );
+
+        // Ids are ours or nothing: unknown and malformed ids are 404, as JSON.
+        for id in [
+            "0123456789abcdef0123456789abcdef",
+            "abc",
+            "..%2F..%2Fetc",
+            "ZZ",
+        ] {
+            let (status, body) = get_json(&client, &format!("{}/v1/jobs/{id}", server.url)).await;
+            assert_eq!(status, 404, "{id}: {body}");
+            assert!(body["error"].is_string(), "{id}: {body}");
+            let (status, _) =
+                get_json(&client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
+            assert_eq!(status, 404, "{id}");
+        }
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn events_stream_ends_with_done() {
+    let data = data_dir("events");
+    let server = Server::start(settings(&data));
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, created) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_str().unwrap();
+        let mut response = client
+            .get(format!("{}/v1/jobs/{id}/events", server.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let mut text = String::new();
+        let read_all = async {
+            while let Some(chunk) = response.chunk().await.unwrap() {
+                text.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        };
+        tokio::time::timeout(PATIENCE, read_all)
+            .await
+            .expect("the stream ends");
+        assert!(text.contains("event: done\n"), "{text}");
+        assert!(!text.contains("event: failed"), "{text}");
+        // The last event is the end: done, with the job in its data.
+        let last = text.trim_end().rsplit("\n\n").next().unwrap();
+        assert!(last.starts_with("event: done\ndata: {"), "{last}");
+        assert!(last.contains(r#""state":"done""#), "{last}");
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_restart_keeps_done_jobs_and_finishes_queued_and_running_ones() {
+    let data = data_dir("restart");
+    let done_id = {
+        let server = Server::start(settings(&data));
+        block_on(async {
+            let client = reqwest::Client::new();
+            let (status, created) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201, "{created}");
+            let id = created["id"].as_str().unwrap().to_string();
+            assert_eq!(wait_final(&client, &server, &id).await["state"], "done");
+            id
+        })
+    };
+    // While no server runs: one job left queued, one left running (as after a crash).
+    let store = JobStore::open(&data).unwrap();
+    let options = JobOptions {
+        to: "pt-BR".into(),
+        engine: Some("pseudo".into()),
+        ..JobOptions::default()
+    };
+    let queued = store.create(options.clone(), 2, &example()).unwrap();
+    let mut running = store.create(options, 2, &example()).unwrap();
+    running.state = State::Running;
+    store.save(&running).unwrap();
+
+    let server = Server::start(settings(&data));
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, job) = get_json(&client, &format!("{}/v1/jobs/{done_id}", server.url)).await;
+        assert_eq!(status, 200);
+        assert_eq!(job["state"], "done", "{job}");
+        let pdf = client
+            .get(format!("{}/v1/jobs/{done_id}/result.pdf", server.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200);
+        for id in [&queued.id, &running.id] {
+            let job = wait_final(&client, &server, id).await;
+            assert_eq!(job["state"], "done", "{job}");
+        }
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_panic_fails_the_job_with_its_message() {
+    let data = data_dir("panic");
+    let server = Server::start(Settings {
+        make_engine: Arc::new(|_: &EngineRequest<'_>| panic!("engine exploded")),
+        ..settings(&data)
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, created) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+        assert_eq!(job["state"], "failed", "{job}");
+        assert_eq!(
+            job["error"]["error"], "internal error: engine exploded",
+            "{job}"
+        );
+        assert!(
+            job["error"]["hint"].as_str().unwrap().contains("report"),
+            "{job}"
+        );
+        // The server still answers.
+        let (status, _) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201);
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_job_past_its_time_limit_fails() {
+    let data = data_dir("timeout");
+    let server = Server::start(Settings {
+        job_timeout: Duration::ZERO,
+        ..settings(&data)
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let (status, created) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+        assert_eq!(job["state"], "failed", "{job}");
+        assert!(
+            job["error"]["error"]
+                .as_str()
+                .unwrap()
+                .contains("longer than the limit of 0 s"),
+            "{job}"
+        );
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn jobs_run_one_at_a_time_in_the_order_they_came() {
+    let data = data_dir("order");
+    let base = settings(&data);
+    let make = base.make_engine.clone();
+    let server = Server::start(Settings {
+        jobs: 1,
+        // Slow enough that the later jobs are still queued when asked about.
+        make_engine: Arc::new(move |request: &EngineRequest<'_>| {
+            std::thread::sleep(Duration::from_millis(300));
+            make(request)
+        }),
+        ..base
+    });
+    block_on(async {
+        let client = reqwest::Client::new();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let (status, created) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201, "{created}");
+            ids.push(created["id"].as_str().unwrap().to_string());
+        }
+        // The last one waits: no result yet, and it says why.
+        let (status, job) = get_json(&client, &format!("{}/v1/jobs/{}", server.url, ids[2])).await;
+        assert_eq!(
+            (status, job["state"].as_str()),
+            (200, Some("queued")),
+            "{job}"
+        );
+        let (status, body) = get_json(
+            &client,
+            &format!("{}/v1/jobs/{}/result.pdf", server.url, ids[2]),
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["error"].as_str().unwrap().contains("queued"), "{body}");
+
+        let mut jobs = Vec::new();
+        for id in &ids {
+            jobs.push(wait_final(&client, &server, id).await);
+        }
+        for pair in jobs.windows(2) {
+            assert_eq!(pair[0]["state"], "done", "{}", pair[0]);
+            let finished = pair[0]["finished_ms"].as_u64().unwrap();
+            let next_started = pair[1]["started_ms"].as_u64().unwrap();
+            assert!(
+                finished <= next_started,
+                "overlap or out of order: {} then {}",
+                pair[0],
+                pair[1]
+            );
+        }
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
