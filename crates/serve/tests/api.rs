@@ -108,6 +108,22 @@ fn block_on<F: Future>(f: F) -> F::Output {
     runtime().block_on(f)
 }
 
+/// Runs `test` with a client against a server over a fresh data folder named `name`, its
+/// settings changed by `change`; the server stops and the folder goes after.
+fn with_server(
+    name: &str,
+    change: impl FnOnce(&mut Settings),
+    test: impl AsyncFnOnce(&reqwest::Client, &Server, &Path),
+) {
+    let data = data_dir(name);
+    let mut settings = settings(&data);
+    change(&mut settings);
+    let server = Server::start(settings);
+    block_on(test(&reqwest::Client::new(), &server, &data));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
 /// A multipart form: text fields, then the file when given.
 fn form(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
     const BOUNDARY: &str = "folio-test-boundary-7d3f";
@@ -180,59 +196,58 @@ fn accented(text: &str) -> usize {
 
 #[test]
 fn upload_runs_to_done_and_serves_the_translated_pdf_and_report() {
-    let data = data_dir("upload");
-    let server = Server::start(settings(&data));
-    block_on(async {
-        let client = reqwest::Client::new();
-        let (status, created) = upload(&client, &server, None, &example()).await;
-        assert_eq!(status, 201, "{created}");
-        let id = created["id"].as_str().expect("an id").to_string();
-        assert!(
-            id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
-            "{id}"
-        );
-
-        let job = wait_final(&client, &server, &id).await;
-        assert_eq!(job["state"], "done", "{job}");
-        assert!(
-            job["report"]["segments"]["translated"].as_u64().unwrap() > 0,
-            "{job}"
-        );
-
-        let (status, report) =
-            get_json(&client, &format!("{}/v1/jobs/{id}/report.json", server.url)).await;
-        assert_eq!(status, 200);
-        assert_eq!(report, job["report"]);
-
-        let pdf = client
-            .get(format!("{}/v1/jobs/{id}/result.pdf", server.url))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(pdf.status(), 200);
-        assert_eq!(pdf.headers()["content-type"], "application/pdf");
-        let pdf = pdf.bytes().await.unwrap();
-        assert!(pdf.starts_with(b"%PDF"));
-        std::fs::write(data.join("result.pdf"), &pdf).unwrap();
-        if folio_test_support::tool("pdftotext", "poppler-utils") {
-            let text = |path: &Path| {
-                let out = std::process::Command::new("pdftotext")
-                    .arg(path)
-                    .arg("-")
-                    .output()
-                    .unwrap();
-                String::from_utf8_lossy(&out.stdout).into_owned()
-            };
-            let before = accented(&text(&folio_test_support::repo_root().join(EXAMPLE)));
-            let after = accented(&text(&data.join("result.pdf")));
+    with_server(
+        "upload",
+        |_| {},
+        async |client, server, data| {
+            let (status, created) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201, "{created}");
+            let id = created["id"].as_str().expect("an id").to_string();
             assert!(
-                after > before + 500,
-                "pseudo translation not in the text: {before} → {after} accented letters"
+                id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
+                "{id}"
             );
-        }
-    });
-    drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+
+            let job = wait_final(&client, &server, &id).await;
+            assert_eq!(job["state"], "done", "{job}");
+            assert!(
+                job["report"]["segments"]["translated"].as_u64().unwrap() > 0,
+                "{job}"
+            );
+
+            let (status, report) =
+                get_json(&client, &format!("{}/v1/jobs/{id}/report.json", server.url)).await;
+            assert_eq!(status, 200);
+            assert_eq!(report, job["report"]);
+
+            let pdf = client
+                .get(format!("{}/v1/jobs/{id}/result.pdf", server.url))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(pdf.status(), 200);
+            assert_eq!(pdf.headers()["content-type"], "application/pdf");
+            let pdf = pdf.bytes().await.unwrap();
+            assert!(pdf.starts_with(b"%PDF"));
+            std::fs::write(data.join("result.pdf"), &pdf).unwrap();
+            if folio_test_support::tool("pdftotext", "poppler-utils") {
+                let text = |path: &Path| {
+                    let out = std::process::Command::new("pdftotext")
+                        .arg(path)
+                        .arg("-")
+                        .output()
+                        .unwrap();
+                    String::from_utf8_lossy(&out.stdout).into_owned()
+                };
+                let before = accented(&text(&folio_test_support::repo_root().join(EXAMPLE)));
+                let after = accented(&text(&data.join("result.pdf")));
+                assert!(
+                    after > before + 500,
+                    "pseudo translation not in the text: {before} → {after} accented letters"
+                );
+            }
+        },
+    );
 }
 
 // Uploads refused before the server reads them whole are kept small here: a server answers
@@ -241,151 +256,139 @@ fn upload_runs_to_done_and_serves_the_translated_pdf_and_report() {
 
 #[test]
 fn a_token_is_required_when_set() {
-    let data = data_dir("token");
-    let server = Server::start(Settings {
-        token: Some("s3cret".into()),
-        ..settings(&data)
-    });
-    block_on(async {
-        let client = reqwest::Client::new();
-        let (status, body) = upload(&client, &server, None, b"%PDF-1.4 small").await;
-        assert_eq!(status, 401, "{body}");
-        assert!(body["error"].as_str().unwrap().contains("token"), "{body}");
-        assert!(body["hint"].as_str().unwrap().contains("Bearer"), "{body}");
-        let (status, _) = upload(&client, &server, Some("s3cre"), b"%PDF-1.4 small").await;
-        assert_eq!(status, 401);
+    with_server(
+        "token",
+        |s| s.token = Some("s3cret".into()),
+        async |client, server, _| {
+            let (status, body) = upload(&client, &server, None, b"%PDF-1.4 small").await;
+            assert_eq!(status, 401, "{body}");
+            assert!(body["error"].as_str().unwrap().contains("token"), "{body}");
+            assert!(body["hint"].as_str().unwrap().contains("Bearer"), "{body}");
+            let (status, _) = upload(&client, &server, Some("s3cre"), b"%PDF-1.4 small").await;
+            assert_eq!(status, 401);
 
-        let (status, created) = upload(&client, &server, Some("s3cret"), &example()).await;
-        assert_eq!(status, 201, "{created}");
-        let url = format!("{}/v1/jobs/{}", server.url, created["id"].as_str().unwrap());
-        assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
-        let response = client.get(&url).bearer_auth("s3cret").send().await.unwrap();
-        assert_eq!(response.status(), 200);
-    });
-    drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+            let (status, created) = upload(&client, &server, Some("s3cret"), &example()).await;
+            assert_eq!(status, 201, "{created}");
+            let url = format!("{}/v1/jobs/{}", server.url, created["id"].as_str().unwrap());
+            assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
+            let response = client.get(&url).bearer_auth("s3cret").send().await.unwrap();
+            assert_eq!(response.status(), 200);
+        },
+    );
 }
 
 #[test]
 fn an_upload_over_the_size_limit_is_413() {
-    let data = data_dir("size");
-    let server = Server::start(Settings {
-        max_upload_bytes: 8 * 1024,
-        ..settings(&data)
-    });
-    block_on(async {
-        let client = reqwest::Client::new();
-        let (status, body) = upload(&client, &server, None, &vec![b'x'; 32 * 1024]).await;
-        assert_eq!(status, 413, "{body}");
-        assert!(
-            body["error"].as_str().unwrap().contains("limit of 8 KB"),
-            "{body}"
-        );
-        assert!(
-            body["hint"].as_str().unwrap().contains("--max-upload-mb"),
-            "{body}"
-        );
-    });
-    drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+    with_server(
+        "size",
+        |s| s.max_upload_bytes = 8 * 1024,
+        async |client, server, _| {
+            let (status, body) = upload(&client, &server, None, &vec![b'x'; 32 * 1024]).await;
+            assert_eq!(status, 413, "{body}");
+            assert!(
+                body["error"].as_str().unwrap().contains("limit of 8 KB"),
+                "{body}"
+            );
+            assert!(
+                body["hint"].as_str().unwrap().contains("--max-upload-mb"),
+                "{body}"
+            );
+        },
+    );
 }
 
 #[test]
 fn limits_and_unreadable_files_are_clear_errors() {
-    let data = data_dir("limits");
-    let server = Server::start(Settings {
-        max_pages: 1,
-        ..settings(&data)
-    });
-    block_on(async {
-        let client = reqwest::Client::new();
-        // Not a PDF: the reader's own message and hint.
-        let (status, body) = upload(&client, &server, None, b"hello, this is not a PDF").await;
-        assert_eq!(status, 422, "{body}");
-        let expected =
-            folio_pdf::page_count(b"hello, this is not a PDF".to_vec(), None).unwrap_err();
-        assert_eq!(body["error"], expected.to_string(), "{body}");
-        assert_eq!(body["hint"], expected.hint().unwrap(), "{body}");
+    with_server(
+        "limits",
+        |s| s.max_pages = 1,
+        async |client, server, _| {
+            // Not a PDF: the reader's own message and hint.
+            let (status, body) = upload(&client, &server, None, b"hello, this is not a PDF").await;
+            assert_eq!(status, 422, "{body}");
+            let expected =
+                folio_pdf::page_count(b"hello, this is not a PDF".to_vec(), None).unwrap_err();
+            assert_eq!(body["error"], expected.to_string(), "{body}");
+            assert_eq!(body["hint"], expected.hint().unwrap(), "{body}");
 
-        // An engine the server does not offer.
-        let (content_type, form_body) =
-            form(&[("to", "pt-BR"), ("engine", "openai")], Some(&example()));
-        let response = client
-            .post(format!("{}/v1/jobs", server.url))
-            .header("content-type", content_type)
-            .body(form_body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 422);
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(
-            body["error"], "the engine `openai` is not offered here",
-            "{body}"
-        );
-        assert!(body["hint"].as_str().unwrap().contains("pseudo"), "{body}");
+            // An engine the server does not offer.
+            let (content_type, form_body) =
+                form(&[("to", "pt-BR"), ("engine", "openai")], Some(&example()));
+            let response = client
+                .post(format!("{}/v1/jobs", server.url))
+                .header("content-type", content_type)
+                .body(form_body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 422);
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(
+                body["error"], "the engine `openai` is not offered here",
+                "{body}"
+            );
+            assert!(body["hint"].as_str().unwrap().contains("pseudo"), "{body}");
 
-        // Two pages, over the limit of one: 422 naming the limit.
-        let (status, body) = upload(&client, &server, None, &example()).await;
-        assert_eq!(status, 422, "{body}");
-        assert!(
-            body["error"].as_str().unwrap().contains("limit of 1"),
-            "{body}"
-        );
+            // Two pages, over the limit of one: 422 naming the limit.
+            let (status, body) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 422, "{body}");
+            assert!(
+                body["error"].as_str().unwrap().contains("limit of 1"),
+                "{body}"
+            );
 
-        // Ids are ours or nothing: unknown and malformed ids are 404, as JSON.
-        for id in [
-            "0123456789abcdef0123456789abcdef",
-            "abc",
-            "..%2F..%2Fetc",
-            "ZZ",
-        ] {
-            let (status, body) = get_json(&client, &format!("{}/v1/jobs/{id}", server.url)).await;
-            assert_eq!(status, 404, "{id}: {body}");
-            assert!(body["error"].is_string(), "{id}: {body}");
-            let (status, _) =
-                get_json(&client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
-            assert_eq!(status, 404, "{id}");
-        }
-    });
-    drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+            // Ids are ours or nothing: unknown and malformed ids are 404, as JSON.
+            for id in [
+                "0123456789abcdef0123456789abcdef",
+                "abc",
+                "..%2F..%2Fetc",
+                "ZZ",
+            ] {
+                let (status, body) =
+                    get_json(&client, &format!("{}/v1/jobs/{id}", server.url)).await;
+                assert_eq!(status, 404, "{id}: {body}");
+                assert!(body["error"].is_string(), "{id}: {body}");
+                let (status, _) =
+                    get_json(&client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
+                assert_eq!(status, 404, "{id}");
+            }
+        },
+    );
 }
 
 #[test]
 fn events_stream_ends_with_done() {
-    let data = data_dir("events");
-    let server = Server::start(settings(&data));
-    block_on(async {
-        let client = reqwest::Client::new();
-        let (status, created) = upload(&client, &server, None, &example()).await;
-        assert_eq!(status, 201, "{created}");
-        let id = created["id"].as_str().unwrap();
-        let mut response = client
-            .get(format!("{}/v1/jobs/{id}/events", server.url))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.headers()["content-type"], "text/event-stream");
-        let mut text = String::new();
-        let read_all = async {
-            while let Some(chunk) = response.chunk().await.unwrap() {
-                text.push_str(&String::from_utf8_lossy(&chunk));
-            }
-        };
-        tokio::time::timeout(PATIENCE, read_all)
-            .await
-            .expect("the stream ends");
-        assert!(text.contains("event: done\n"), "{text}");
-        assert!(!text.contains("event: failed"), "{text}");
-        // The last event is the end: done, with the job in its data.
-        let last = text.trim_end().rsplit("\n\n").next().unwrap();
-        assert!(last.starts_with("event: done\ndata: {"), "{last}");
-        assert!(last.contains(r#""state":"done""#), "{last}");
-    });
-    drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+    with_server(
+        "events",
+        |_| {},
+        async |client, server, _| {
+            let (status, created) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201, "{created}");
+            let id = created["id"].as_str().unwrap();
+            let mut response = client
+                .get(format!("{}/v1/jobs/{id}/events", server.url))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            assert_eq!(response.headers()["content-type"], "text/event-stream");
+            let mut text = String::new();
+            let read_all = async {
+                while let Some(chunk) = response.chunk().await.unwrap() {
+                    text.push_str(&String::from_utf8_lossy(&chunk));
+                }
+            };
+            tokio::time::timeout(PATIENCE, read_all)
+                .await
+                .expect("the stream ends");
+            assert!(text.contains("event: done\n"), "{text}");
+            assert!(!text.contains("event: failed"), "{text}");
+            // The last event is the end: done, with the job in its data.
+            let last = text.trim_end().rsplit("\n\n").next().unwrap();
+            assert!(last.starts_with("event: done\ndata: {"), "{last}");
+            assert!(last.contains(r#""state":"done""#), "{last}");
+        },
+    );
 }
 
 #[test]
@@ -437,56 +440,48 @@ fn a_restart_keeps_done_jobs_and_finishes_queued_and_running_ones() {
 
 #[test]
 fn a_panic_fails_the_job_with_its_message() {
-    let data = data_dir("panic");
-    let server = Server::start(Settings {
-        make_engine: Arc::new(|_: &EngineRequest<'_>| panic!("engine exploded")),
-        ..settings(&data)
-    });
-    block_on(async {
-        let client = reqwest::Client::new();
-        let (status, created) = upload(&client, &server, None, &example()).await;
-        assert_eq!(status, 201, "{created}");
-        let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
-        assert_eq!(job["state"], "failed", "{job}");
-        assert_eq!(
-            job["error"]["error"], "internal error: engine exploded",
-            "{job}"
-        );
-        assert!(
-            job["error"]["hint"].as_str().unwrap().contains("report"),
-            "{job}"
-        );
-        // The server still answers.
-        let (status, _) = upload(&client, &server, None, &example()).await;
-        assert_eq!(status, 201);
-    });
-    drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+    with_server(
+        "panic",
+        |s| s.make_engine = Arc::new(|_: &EngineRequest<'_>| panic!("engine exploded")),
+        async |client, server, _| {
+            let (status, created) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201, "{created}");
+            let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+            assert_eq!(job["state"], "failed", "{job}");
+            assert_eq!(
+                job["error"]["error"], "internal error: engine exploded",
+                "{job}"
+            );
+            assert!(
+                job["error"]["hint"].as_str().unwrap().contains("report"),
+                "{job}"
+            );
+            // The server still answers.
+            let (status, _) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201);
+        },
+    );
 }
 
 #[test]
 fn a_job_past_its_time_limit_fails() {
-    let data = data_dir("timeout");
-    let server = Server::start(Settings {
-        job_timeout: Duration::ZERO,
-        ..settings(&data)
-    });
-    block_on(async {
-        let client = reqwest::Client::new();
-        let (status, created) = upload(&client, &server, None, &example()).await;
-        assert_eq!(status, 201, "{created}");
-        let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
-        assert_eq!(job["state"], "failed", "{job}");
-        assert!(
-            job["error"]["error"]
-                .as_str()
-                .unwrap()
-                .contains("longer than the limit of 0 s"),
-            "{job}"
-        );
-    });
-    drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+    with_server(
+        "timeout",
+        |s| s.job_timeout = Duration::ZERO,
+        async |client, server, _| {
+            let (status, created) = upload(&client, &server, None, &example()).await;
+            assert_eq!(status, 201, "{created}");
+            let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+            assert_eq!(job["state"], "failed", "{job}");
+            assert!(
+                job["error"]["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("longer than the limit of 0 s"),
+                "{job}"
+            );
+        },
+    );
 }
 
 #[test]
