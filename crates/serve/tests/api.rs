@@ -200,7 +200,7 @@ fn upload_runs_to_done_and_serves_the_translated_pdf_and_report() {
         "upload",
         |_| {},
         async |client, server, data| {
-            let (status, created) = upload(&client, &server, None, &example()).await;
+            let (status, created) = upload(client, server, None, &example()).await;
             assert_eq!(status, 201, "{created}");
             let id = created["id"].as_str().expect("an id").to_string();
             assert!(
@@ -208,7 +208,7 @@ fn upload_runs_to_done_and_serves_the_translated_pdf_and_report() {
                 "{id}"
             );
 
-            let job = wait_final(&client, &server, &id).await;
+            let job = wait_final(client, server, &id).await;
             assert_eq!(job["state"], "done", "{job}");
             assert!(
                 job["report"]["segments"]["translated"].as_u64().unwrap() > 0,
@@ -216,7 +216,7 @@ fn upload_runs_to_done_and_serves_the_translated_pdf_and_report() {
             );
 
             let (status, report) =
-                get_json(&client, &format!("{}/v1/jobs/{id}/report.json", server.url)).await;
+                get_json(client, &format!("{}/v1/jobs/{id}/report.json", server.url)).await;
             assert_eq!(status, 200);
             assert_eq!(report, job["report"]);
 
@@ -260,14 +260,14 @@ fn a_token_is_required_when_set() {
         "token",
         |s| s.token = Some("s3cret".into()),
         async |client, server, _| {
-            let (status, body) = upload(&client, &server, None, b"%PDF-1.4 small").await;
+            let (status, body) = upload(client, server, None, b"%PDF-1.4 small").await;
             assert_eq!(status, 401, "{body}");
             assert!(body["error"].as_str().unwrap().contains("token"), "{body}");
             assert!(body["hint"].as_str().unwrap().contains("Bearer"), "{body}");
-            let (status, _) = upload(&client, &server, Some("s3cre"), b"%PDF-1.4 small").await;
+            let (status, _) = upload(client, server, Some("s3cre"), b"%PDF-1.4 small").await;
             assert_eq!(status, 401);
 
-            let (status, created) = upload(&client, &server, Some("s3cret"), &example()).await;
+            let (status, created) = upload(client, server, Some("s3cret"), &example()).await;
             assert_eq!(status, 201, "{created}");
             let url = format!("{}/v1/jobs/{}", server.url, created["id"].as_str().unwrap());
             assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
@@ -283,7 +283,7 @@ fn an_upload_over_the_size_limit_is_413() {
         "size",
         |s| s.max_upload_bytes = 8 * 1024,
         async |client, server, _| {
-            let (status, body) = upload(&client, &server, None, &vec![b'x'; 32 * 1024]).await;
+            let (status, body) = upload(client, server, None, &vec![b'x'; 32 * 1024]).await;
             assert_eq!(status, 413, "{body}");
             assert!(
                 body["error"].as_str().unwrap().contains("limit of 8 KB"),
@@ -304,7 +304,7 @@ fn limits_and_unreadable_files_are_clear_errors() {
         |s| s.max_pages = 1,
         async |client, server, _| {
             // Not a PDF: the reader's own message and hint.
-            let (status, body) = upload(&client, &server, None, b"hello, this is not a PDF").await;
+            let (status, body) = upload(client, server, None, b"hello, this is not a PDF").await;
             assert_eq!(status, 422, "{body}");
             let expected =
                 folio_pdf::page_count(b"hello, this is not a PDF".to_vec(), None).unwrap_err();
@@ -330,7 +330,7 @@ fn limits_and_unreadable_files_are_clear_errors() {
             assert!(body["hint"].as_str().unwrap().contains("pseudo"), "{body}");
 
             // Two pages, over the limit of one: 422 naming the limit.
-            let (status, body) = upload(&client, &server, None, &example()).await;
+            let (status, body) = upload(client, server, None, &example()).await;
             assert_eq!(status, 422, "{body}");
             assert!(
                 body["error"].as_str().unwrap().contains("limit of 1"),
@@ -345,11 +345,11 @@ fn limits_and_unreadable_files_are_clear_errors() {
                 "ZZ",
             ] {
                 let (status, body) =
-                    get_json(&client, &format!("{}/v1/jobs/{id}", server.url)).await;
+                    get_json(client, &format!("{}/v1/jobs/{id}", server.url)).await;
                 assert_eq!(status, 404, "{id}: {body}");
                 assert!(body["error"].is_string(), "{id}: {body}");
                 let (status, _) =
-                    get_json(&client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
+                    get_json(client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
                 assert_eq!(status, 404, "{id}");
             }
         },
@@ -362,7 +362,7 @@ fn events_stream_ends_with_done() {
         "events",
         |_| {},
         async |client, server, _| {
-            let (status, created) = upload(&client, &server, None, &example()).await;
+            let (status, created) = upload(client, server, None, &example()).await;
             assert_eq!(status, 201, "{created}");
             let id = created["id"].as_str().unwrap();
             let mut response = client
@@ -444,9 +444,9 @@ fn a_panic_fails_the_job_with_its_message() {
         "panic",
         |s| s.make_engine = Arc::new(|_: &EngineRequest<'_>| panic!("engine exploded")),
         async |client, server, _| {
-            let (status, created) = upload(&client, &server, None, &example()).await;
+            let (status, created) = upload(client, server, None, &example()).await;
             assert_eq!(status, 201, "{created}");
-            let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+            let job = wait_final(client, server, created["id"].as_str().unwrap()).await;
             assert_eq!(job["state"], "failed", "{job}");
             assert_eq!(
                 job["error"]["error"], "internal error: engine exploded",
@@ -457,7 +457,7 @@ fn a_panic_fails_the_job_with_its_message() {
                 "{job}"
             );
             // The server still answers.
-            let (status, _) = upload(&client, &server, None, &example()).await;
+            let (status, _) = upload(client, server, None, &example()).await;
             assert_eq!(status, 201);
         },
     );
@@ -469,9 +469,9 @@ fn a_job_past_its_time_limit_fails() {
         "timeout",
         |s| s.job_timeout = Duration::ZERO,
         async |client, server, _| {
-            let (status, created) = upload(&client, &server, None, &example()).await;
+            let (status, created) = upload(client, server, None, &example()).await;
             assert_eq!(status, 201, "{created}");
-            let job = wait_final(&client, &server, created["id"].as_str().unwrap()).await;
+            let job = wait_final(client, server, created["id"].as_str().unwrap()).await;
             assert_eq!(job["state"], "failed", "{job}");
             assert!(
                 job["error"]["error"]
