@@ -367,7 +367,7 @@ impl OpenAi {
         let demo_tokens: usize = demo
             .iter()
             .flatten()
-            .map(|m| estimate_tokens(&m["content"].to_string()))
+            .map(|m| estimate_tokens(m["content"].as_str().unwrap_or("")))
             .sum();
         messages.extend(demo.into_iter().flatten());
         messages.push(json!({"role": "user", "content": user}));
