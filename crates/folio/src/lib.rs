@@ -27,10 +27,12 @@ mod report;
 mod segments;
 mod space;
 mod spans;
+mod texts;
 mod typeset;
 
 pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
 pub use report::{BlockReport, Report, SegmentCounts, SegmentIssue};
+pub use texts::{BlockStatus, BlockText, Fixed};
 
 /// Why a document could not be translated at all (single segments failing are in the report).
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! The pipeline: read, lay out, translate, typeset, write.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use crate::Error;
 use crate::drawn::Drawn;
 use crate::report::{Report, reason_name};
 use crate::segments::DocumentText;
+use crate::texts::{Fixed, block_texts, set_apart_fixed};
 
 /// How to translate a document.
 pub struct Options<'a> {
@@ -33,6 +34,11 @@ pub struct Options<'a> {
     pub typeset: TypesetSettings,
     /// Put each translated page next to its original (`None`: the translation alone).
     pub bilingual: Option<folio_pdf::Bilingual>,
+    /// Translations fixed before the run (an editor's), by block: each replaces the engine's
+    /// and is not sent, while its block's source is the one it was made for.
+    pub fixed: HashMap<BlockId, Fixed>,
+    /// Record every block's source, translation and fit in [`Report::texts`], for an editor.
+    pub record_blocks: bool,
 }
 
 impl<'a> Options<'a> {
@@ -48,6 +54,8 @@ impl<'a> Options<'a> {
             layout: LayoutSettings::default(),
             typeset: TypesetSettings::default(),
             bilingual: None,
+            fixed: HashMap::new(),
+            record_blocks: false,
         }
     }
 }
@@ -120,6 +128,7 @@ pub fn translate(
 
     events(Event::Started(Stage::Translate));
     let (sent, unfold) = text.to_send();
+    let (sent, fixed) = set_apart_fixed(&text, sent, &options.fixed, &mut report.warnings);
     let mut output = folio_translate::translate_segments_blocking(
         options.engine,
         &sent,
@@ -133,6 +142,8 @@ pub fn translate(
     )
     .map_err(Error::Translate)?;
     unfold.apply(&mut output.translations);
+    let edited: HashSet<SegmentId> = fixed.iter().map(|t| t.id).collect();
+    output.translations.extend(fixed);
     report.engine = output.stats.clone();
     report.warnings.extend(output.warnings.iter().cloned());
     let outcomes: HashMap<SegmentId, &Outcome> = output
@@ -152,6 +163,9 @@ pub fn translate(
         options,
         &mut report,
     );
+    if options.record_blocks {
+        report.texts = block_texts(&blocks, &text, &outcomes, &edited, &typeset, &report);
+    }
     clock.lap(&mut report, Stage::Typeset);
 
     events(Event::Started(Stage::Write));
@@ -200,7 +214,9 @@ fn read_and_prepare(
 ) -> Result<(Document, Vec<Segment>), Error> {
     let LaidOut { doc, blocks, .. } =
         read_and_lay_out(pdf, options, &mut Report::default(), &mut |_| {}, false)?;
-    let (sent, _) = DocumentText::new(&doc, &blocks).to_send();
+    let text = DocumentText::new(&doc, &blocks);
+    let (sent, _) = text.to_send();
+    let (sent, _) = set_apart_fixed(&text, sent, &options.fixed, &mut Vec::new());
     Ok((doc, sent))
 }
 

@@ -25,6 +25,10 @@ pub struct Report {
     pub timings_ms: BTreeMap<String, u64>,
     /// Problems that did not stop the run.
     pub warnings: Vec<String>,
+    /// Every block's source, translation and fit, when [`crate::Options::record_blocks`]
+    /// asked (an editor's view); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<crate::BlockText>,
 }
 
 /// How the segments ended.

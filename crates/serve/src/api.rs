@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Request, State as AxState};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State as AxState};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 use tokio::sync::broadcast;
 
 use crate::Settings;
+use crate::edit::{BlockView, EditError, parse_block_name};
 use crate::runner::{JobEvent, Runner};
 use crate::store::{JobOptions, State, valid_id};
 
@@ -48,6 +49,13 @@ pub fn router(runner: Runner, settings: &Settings) -> Router {
         .route("/v1/jobs/{id}/events", get(job_events))
         .route("/v1/jobs/{id}/result.pdf", get(result_pdf))
         .route("/v1/jobs/{id}/report.json", get(report_json))
+        .route("/v1/jobs/{id}/blocks", get(all_blocks))
+        .route(
+            "/v1/jobs/{id}/blocks/{block}",
+            axum::routing::put(put_block).delete(delete_block),
+        )
+        .route("/v1/jobs/{id}/pages/{page}/blocks", get(page_blocks))
+        .route("/v1/jobs/{id}/pages/{page}/{image}", get(page_image))
         .fallback(|| async { ApiError::NotFound("no such endpoint") })
         .layer(DefaultBodyLimit::max(
             settings.max_upload_bytes.saturating_add(FORM_SLACK),
@@ -319,31 +327,285 @@ async fn read_file(path: std::path::PathBuf) -> Result<Vec<u8>, ApiError> {
     .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
+impl From<EditError> for ApiError {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::NoBlock => ApiError::NotFound("no such block"),
+            EditError::NotDone(state) => ApiError::NotReady(state),
+            EditError::Refused { error, hint } => ApiError::Unprocessable {
+                error,
+                hint: Some(hint),
+            },
+            EditError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+/// Runs `work` on a thread of its own, off the async threads: the pipeline starts a runtime
+/// of its own, which it refuses to do on one of tokio's threads (its blocking pool included).
+async fn on_own_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let (sent, answer) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("folio-edit".into())
+        .spawn(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            let _ = sent.send(out);
+        })
+        .map_err(|e| ApiError::Internal(format!("cannot start a thread: {e}")))?;
+    match answer.await {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(_)) => Err(ApiError::Internal("the edit panicked".into())),
+        Err(_) => Err(ApiError::Internal(
+            "the edit's thread ended without an answer".into(),
+        )),
+    }
+}
+
+/// The blocks of done job `id`, read off the async threads.
+async fn blocks_of(app: &App, id: &str) -> Result<Vec<folio::BlockText>, ApiError> {
+    known(app, id)?;
+    let runner = app.runner.clone();
+    let id = id.to_string();
+    tokio::task::spawn_blocking(move || runner.blocks(&id))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::from)
+}
+
+/// `?status=failed,overflowed` on the block lists.
+#[derive(serde::Deserialize)]
+struct BlockFilter {
+    status: Option<String>,
+}
+
+impl BlockFilter {
+    fn keeps(&self, block: &folio::BlockText) -> bool {
+        let Some(wanted) = &self.status else {
+            return true;
+        };
+        let status = serde_json::to_value(block.status).unwrap_or_default();
+        wanted
+            .split(',')
+            .any(|w| status.as_str() == Some(w.trim()) || (w.trim() == "edited" && block.edited))
+    }
+}
+
+/// `GET /v1/jobs/{id}/blocks`: every block of the document (`?status=failed,overflowed,shrunk`
+/// for the ones to look at), in reading order.
+async fn all_blocks(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    Query(filter): Query<BlockFilter>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let blocks = blocks_of(&app, &id).await?;
+    let revision = known(&app, &id)?.revision;
+    let views: Vec<BlockView> = blocks
+        .iter()
+        .filter(|b| filter.keeps(b))
+        .map(BlockView::from)
+        .collect();
+    Ok(Json(json!({ "revision": revision, "blocks": views })))
+}
+
+/// `GET /v1/jobs/{id}/pages/{n}/blocks`: the blocks of page `n` (from 1).
+async fn page_blocks(
+    AxState(app): AxState<App>,
+    Path((id, page)): Path<(String, u32)>,
+    Query(filter): Query<BlockFilter>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let job = known(&app, &id)?;
+    if page == 0 || page > job.pages {
+        return Err(ApiError::NotFound("no such page"));
+    }
+    let blocks = blocks_of(&app, &id).await?;
+    let views: Vec<BlockView> = blocks
+        .iter()
+        .filter(|b| b.id.page + 1 == page && filter.keeps(b))
+        .map(BlockView::from)
+        .collect();
+    Ok(Json(
+        json!({ "page": page, "revision": job.revision, "blocks": views }),
+    ))
+}
+
+/// The body of `PUT /v1/jobs/{id}/blocks/{block}`.
+#[derive(serde::Deserialize)]
+struct BlockEdit {
+    translation: String,
+}
+
+/// `PUT /v1/jobs/{id}/blocks/{block}`: the editor's translation of a block, placeholders
+/// checked; the result is written again and a `page` event sent.
+async fn put_block(
+    AxState(app): AxState<App>,
+    Path((id, block)): Path<(String, String)>,
+    body: Result<Json<BlockEdit>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<crate::edit::Edited>, ApiError> {
+    let Json(edit) = body.map_err(|e| {
+        ApiError::BadRequest(format!(
+            "{}; send {{\"translation\": \"…\"}}",
+            e.body_text()
+        ))
+    })?;
+    edit_block(&app, &id, &block, Some(edit.translation)).await
+}
+
+/// `DELETE /v1/jobs/{id}/blocks/{block}`: drops the editor's translation of a block; the
+/// engine's is set again.
+async fn delete_block(
+    AxState(app): AxState<App>,
+    Path((id, block)): Path<(String, String)>,
+) -> Result<Json<crate::edit::Edited>, ApiError> {
+    edit_block(&app, &id, &block, None).await
+}
+
+async fn edit_block(
+    app: &App,
+    id: &str,
+    block: &str,
+    translation: Option<String>,
+) -> Result<Json<crate::edit::Edited>, ApiError> {
+    known(app, id)?;
+    let block = parse_block_name(block).ok_or(ApiError::NotFound("no such block"))?;
+    let runner = app.runner.clone();
+    let id = id.to_string();
+    let edited = on_own_thread(move || runner.edit(&id, &[(block, translation)])).await??;
+    Ok(Json(edited))
+}
+
+/// `?dpi=` of a page image.
+#[derive(serde::Deserialize)]
+struct ImageQuery {
+    dpi: Option<u32>,
+}
+
+/// Page images are rendered between these resolutions (a phone's thumbnail to print).
+const DPI_RANGE: std::ops::RangeInclusive<u32> = 18..=300;
+
+/// `GET /v1/jobs/{id}/pages/{n}/{source|translation}.png?dpi=96`: the page rendered,
+/// cached with the job until an edit writes a new revision.
+async fn page_image(
+    AxState(app): AxState<App>,
+    Path((id, page, image)): Path<(String, u32, String)>,
+    Query(query): Query<ImageQuery>,
+) -> Result<Response, ApiError> {
+    let job = known(&app, &id)?;
+    if page == 0 || page > job.pages {
+        return Err(ApiError::NotFound("no such page"));
+    }
+    let dpi = query.dpi.unwrap_or(96);
+    if !DPI_RANGE.contains(&dpi) {
+        return Err(ApiError::Unprocessable {
+            error: format!("dpi {dpi} is out of range"),
+            hint: Some(format!(
+                "ask for {} to {} dots per inch",
+                DPI_RANGE.start(),
+                DPI_RANGE.end()
+            )),
+        });
+    }
+    let store = app.runner.store().clone();
+    let (pdf, name) = match image.as_str() {
+        "source.png" => (store.input(&id), format!("source-{page}-{dpi}.png")),
+        "translation.png" => {
+            done(&app, &id)?;
+            let name = format!("translation-r{}-{page}-{dpi}.png", job.revision);
+            (store.result(&id), name)
+        }
+        _ => {
+            return Err(ApiError::NotFound(
+                "no such image: ask for source.png or translation.png",
+            ));
+        }
+    };
+    let cached = store.page_images(&id).join(name);
+    let png = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        if let Ok(png) = std::fs::read(&cached) {
+            return Ok(png);
+        }
+        let bytes = std::fs::read(&pdf)
+            .map_err(|e| ApiError::Internal(format!("{}: {e}", pdf.display())))?;
+        let image = folio_qa::render_page(&bytes, page as usize - 1, dpi as f32).map_err(|e| {
+            ApiError::Unprocessable {
+                error: format!("page {page} cannot be rendered: {e}"),
+                hint: None,
+            }
+        })?;
+        let mut png = Vec::new();
+        image
+            .write_to(
+                &mut std::io::Cursor::new(&mut png),
+                folio_qa::image::ImageFormat::Png,
+            )
+            .map_err(|e| ApiError::Internal(format!("png: {e}")))?;
+        if let Err(e) = store.cache_page_image(&cached, &png) {
+            eprintln!("warning: {}: {e}", cached.display());
+        }
+        Ok(png)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        png,
+    )
+        .into_response())
+}
+
+/// `?follow=true` on the events: go on after `done` with the edits' `page` events.
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    follow: bool,
+}
+
 /// `GET /v1/jobs/{id}/events`: Server-Sent Events. First the job as it is now (`progress`,
 /// or `done`/`failed` and the end), then each change until it is done or failed.
 async fn job_events(
     AxState(app): AxState<App>,
     Path(id): Path<String>,
+    Query(query): Query<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     known(&app, &id)?;
     let (rx, now) = app
         .runner
         .subscribe(&id)
         .ok_or(ApiError::NotFound("no such job"))?;
-    let finished = now.state.is_final();
-    let first = stream::iter([Ok(sse_event(&JobEvent::of(now)))]);
-    let rest = stream::unfold((rx, finished), |(mut rx, finished)| async move {
-        if finished {
-            return None;
-        }
-        loop {
-            match rx.recv().await {
-                Ok(event) => {
-                    let end = !matches!(event, JobEvent::Progress(_));
-                    return Some((Ok(sse_event(&event)), (rx, end)));
+    let follow = query.follow;
+    let ends = move |event: &JobEvent| match event {
+        JobEvent::Progress(_) | JobEvent::Page(..) => false,
+        JobEvent::Done(_) => !follow,
+        JobEvent::Failed(_) => true,
+    };
+    let first = JobEvent::of(now);
+    let finished = ends(&first);
+    let first = stream::iter([Ok(sse_event(&first))]);
+    let runner = app.runner.clone();
+    let rest = stream::unfold((rx, finished), move |(mut rx, finished)| {
+        let runner = runner.clone();
+        let id = id.clone();
+        async move {
+            if finished {
+                return None;
+            }
+            loop {
+                match rx.recv().await {
+                    Ok(event) => {
+                        let end = ends(&event);
+                        return Some((Ok(sse_event(&event)), (rx, end)));
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    // The job ended: its channel closes; a follower goes on with a new one.
+                    Err(broadcast::error::RecvError::Closed) if follow => {
+                        rx = runner.subscribe(&id)?.0;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });
@@ -355,6 +617,10 @@ fn sse_event(event: &JobEvent) -> Event {
         JobEvent::Progress(job) => ("progress", job),
         JobEvent::Done(job) => ("done", job),
         JobEvent::Failed(job) => ("failed", job),
+        JobEvent::Page(job, pages) => {
+            let data = json!({ "id": job.id, "revision": job.revision, "pages": pages });
+            return Event::default().event("page").data(data.to_string());
+        }
     };
     let data = serde_json::to_string(job).unwrap_or_else(|_| "{}".into());
     Event::default().event(name).data(data)

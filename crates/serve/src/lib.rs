@@ -18,6 +18,7 @@
 //! failed at once, and its thread stops at the pipeline's next progress event.
 
 mod api;
+mod edit;
 mod runner;
 mod store;
 

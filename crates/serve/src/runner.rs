@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, broadcast, mpsc};
 
+use folio_translate::{Engine, TranslateOptions};
+
+use crate::edit;
 use crate::store::{Job, JobError, JobOptions, JobStore, State, now_ms};
 use crate::{EngineMaker, EngineRequest, Settings};
 
@@ -21,6 +24,8 @@ pub enum JobEvent {
     Done(Job),
     /// The job failed.
     Failed(Job),
+    /// An edit wrote the result again: the job (its new revision) and the pages that changed.
+    Page(Job, Vec<u32>),
 }
 
 impl JobEvent {
@@ -43,7 +48,7 @@ pub struct Runner {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     store: JobStore,
     /// Every job's latest state (`job.json` is written on each change of state or stage).
     jobs: Mutex<HashMap<String, Job>>,
@@ -52,6 +57,8 @@ struct Inner {
     make_engine: Arc<EngineMaker>,
     fonts: Arc<folio_typeset::FontBook>,
     job_timeout: Duration,
+    /// One lock per job being edited: its edits are applied one after the other.
+    edit_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
 /// The payload a cancelled pipeline unwinds with (no panic message is printed for it).
@@ -82,6 +89,7 @@ impl Runner {
             make_engine: settings.make_engine.clone(),
             fonts: settings.fonts.clone(),
             job_timeout: settings.job_timeout,
+            edit_locks: Mutex::default(),
         });
         for id in again {
             inner.enqueue(id);
@@ -114,6 +122,111 @@ impl Runner {
     /// Where the job's files are.
     pub fn store(&self) -> &JobStore {
         &self.inner.store
+    }
+
+    /// Every block of done job `id` as the editor sees it.
+    pub fn blocks(&self, id: &str) -> Result<Vec<folio::BlockText>, edit::EditError> {
+        let job = self.job(id).ok_or(edit::EditError::NoBlock)?;
+        if job.state != State::Done {
+            return Err(edit::EditError::NotDone(job.state));
+        }
+        let store = &self.inner.store;
+        Ok(store
+            .read_json(&store.blocks(id))
+            .map_err(|e| edit::EditError::Internal(e.to_string()))?
+            .unwrap_or_default())
+    }
+
+    /// Applies an editor's changes to done job `id` (a translation for a block, or `None` to
+    /// drop the block's edit and take the engine's again), then writes its result again from
+    /// the job's memory and the edits, without asking the engine. Blocking: call it off the
+    /// async threads, on a thread of its own (the pipeline starts a runtime).
+    pub fn edit(
+        &self,
+        id: &str,
+        changes: &[(folio_doc::BlockId, Option<String>)],
+    ) -> Result<edit::Edited, edit::EditError> {
+        use edit::EditError;
+        let lock = {
+            let mut locks = self
+                .inner
+                .edit_locks
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            locks.entry(id.to_string()).or_default().clone()
+        };
+        let _one_at_a_time = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = self.blocks(id)?;
+        let job = self.job(id).ok_or(EditError::NoBlock)?;
+        let store = &self.inner.store;
+        let failed = |e: std::io::Error| EditError::Internal(e.to_string());
+        let by_id: HashMap<folio_doc::BlockId, &folio::BlockText> =
+            before.iter().map(|b| (b.id, b)).collect();
+        let mut edits: edit::Edits = store
+            .read_json(&store.edits(id))
+            .map_err(failed)?
+            .unwrap_or_default();
+        for (block, translation) in changes {
+            let text = by_id.get(block).ok_or(EditError::NoBlock)?;
+            let name = edit::block_name(*block);
+            match translation {
+                Some(t) => {
+                    edit::check_edit(text, t)?;
+                    edits.insert(
+                        name,
+                        folio::Fixed {
+                            source: text.source.clone(),
+                            translation: t.to_string(),
+                        },
+                    );
+                }
+                None => {
+                    edits.remove(&name);
+                }
+            }
+        }
+        let info: folio_translate::EngineInfo = store
+            .read_json(&store.engine(id))
+            .map_err(failed)?
+            .ok_or_else(|| EditError::Internal(format!("job {id}: engine.json is missing")))?;
+        let engine = edit::Remembered::new(info);
+        let translate = TranslateOptions {
+            cache: Some(
+                edit::job_memory(store, id, None)
+                    .map_err(|e| EditError::Internal(e.to_string()))?,
+            ),
+            ..TranslateOptions::default()
+        };
+        // The edits are stored first, so the re-render reads them as a job's run does.
+        let previous = store.read(&store.edits(id));
+        store.write_json(&store.edits(id), &edits).map_err(failed)?;
+        let rendered = render(&self.inner, &job, &engine, translate, &mut |_| {});
+        let (pdf, mut report) = match rendered {
+            Ok(out) => out,
+            Err(e) => {
+                // Nothing changes when the re-render fails: the edits go back as they were.
+                let _ = store.restore(&store.edits(id), previous);
+                return Err(EditError::Internal(e.error));
+            }
+        };
+        // The engine's cost is that of the job's run; a re-render costs nothing.
+        let old: Option<folio::Report> = store.read_json(&store.report(id)).map_err(failed)?;
+        if let Some(old) = old {
+            report.engine = old.engine;
+        }
+        let pages = edit::changed_pages(&before, &report.texts);
+        let changed = changes
+            .iter()
+            .filter_map(|(block, _)| report.texts.iter().find(|b| b.id == *block))
+            .map(edit::BlockView::from)
+            .collect();
+        store.write_result(id, &pdf, &report).map_err(failed)?;
+        let job = self.inner.revise(id, pages.clone()).map_err(failed)?;
+        Ok(edit::Edited {
+            revision: job.revision,
+            pages,
+            blocks: changed,
+        })
     }
 }
 
@@ -159,6 +272,22 @@ impl Inner {
             let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
             events.remove(id);
         }
+    }
+
+    /// Counts a new revision of done job `id`'s result, and tells its listeners which pages
+    /// changed.
+    fn revise(&self, id: &str, pages: Vec<u32>) -> std::io::Result<Job> {
+        let job = {
+            let mut jobs = self.lock_jobs();
+            let job = jobs
+                .get_mut(id)
+                .ok_or_else(|| std::io::Error::other(format!("job {id} is gone")))?;
+            job.revision += 1;
+            job.clone()
+        };
+        self.store.save(&job)?;
+        let _ = self.sender(id).send(JobEvent::Page(job.clone(), pages));
+        Ok(job)
     }
 
     fn fail(&self, id: &str, error: JobError) {
@@ -251,6 +380,7 @@ async fn run(inner: &Arc<Inner>, id: &str) {
             job.state = State::Done;
             job.finished_ms = Some(now_ms());
             job.progress.stage = None;
+            job.revision += 1;
         }),
         Err(error) => inner.fail(id, error),
     }
@@ -279,34 +409,22 @@ fn translate(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), J
     }
 }
 
-/// Builds the job's engine, runs the pipeline and stores the result.
+/// Builds the job's engine, runs the pipeline (the job's memory first, its edits fixed) and
+/// stores the result.
 fn run_pipeline(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), JobError> {
-    let bytes = std::fs::read(inner.store.input(&job.id)).map_err(|e| JobError {
-        error: format!("cannot read the uploaded file: {e}"),
-        hint: None,
-    })?;
     let request = EngineRequest {
         engine: job.options.engine.as_deref(),
         from: job.options.from.as_deref(),
         to: &job.options.to,
     };
-    let (engine, translate) =
+    let (engine, mut translate) =
         (inner.make_engine)(&request).map_err(|error| JobError { error, hint: None })?;
-    let pages = match job.options.pages.as_deref().map(str::parse) {
-        None => None,
-        Some(Ok(pages)) => Some(pages),
-        Some(Err(e)) => {
-            return Err(JobError {
-                error: format!("pages: {e}"),
-                hint: None,
-            });
-        }
-    };
-    let options = folio::Options {
-        translate,
-        pages,
-        ..folio::Options::new(engine.as_ref(), &inner.fonts)
-    };
+    let store = &inner.store;
+    translate.cache =
+        Some(edit::job_memory(store, &job.id, translate.cache.take()).map_err(internal("memory"))?);
+    store
+        .write_json(&store.engine(&job.id), engine.info())
+        .map_err(internal("engine.json"))?;
     let id = job.id.as_str();
     let mut events = |event: folio::Event| {
         if cancel.load(Ordering::Relaxed) {
@@ -322,16 +440,57 @@ fn run_pipeline(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<()
             }),
         }
     };
-    let (pdf, report) =
-        folio::translate(Arc::new(bytes), &options, &mut events).map_err(|e| JobError {
-            error: e.to_string(),
-            hint: e.hint().map(String::from),
-        })?;
-    inner
-        .store
+    let (pdf, report) = render(inner, job, engine.as_ref(), translate, &mut events)?;
+    store
         .write_result(id, &pdf, &report)
-        .map_err(|e| JobError {
-            error: format!("cannot store the result: {e}"),
-            hint: None,
-        })
+        .map_err(internal("cannot store the result"))
+}
+
+/// Runs the pipeline on job `job`'s input with `engine`, its edits fixed, every block
+/// recorded for the editor.
+pub(crate) fn render(
+    inner: &Inner,
+    job: &Job,
+    engine: &dyn Engine,
+    translate: TranslateOptions,
+    events: &mut (dyn FnMut(folio::Event) + Send),
+) -> Result<(Vec<u8>, folio::Report), JobError> {
+    let store = &inner.store;
+    let bytes = std::fs::read(store.input(&job.id)).map_err(|e| JobError {
+        error: format!("cannot read the uploaded file: {e}"),
+        hint: None,
+    })?;
+    let pages = match job.options.pages.as_deref().map(str::parse) {
+        None => None,
+        Some(Ok(pages)) => Some(pages),
+        Some(Err(e)) => {
+            return Err(JobError {
+                error: format!("pages: {e}"),
+                hint: None,
+            });
+        }
+    };
+    let edits: edit::Edits = store
+        .read_json(&store.edits(&job.id))
+        .map_err(internal("edits.json"))?
+        .unwrap_or_default();
+    let options = folio::Options {
+        translate,
+        pages,
+        fixed: edit::fixed_of(&edits),
+        record_blocks: true,
+        ..folio::Options::new(engine, &inner.fonts)
+    };
+    folio::translate(Arc::new(bytes), &options, events).map_err(|e| JobError {
+        error: e.to_string(),
+        hint: e.hint().map(String::from),
+    })
+}
+
+/// Turns a store error into the job's failure, naming what failed.
+fn internal<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> JobError {
+    move |e| JobError {
+        error: format!("{what}: {e}"),
+        hint: None,
+    }
 }

@@ -88,6 +88,10 @@ pub struct Job {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<JobError>,
+    /// How many times its result was written: 1 when first done, one more after each edit.
+    /// Page images and clients' copies of an older revision are stale.
+    #[serde(default)]
+    pub revision: u32,
 }
 
 /// Length of a job id in hex digits (128 random bits).
@@ -121,6 +125,7 @@ impl JobStore {
             finished_ms: None,
             progress: Progress::default(),
             error: None,
+            revision: 0,
         };
         let tmp = self.jobs.join(format!(".new-{id}"));
         std::fs::create_dir(&tmp).map_err(|e| with_path(e, &tmp))?;
@@ -178,10 +183,86 @@ impl JobStore {
         self.dir(id).join("report.json")
     }
 
-    /// Stores a finished job's output: the report first, then the PDF.
+    /// Every block of job `id`'s result as an editor sees it (there once it is done).
+    pub fn blocks(&self, id: &str) -> PathBuf {
+        self.dir(id).join("blocks.json")
+    }
+
+    /// The editor's translations of job `id`, by block (there once a block was edited).
+    pub fn edits(&self, id: &str) -> PathBuf {
+        self.dir(id).join("edits.json")
+    }
+
+    /// Job `id`'s own translation memory: every translation it received, so a re-run or an
+    /// edit's re-render never asks the engine again.
+    pub fn memory(&self, id: &str) -> PathBuf {
+        self.dir(id).join("memory")
+    }
+
+    /// Who translated job `id` (the engine's name, model and pair), for its memory's keys.
+    pub fn engine(&self, id: &str) -> PathBuf {
+        self.dir(id).join("engine.json")
+    }
+
+    /// Job `id`'s rendered page images, made on demand.
+    pub fn page_images(&self, id: &str) -> PathBuf {
+        self.dir(id).join("pages")
+    }
+
+    /// Keeps a rendered page image of a job (`path` under [`JobStore::page_images`]).
+    pub fn cache_page_image(&self, path: &Path, png: &[u8]) -> io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| with_path(e, dir))?;
+        }
+        write_atomic(path, png)
+    }
+
+    /// Stores a finished job's output: its blocks and report first, then the PDF. The
+    /// report's [`folio::Report::texts`] go to `blocks.json`, not into `report.json`.
     pub fn write_result(&self, id: &str, pdf: &[u8], report: &folio::Report) -> io::Result<()> {
-        write_atomic(&self.report(id), &to_json(report)?)?;
+        write_atomic(&self.blocks(id), &to_json(&report.texts)?)?;
+        let report = folio::Report {
+            texts: Vec::new(),
+            ..report.clone()
+        };
+        write_atomic(&self.report(id), &to_json(&report)?)?;
         write_atomic(&self.result(id), pdf)
+    }
+
+    /// Writes `value` as JSON to `path` (one of this job's files), atomically.
+    pub fn write_json(&self, path: &Path, value: &impl Serialize) -> io::Result<()> {
+        write_atomic(path, &to_json(value)?)
+    }
+
+    /// The bytes of `path` (one of this job's files), `None` when it is not there, to put
+    /// back with [`JobStore::restore`].
+    pub fn read(&self, path: &Path) -> Option<Vec<u8>> {
+        std::fs::read(path).ok()
+    }
+
+    /// Puts `path` back as [`JobStore::read`] found it: its old bytes, or no file.
+    pub fn restore(&self, path: &Path, bytes: Option<Vec<u8>>) -> io::Result<()> {
+        match bytes {
+            Some(bytes) => write_atomic(path, &bytes),
+            None => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(with_path(e, path)),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Reads JSON from `path` (one of this job's files); `None` when the file is not there.
+    pub fn read_json<T: serde::de::DeserializeOwned>(&self, path: &Path) -> io::Result<Option<T>> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(with_path(e, path)),
+        }
     }
 
     fn dir(&self, id: &str) -> PathBuf {

@@ -86,6 +86,26 @@ pub trait Cache: Send + Sync {
     }
 }
 
+/// A shared store is a store: one cache behind several layers or runs (a server's, under
+/// each job's own).
+impl<C: Cache + ?Sized> Cache for std::sync::Arc<C> {
+    fn get(&self, key: CacheKey) -> Result<Option<String>> {
+        (**self).get(key)
+    }
+
+    fn put(&self, key: CacheKey, translation: &str) -> Result<()> {
+        (**self).put(key, translation)
+    }
+
+    fn get_many(&self, keys: &[CacheKey]) -> Result<Vec<Option<String>>> {
+        (**self).get_many(keys)
+    }
+
+    fn put_many(&self, entries: &[(CacheKey, String)]) -> Result<()> {
+        (**self).put_many(entries)
+    }
+}
+
 /// A cache that stores nothing: the null implementation, when reuse across runs is unwanted.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoCache;

@@ -1,0 +1,222 @@
+//! The editor's API against a real server: a done job's blocks, a block edited (checked,
+//! the result written again, its text in the PDF), page images, and edits kept across a
+//! restart.
+
+mod common;
+
+use common::*;
+
+/// Uploads the README example with the pseudo engine and waits for it: the job's id.
+async fn done_job(client: &reqwest::Client, server: &Server) -> String {
+    let (status, created) = upload(client, server, None, &example()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let job = wait_final(client, server, &id).await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["revision"], 1, "{job}");
+    id
+}
+
+/// `PUT` (a translation) or `DELETE` (none) on a block: the status and the JSON answer.
+async fn edit(
+    client: &reqwest::Client,
+    server: &Server,
+    id: &str,
+    block: &str,
+    translation: Option<&str>,
+) -> (u16, Value) {
+    let url = format!("{}/v1/jobs/{id}/blocks/{block}", server.url);
+    let request = match translation {
+        Some(t) => client
+            .put(url)
+            .json(&serde_json::json!({ "translation": t })),
+        None => client.delete(url),
+    };
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn bytes(client: &reqwest::Client, url: &str) -> (u16, Vec<u8>) {
+    let response = client.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.bytes().await.unwrap().to_vec())
+}
+
+/// The first block of `blocks` translated, editable, with (or without) placeholders.
+fn block_with(blocks: &Value, placeholders: bool) -> Value {
+    blocks["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| {
+            b["status"] == "translated"
+                && b["editable"] == true
+                && b["source"].as_str().unwrap().contains("[1]") == placeholders
+                && b["source"].as_str().unwrap().len() > 30
+        })
+        .unwrap_or_else(|| panic!("a translated block (placeholders: {placeholders}): {blocks}"))
+        .clone()
+}
+
+#[test]
+fn an_edited_block_is_in_the_written_pdf_and_checked_first() {
+    with_server(
+        "edit",
+        |_| {},
+        async |client, server, _| {
+            let id = done_job(client, server).await;
+            let url = |path: &str| format!("{}/v1/jobs/{id}/{path}", server.url);
+
+            let (status, page) = get_json(client, &url("pages/1/blocks")).await;
+            assert_eq!(status, 200, "{page}");
+            assert_eq!(page["revision"], 1);
+            let blocks = page["blocks"].as_array().unwrap();
+            assert!(blocks.len() > 10, "{page}");
+            assert!(blocks.iter().all(|b| b["page"] == 1), "{page}");
+            let plain = block_with(&page, false);
+            let name = plain["id"].as_str().unwrap();
+            assert!(
+                plain["bbox"][2].as_f64() > plain["bbox"][0].as_f64(),
+                "{plain}"
+            );
+
+            let (_, before_png) = bytes(client, &url("pages/1/translation.png?dpi=50")).await;
+            assert!(before_png.starts_with(b"\x89PNG"), "a PNG");
+
+            // The edit is set and written: the PDF's text has it, the block says so.
+            let words = "Zebra quokka marmoset ocelot";
+            let (status, edited) = edit(client, server, &id, name, Some(words)).await;
+            assert_eq!(status, 200, "{edited}");
+            assert_eq!(edited["revision"], 2, "{edited}");
+            assert_eq!(edited["pages"], serde_json::json!([1]), "{edited}");
+            assert_eq!(edited["blocks"][0]["translation"], words, "{edited}");
+            assert_eq!(edited["blocks"][0]["edited"], true, "{edited}");
+            let (status, pdf) = bytes(client, &url("result.pdf")).await;
+            assert_eq!(status, 200);
+            if let Some(text) = pdftotext(&pdf) {
+                let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(flat.contains(words), "the edit is not in the PDF's text");
+            }
+            // The page's image is rendered again: it changed where the block is.
+            let (status, after_png) = bytes(client, &url("pages/1/translation.png?dpi=50")).await;
+            assert_eq!(status, 200);
+            assert_ne!(before_png, after_png, "the page image did not change");
+            let (_, source_png) = bytes(client, &url("pages/1/source.png?dpi=50")).await;
+            assert!(source_png.starts_with(b"\x89PNG"));
+
+            // Placeholders are checked before anything changes: a clear 422 naming the one
+            // missing, and the result stays at its revision.
+            let (_, page) = get_json(client, &url("pages/1/blocks")).await;
+            let styled = block_with(&page, true);
+            let (status, refused) = edit(
+                client,
+                server,
+                &id,
+                styled["id"].as_str().unwrap(),
+                Some("Nothing kept of the spans"),
+            )
+            .await;
+            assert_eq!(status, 422, "{refused}");
+            let error = refused["error"].as_str().unwrap();
+            assert!(error.contains("placeholder [1]"), "{refused}");
+            assert!(
+                refused["hint"].as_str().unwrap().contains("[1]"),
+                "{refused}"
+            );
+            let (status, empty) = edit(client, server, &id, name, Some("  ")).await;
+            assert_eq!(status, 422, "{empty}");
+            let (_, job) = get_json(client, &format!("{}/v1/jobs/{id}", server.url)).await;
+            assert_eq!(job["revision"], 2, "{job}");
+
+            // Unknown blocks and malformed bodies.
+            let (status, _) = edit(client, server, &id, "p1-999", Some("x")).await;
+            assert_eq!(status, 404);
+            let (status, _) = edit(client, server, &id, "p0-1", Some("x")).await;
+            assert_eq!(status, 404);
+            let response = client
+                .put(url(&format!("blocks/{name}")))
+                .header("content-type", "application/json")
+                .body("{\"text\": 1}")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400);
+
+            // The problem list and the filter.
+            let (status, edited_only) = get_json(client, &url("blocks?status=edited")).await;
+            assert_eq!(status, 200);
+            assert_eq!(
+                edited_only["blocks"].as_array().unwrap().len(),
+                1,
+                "{edited_only}"
+            );
+
+            // Undo: the engine's translation again.
+            let (status, undone) = edit(client, server, &id, name, None).await;
+            assert_eq!(status, 200, "{undone}");
+            assert_eq!(undone["revision"], 3);
+            assert_eq!(undone["blocks"][0]["translation"], plain["translation"]);
+            assert_eq!(undone["blocks"][0]["edited"], false);
+            let (_, pdf) = bytes(client, &url("result.pdf")).await;
+            if let Some(text) = pdftotext(&pdf) {
+                assert!(!text.contains("quokka"), "the undone edit is still there");
+            }
+        },
+    );
+}
+
+#[test]
+fn edits_survive_a_restart_and_a_second_run_of_the_job() {
+    let data = data_dir("edit-restart");
+    let (id, name) = {
+        let server = Server::start(settings(&data));
+        block_on(async {
+            let client = reqwest::Client::new();
+            let id = done_job(&client, &server).await;
+            let (_, page) = get_json(
+                &client,
+                &format!("{}/v1/jobs/{id}/pages/2/blocks", server.url),
+            )
+            .await;
+            let name = block_with(&page, false)["id"].as_str().unwrap().to_string();
+            let (status, edited) =
+                edit(&client, &server, &id, &name, Some("Kept across restarts")).await;
+            assert_eq!(status, 200, "{edited}");
+            (id, name)
+        })
+    };
+    // The job is run again from scratch (as when it was running at a crash): the edit beats
+    // the engine, and the engine is not asked for it.
+    let store = JobStore::open(&data).unwrap();
+    let mut job = store.load(&id).unwrap();
+    job.state = State::Running;
+    store.save(&job).unwrap();
+    std::fs::remove_file(store.result(&id)).unwrap();
+    let server = Server::start(settings(&data));
+    block_on(async {
+        let client = reqwest::Client::new();
+        let job = wait_final(&client, &server, &id).await;
+        assert_eq!(job["state"], "done", "{job}");
+        let (_, page) = get_json(
+            &client,
+            &format!("{}/v1/jobs/{id}/pages/2/blocks", server.url),
+        )
+        .await;
+        let block = page["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == name.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(block["translation"], "Kept across restarts", "{block}");
+        assert_eq!(block["edited"], true, "{block}");
+        let (_, pdf) = bytes(&client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
+        if let Some(text) = pdftotext(&pdf) {
+            assert!(text.contains("Kept across restarts"), "the edit is lost");
+        }
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
