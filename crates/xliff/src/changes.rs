@@ -102,7 +102,7 @@ fn check_languages(imported: &Document, current: &Document) -> Result<()> {
 }
 
 /// Text compared whitespace aside: runs of whitespace are one space, none at the ends, and
-/// characters XML cannot carry are U+FFFD, as [`write`](crate::write) wrote them.
+/// characters XML cannot carry are U+FFFD, as [`write`](crate::write()) wrote them.
 fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
@@ -133,5 +133,176 @@ fn xliff_code(error: &PlaceholderError, source: &str, target: &str) -> String {
         }
         Some(&Piece::Open(n)) => format!("<x id=\"{n}\"/>"),
         _ => p.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::sample;
+    use crate::{read, write};
+
+    /// `changes` of the sample exported, edited as text by `edit`, and read back.
+    #[track_caller]
+    fn import(edit: impl FnOnce(String) -> String) -> Result<Vec<Change>> {
+        let current = sample();
+        let edited = edit(write(&current));
+        changes(&read(&edited).expect("the edited file reads"), &current)
+    }
+
+    #[track_caller]
+    fn replace_once(xml: &str, from: &str, to: &str) -> String {
+        assert_eq!(xml.matches(from).count(), 1, "{from:?} must occur once");
+        xml.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn an_unedited_file_changes_nothing() {
+        assert_eq!(import(|xml| xml), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn an_edited_target_is_the_one_change() {
+        let changed = import(|xml| {
+            replace_once(
+                &xml,
+                r#"<x id="3"/> saute</target>"#,
+                r#"<x id="3"/> bondit</target>"#,
+            )
+        });
+        assert_eq!(
+            changed,
+            Ok(vec![Change {
+                id: "p1-b1".into(),
+                target: "Le [1]renard [2]brun[/2][/1] [3] bondit".into(),
+            }])
+        );
+    }
+
+    #[test]
+    fn a_target_added_where_there_was_none_is_a_change() {
+        let changed = import(|xml| {
+            replace_once(
+                &xml,
+                "spaces&#13;\n</source>\n",
+                "spaces&#13;\n</source>\n        <target>  des espaces\n</target>\n",
+            )
+        });
+        assert_eq!(
+            changed,
+            Ok(vec![Change {
+                id: "p2-b1".into(),
+                target: "  des espaces\n".into()
+            }])
+        );
+    }
+
+    #[test]
+    fn a_missing_g_names_the_unit_and_the_placeholder() {
+        let err = import(|xml| replace_once(&xml, r#"<g id="2">brun</g>"#, "brun")).unwrap_err();
+        assert_eq!(
+            err,
+            XliffError::Placeholder {
+                id: "p1-b1".into(),
+                error: PlaceholderError::Missing("[2]".into()),
+                code: "<g id=\"2\">".into(),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "unit \"p1-b1\": placeholder [2] missing from the translation (<g id=\"2\"> in the XLIFF)"
+        );
+        // A kept item, and an invented tag.
+        let err = import(|xml| replace_once(&xml, r#"<x id="3"/> saute"#, "saute")).unwrap_err();
+        assert!(err.to_string().contains("<x id=\"3\"/>"), "{err}");
+        let err = import(|xml| {
+            replace_once(
+                &xml,
+                "Chapitre <g id=\"1\">",
+                "Chapitre <x id=\"7\"/><g id=\"1\">",
+            )
+        })
+        .unwrap_err();
+        assert_eq!(
+            err,
+            XliffError::Placeholder {
+                id: "outline-1".into(),
+                error: PlaceholderError::Unknown("[7]".into()),
+                code: "<x id=\"7\"/>".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_repeated_unit_is_refused() {
+        let err = import(|xml| replace_once(&xml, "id=\"p1-b1\"", "id=\"p9-b9\"")).unwrap_err();
+        assert_eq!(err, XliffError::UnknownUnit { id: "p9-b9".into() });
+        assert!(err.hint().is_some());
+        let err = import(|xml| replace_once(&xml, "id=\"outline-1\"", "id=\"p1-b1\"")).unwrap_err();
+        assert_eq!(err, XliffError::DuplicateUnit { id: "p1-b1".into() });
+    }
+
+    #[test]
+    fn a_changed_source_is_refused_but_whitespace_is_not_a_change() {
+        let err = import(|xml| replace_once(&xml, "fox <x", "dog <x")).unwrap_err();
+        assert_eq!(err, XliffError::SourceChanged { id: "p1-b1".into() });
+        // A tool that reflowed sources and targets: nothing changed.
+        let reflowed = import(|xml| {
+            replace_once(&xml, "<source>The <g", "<source>\n   The   <g").replacen(
+                "renard <g",
+                "renard\n\t<g",
+                1,
+            )
+        });
+        assert_eq!(reflowed, Ok(Vec::new()));
+    }
+
+    #[test]
+    fn kept_units_must_not_change() {
+        let kept = "<source>E = mc^2 <x id=\"1\"/></source>\n";
+        let err = import(|xml| {
+            replace_once(
+                &xml,
+                kept,
+                &format!("{kept}<target>E = mc^3 <x id=\"1\"/></target>"),
+            )
+        })
+        .unwrap_err();
+        assert_eq!(err, XliffError::KeptUnitChanged { id: "p2-b2".into() });
+        // A copy of the source, as tools write for locked units, is no change.
+        let copied = import(|xml| {
+            replace_once(
+                &xml,
+                kept,
+                &format!("{kept}<target>E = mc^2 <x id=\"1\"/></target>"),
+            )
+        });
+        assert_eq!(copied, Ok(Vec::new()));
+    }
+
+    #[test]
+    fn blank_targets_are_untranslated_not_changes() {
+        let blank = import(|xml| {
+            replace_once(
+                &xml,
+                "<target state=\"translated\">Chapitre <g id=\"1\">un</g></target>",
+                "<target state=\"needs-translation\"> </target>",
+            )
+        });
+        assert_eq!(blank, Ok(Vec::new()));
+    }
+
+    #[test]
+    fn another_language_pair_is_refused() {
+        let current = sample();
+        let mut imported = read(&write(&current)).unwrap();
+        imported.target_language = "FR-ca".into();
+        assert_eq!(changes(&imported, &current), Ok(Vec::new()));
+        imported.target_language = "de".into();
+        let err = changes(&imported, &current).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the file is for en → de, the document for en → fr"
+        );
     }
 }

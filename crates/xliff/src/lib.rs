@@ -1,5 +1,5 @@
 //! XLIFF 1.2 for an editor's or a translator's round trip: a document's translatable units go
-//! out as an XLIFF file ([`write`]), come back from a CAT tool (OmegaT, memoQ, Trados…)
+//! out as an XLIFF file ([`write()`]), come back from a CAT tool (OmegaT, memoQ, Trados…)
 //! ([`read`]), and what the translator changed is checked against the current document
 //! ([`changes`]).
 //!

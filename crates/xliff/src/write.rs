@@ -6,6 +6,8 @@ use crate::{Document, NAMESPACE, Unit};
 
 /// Writes `doc` as an XLIFF 1.2 file: one `<file datatype="plaintext">`, one `<trans-unit>`
 /// per unit, in order, indented for a reader; the output is the same for the same document.
+/// A unit kept in the source language is written `translate="no"`, so CAT tools lock it; a
+/// unit without target has no `<target>`.
 pub fn write(doc: &Document) -> String {
     let mut out = String::with_capacity(256 + doc.units.len() * 256);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -14,8 +16,11 @@ pub fn write(doc: &Document) -> String {
     escape_into(&mut out, &doc.original, true);
     out.push_str("\" source-language=\"");
     escape_into(&mut out, &doc.source_language, true);
-    out.push_str("\" target-language=\"");
-    escape_into(&mut out, &doc.target_language, true);
+    // target-language is optional in XLIFF 1.2; an empty one would be an invalid tag.
+    if !doc.target_language.is_empty() {
+        out.push_str("\" target-language=\"");
+        escape_into(&mut out, &doc.target_language, true);
+    }
     out.push_str("\" datatype=\"plaintext\">\n    <body>\n");
     for unit in &doc.units {
         write_unit(&mut out, unit);
