@@ -225,9 +225,10 @@ mod tests {
         let doc = sample();
         let xml = write(&doc);
         assert_eq!(read(&xml), Ok(doc.clone()));
-        // And so does the empty document.
+        // And so does a document without units nor target language.
         let empty = Document {
             units: Vec::new(),
+            target_language: String::new(),
             ..doc
         };
         assert_eq!(read(&write(&empty)), Ok(empty));
