@@ -9,6 +9,7 @@ mod qa;
 mod serve;
 mod translate;
 mod worker;
+mod xliff;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,8 @@ enum Command {
     Qa(qa::QaArgs),
     /// Serve the HTTP API: upload PDFs as jobs, follow them, download the results.
     Serve(Box<serve::ServeArgs>),
+    /// Export a translation as XLIFF for a translator's CAT tool, or import one into the PDF.
+    Xliff(xliff::XliffArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Models(args) => models::run(args),
         Command::Qa(args) => qa::run(args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(*args),
+        Command::Xliff(args) => xliff::run(args),
     };
     match result {
         Ok(code) => code,

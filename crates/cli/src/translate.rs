@@ -73,16 +73,26 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+    write_output(&args.output, args.report.as_deref(), &out, &report)
+}
+
+/// Writes the translated PDF and the report, prints the first warnings and a summary line:
+/// exit code 0, or 3 when segments failed.
+pub fn write_output(
+    output: &std::path::Path,
+    report_path: Option<&std::path::Path>,
+    out: &[u8],
+    report: &folio::Report,
+) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
     }
-    std::fs::write(&args.output, &out)
-        .with_context(|| format!("{}: cannot write", args.output.display()))?;
-    if let Some(path) = &args.report {
+    std::fs::write(output, out).with_context(|| format!("{}: cannot write", output.display()))?;
+    if let Some(path) = report_path {
         let mut f = std::fs::File::create(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;
-        serde_json::to_writer_pretty(&mut f, &report)?;
+        serde_json::to_writer_pretty(&mut f, report)?;
         writeln!(f)?;
     }
     // The first warnings here, all of them in the report.
@@ -99,7 +109,7 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     let kept: u32 = report.segments.kept.values().sum();
     eprintln!(
         "wrote {} ({} pages): {} segments translated, {} kept, {} failed; {} blocks rewritten, {} overflowed; smallest scale {:.2}",
-        args.output.display(),
+        output.display(),
         report.pages_translated,
         report.segments.translated,
         kept,

@@ -50,6 +50,7 @@ pub fn router(runner: Runner, settings: &Settings) -> Router {
         .route("/v1/jobs/{id}/result.pdf", get(result_pdf))
         .route("/v1/jobs/{id}/report.json", get(report_json))
         .route("/v1/jobs/{id}/blocks", get(all_blocks))
+        .route("/v1/jobs/{id}/xliff", get(get_xliff).put(put_xliff))
         .route(
             "/v1/jobs/{id}/blocks/{block}",
             axum::routing::put(put_block).delete(delete_block),
@@ -179,6 +180,7 @@ async fn create_job(
             Err(e) => return Err(ApiError::BadRequest(format!("bad form: {}", e.body_text()))),
         };
         let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(clean_file_name);
         let bytes = match field.bytes().await {
             Ok(bytes) => bytes,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large),
@@ -190,7 +192,10 @@ async fn create_job(
                 .map_err(|_| ApiError::BadRequest(format!("field `{name}` is not UTF-8 text")))
         };
         match name.as_str() {
-            "file" => file = Some(bytes.clone()),
+            "file" => {
+                options.file_name = file_name;
+                file = Some(bytes.clone());
+            }
             "to" => options.to = text()?,
             "from" => options.from = Some(text()?).filter(|s| !s.is_empty()),
             "engine" => options.engine = Some(text()?).filter(|s| !s.is_empty()),
@@ -265,6 +270,13 @@ async fn create_job(
     .map_err(|e| ApiError::Internal(format!("submit: {e}")))?
     .map_err(|e| ApiError::Internal(format!("cannot store the job: {e}")))?;
     Ok((StatusCode::CREATED, Json(json!({ "id": job.id }))))
+}
+
+/// A client's file name as shown back: its last path component, without control characters,
+/// at most 200 characters.
+fn clean_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    last.chars().filter(|c| !c.is_control()).take(200).collect()
 }
 
 /// The job's id checked: anything but one of our ids is 404 before it nears the disk.
@@ -472,6 +484,80 @@ async fn edit_block(
     let runner = app.runner.clone();
     let id = id.to_string();
     let edited = on_own_thread(move || runner.edit(&id, &[(block, translation)])).await??;
+    Ok(Json(edited))
+}
+
+/// The job's blocks as an XLIFF document.
+async fn xliff_of(app: &App, id: &str) -> Result<folio_xliff::Document, ApiError> {
+    let job = known(app, id)?;
+    let blocks = blocks_of(app, id).await?;
+    let store = app.runner.store();
+    let info: Option<folio_translate::EngineInfo> = store
+        .read_json(&store.engine(id))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let from = info
+        .as_ref()
+        .map_or("en", |i| i.pair.from.as_str())
+        .to_string();
+    let original = job
+        .options
+        .file_name
+        .clone()
+        .unwrap_or_else(|| format!("{id}.pdf"));
+    Ok(crate::edit::xliff_document(
+        &blocks,
+        &original,
+        &from,
+        &job.options.to,
+    ))
+}
+
+/// `GET /v1/jobs/{id}/xliff`: the document's blocks as XLIFF 1.2, for a translator's tool.
+async fn get_xliff(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let doc = xliff_of(&app, &id).await?;
+    let stem = doc.original.trim_end_matches(".pdf").replace('"', "");
+    let disposition = format!(
+        "attachment; filename=\"{stem}.{}.xlf\"",
+        doc.target_language
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-xliff+xml".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        folio_xliff::write(&doc),
+    )
+        .into_response())
+}
+
+/// `PUT /v1/jobs/{id}/xliff`: a translator's XLIFF back: every changed unit checked (ids,
+/// sources, placeholders) before any is applied, then applied as edits in one re-render. A
+/// file with any error changes nothing.
+async fn put_xliff(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<crate::edit::Edited>, ApiError> {
+    let current = xliff_of(&app, &id).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::Unprocessable {
+        error: "the XLIFF file is not UTF-8".into(),
+        hint: Some("save it as UTF-8 from the CAT tool".into()),
+    })?;
+    let bad = |e: folio_xliff::XliffError| ApiError::Unprocessable {
+        error: e.to_string(),
+        hint: e.hint().map(String::from),
+    };
+    let imported = folio_xliff::read(text).map_err(bad)?;
+    let changes = folio_xliff::changes(&imported, &current).map_err(bad)?;
+    let changes: Vec<_> = changes
+        .into_iter()
+        .filter_map(|c| Some((parse_block_name(&c.id)?, Some(c.target))))
+        .collect();
+    let runner = app.runner.clone();
+    let edited = on_own_thread(move || runner.edit(&id, &changes)).await??;
     Ok(Json(edited))
 }
 

@@ -208,6 +208,72 @@ pub fn job_memory(
     })
 }
 
+/// A document's blocks as an XLIFF file's units, for a translator: each block a unit named as
+/// in the API (`p3-12`), its page, box and role in a note; blocks the layout kept are
+/// `translate="no"`, and blocks without a translation have no target.
+pub fn xliff_document(
+    blocks: &[BlockText],
+    original: &str,
+    from: &str,
+    to: &str,
+) -> folio_xliff::Document {
+    let units = blocks
+        .iter()
+        .map(|b| {
+            let r = &b.bbox;
+            let role = serde_json::to_value(b.role).unwrap_or_default();
+            folio_xliff::Unit {
+                id: block_name(b.id),
+                source: b.source.clone(),
+                target: b.translation.clone(),
+                translate: b.editable,
+                note: Some(format!(
+                    "page {}, box {:.0} {:.0} {:.0} {:.0}, {}",
+                    b.id.page + 1,
+                    r.x0,
+                    r.y0,
+                    r.x1,
+                    r.y1,
+                    role.as_str().unwrap_or("block")
+                )),
+            }
+        })
+        .collect();
+    folio_xliff::Document {
+        original: original.to_string(),
+        source_language: from.to_string(),
+        target_language: to.to_string(),
+        units,
+    }
+}
+
+/// The translations of an XLIFF file as edits, for a run that has no earlier result to check
+/// them against (`folio xliff import`): every unit with a target, its placeholders checked
+/// against its own source. The pipeline uses each only while its block's source is the same.
+pub fn fixed_from_xliff(doc: &folio_xliff::Document) -> Result<HashMap<BlockId, Fixed>, String> {
+    let mut fixed = HashMap::new();
+    for unit in &doc.units {
+        let Some(target) = unit.target.as_ref().filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        if !unit.translate {
+            continue;
+        }
+        let block = parse_block_name(&unit.id)
+            .ok_or_else(|| format!("unit {:?} is not one of Folio's blocks (p3-12)", unit.id))?;
+        folio_doc::placeholders::validate(&unit.source, target)
+            .map_err(|e| format!("unit {:?}: {e}", unit.id))?;
+        fixed.insert(
+            block,
+            Fixed {
+                source: unit.source.clone(),
+                translation: target.clone(),
+            },
+        );
+    }
+    Ok(fixed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@ use std::time::Duration;
 use folio_translate::{Engine, TranslateOptions};
 use folio_typeset::FontBook;
 
+pub use edit::{fixed_from_xliff, xliff_document};
 pub use store::{Job, JobError, JobOptions, JobStore, Progress, State};
 
 /// What a job asks of the engine: the caller (the `folio` command) turns it into an engine

@@ -158,6 +158,13 @@ impl Runner {
         let _one_at_a_time = lock.lock().unwrap_or_else(PoisonError::into_inner);
         let before = self.blocks(id)?;
         let job = self.job(id).ok_or(EditError::NoBlock)?;
+        if changes.is_empty() {
+            return Ok(edit::Edited {
+                revision: job.revision,
+                pages: Vec::new(),
+                blocks: Vec::new(),
+            });
+        }
         let store = &self.inner.store;
         let failed = |e: std::io::Error| EditError::Internal(e.to_string());
         let by_id: HashMap<folio_doc::BlockId, &folio::BlockText> =

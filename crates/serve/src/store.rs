@@ -41,6 +41,9 @@ pub struct JobOptions {
     /// Pages to translate, e.g. `1-3,7` (all when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<String>,
+    /// The uploaded file's name, as the client gave it (shown, never a path on disk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }
 
 /// How far a running job is.

@@ -220,3 +220,92 @@ fn edits_survive_a_restart_and_a_second_run_of_the_job() {
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn a_translators_xliff_comes_back_as_edits_and_a_bad_one_changes_nothing() {
+    with_server(
+        "xliff",
+        |_| {},
+        async |client, server, _| {
+            let id = done_job(client, server).await;
+            let url = format!("{}/v1/jobs/{id}/xliff", server.url);
+            let response = client.get(&url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            assert!(
+                response.headers()["content-disposition"]
+                    .to_str()
+                    .unwrap()
+                    .ends_with(".pt-BR.xlf\""),
+                "{:?}",
+                response.headers()
+            );
+            let xliff = response.text().await.unwrap();
+            assert!(xliff.contains("urn:oasis:names:tc:xliff:document:1.2"));
+            assert!(
+                xliff.contains("source-language=\"en\""),
+                "{}",
+                &xliff[..400]
+            );
+            assert!(xliff.contains("translate=\"no\""), "kept blocks are marked");
+            assert!(xliff.contains("<g id=\"1\">"), "spans are inline codes");
+            assert!(xliff.contains("page 2, box"), "notes say where");
+
+            // A translator changes one unit's target, as in a CAT tool.
+            let (_, page) = get_json(
+                client,
+                &format!("{}/v1/jobs/{id}/pages/1/blocks", server.url),
+            )
+            .await;
+            let block = block_with(&page, false);
+            let old = format!(
+                "<target state=\"translated\">{}</target>",
+                block["translation"].as_str().unwrap()
+            );
+            assert!(xliff.contains(&old), "{old}");
+            let changed = xliff.replacen(
+                &old,
+                "<target state=\"translated\">Capybara tapir</target>",
+                1,
+            );
+
+            // First a broken file: a clear 422, nothing changes.
+            let broken = &changed[..changed.len() / 2];
+            let response = client
+                .put(&url)
+                .body(broken.to_string())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 422);
+            let error: Value = response.json().await.unwrap();
+            assert!(error["error"].as_str().unwrap().contains("line"), "{error}");
+            assert!(error["hint"].is_string(), "{error}");
+            let lost_tag = changed
+                .replacen("<g id=\"1\">", "", 1)
+                .replacen("</g>", "", 1);
+            let response = client.put(&url).body(lost_tag).send().await.unwrap();
+            assert_eq!(response.status(), 422);
+            let (_, job) = get_json(client, &format!("{}/v1/jobs/{id}", server.url)).await;
+            assert_eq!(job["revision"], 1, "a bad file changed the job: {job}");
+
+            let response = client.put(&url).body(changed).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let edited: Value = response.json().await.unwrap();
+            assert_eq!(edited["revision"], 2, "{edited}");
+            assert_eq!(edited["blocks"][0]["id"], block["id"], "{edited}");
+            let (_, pdf) = bytes(client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
+            if let Some(text) = pdftotext(&pdf) {
+                assert!(
+                    text.contains("Capybara tapir"),
+                    "the XLIFF's edit is not in the PDF"
+                );
+            }
+            // The same file again changes nothing more.
+            let again = client.get(&url).send().await.unwrap().text().await.unwrap();
+            let response = client.put(&url).body(again).send().await.unwrap();
+            let same: Value = response.json().await.unwrap();
+            assert_eq!(same["revision"], 2, "{same}");
+            assert_eq!(same["pages"], serde_json::json!([]), "{same}");
+        },
+    );
+}
