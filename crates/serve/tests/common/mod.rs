@@ -1,6 +1,6 @@
 //! What the API tests share: a server on 127.0.0.1 (port 0) over a fresh data folder, with
 //! the `pseudo` engine, and a client's small helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports, reason = "each test and bench uses some")]
 
 pub use std::future::Future;
 pub use std::path::{Path, PathBuf};
