@@ -22,8 +22,9 @@ pub struct ServeArgs {
     /// Folder of the jobs (created if needed); a restart over the same folder keeps them.
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
-    /// Require `Authorization: Bearer TOKEN` on every request.
-    #[arg(long)]
+    /// Require `Authorization: Bearer TOKEN` on every request (better in the environment
+    /// variable than on the command line, which other users of the machine can see).
+    #[arg(long, env = "FOLIO_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// Largest PDF accepted, in megabytes.
     #[arg(long, value_name = "N", default_value_t = 100)]

@@ -44,8 +44,8 @@ pub fn router(runner: Runner, settings: &Settings) -> Router {
         engines: settings.engines.clone().into(),
     };
     Router::new()
-        .route("/v1/jobs", post(create_job))
-        .route("/v1/jobs/{id}", get(get_job))
+        .route("/v1/jobs", post(create_job).get(list_jobs))
+        .route("/v1/jobs/{id}", get(get_job).delete(delete_job))
         .route("/v1/jobs/{id}/events", get(job_events))
         .route("/v1/jobs/{id}/result.pdf", get(result_pdf))
         .route("/v1/jobs/{id}/report.json", get(report_json))
@@ -301,6 +301,24 @@ async fn get_job(
             .map_err(|e| ApiError::Internal(format!("job {id}: report.json: {e}")))?;
     }
     Ok(Json(body))
+}
+
+/// `GET /v1/jobs`: every job, newest first, without reports.
+async fn list_jobs(AxState(app): AxState<App>) -> Json<serde_json::Value> {
+    Json(json!({ "jobs": app.runner.jobs() }))
+}
+
+/// `DELETE /v1/jobs/{id}`: a done or failed job and its files.
+async fn delete_job(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    known(&app, &id)?;
+    let runner = app.runner.clone();
+    tokio::task::spawn_blocking(move || runner.delete(&id))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /v1/jobs/{id}/result.pdf`.

@@ -119,6 +119,30 @@ impl Runner {
         Some((rx, self.job(id)?))
     }
 
+    /// Every job, newest first.
+    pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs: Vec<Job> = self.inner.lock_jobs().values().cloned().collect();
+        jobs.sort_by(|a, b| (b.created_ms, &b.id).cmp(&(a.created_ms, &a.id)));
+        jobs
+    }
+
+    /// Deletes done or failed job `id` and its files; a queued or running job stays (its
+    /// state is the error).
+    pub fn delete(&self, id: &str) -> Result<(), edit::EditError> {
+        let job = self.job(id).ok_or(edit::EditError::NoBlock)?;
+        if !job.state.is_final() {
+            return Err(edit::EditError::NotDone(job.state));
+        }
+        // No edit may be writing its files meanwhile.
+        let lock = self.inner.edit_lock(id);
+        let _alone = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        self.inner.lock_jobs().remove(id);
+        self.inner
+            .store
+            .remove(id)
+            .map_err(|e| edit::EditError::Internal(e.to_string()))
+    }
+
     /// Where the job's files are.
     pub fn store(&self) -> &JobStore {
         &self.inner.store
@@ -241,6 +265,15 @@ impl Inner {
     fn lock_jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
         // A panic never happens while the lock is held; if one did, the map is still whole.
         self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The lock that puts job `id`'s edits (and its deletion) one after the other.
+    fn edit_lock(&self, id: &str) -> Arc<Mutex<()>> {
+        let mut locks = self
+            .edit_locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        locks.entry(id.to_string()).or_default().clone()
     }
 
     fn sender(&self, id: &str) -> broadcast::Sender<JobEvent> {

@@ -171,6 +171,15 @@ impl JobStore {
         Ok(jobs)
     }
 
+    /// Deletes job `id`'s folder: renamed out of the way first, so a crash midway never
+    /// leaves a half job that a restart would load.
+    pub fn remove(&self, id: &str) -> io::Result<()> {
+        let dir = self.dir(id);
+        let gone = self.jobs.join(format!(".gone-{id}"));
+        std::fs::rename(&dir, &gone).map_err(|e| with_path(e, &dir))?;
+        std::fs::remove_dir_all(&gone).map_err(|e| with_path(e, &gone))
+    }
+
     /// The uploaded PDF of job `id`.
     pub fn input(&self, id: &str) -> PathBuf {
         self.dir(id).join("input.pdf")

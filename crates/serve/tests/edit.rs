@@ -309,3 +309,36 @@ fn a_translators_xliff_comes_back_as_edits_and_a_bad_one_changes_nothing() {
         },
     );
 }
+
+#[test]
+fn jobs_are_listed_newest_first_and_a_done_one_can_be_deleted() {
+    with_server(
+        "list-delete",
+        |_| {},
+        async |client, server, data| {
+            let first = done_job(client, server).await;
+            let second = done_job(client, server).await;
+            let (status, list) = get_json(client, &format!("{}/v1/jobs", server.url)).await;
+            assert_eq!(status, 200);
+            let ids: Vec<&str> = list["jobs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|j| j["id"].as_str().unwrap())
+                .collect();
+            assert_eq!(ids, [second.as_str(), first.as_str()], "{list}");
+
+            let url = format!("{}/v1/jobs/{first}", server.url);
+            let response = client.delete(&url).send().await.unwrap();
+            assert_eq!(response.status(), 204);
+            let (status, _) = get_json(client, &url).await;
+            assert_eq!(status, 404);
+            assert!(
+                !data.join("jobs").join(&first).exists(),
+                "its files are gone"
+            );
+            let response = client.delete(&url).send().await.unwrap();
+            assert_eq!(response.status(), 404);
+        },
+    );
+}
