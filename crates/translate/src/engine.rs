@@ -53,6 +53,13 @@ pub trait Engine: Send + Sync {
     fn learns_terms(&self) -> bool {
         false
     }
+    /// Whether the engine heeds [`Batch::correction`] (an LLM told why its last reply was
+    /// refused): only then is a segment that lost a placeholder sent once more, told so. An
+    /// engine that would answer the same again says `false` (the default).
+    fn heeds_corrections(&self) -> bool {
+        false
+    }
+
     /// How long one request should take, when the engine wants batches sized by its speed:
     /// the driver then measures each reply's time per source token and cuts the next batches
     /// to last about this long (within [`EngineLimits`]), shrinking them after a timeout.
@@ -144,6 +151,10 @@ pub struct Batch<'a> {
     /// again alone: the engine should ask differently rather than repeat itself (an LLM
     /// prompt shows the target language first).
     pub language_retry: bool,
+    /// The segment is sent again alone because its reply was refused for this reason (a
+    /// placeholder lost or repeated): an engine that can be told (an LLM) is told, so it
+    /// does not repeat the mistake.
+    pub correction: Option<&'a str>,
 }
 
 impl std::fmt::Debug for Batch<'_> {
@@ -155,6 +166,7 @@ impl std::fmt::Debug for Batch<'_> {
             .field("terms", &self.terms)
             .field("new_terms", &self.new_terms)
             .field("language_retry", &self.language_retry)
+            .field("correction", &self.correction)
             .field("listener", &self.listener.map(|_| "dyn Listener"))
             .finish()
     }
@@ -171,6 +183,7 @@ impl<'a> Batch<'a> {
             new_terms: &[],
             listener: None,
             language_retry: false,
+            correction: None,
         }
     }
 

@@ -110,6 +110,19 @@ impl Error {
         )
     }
 
+    /// Whether the translation lost, repeated, misplaced or invented a placeholder: such an
+    /// item is sent again alone once, told what was wrong ([`crate::Batch::correction`]),
+    /// since a model that drops a marker in a batch often keeps it when told.
+    pub fn is_placeholder(&self) -> bool {
+        matches!(
+            self,
+            Self::MissingPlaceholder(_)
+                | Self::DuplicatePlaceholder(_)
+                | Self::UnbalancedPlaceholder(_)
+                | Self::UnknownPlaceholder(_)
+        )
+    }
+
     /// The delay the engine asked for before the next request, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

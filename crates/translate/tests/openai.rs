@@ -1020,3 +1020,50 @@ fn progress_moves_per_item_of_a_streamed_reply() {
     let end = events.last().unwrap().0;
     assert!(end - between[0].0 >= Duration::from_millis(300), "{done:?}");
 }
+
+#[test]
+fn a_lost_placeholder_is_sent_again_alone_told_what_it_lost() {
+    let server = FakeOpenAi::start();
+    let engine = engine(&server, OpenAiOptions::default().limits);
+    let segments = [
+        seg(
+            0,
+            "Rivers carry [1]fresh water[/1] to the valley.",
+            Role::Body,
+        ),
+        seg(
+            1,
+            "TOLD the [1]old mill[/1] stood by the [2]bridge[/2] for years.",
+            Role::Body,
+        ),
+        seg(2, "Farmers need water for their fields.", Role::Body),
+        seg(3, "STUBBORN the [1]marker[/1] is always lost.", Role::Body),
+    ];
+    server.stick("TOLD", Fault::DropPlaceholderUntilTold);
+    server.stick("STUBBORN", Fault::DropPlaceholder);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(
+        reasons(&out),
+        [
+            None,
+            None,
+            None,
+            Some("placeholder [1] missing from the translation"),
+        ]
+    );
+    // Each failed item was sent in its batch, then together, then alone and told.
+    let told: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.system.contains("was refused"))
+        .collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.iter().all(|s| s.items == 1), "{told:?}");
+    assert!(
+        told.iter().all(|s| s
+            .system
+            .contains("placeholder [1] missing from the translation")),
+        "{told:?}"
+    );
+    assert_eq!(server.requests(), out.stats.requests as usize);
+}

@@ -292,6 +292,13 @@ impl OpenAi {
                 }
             }
         }
+        if let Some(why) = batch.correction {
+            let _ = write!(
+                p,
+                "\nYour last reply for this item was refused: {why}. Put every marker of the \
+                 source in the translation, once each, around the words it marks."
+            );
+        }
         if !terms.ask.is_empty() {
             let asked: Vec<String> = terms.ask.iter().map(|t| json_string(t)).collect();
             // Short: it is in most prompts. The schema, when sent, says the same.
@@ -654,6 +661,11 @@ impl Engine for OpenAi {
     }
 
     /// Learnt terms go into the prompt; new ones are asked for in the reply.
+    /// The prompt of a segment sent again says why its last reply was refused.
+    fn heeds_corrections(&self) -> bool {
+        true
+    }
+
     fn learns_terms(&self) -> bool {
         true
     }

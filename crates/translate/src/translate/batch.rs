@@ -116,6 +116,8 @@ pub(super) async fn run_batch<'a>(
     let mut stack: Vec<Vec<usize>> = vec![(0..work.len()).collect()];
     // Items already given their one try alone after a language check failed.
     let mut alone: HashSet<usize> = HashSet::new();
+    // Items given their one try alone told why their reply was refused (a placeholder).
+    let mut corrected: HashMap<usize, String> = HashMap::new();
     while let Some(part) = stack.pop() {
         let segments: Vec<Segment> = part.iter().map(|&w| work[w].segment.clone()).collect();
         let sections: Vec<Option<&str>> = part.iter().map(|&w| work[w].section).collect();
@@ -124,6 +126,10 @@ pub(super) async fn run_batch<'a>(
         batch.title = options.title.as_deref();
         batch.listener = Some(&*tracker);
         batch.language_retry = matches!(part[..], [w] if alone.contains(&w));
+        batch.correction = match part[..] {
+            [w] => corrected.get(&w).map(String::as_str),
+            _ => None,
+        };
         let terms = match shared.book {
             Some(b) => {
                 let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
@@ -229,9 +235,17 @@ pub(super) async fn run_batch<'a>(
         if part.len() == 1 {
             // Nothing smaller to try: the reason becomes the segment's outcome, except that a
             // reply in the wrong language gets one try alone (a model may drift in a batch
-            // and not on one text; at temperature 0 a second try alone would repeat itself).
+            // and not on one text; at temperature 0 a second try alone would repeat itself),
+            // and one that lost a placeholder one try told what it lost.
             for (w, e) in failures {
                 if e.is_language() && alone.insert(w) {
+                    result.resent += 1;
+                    stack.push(vec![w]);
+                } else if e.is_placeholder()
+                    && engine.heeds_corrections()
+                    && !corrected.contains_key(&w)
+                {
+                    corrected.insert(w, e.to_string());
                     result.resent += 1;
                     stack.push(vec![w]);
                 } else {

@@ -59,6 +59,9 @@ pub enum Fault {
     DropPlaceholder,
     /// An item (the first with one) has its first placeholder twice.
     DuplicatePlaceholder,
+    /// Like [`Fault::DropPlaceholder`], until the prompt says the last reply was refused
+    /// (a model that keeps the marker once told it lost it).
+    DropPlaceholderUntilTold,
     /// An item (the first of more than eight words) comes back untranslated.
     Untranslated,
     /// The reply is wrapped in a ```json fence with a sentence before it.
@@ -558,6 +561,9 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
         let mut answer = translate(text, &chosen);
         let mut stuck = false;
         for (_, f) in sticky.iter().filter(|(m, _)| text.contains(m.as_str())) {
+            if *f == Fault::DropPlaceholderUntilTold && system.contains("was refused") {
+                continue;
+            }
             stuck |= apply(f, text, &mut answer);
         }
         if let Some(f) = &fault
@@ -784,7 +790,7 @@ fn apply(fault: &Fault, text: &str, answer: &mut String) -> bool {
             *answer = text.to_string();
             true
         }
-        (Fault::DropPlaceholder, Some(p)) => {
+        (Fault::DropPlaceholder | Fault::DropPlaceholderUntilTold, Some(p)) => {
             *answer = answer.replacen(&p, "", 1);
             true
         }
