@@ -47,6 +47,7 @@ pub fn router(runner: Runner, settings: &Settings) -> Router {
         .route("/v1/jobs", post(create_job).get(list_jobs))
         .route("/v1/jobs/{id}", get(get_job).delete(delete_job))
         .route("/v1/jobs/{id}/events", get(job_events))
+        .route("/v1/jobs/{id}/run", post(run_again))
         .route("/v1/jobs/{id}/result.pdf", get(result_pdf))
         .route("/v1/jobs/{id}/report.json", get(report_json))
         .route("/v1/jobs/{id}/blocks", get(all_blocks))
@@ -306,6 +307,20 @@ async fn get_job(
 /// `GET /v1/jobs`: every job, newest first, without reports.
 async fn list_jobs(AxState(app): AxState<App>) -> Json<serde_json::Value> {
     Json(json!({ "jobs": app.runner.jobs() }))
+}
+
+/// `POST /v1/jobs/{id}/run`: a done or failed job queued again (what failed is translated
+/// again; the job's memory and edits are kept), 202 with the job; 409 while it runs.
+async fn run_again(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<crate::Job>), ApiError> {
+    known(&app, &id)?;
+    match app.runner.run_again(&id) {
+        Some(Ok(job)) => Ok((StatusCode::ACCEPTED, Json(job))),
+        Some(Err(job)) => Err(ApiError::NotReady(job.state)),
+        None => Err(ApiError::NotFound("no such job")),
+    }
 }
 
 /// `DELETE /v1/jobs/{id}`: a done or failed job and its files.

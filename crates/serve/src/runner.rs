@@ -126,6 +126,34 @@ impl Runner {
         jobs
     }
 
+    /// Queues done or failed job `id` again: the engine is asked only for what the job's
+    /// memory and edits do not hold (the segments that failed), and the edits are kept. `None`
+    /// when there is no such job; the job as it was when it is still queued or running.
+    pub fn run_again(&self, id: &str) -> Option<Result<Job, Job>> {
+        // Not while an edit writes the result.
+        let lock = self.inner.edit_lock(id);
+        let _alone = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let job = {
+            let mut jobs = self.inner.lock_jobs();
+            let job = jobs.get_mut(id)?;
+            if !job.state.is_final() {
+                return Some(Err(job.clone()));
+            }
+            job.state = State::Queued;
+            job.error = None;
+            job.started_ms = None;
+            job.finished_ms = None;
+            job.progress = Default::default();
+            job.clone()
+        };
+        if let Err(e) = self.inner.store.save(&job) {
+            eprintln!("warning: job {id}: cannot save its state: {e}");
+        }
+        let _ = self.inner.sender(id).send(JobEvent::of(job.clone()));
+        self.inner.enqueue(id.to_string());
+        Some(Ok(job))
+    }
+
     /// Deletes done or failed job `id` and its files; a queued or running job stays (its
     /// state is the error).
     pub fn delete(&self, id: &str) -> Result<(), edit::EditError> {

@@ -342,3 +342,34 @@ fn jobs_are_listed_newest_first_and_a_done_one_can_be_deleted() {
         },
     );
 }
+
+#[test]
+fn a_job_run_again_keeps_its_edits() {
+    with_server(
+        "run-again",
+        |_| {},
+        async |client, server, _| {
+            let id = done_job(client, server).await;
+            let (_, page) = get_json(
+                client,
+                &format!("{}/v1/jobs/{id}/pages/1/blocks", server.url),
+            )
+            .await;
+            let name = block_with(&page, false)["id"].as_str().unwrap().to_string();
+            let (status, _) =
+                edit(client, server, &id, &name, Some("Ran twice, edited once")).await;
+            assert_eq!(status, 200);
+
+            let run = format!("{}/v1/jobs/{id}/run", server.url);
+            let response = client.post(&run).send().await.unwrap();
+            assert_eq!(response.status(), 202);
+            let job = wait_final(client, server, &id).await;
+            assert_eq!(job["state"], "done", "{job}");
+            assert_eq!(job["revision"], 3, "{job}");
+            let (_, pdf) = bytes(client, &format!("{}/v1/jobs/{id}/result.pdf", server.url)).await;
+            if let Some(text) = pdftotext(&pdf) {
+                assert!(text.contains("Ran twice, edited once"), "the edit is lost");
+            }
+        },
+    );
+}
