@@ -279,7 +279,7 @@ impl Runner {
             .filter_map(|(block, _)| report.texts.iter().find(|b| b.id == *block))
             .map(edit::BlockView::from)
             .collect();
-        store.write_result(id, &pdf, &report).map_err(failed)?;
+        store.write_result(id, &pdf, report).map_err(failed)?;
         let job = self.inner.revise(id, pages.clone()).map_err(failed)?;
         Ok(edit::Edited {
             revision: job.revision,
@@ -354,6 +354,7 @@ impl Inner {
             job.clone()
         };
         self.store.save(&job)?;
+        self.store.drop_stale_images(id, job.revision);
         let _ = self.sender(id).send(JobEvent::Page(job.clone(), pages));
         Ok(job)
     }
@@ -510,8 +511,10 @@ fn run_pipeline(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<()
     };
     let (pdf, report) = render(inner, job, engine.as_ref(), translate, &mut events)?;
     store
-        .write_result(id, &pdf, &report)
-        .map_err(internal("cannot store the result"))
+        .write_result(id, &pdf, report)
+        .map_err(internal("cannot store the result"))?;
+    store.drop_stale_images(id, job.revision + 1);
+    Ok(())
 }
 
 /// Runs the pipeline on job `job`'s input with `engine`, its edits fixed, every block

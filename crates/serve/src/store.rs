@@ -229,14 +229,31 @@ impl JobStore {
         write_atomic(path, png)
     }
 
+    /// Deletes job `id`'s translation page images of revisions before `revision`: they show a
+    /// result that is no longer there.
+    pub fn drop_stale_images(&self, id: &str, revision: u32) {
+        let Ok(entries) = std::fs::read_dir(self.page_images(id)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let old = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("translation-r"))
+                .and_then(|n| n.split_once('-'))
+                .and_then(|(r, _)| r.parse::<u32>().ok())
+                .is_some_and(|r| r < revision);
+            if old {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// Stores a finished job's output: its blocks and report first, then the PDF. The
     /// report's [`folio::Report::texts`] go to `blocks.json`, not into `report.json`.
-    pub fn write_result(&self, id: &str, pdf: &[u8], report: &folio::Report) -> io::Result<()> {
-        write_atomic(&self.blocks(id), &to_json(&report.texts)?)?;
-        let report = folio::Report {
-            texts: Vec::new(),
-            ..report.clone()
-        };
+    pub fn write_result(&self, id: &str, pdf: &[u8], mut report: folio::Report) -> io::Result<()> {
+        let texts = std::mem::take(&mut report.texts);
+        write_atomic(&self.blocks(id), &to_json(&texts)?)?;
         write_atomic(&self.report(id), &to_json(&report)?)?;
         write_atomic(&self.result(id), pdf)
     }

@@ -64,7 +64,7 @@ fn an_edited_block_is_in_the_written_pdf_and_checked_first() {
     with_server(
         "edit",
         |_| {},
-        async |client, server, _| {
+        async |client, server, data| {
             let id = done_job(client, server).await;
             let url = |path: &str| format!("{}/v1/jobs/{id}/{path}", server.url);
 
@@ -102,6 +102,15 @@ fn an_edited_block_is_in_the_written_pdf_and_checked_first() {
             let (status, after_png) = bytes(client, &url("pages/1/translation.png?dpi=50")).await;
             assert_eq!(status, 200);
             assert_ne!(before_png, after_png, "the page image did not change");
+            let images: Vec<String> = std::fs::read_dir(data.join("jobs").join(&id).join("pages"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(
+                images,
+                ["translation-r2-1-50.png"],
+                "old revisions' images go"
+            );
             let (_, source_png) = bytes(client, &url("pages/1/source.png?dpi=50")).await;
             assert!(source_png.starts_with(b"\x89PNG"));
 
