@@ -68,6 +68,9 @@ pub struct BlockReport {
     /// than their neighbours, each with where and the scale used.
     #[serde(default)]
     pub below_floor: Vec<SegmentIssue>,
+    /// Blocks with characters no font has (drawn as empty boxes), each with the characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_glyphs: Vec<SegmentIssue>,
 }
 
 /// The report's name for a keep reason: the IR's serde name (`page_number`, as in

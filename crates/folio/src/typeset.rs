@@ -45,6 +45,10 @@ pub(crate) fn set_translations<'d>(
     let mut book = options.fonts.clone();
     let originals = book.add_document_fonts(doc);
     let lang = &options.engine.info().pair.to;
+    // Fonts of the target's script, when the bundled ones do not cover it (CJK, Arabic…).
+    if let Err(e) = book.add_script_fonts(lang) {
+        report.warnings.push(e);
+    }
     let settings = &options.typeset;
     let by_id: HashMap<BlockId, &Block> = blocks.iter().map(|b| (b.id, b)).collect();
     let not_drawn = Drawn::default();
@@ -134,6 +138,7 @@ pub(crate) fn set_translations<'d>(
         .map(|p| p.scale)
         .fold(1.0, f32::min);
     report_fit(&to_set, &placed, settings.floor, report);
+    report_missing_glyphs(&to_set, &placed, report);
     let blocks = to_set
         .into_iter()
         .zip(placed)
@@ -179,6 +184,34 @@ fn report_fit(
             floor * 100.0,
             below[i].page,
             below[i].reason
+        ));
+    }
+}
+
+/// Reports each block with characters no font has (drawn as empty boxes), and one warning
+/// naming a few of them: such text is as good as lost to a reader.
+fn report_missing_glyphs(
+    to_set: &[(&Block, TextBlock)],
+    placed: &[PlacedBlock],
+    report: &mut Report,
+) {
+    let mut all = std::collections::BTreeSet::new();
+    for ((block, _), p) in to_set.iter().zip(placed) {
+        for w in &p.warnings {
+            if let folio_typeset::TypesetWarning::MissingGlyphs { chars, .. } = w {
+                all.extend(chars.chars());
+                let reason = format!("no font has a glyph for {chars:?}");
+                report.blocks.missing_glyphs.push(issue(block, reason));
+            }
+        }
+    }
+    if !all.is_empty() {
+        let shown: String = all.iter().take(12).collect();
+        report.warnings.push(format!(
+            "{} block(s) have characters no font has, drawn as empty boxes ({shown:?}{}); \
+             pass --fonts DIR with a font for them (blocks.missing_glyphs)",
+            report.blocks.missing_glyphs.len(),
+            if all.len() > 12 { "…" } else { "" }
         ));
     }
 }

@@ -2,7 +2,6 @@
 //! the two places where typesetting meets the PDF the text came from.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use folio_doc::{Document, FaceId, FaceSource, Font, FontId, OriginalFont, PlacedFace};
 
@@ -93,8 +92,8 @@ impl FontBook {
             let source = match original {
                 Some(o) => FaceSource::Original(o),
                 None => FaceSource::Program {
-                    data: Arc::new(face.data().to_vec()),
-                    index: 0,
+                    data: face.shared_data(),
+                    index: face.index(),
                 },
             };
             faces.push(PlacedFace { id, source });

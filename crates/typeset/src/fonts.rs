@@ -175,6 +175,8 @@ pub struct Face {
     /// The parsed program; `None` for a [`FaceOrigin::Pdf`] face, which is not shaped.
     font: Option<Font>,
     data: Arc<Vec<u8>>,
+    /// Which font of `data` this is, when `data` is a collection (`.ttc`); 0 otherwise.
+    index: u32,
     /// For a [`FaceOrigin::Pdf`] face: its codes and advances.
     pdf: Option<Arc<PdfCodes>>,
     coverage: Coverage,
@@ -192,14 +194,14 @@ impl std::fmt::Debug for Face {
 
 impl Face {
     /// Parses a font program; `None` when the bytes are no font we can shape with.
-    fn parse(
-        data: Vec<u8>,
+    pub(crate) fn parse(
+        data: Arc<Vec<u8>>,
+        index: u32,
         origin: FaceOrigin,
         unicode_map: Option<HashMap<u32, u32>>,
     ) -> Option<Face> {
-        let data = Arc::new(data);
         let blob: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
-        let font = Font::new(harfrust::font::Blob::from(blob), 0)?;
+        let font = Font::new(harfrust::font::Blob::from(blob), index)?;
         let upem = font.units_per_em();
         if upem == 0 || font.num_glyphs() == 0 {
             return None;
@@ -270,10 +272,21 @@ impl Face {
             info,
             font: Some(font),
             data,
+            index,
             pdf: None,
             coverage,
             unicode_map: unicode_map.map(Arc::new),
         })
+    }
+
+    /// The font program's bytes, shared (a collection's whole file, see [`Face::index`]).
+    pub fn shared_data(&self) -> Arc<Vec<u8>> {
+        self.data.clone()
+    }
+
+    /// Which font of [`Face::data`] this is: 0 unless the file is a collection (`.ttc`).
+    pub fn index(&self) -> u32 {
+        self.index
     }
 
     /// What the face is.
@@ -462,6 +475,7 @@ impl FontBook {
             info,
             font: None,
             data: Arc::new(Vec::new()),
+            index: 0,
             pdf: Some(Arc::new(codes)),
             coverage: Coverage::from_codepoints(points),
             unicode_map: None,
@@ -481,12 +495,17 @@ impl FontBook {
                 format!("embedded font {}", font.0)
             }
         };
-        let mut face =
-            Face::parse(data, origin, map).ok_or(TypesetError::InvalidFont { source })?;
+        let face = Face::parse(Arc::new(data), 0, origin, map)
+            .ok_or(TypesetError::InvalidFont { source })?;
+        Ok(self.push(face))
+    }
+
+    /// Adds a parsed face under the next id.
+    pub(crate) fn push(&mut self, mut face: Face) -> FaceId {
         let id = FaceId(self.faces.len() as u32);
         face.info.id = id;
         self.faces.push(face);
-        Ok(id)
+        id
     }
 
     /// The face with this id.

@@ -49,6 +49,7 @@ mod fit;
 mod fonts;
 mod linebreak;
 mod prepared;
+mod script_fonts;
 mod shape;
 
 pub use block::{
@@ -58,6 +59,7 @@ pub use bundled::{BUNDLED_FONTS, bundled_font};
 pub use error::{TypesetError, TypesetResult};
 pub use fit::{harmonize_sizes, typeset_block, typeset_block_at, typeset_blocks};
 pub use fonts::{Coverage, Face, FaceInfo, FaceOrigin, FontBook, FontQuery, PdfCodes};
+pub use script_fonts::SCRIPT_FONTS_ENV;
 // What the typesetter hands the writer is the document model's: one set of types for both.
 pub use folio_doc::{
     FaceId, GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, Synthetic, TypesetWarning,

@@ -6,6 +6,7 @@ mod bergamot;
 mod identity;
 mod openai;
 mod pseudo;
+mod pseudo_script;
 
 pub use apertium::{Apertium, ApertiumOptions};
 #[cfg(feature = "bergamot")]

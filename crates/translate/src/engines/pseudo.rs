@@ -6,7 +6,12 @@
 //! `factor` times as long (1.35 by default, a typical English → Romance expansion). Digits,
 //! punctuation, spaces and placeholders are kept byte-exact. The same input always gives the
 //! same output: no randomness, no state.
+//!
+//! Into a target not written in Latin letters (Japanese, Chinese, Arabic, Hebrew, Hindi,
+//! Thai, Russian…), words become words of that script at its typical length instead
+//! ([`super::pseudo_script`]), and `factor` does not apply.
 
+use super::pseudo_script::{Script, pseudolocalize_into};
 use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply};
 use crate::placeholders::{self, Piece};
 use crate::{Error, LangPair, Result};
@@ -16,6 +21,8 @@ use crate::{Error, LangPair, Result};
 pub struct Pseudo {
     info: EngineInfo,
     factor: f64,
+    /// The target's script, when not Latin.
+    script: Option<Script>,
 }
 
 impl Pseudo {
@@ -29,16 +36,19 @@ impl Pseudo {
             max_batch_segments: 10_000,
             max_concurrency: 1,
         };
+        let script = Script::of(&pair.to);
         let info = EngineInfo {
             name: "pseudo".into(),
             model: String::new(),
             pair,
-            prompt_version: 1,
+            // 2: targets in other scripts get their script.
+            prompt_version: 2,
             limits,
         };
         let mut engine = Self {
             info,
             factor: Self::DEFAULT_FACTOR,
+            script,
         };
         engine.info.model = model_name(engine.factor);
         engine
@@ -73,7 +83,10 @@ impl Engine for Pseudo {
     }
 
     fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
-        Reply::now(&batch, |text| pseudolocalize(text, self.factor))
+        match self.script {
+            Some(script) => Reply::now(&batch, |text| pseudolocalize_into(text, script)),
+            None => Reply::now(&batch, |text| pseudolocalize(text, self.factor)),
+        }
     }
 
     /// Pseudo-localized text is in no language.
