@@ -21,10 +21,12 @@ fn translate(to: &str) -> (Vec<u8>, folio::Report) {
     folio::translate(Arc::new(pdf), &options, &mut |_| {}).unwrap()
 }
 
-/// Text without white space, to compare what a reader extracts with what the engine gave
-/// (line breaks fall anywhere).
+/// Text without white space and bidi controls (`pdftotext` marks right-to-left runs with
+/// them), to compare what a reader extracts with what the engine gave (line breaks fall
+/// anywhere).
 fn squeezed(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    let control = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    text.chars().filter(|&c| !c.is_whitespace() && !control(c)).collect()
 }
 
 /// The runs of a translation between its placeholders, squeezed: the text the engine gave
