@@ -26,7 +26,9 @@ fn translate(to: &str) -> (Vec<u8>, folio::Report) {
 /// anywhere).
 fn squeezed(text: &str) -> String {
     let control = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    text.chars().filter(|&c| !c.is_whitespace() && !control(c)).collect()
+    text.chars()
+        .filter(|&c| !c.is_whitespace() && !control(c))
+        .collect()
 }
 
 /// The runs of a translation between its placeholders, squeezed: the text the engine gave
@@ -89,11 +91,16 @@ fn every_script_target_is_set_with_real_glyphs_and_reads_back() {
             "{to}: {found} of {} pieces of translation read back whole",
             translated.len()
         );
-        // Right-to-left text is written in visual order, and Devanagari and Thai clusters
-        // map to their characters as a whole only in part: those read back in logical order
-        // is the rest of issue 14. Chinese, Japanese and Korean read back as written.
-        let logical = matches!(to, "ja" | "zh-CN" | "ko");
-        if logical && found * 100 < translated.len() * 95 {
+        // Chinese, Japanese and Korean read back as written. Right-to-left lines are put in
+        // order by the bidi algorithm (numbers and Latin names inside read the right way): a
+        // third reads back whole (a sixth without it); all of it, and Devanagari and Thai
+        // clusters mapped to their characters whole, is the rest of issue 14.
+        let share = match to {
+            "ja" | "zh-CN" | "ko" => 95,
+            "ar" | "he" => 30,
+            _ => 0,
+        };
+        if found * 100 < translated.len() * share {
             failures.push(format!(
                 "{to}: only {found} of {} pieces of translation read back whole",
                 translated.len()

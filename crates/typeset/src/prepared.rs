@@ -9,7 +9,7 @@ use crate::block::{Align, TextBlock, TypesetSettings};
 use crate::error::{TypesetError, TypesetResult};
 use crate::fonts::FontBook;
 use crate::linebreak::{FORCED_SLACK, LineSpan, Measure, break_lines, forced_lines};
-use crate::shape::{Run, ShapedGlyph, itemize, shape_text};
+use crate::shape::{Run, ShapedGlyph, bidi_target, itemize, paragraph_is_rtl, shape_text};
 
 /// A block shaped once, ready to be broken and measured at any scale.
 pub(crate) struct Prepared<'a> {
@@ -22,6 +22,9 @@ pub(crate) struct Prepared<'a> {
     ascent: f32,
     descent: f32,
     warnings: Vec<TypesetWarning>,
+    /// The paragraph runs right to left (its first strong character is): a left-aligned
+    /// source becomes right-aligned.
+    rtl: bool,
 }
 
 /// Lines at one scale in one area, and whether they fit.
@@ -62,7 +65,7 @@ impl<'a> Prepared<'a> {
         for run in &runs {
             if hyphens.iter().all(|(f, _)| *f != run.face) {
                 let face = book.face(run.face)?;
-                let h = shape_text(face, "-", 0..1, None)?
+                let h = shape_text(face, "-", 0..1, None, None)?
                     .0
                     .first()
                     .and_then(|g| g.id.filter(|&id| id != 0).map(|id| (id, g.advance)));
@@ -87,6 +90,7 @@ impl<'a> Prepared<'a> {
             ascent,
             descent,
             warnings,
+            rtl: bidi_target(block) && paragraph_is_rtl(&block.text),
         })
     }
 
@@ -359,11 +363,13 @@ impl<'a> Prepared<'a> {
                     width = natural + extra * spaces as f32;
                 }
             }
-            let offset = match block.style.align {
-                Align::Left | Align::Justify => 0.0,
-                Align::Right => avail - width,
-                Align::Center => (avail - width) / 2.0,
+            // A right-to-left paragraph starts at the right: left and right swap.
+            let offset = match (block.style.align, self.rtl) {
+                (Align::Left | Align::Justify, false) | (Align::Right, true) => 0.0,
+                (Align::Right, false) | (Align::Left | Align::Justify, true) => avail - width,
+                (Align::Center, _) => (avail - width) / 2.0,
             };
+            reorder_visually(&mut pieces);
             let mut x0 = area.x0 + indent + offset.max(0.0);
             if anchored && let Some((start, anchored_width)) = self.anchor_line(&mut pieces) {
                 x0 = start;
@@ -472,4 +478,36 @@ fn cluster_end(run: &Run, g: &ShapedGlyph, line_end: usize) -> u32 {
         .get(i)
         .map_or(run.range.end as u32, |h| h.cluster);
     next.min(line_end.max(g.cluster as usize + 1) as u32)
+}
+
+/// Puts a line's pieces (in logical order, each right-to-left one already reversed) in the
+/// order they are drawn, left to right: rule L2 of the Unicode Bidirectional Algorithm, from
+/// the highest level down to the lowest odd one, every stretch of pieces at that level or
+/// above is reversed.
+fn reorder_visually<T>(pieces: &mut [(&Run, T)]) {
+    let Some(highest) = pieces.iter().map(|(r, _)| r.level).max() else {
+        return;
+    };
+    let Some(lowest_odd) = pieces
+        .iter()
+        .map(|(r, _)| r.level)
+        .filter(|l| l % 2 == 1)
+        .min()
+    else {
+        return;
+    };
+    for level in (lowest_odd..=highest).rev() {
+        let mut i = 0;
+        while i < pieces.len() {
+            if pieces[i].0.level < level {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < pieces.len() && pieces[i].0.level >= level {
+                i += 1;
+            }
+            pieces[start..i].reverse();
+        }
+    }
 }

@@ -44,6 +44,9 @@ pub(crate) struct Run {
     pub synthetic: Synthetic,
     /// Right-to-left run; its glyphs are kept in logical order here.
     pub rtl: bool,
+    /// Its embedding level by the Unicode Bidirectional Algorithm (odd: right to left): a
+    /// line's runs are drawn in the order the levels give.
+    pub level: u8,
     /// Glyphs in logical order (clusters never decreasing).
     pub glyphs: Vec<ShapedGlyph>,
 }
@@ -56,6 +59,38 @@ struct Resolved {
     shift: Option<BaselineShift>,
     spans: Vec<u32>,
     link: Option<u32>,
+}
+
+/// The bidi embedding level of each byte of `text` (one paragraph, its direction from its
+/// first strong character; left to right when it has none).
+pub(crate) fn bidi_levels(text: &str) -> Vec<u8> {
+    let info = unicode_bidi::BidiInfo::new(text, None);
+    info.levels.iter().map(|l| l.number()).collect()
+}
+
+/// Whether the block's language is written right to left (Arabic, Persian, Urdu, Hebrew…):
+/// only then are its lines ordered by the Unicode Bidirectional Algorithm. Text left in
+/// another script inside a left-to-right target keeps the shaper's direction per run, as
+/// the original fonts drawn by their codes need (right-to-left sources are issue 14's rest).
+pub(crate) fn bidi_target(block: &TextBlock) -> bool {
+    let Some(lang) = block.lang.as_deref() else {
+        return false;
+    };
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or(lang)
+        .to_ascii_lowercase();
+    matches!(
+        primary.as_str(),
+        "ar" | "fa" | "ur" | "ps" | "he" | "yi" | "ckb" | "sd" | "ug" | "dv"
+    )
+}
+
+/// Whether `text` is a right-to-left paragraph: its first strong character is.
+pub(crate) fn paragraph_is_rtl(text: &str) -> bool {
+    let info = unicode_bidi::BidiInfo::new(text, None);
+    info.paragraphs.first().is_some_and(|p| p.level.is_rtl())
 }
 
 /// Resolves styles, picks a face per character and shapes every run of `block`.
@@ -73,6 +108,16 @@ pub(crate) fn itemize(
         cuts.push(r.start);
         cuts.push(r.end);
     }
+    // Direction boundaries: where the bidi embedding level changes (a number or a Latin name
+    // inside Arabic text), so each run is shaped in one direction.
+    let levels = if bidi_target(block) {
+        bidi_levels(text)
+    } else {
+        Vec::new()
+    };
+    cuts.extend(
+        (1..levels.len()).filter(|&i| levels[i] != levels[i - 1] && text.is_char_boundary(i)),
+    );
     cuts.sort_unstable();
     cuts.dedup();
 
@@ -99,7 +144,16 @@ pub(crate) fn itemize(
             } else {
                 seg.end
             };
-            runs.push(make_run(book, block, settings, &style, start..end, face)?);
+            let level = levels.get(start).copied().unwrap_or(0);
+            runs.push(make_run(
+                book,
+                block,
+                settings,
+                &style,
+                start..end,
+                face,
+                level,
+            )?);
             start = end;
             i = j;
         }
@@ -284,6 +338,7 @@ fn make_run(
     style: &Resolved,
     range: Range<usize>,
     face_id: FaceId,
+    level: u8,
 ) -> TypesetResult<Run> {
     let face = book.face(face_id)?;
     let info = face.info();
@@ -309,7 +364,15 @@ fn make_run(
         Some(_) => rel_size,
         None => rel_size * fallback_scale(info, block.style.x_height),
     };
-    let (glyphs, rtl) = shape_text(face, &block.text, range.clone(), block.lang.as_deref())?;
+    // Without bidi levels (a left-to-right target), the shaper guesses from the script.
+    let direction = bidi_target(block).then_some(level % 2 == 1);
+    let (glyphs, rtl) = shape_text(
+        face,
+        &block.text,
+        range.clone(),
+        block.lang.as_deref(),
+        direction,
+    )?;
     Ok(Run {
         range,
         face: face_id,
@@ -320,6 +383,7 @@ fn make_run(
         link: style.link,
         synthetic,
         rtl,
+        level,
         glyphs,
     })
 }
@@ -356,6 +420,7 @@ pub(crate) fn shape_text(
     text: &str,
     range: Range<usize>,
     lang: Option<&str>,
+    rtl: Option<bool>,
 ) -> TypesetResult<(Vec<ShapedGlyph>, bool)> {
     if let Some(pdf) = face.pdf_codes() {
         return Ok((shape_by_codes(pdf, text, range), false));
@@ -382,11 +447,17 @@ pub(crate) fn shape_text(
         .map_or(text.len(), |(i, _)| range.end + i);
     buffer.set_post_context(&text[range.end..post_end]);
     buffer.guess_segment_properties();
-    if !matches!(
-        buffer.direction(),
-        Direction::LeftToRight | Direction::RightToLeft
-    ) {
-        buffer.set_direction(Direction::LeftToRight);
+    match rtl {
+        Some(true) => buffer.set_direction(Direction::RightToLeft),
+        Some(false) => buffer.set_direction(Direction::LeftToRight),
+        None if !matches!(
+            buffer.direction(),
+            Direction::LeftToRight | Direction::RightToLeft
+        ) =>
+        {
+            buffer.set_direction(Direction::LeftToRight)
+        }
+        None => {}
     }
     if let Some(lang) = lang {
         buffer.set_language(Language::new(lang));
