@@ -44,6 +44,7 @@ pub fn router(runner: Runner, settings: &Settings) -> Router {
         engines: settings.engines.clone().into(),
     };
     Router::new()
+        .route("/v1/engines", get(engines))
         .route("/v1/jobs", post(create_job).get(list_jobs))
         .route("/v1/jobs/{id}", get(get_job).delete(delete_job))
         .route("/v1/jobs/{id}/events", get(job_events))
@@ -63,6 +64,8 @@ pub fn router(runner: Runner, settings: &Settings) -> Router {
             settings.max_upload_bytes.saturating_add(FORM_SLACK),
         ))
         .layer(axum::middleware::from_fn_with_state(app.clone(), authorize))
+        // After the token's layer: the page and its assets hold no data.
+        .merge(crate::web::routes())
         .with_state(app)
 }
 
@@ -160,6 +163,11 @@ async fn authorize(AxState(app): AxState<App>, request: Request, next: Next) -> 
         }
     }
     next.run(request).await
+}
+
+/// `GET /v1/engines`: the engines a job may name (empty: the server's own only).
+async fn engines(AxState(app): AxState<App>) -> Json<serde_json::Value> {
+    Json(json!({ "engines": app.engines.as_ref() }))
 }
 
 /// `POST /v1/jobs`: a multipart form with `file`, `to`, and optional `from`, `engine`,

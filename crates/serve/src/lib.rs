@@ -12,6 +12,8 @@
 //!   running are queued again.
 //! - The API (private `api` module, documented in `docs/api.md`) checks the bearer token,
 //!   the upload size and page count, and answers errors as `{"error": …, "hint": …}`.
+//! - The preview page (private `web` module) is served at `/`: an editor's view of a job,
+//!   plain HTML, CSS and JavaScript built into the binary.
 //!
 //! # Limitations
 //! A pipeline run cannot be interrupted from outside: a job past its time limit is marked
@@ -21,6 +23,7 @@ mod api;
 mod edit;
 mod runner;
 mod store;
+mod web;
 
 use std::future::Future;
 use std::path::PathBuf;
