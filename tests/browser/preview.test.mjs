@@ -45,15 +45,20 @@ async function startServer(t, extra = []) {
     });
     child.on('exit', (code) => reject(new Error(`folio serve exited (${code}):\n${log}`)));
   });
+  /** SIGTERM; the server must be gone within 10 s (else it is killed and this fails). */
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', () => resolve(true)));
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10000, false))]);
+    if (!stopped) child.kill('SIGKILL');
+    assert.ok(stopped, `folio serve did not stop within 10 s of SIGTERM:\n${log}`);
+  };
   t.after(async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stop();
     fs.rmSync(data, { recursive: true, force: true });
   });
-  return { url, log: () => log };
+  return { url, log: () => log, stop };
 }
 
 /** Debian's chromium, headless, in a fresh profile; page errors fail the test. */
@@ -89,21 +94,28 @@ async function json(url, init) {
   return response.json();
 }
 
-/** The bytes of the translated page's image as the page shows it, hashed, with its revision. */
+/** The translated page's image as the page shows it: its pixels hashed, its src and revision. */
 async function shownImage(page, n) {
-  return page.evaluate(async (n) => {
+  const shown = await page.evaluate((n) => {
     const img = document.querySelector(`#page-${n} .translation-side img`);
-    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-    return { src: img.src, revision: img.dataset.revision, bytes: Array.from(bytes) };
-  }, n).then((shown) => ({ ...shown, hash: createHash('sha256').update(Buffer.from(shown.bytes)).digest('hex'), bytes: undefined }));
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    canvas.getContext('2d').drawImage(img, 0, 0);
+    return { src: img.src, revision: img.dataset.revision, pixels: canvas.toDataURL('image/png') };
+  }, n);
+  return { src: shown.src, revision: shown.revision, hash: createHash('sha256').update(shown.pixels).digest('hex') };
 }
 
 const flat = (text) => text.split(/\s+/).filter(Boolean).join(' ');
 
 test('upload, wait, edit a block, see the page change, download the PDF', { timeout: 120000 }, async (t) => {
   fs.mkdirSync(artifacts, { recursive: true });
+  const started = Date.now();
+  const mark = (what) => t.diagnostic(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const server = await startServer(t);
   const { page, errors } = await openBrowser(t);
+  mark('server and browser started');
   try {
     await page.goto(server.url);
     await page.getByLabel('PDF', { exact: true }).setInputFiles(example);
@@ -115,6 +127,7 @@ test('upload, wait, edit a block, see the page change, download the PDF', { time
     assert.match(id, /^[0-9a-f]{32}$/);
     assert.equal(new URL(page.url()).hash, `#job=${id}`, 'the job is in the address, for a reload');
     const api = `${server.url}/v1/jobs/${id}`;
+    mark('translated');
 
     // Page 1 shown on both sides, its blocks drawn over it.
     const translated = page.locator('#page-1 .translation-side img[data-revision="1"]');
@@ -126,6 +139,7 @@ test('upload, wait, edit a block, see the page change, download the PDF', { time
     const overlay = page.locator(`#page-1 .translation-side .block[data-block="${block.id}"]`);
     await overlay.waitFor();
     await page.screenshot({ path: path.join(artifacts, 'before-edit.png') });
+    mark('page 1 shown');
 
     const before = await shownImage(page, 1);
     assert.equal(before.revision, '1');
@@ -151,6 +165,7 @@ test('upload, wait, edit a block, see the page change, download the PDF', { time
     assert.equal(edited.edited, true);
     await page.locator(`#page-1 .translation-side .block.edited[data-block="${block.id}"]`).waitFor();
     await page.screenshot({ path: path.join(artifacts, 'after-edit.png') });
+    mark('edited');
 
     // The list to check, with the edited blocks asked for: the edit is there, and `n` (from
     // outside the text field) steps to it.
@@ -172,6 +187,7 @@ test('upload, wait, edit a block, see the page change, download the PDF', { time
     assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
     const text = execFileSync('pdftotext', ['-', '-'], { input: pdf }).toString();
     assert.ok(flat(text).includes(WORDS), 'the downloaded PDF lacks the edit');
+    mark('downloaded');
 
     // A translation that drops the source's placeholders: the server's 422 shown by the
     // editor, nothing written.
@@ -198,7 +214,11 @@ test('upload, wait, edit a block, see the page change, download the PDF', { time
     assert.equal(undone.edited, false);
     assert.equal(await area.inputValue(), block.translation);
 
+    mark('undone');
     assert.deepEqual(errors, [], 'errors in the page');
+
+    // With the page open (its event stream followed), the server still stops at SIGTERM.
+    await server.stop();
   } catch (error) {
     await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});
     throw new Error(`${error.message}\n--- folio serve's log:\n${server.log()}`, { cause: error });

@@ -29,19 +29,27 @@ struct App {
     max_upload_bytes: usize,
     max_pages: u32,
     engines: Arc<[String]>,
+    /// Turns true when the server begins to shut down.
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Room for the multipart form's other fields and boundaries around the PDF.
 const FORM_SLACK: usize = 64 * 1024;
 
-/// The API's routes over `runner`.
-pub fn router(runner: Runner, settings: &Settings) -> Router {
+/// The API's routes over `runner`; `stopping` turns true when the server shuts down, which
+/// ends the event streams.
+pub fn router(
+    runner: Runner,
+    settings: &Settings,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> Router {
     let app = App {
         runner,
         token: settings.token.as_deref().map(Arc::from),
         max_upload_bytes: settings.max_upload_bytes,
         max_pages: settings.max_pages,
         engines: settings.engines.clone().into(),
+        stopping,
     };
     Router::new()
         .route("/v1/engines", get(engines))
@@ -736,7 +744,11 @@ async fn job_events(
             }
         }
     });
-    Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::default()))
+    let mut stopping = app.stopping.clone();
+    let stopped = async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    Ok(Sse::new(first.chain(rest).take_until(stopped)).keep_alive(KeepAlive::default()))
 }
 
 fn sse_event(event: &JobEvent) -> Event {

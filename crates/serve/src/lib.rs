@@ -87,7 +87,14 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let store = JobStore::open(&settings.data)?;
     let runner = runner::Runner::start(store, &settings)?;
-    let app = api::router(runner, &settings);
+    // A graceful shutdown waits for every connection, and a followed event stream (an open
+    // preview page) never ends by itself: the streams end when the shutdown starts.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let app = api::router(runner, &settings, stopping);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    };
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

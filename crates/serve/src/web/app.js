@@ -126,6 +126,33 @@
     $('job').hidden = true;
     $('empty').hidden = false;
     document.title = 'Folio';
+    showRecent();
+  }
+
+  /** The server's jobs, newest first, each a link that opens it. */
+  async function showRecent() {
+    const response = await api('/v1/jobs');
+    if (!response.ok || job) return;
+    const { jobs } = await response.json();
+    $('recent-list').replaceChildren(...jobs.slice(0, 30).map((j) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = `#job=${j.id}`;
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = (j.options && j.options.file_name) || j.id;
+      const what = document.createElement('span');
+      what.className = 'muted';
+      const when = new Date(j.created_ms).toLocaleString();
+      what.textContent = `${j.pages} p. · to ${j.options ? j.options.to : '?'} · ${when}`;
+      const state = document.createElement('span');
+      state.className = `state ${j.state}`;
+      state.textContent = j.state;
+      a.append(name, what, state);
+      li.append(a);
+      return li;
+    }));
+    $('recent').hidden = jobs.length === 0;
   }
 
   async function openJob(id) {
@@ -275,7 +302,32 @@
       a.download = name;
     }
     $('downloads').hidden = false;
+    $('xliff-import').hidden = false;
   }
+
+  // A translator's XLIFF brought back: every changed unit applied as an edit, or none.
+  $('xliff-import').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const file = form.elements.file.files[0];
+    if (!file || !job) return;
+    const button = form.querySelector('button');
+    button.disabled = true;
+    message(null);
+    try {
+      const response = await api(jobUrl('/xliff'), { method: 'PUT', body: file, headers: { 'Content-Type': 'application/x-xliff+xml' } });
+      if (!response.ok) {
+        message(await problem(response));
+        return;
+      }
+      const edited = await response.json();
+      form.reset();
+      await pagesChanged(edited.revision, edited.pages);
+      $('summary').textContent += ` · ${edited.blocks.length} block${edited.blocks.length === 1 ? '' : 's'} imported`;
+    } finally {
+      button.disabled = false;
+    }
+  });
 
   $('downloads').addEventListener('click', async (event) => {
     const a = event.target.closest('a');
@@ -722,6 +774,12 @@
   }
 
   function closeEditor() {
+    // Focus would stay on the hidden text field and swallow n/p: it goes back to the block.
+    if ($('editor').contains(document.activeElement)) {
+      const block = document.querySelector(`.translation-side .block[data-block="${selected}"]`);
+      if (block) block.focus({ preventScroll: true });
+      else document.activeElement.blur();
+    }
     $('editor').hidden = true;
     selected = null;
     document.querySelectorAll('.block.selected').forEach((el) => el.classList.remove('selected'));
@@ -789,7 +847,7 @@
   function fromHash() {
     const match = /^#job=([0-9a-fA-F]+)$/.exec(location.hash);
     if (match) openJob(match[1]);
-    else if (job) closeJob();
+    else closeJob();
   }
 
   window.addEventListener('hashchange', fromHash);
