@@ -111,6 +111,7 @@ const flat = (text) => text.split(/\s+/).filter(Boolean).join(' ');
 
 test('upload, wait, edit a block, see the page change, download the PDF', { timeout: 120000 }, async (t) => {
   fs.mkdirSync(artifacts, { recursive: true });
+  fs.rmSync(path.join(artifacts, 'failure.png'), { force: true });
   const started = Date.now();
   const mark = (what) => t.diagnostic(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const server = await startServer(t);

@@ -352,3 +352,69 @@ fn jobs_run_one_at_a_time_in_the_order_they_came() {
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn the_preview_page_needs_no_token_and_the_engines_do() {
+    with_server(
+        "page",
+        |s| s.token = Some("s3cret".into()),
+        async |client, server, _| {
+            for (path, kind) in [
+                ("/", "text/html"),
+                ("/app.js", "text/javascript"),
+                ("/app.css", "text/css"),
+            ] {
+                let response = client
+                    .get(format!("{}{path}", server.url))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200, "{path}");
+                let headers = response.headers();
+                let content_type = headers["content-type"].to_str().unwrap();
+                assert!(content_type.starts_with(kind), "{path}: {content_type}");
+                assert!(headers.contains_key("content-security-policy"), "{path}");
+            }
+            let engines = format!("{}/v1/engines", server.url);
+            assert_eq!(client.get(&engines).send().await.unwrap().status(), 401);
+            let response = client.get(&engines).bearer_auth("s3cret").send().await;
+            let body: Value = response.unwrap().json().await.unwrap();
+            assert_eq!(body["engines"], serde_json::json!(["pseudo"]), "{body}");
+        },
+    );
+}
+
+/// An open preview page follows its job's events for as long as it is open: the server must
+/// still stop, ending the stream.
+#[test]
+fn a_followed_event_stream_ends_when_the_server_stops() {
+    let data = data_dir("stop-following");
+    let server = Server::start(settings(&data));
+    let client = reqwest::Client::new();
+    let mut events = block_on(async {
+        let (status, created) = upload(&client, &server, None, &example()).await;
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_str().unwrap();
+        assert_eq!(wait_final(&client, &server, id).await["state"], "done");
+        let url = format!("{}/v1/jobs/{id}/events?follow=true", server.url);
+        let mut events = client.get(url).send().await.unwrap();
+        let first = events.chunk().await.unwrap().expect("the job as it is now");
+        assert!(String::from_utf8_lossy(&first).contains("event: done"));
+        events
+    });
+    let (stopped, stop) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(server);
+        let _ = stopped.send(());
+    });
+    assert!(
+        stop.recv_timeout(Duration::from_secs(10)).is_ok(),
+        "the server did not stop while its events were followed"
+    );
+    let ended = block_on(async {
+        let drain = async { while let Ok(Some(_)) = events.chunk().await {} };
+        tokio::time::timeout(Duration::from_secs(5), drain).await
+    });
+    assert!(ended.is_ok(), "the stream goes on after the server stopped");
+    let _ = std::fs::remove_dir_all(&data);
+}
