@@ -264,6 +264,7 @@
       }
     }
     showProblem($('failure'), j.state === 'failed' ? (j.error || { error: 'the job failed' }) : null);
+    showRunAgain();
     const pages = `${j.pages} page${j.pages === 1 ? '' : 's'}`;
     const to = j.options && j.options.to ? ` · to ${j.options.to}` : '';
     if (j.state !== 'done') $('summary').textContent = `${pages}${to}`;
@@ -290,6 +291,22 @@
     parts.push(`revision ${job.revision}`);
     $('summary').textContent = parts.join(' · ');
   }
+
+  function showRunAgain() {
+    const failed = job.state === 'failed' || (job.state === 'done' && order.some((b) => b.status === 'failed'));
+    $('run-again').hidden = !failed;
+  }
+
+  // A failed job, or one with failed blocks, queued again; its events show it run.
+  $('run-again').addEventListener('click', async () => {
+    message(null);
+    const response = await api(jobUrl('/run'), { method: 'POST' });
+    if (!response.ok) {
+      message(await problem(response));
+      return;
+    }
+    showJob(await response.json());
+  });
 
   // ---- downloads: fetched with the token, saved through an object URL
 
@@ -367,6 +384,7 @@
     });
     for (const page of views.keys()) drawBlocks(page);
     showChecks();
+    showRunAgain();
     if (selected && blocks.has(selected)) showEditor(blocks.get(selected), { keepStatus: true });
   }
 
@@ -432,6 +450,13 @@
   function buildPages(count) {
     const pages = $('pages');
     pages.replaceChildren();
+    // A job run again is done again: its pages are built anew.
+    if (observer) observer.disconnect();
+    for (const view of views.values()) {
+      for (const side of [view.source, view.translation]) if (side.url) URL.revokeObjectURL(side.url);
+    }
+    views = new Map();
+    queue = [];
     observer = new IntersectionObserver(nearView, { root: pages, rootMargin: '800px 0px' });
     for (let n = 1; n <= count; n++) {
       const row = document.createElement('div');
