@@ -79,7 +79,8 @@ pub struct LowConfidence {
 pub struct OcrPage {
     /// The page, from 0.
     pub page: u32,
-    /// A glyph per character, each an equal share of its word's box, on the line's baseline.
+    /// A glyph per character, its share of its word's box by its usual width, on the line's
+    /// baseline.
     pub glyphs: Vec<Glyph>,
     /// The words read with enough confidence, in tesseract's reading order.
     pub words: Vec<Word>,
@@ -141,10 +142,13 @@ impl OcrPage {
             for w in &kept {
                 let ink = to_pt(w);
                 let chars: Vec<char> = w.text.chars().collect();
-                let advance = ink.width() / chars.len().max(1) as f32;
+                // The word's width shared by the letters' usual widths, so an `m` gets more
+                // than an `i` and text set at these places reads back as one word.
+                let total: f32 = chars.iter().map(|&c| advance_em(c)).sum::<f32>().max(1e-3);
                 let first = out.glyphs.len() as u32;
-                for (i, c) in chars.iter().enumerate() {
-                    let x = ink.x0 + advance * i as f32;
+                let mut x = ink.x0;
+                for c in &chars {
+                    let advance = ink.width() * advance_em(*c) / total;
                     out.glyphs.push(Glyph {
                         text: CompactString::from(&*c.encode_utf8(&mut [0; 4])),
                         code: *c as u32,
@@ -162,6 +166,7 @@ impl OcrPage {
                         },
                         clip: None,
                     });
+                    x += advance;
                 }
                 let glyphs: Vec<u32> = (first..out.glyphs.len() as u32).collect();
                 let bbox = union_of(glyphs.iter().map(|&g| out.glyphs[g as usize].bbox));
@@ -218,6 +223,32 @@ impl OcrPage {
         let at = self.ink.partition_point(|w| w.glyphs.end <= glyph);
         self.ink.get(at).filter(|w| w.glyphs.contains(&glyph))
     }
+}
+
+/// A character's usual advance, in em: Times-Roman's (the standard 14 metrics) for ASCII, a
+/// full em for wide (CJK) characters, half an em otherwise.
+fn advance_em(c: char) -> f32 {
+    const LOWER: [u16; 26] = [
+        444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333,
+        389, 278, 500, 500, 722, 500, 500, 444,
+    ];
+    const UPPER: [u16; 26] = [
+        722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667,
+        556, 611, 722, 722, 944, 722, 722, 611,
+    ];
+    let units = match c {
+        'a'..='z' => LOWER[c as usize - 'a' as usize],
+        'A'..='Z' => UPPER[c as usize - 'A' as usize],
+        '0'..='9' => 500,
+        '.' | ',' => 250,
+        ':' | ';' | '!' | '/' | '|' => 278,
+        '-' | '\'' | '’' | '‘' | '(' | ')' | '[' | ']' => 333,
+        '"' | '“' | '”' | '?' => 444,
+        '—' | '%' | '@' => 1000,
+        c if ('\u{2E80}'..='\u{FFEF}').contains(&c) => 1000,
+        _ => 500,
+    };
+    units as f32 / 1000.0
 }
 
 /// The baseline and font size of a line of words, in pixels: the baseline is the median
@@ -319,8 +350,11 @@ mod tests {
         assert!((h.origin.y - 17.0).abs() < 1e-3, "{:?}", h.origin);
         assert!((h.size - 10.0).abs() < 1e-3, "{}", h.size);
         assert!((h.origin.x - 10.0).abs() < 1e-3);
-        // Each glyph an equal share of the word's 25 pt.
-        assert!((ocr.glyphs[1].origin.x - 15.0).abs() < 1e-3);
+        // The word's 25 pt shared by the letters' usual widths: "H" 722, "e" 444, "l" 278 …
+        let share = 25.0 / (0.722 + 0.444 + 0.278 + 0.278 + 0.5);
+        assert!((ocr.glyphs[1].origin.x - (10.0 + 0.722 * share)).abs() < 1e-3);
+        assert!(ocr.glyphs[2].bbox.width() < ocr.glyphs[1].bbox.width(), "l narrower than e");
+        assert!((ocr.glyphs[4].bbox.x1 - 35.0).abs() < 1e-3, "the last letter ends the word");
         assert_eq!(ocr.words[1].text, "gray");
         assert_eq!(ocr.words[1].glyphs, vec![5, 6, 7, 8]);
         assert_eq!(ocr.low_confidence.len(), 1);
