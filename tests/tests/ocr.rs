@@ -98,13 +98,24 @@ fn f1(got: &[String], want: &[String]) -> f64 {
     if got.is_empty() || want.is_empty() {
         return 0.0;
     }
-    let (p, r) = (hits as f64 / got.len() as f64, hits as f64 / want.len() as f64);
-    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    let (p, r) = (
+        hits as f64 / got.len() as f64,
+        hits as f64 / want.len() as f64,
+    );
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
 }
 
 fn output_words(name: &str, pdf: &[u8]) -> Vec<BoxWord> {
     let path = temp(name, pdf);
-    pdftotext_words(&path).unwrap().into_iter().next().unwrap_or_default()
+    pdftotext_words(&path)
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
 #[test]

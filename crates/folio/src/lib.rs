@@ -31,11 +31,9 @@ mod spans;
 mod texts;
 mod typeset;
 
-pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
 pub use folio_ocr::{OcrMode, OcrSettings};
-pub use report::{
-    BlockReport, LowConfidenceWord, OcrReport, Report, SegmentCounts, SegmentIssue,
-};
+pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
+pub use report::{BlockReport, LowConfidenceWord, OcrReport, Report, SegmentCounts, SegmentIssue};
 pub use texts::{BlockStatus, BlockText, Fixed};
 
 /// Why a document could not be translated at all (single segments failing are in the report).

@@ -52,7 +52,11 @@ impl fmt::Display for OcrError {
                 write!(f, "no tesseract language is known for '{lang}'")
             }
             OcrError::Render { page, message } => {
-                write!(f, "page {}: could not render it for OCR: {message}", page + 1)
+                write!(
+                    f,
+                    "page {}: could not render it for OCR: {message}",
+                    page + 1
+                )
             }
             OcrError::Failed { page, message } => {
                 write!(f, "page {}: tesseract failed: {message}", page + 1)

@@ -34,7 +34,12 @@ pub fn tesseract_language(tag: &str) -> Option<&'static str> {
         "ja" => "jpn",
         "ko" => "kor",
         "vi" => "vie",
-        "zh" if rest.iter().any(|r| matches!(*r, "hant" | "tw" | "hk" | "mo")) => "chi_tra",
+        "zh" if rest
+            .iter()
+            .any(|r| matches!(*r, "hant" | "tw" | "hk" | "mo")) =>
+        {
+            "chi_tra"
+        }
         "zh" => "chi_sim",
         _ => return None,
     })
@@ -43,7 +48,10 @@ pub fn tesseract_language(tag: &str) -> Option<&'static str> {
 /// The Debian package holding tesseract's data for a language code (`chi_sim` is in
 /// `tesseract-ocr-chi-sim`).
 pub fn tesseract_package(code: &str) -> String {
-    format!("tesseract-ocr-{}", code.to_ascii_lowercase().replace('_', "-"))
+    format!(
+        "tesseract-ocr-{}",
+        code.to_ascii_lowercase().replace('_', "-")
+    )
 }
 
 #[cfg(test)]

@@ -91,7 +91,9 @@ impl OcrSettings {
     pub fn wants(&self, page: &Page) -> bool {
         match self.mode {
             OcrMode::Never => false,
-            OcrMode::Auto => page.kind == PageKind::Scanned || (has_big_image(page) && !usable_text(page)),
+            OcrMode::Auto => {
+                page.kind == PageKind::Scanned || (has_big_image(page) && !usable_text(page))
+            }
             OcrMode::Always => page.kind == PageKind::Scanned || has_big_image(page),
         }
     }

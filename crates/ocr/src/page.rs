@@ -103,7 +103,14 @@ impl OcrPage {
     ) -> Self {
         let sx = image.width() as f32 / page.width.max(1.0);
         let sy = image.height() as f32 / page.height.max(1.0);
-        let to_pt = |w: &TsvWord| Rect::new(w.left / sx, w.top / sy, (w.left + w.width) / sx, (w.top + w.height) / sy);
+        let to_pt = |w: &TsvWord| {
+            Rect::new(
+                w.left / sx,
+                w.top / sy,
+                (w.left + w.width) / sx,
+                (w.top + w.height) / sy,
+            )
+        };
         let mut out = OcrPage {
             page: page.index,
             ..OcrPage::default()
@@ -154,7 +161,12 @@ impl OcrPage {
                         code: *c as u32,
                         font: FontId(0),
                         size,
-                        bbox: Rect::new(x, baseline - ASCENT * size, x + advance, baseline - DESCENT * size),
+                        bbox: Rect::new(
+                            x,
+                            baseline - ASCENT * size,
+                            x + advance,
+                            baseline - DESCENT * size,
+                        ),
                         origin: Point { x, y: baseline },
                         angle: 0.0,
                         color,
@@ -264,13 +276,19 @@ fn baseline_and_size(words: &[&TsvWord]) -> (f32, f32) {
     let baseline = match median(&mut bottoms) {
         Some(b) => b,
         None => {
-            let bottom = words.iter().map(|w| w.top + w.height).fold(f32::MIN, f32::max);
+            let bottom = words
+                .iter()
+                .map(|w| w.top + w.height)
+                .fold(f32::MIN, f32::max);
             let mut heights: Vec<f32> = words.iter().map(|w| w.height).collect();
             bottom - 0.2 * median(&mut heights).unwrap_or(0.0)
         }
     };
-    let ascends =
-        |w: &TsvWord| w.text.chars().any(|c| c.is_uppercase() || c.is_ascii_digit() || "bdfhklt!?'\"".contains(c));
+    let ascends = |w: &TsvWord| {
+        w.text
+            .chars()
+            .any(|c| c.is_uppercase() || c.is_ascii_digit() || "bdfhklt!?'\"".contains(c))
+    };
     let mut tall: Vec<f32> = words
         .iter()
         .filter(|w| ascends(w))
@@ -280,7 +298,11 @@ fn baseline_and_size(words: &[&TsvWord]) -> (f32, f32) {
     let size = match median(&mut tall) {
         Some(h) => h / ASCENDER,
         None => {
-            let mut short: Vec<f32> = words.iter().map(|w| baseline - w.top).filter(|h| *h > 0.0).collect();
+            let mut short: Vec<f32> = words
+                .iter()
+                .map(|w| baseline - w.top)
+                .filter(|h| *h > 0.0)
+                .collect();
             median(&mut short).map_or(1.0, |h| h / X_HEIGHT)
         }
     };
@@ -298,7 +320,12 @@ fn median(values: &mut [f32]) -> Option<f32> {
 fn union_of(mut rects: impl Iterator<Item = Rect>) -> Rect {
     let first = rects.next().unwrap_or_default();
     rects.fold(first, |a, b| {
-        Rect::new(a.x0.min(b.x0), a.y0.min(b.y0), a.x1.max(b.x1), a.y1.max(b.y1))
+        Rect::new(
+            a.x0.min(b.x0),
+            a.y0.min(b.y0),
+            a.x1.max(b.x1),
+            a.y1.max(b.y1),
+        )
     })
 }
 
@@ -353,13 +380,22 @@ mod tests {
         // The word's 25 pt shared by the letters' usual widths: "H" 722, "e" 444, "l" 278 …
         let share = 25.0 / (0.722 + 0.444 + 0.278 + 0.278 + 0.5);
         assert!((ocr.glyphs[1].origin.x - (10.0 + 0.722 * share)).abs() < 1e-3);
-        assert!(ocr.glyphs[2].bbox.width() < ocr.glyphs[1].bbox.width(), "l narrower than e");
-        assert!((ocr.glyphs[4].bbox.x1 - 35.0).abs() < 1e-3, "the last letter ends the word");
+        assert!(
+            ocr.glyphs[2].bbox.width() < ocr.glyphs[1].bbox.width(),
+            "l narrower than e"
+        );
+        assert!(
+            (ocr.glyphs[4].bbox.x1 - 35.0).abs() < 1e-3,
+            "the last letter ends the word"
+        );
         assert_eq!(ocr.words[1].text, "gray");
         assert_eq!(ocr.words[1].glyphs, vec![5, 6, 7, 8]);
         assert_eq!(ocr.low_confidence.len(), 1);
         assert_eq!(ocr.low_confidence[0].text, "~~");
-        assert_eq!(ocr.low_confidence[0].bbox, Rect::new(75.0, 10.0, 85.0, 15.0));
+        assert_eq!(
+            ocr.low_confidence[0].bbox,
+            Rect::new(75.0, 10.0, 85.0, 15.0)
+        );
         // The paper is sampled from the image, and covers pad the word's box.
         assert_eq!(ocr.ink[0].background, Rgb([240, 240, 230]));
         assert_eq!(ocr.ink[0].ink, Rect::new(9.0, 9.0, 36.0, 18.0));

@@ -124,7 +124,11 @@ fn run(settings: &OcrSettings, image: &RgbaImage, page: u32) -> OcrResult<String
     })?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let last = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
         return Err(failed(last.trim().to_string()));
     }
     String::from_utf8(out.stdout).map_err(|_| failed("its output is not UTF-8".into()))

@@ -92,7 +92,10 @@ mod tests {
             .collect();
         assert_eq!(texts, vec![vec!["went", "tip-toeing"], vec!["the"]]);
         let w = &lines[0].words[1];
-        assert_eq!((w.left, w.top, w.width, w.height), (925.0, 395.0, 174.0, 41.0));
+        assert_eq!(
+            (w.left, w.top, w.width, w.height),
+            (925.0, 395.0, 174.0, 41.0)
+        );
         assert!((w.conf - 92.03).abs() < 0.01);
         assert_eq!((lines[0].block, lines[0].par), (2, 1));
     }

@@ -492,7 +492,10 @@ mod tests {
             TextMode::Invisible,
             &mut Vec::new(),
         );
-        assert_eq!(String::from_utf8(out).unwrap(), "q 1 0 0 1 0 0 cm BT 3 Tr\nET Q\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "q 1 0 0 1 0 0 cm BT 3 Tr\nET Q\n"
+        );
     }
 
     #[test]
