@@ -253,3 +253,87 @@ fn ocr_boxes(path: &Path) -> Vec<Rect> {
         .chain(page.low_confidence.iter().map(|w| w.bbox))
         .collect()
 }
+
+/// Portuguese and English function words, to tell which language a text reads as.
+const PT: [&str; 24] = [
+    "de", "a", "o", "que", "e", "do", "da", "em", "um", "uma", "para", "com", "não", "os", "no",
+    "na", "se", "por", "as", "dos", "ao", "ele", "eu", "mais",
+];
+const EN: [&str; 12] = [
+    "the", "and", "of", "to", "in", "is", "was", "that", "it", "he", "with", "for",
+];
+
+#[test]
+fn under_bergamot_a_scan_reads_as_portuguese_and_its_picture_is_untouched() {
+    if !tool("pdftotext", "poppler-utils") {
+        return;
+    }
+    let Some((name, path)) = scans()
+        .into_iter()
+        .find(|(n, _)| n.contains("huckfinn"))
+    else {
+        return;
+    };
+    if folio_tests::bergamot_en_pt().is_none() {
+        return;
+    }
+    let input = std::fs::read(&path).unwrap();
+    let (out, report) = run(&path, "bergamot", "pt-BR", false);
+    let words: Vec<String> = output_words(&format!("bergamot-{name}"), &out)
+        .into_iter()
+        .map(|w| {
+            w.text
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let share = |list: &[&str]| {
+        words.iter().filter(|w| list.contains(&w.as_str())).count() as f64 / words.len() as f64
+    };
+    let (pt, en) = (share(&PT), share(&EN));
+    println!(
+        "{name}: {} words, Portuguese function words {pt:.2}, English {en:.2}; {} segments translated",
+        words.len(),
+        report.segments.translated
+    );
+    assert!(words.len() > 100, "{name}: {} words", words.len());
+    assert!(pt >= 0.15 && en <= 0.03, "{name}: pt {pt:.2}, en {en:.2}");
+    assert_eq!(
+        image_streams(&input).unwrap().values().collect::<Vec<_>>(),
+        image_streams(&out).unwrap().values().collect::<Vec<_>>(),
+        "{name}: an image stream changed"
+    );
+}
+
+#[test]
+fn a_missing_tesseract_is_an_error_naming_the_package() {
+    let Some(path) = corpus_file(SCANS[1]) else {
+        return;
+    };
+    let bytes = Arc::new(std::fs::read(&path).unwrap());
+    let pair = folio_translate::LangPair::new("en", "pt-BR").unwrap();
+    let config = folio_translate::Config {
+        engine: Some("pseudo".into()),
+        ..folio_translate::Config::default()
+    };
+    let engine = folio_translate::build_engine(&config, pair, Path::new(".")).unwrap();
+    let options = folio::Options {
+        ocr: folio::OcrSettings {
+            mode: folio::OcrMode::Auto,
+            language: String::new(),
+            command: "folio-no-such-tesseract".into(),
+            ..folio::OcrSettings::default()
+        },
+        ..folio::Options::new(engine.as_ref(), fonts())
+    };
+    let err = folio::translate(bytes.clone(), &options, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, folio::Error::Ocr(_)), "{err:?}");
+    assert!(err.to_string().contains("folio-no-such-tesseract"), "{err}");
+    assert!(err.hint().unwrap().contains("tesseract-ocr"), "{:?}", err.hint());
+    // With OCR off, a scan is still the error it was, and its hint says how to read it.
+    let options = folio::Options::new(engine.as_ref(), fonts());
+    let err = folio::translate(bytes, &options, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, folio::Error::Scanned { pages: 1 }), "{err:?}");
+    assert!(err.hint().unwrap().contains("--ocr"), "{:?}", err.hint());
+}
