@@ -268,10 +268,7 @@ fn under_bergamot_a_scan_reads_as_portuguese_and_its_picture_is_untouched() {
     if !tool("pdftotext", "poppler-utils") {
         return;
     }
-    let Some((name, path)) = scans()
-        .into_iter()
-        .find(|(n, _)| n.contains("huckfinn"))
-    else {
+    let Some((name, path)) = scans().into_iter().find(|(n, _)| n.contains("huckfinn")) else {
         return;
     };
     if folio_tests::bergamot_en_pt().is_none() {
@@ -330,7 +327,11 @@ fn a_missing_tesseract_is_an_error_naming_the_package() {
     let err = folio::translate(bytes.clone(), &options, &mut |_| {}).unwrap_err();
     assert!(matches!(err, folio::Error::Ocr(_)), "{err:?}");
     assert!(err.to_string().contains("folio-no-such-tesseract"), "{err}");
-    assert!(err.hint().unwrap().contains("tesseract-ocr"), "{:?}", err.hint());
+    assert!(
+        err.hint().unwrap().contains("tesseract-ocr"),
+        "{:?}",
+        err.hint()
+    );
     // With OCR off, a scan is still the error it was, and its hint says how to read it.
     let options = folio::Options::new(engine.as_ref(), fonts());
     let err = folio::translate(bytes, &options, &mut |_| {}).unwrap_err();

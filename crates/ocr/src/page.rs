@@ -224,7 +224,7 @@ impl OcrPage {
         for w in &mut self.ink {
             w.glyphs = w.glyphs.start + offset..w.glyphs.end + offset;
         }
-        page.glyphs.extend(self.glyphs.drain(..));
+        page.glyphs.append(&mut self.glyphs);
         page.words = std::mem::take(&mut self.words);
         page.lines = std::mem::take(&mut self.lines);
         page.kind = PageKind::Text;
