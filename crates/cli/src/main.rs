@@ -4,6 +4,7 @@ mod batch;
 mod engine_args;
 mod inspect;
 mod models;
+mod ocr;
 mod progress;
 mod qa;
 mod serve;
@@ -29,6 +30,9 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Translate a PDF, keeping its layout, fonts' look, images, links and outline.
     Translate(Box<translate::TranslateArgs>),
+    /// Add a searchable, copyable text layer to scanned pages by OCR (tesseract), without
+    /// translating.
+    Ocr(Box<ocr::OcrCommandArgs>),
     /// Translate the PDFs a manifest lists into its languages; resumable, with a ledger.
     Batch(Box<batch::BatchArgs>),
     /// Take jobs from a queue filled by `folio batch --queue` and translate them; any number
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Translate(args) => translate::run(*args),
+        Command::Ocr(args) => ocr::run(*args),
         Command::Batch(args) => batch::run(*args),
         Command::Worker(args) => worker::run(*args),
         Command::Models(args) => models::run(args),

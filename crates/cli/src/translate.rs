@@ -41,6 +41,9 @@ pub struct TranslateArgs {
     /// User password of an encrypted PDF.
     #[arg(long)]
     password: Option<String>,
+    /// How scanned pages are read.
+    #[command(flatten)]
+    ocr: crate::ocr::OcrArgs,
 }
 
 /// Runs `folio translate`.
@@ -55,6 +58,7 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         pages: args.pages.clone(),
         password: args.password.clone(),
         bilingual: args.bilingual,
+        ocr: args.ocr.settings(),
         ..folio::Options::new(engine.as_ref(), &fonts)
     };
     if args.dry_run {

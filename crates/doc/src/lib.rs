@@ -35,8 +35,8 @@ pub use clip::{Shown, shown};
 pub use compact_str::CompactString;
 pub use geom::{Matrix, Point, Pt, Rect};
 pub use placed::{
-    FaceId, FaceSource, GlyphRun, OriginalFont, OriginalLines, PageText, PlacedBlock, PlacedFace,
-    PlacedGlyph, PlacedLine, PlacedText, Synthetic, TypesetWarning,
+    Cover, FaceId, FaceSource, GlyphRun, OriginalFont, OriginalLines, PageText, PlacedBlock,
+    PlacedFace, PlacedGlyph, PlacedLine, PlacedText, Synthetic, TypesetWarning,
 };
 pub use reading_order::{ReadingItem, RowGrouping, XyCut, xy_cut};
 

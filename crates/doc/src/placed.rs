@@ -34,6 +34,23 @@ pub struct PageText {
     pub remove: Vec<u32>,
     /// The blocks set on the page.
     pub blocks: Vec<PlacedBlock>,
+    /// Rectangles painted before the new text, hiding the words it replaces in a page image
+    /// (a scan, read by OCR): each in the paper's colour sampled around its line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<Cover>,
+    /// Whether the new text is drawn invisible (text render mode 3): a text layer to search
+    /// and copy over a page image left as it is (`folio ocr`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invisible: bool,
+}
+
+/// A filled rectangle under a page's new text.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Cover {
+    /// Where, in display coordinates.
+    pub rect: Rect,
+    /// Its fill colour.
+    pub color: Rgb,
 }
 
 /// A face the writer embeds: a font program to subset, or one of the original's fonts, drawn

@@ -21,6 +21,7 @@ mod drawn;
 mod item_lines;
 mod leaders;
 mod markers;
+mod ocr;
 mod pipeline;
 mod placed;
 mod report;
@@ -30,8 +31,9 @@ mod spans;
 mod texts;
 mod typeset;
 
+pub use folio_ocr::{OcrMode, OcrSettings};
 pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
-pub use report::{BlockReport, Report, SegmentCounts, SegmentIssue};
+pub use report::{BlockReport, LowConfidenceWord, OcrReport, Report, SegmentCounts, SegmentIssue};
 pub use texts::{BlockStatus, BlockText, Fixed};
 
 /// Why a document could not be translated at all (single segments failing are in the report).
@@ -51,6 +53,8 @@ pub enum Error {
         /// How many pages were read.
         pages: u32,
     },
+    /// OCR of a scanned page failed (tesseract missing, its language data missing).
+    Ocr(folio_ocr::OcrError),
 }
 
 impl std::fmt::Display for Error {
@@ -60,6 +64,7 @@ impl std::fmt::Display for Error {
             Error::Translate(e) => write!(f, "translation failed: {e}"),
             Error::Typeset(e) => write!(f, "typesetting failed: {e}"),
             Error::Write(e) => e.fmt(f),
+            Error::Ocr(e) => e.fmt(f),
             Error::Scanned { pages: 1 } => f.write_str(
                 "the page is a scanned image without a text layer: there is no text to translate",
             ),
@@ -80,8 +85,9 @@ impl Error {
             Error::Read(e) => e.hint(),
             Error::Typeset(_) => Some("check that the fonts folder exists (--fonts DIR)"),
             Error::Scanned { .. } => Some(
-                "run OCR on it first (for example `ocrmypdf IN.pdf OCR.pdf`) and translate the OCR'd file; Folio does not do OCR yet",
+                "let Folio read it by OCR (--ocr auto, with tesseract installed), or run OCR on it first and translate the OCR'd file",
             ),
+            Error::Ocr(e) => e.hint(),
             _ => None,
         }
     }

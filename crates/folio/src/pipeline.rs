@@ -39,6 +39,12 @@ pub struct Options<'a> {
     pub fixed: HashMap<BlockId, Fixed>,
     /// Record every block's source, translation and fit in [`Report::texts`], for an editor.
     pub record_blocks: bool,
+    /// OCR of scanned pages (`folio_ocr`): when, in which language (empty: the source
+    /// language's), how sure. Never, by default here; the `folio` command's default is auto.
+    pub ocr: folio_ocr::OcrSettings,
+    /// Draw the new text invisible and cover nothing: a text layer over page images
+    /// (`folio ocr`, with an engine that keeps the text).
+    pub text_layer: bool,
 }
 
 impl<'a> Options<'a> {
@@ -56,6 +62,12 @@ impl<'a> Options<'a> {
             bilingual: None,
             fixed: HashMap::new(),
             record_blocks: false,
+            ocr: folio_ocr::OcrSettings {
+                mode: folio_ocr::OcrMode::Never,
+                language: String::new(),
+                ..folio_ocr::OcrSettings::default()
+            },
+            text_layer: false,
         }
     }
 }
@@ -116,6 +128,7 @@ pub fn translate(
         blocks,
         drawn,
         layout_time,
+        ocr,
     } = read_and_lay_out(&pdf, options, &mut report, events, true)?;
     clock.lap_split(&mut report, (Stage::Read, Stage::Layout), layout_time);
     report.blocks.total = blocks.len() as u32;
@@ -170,8 +183,10 @@ pub fn translate(
 
     events(Event::Started(Stage::Write));
     let (outline_titles, title) = text.extras_translated(&outcomes);
+    let mut placed = crate::placed::placed_text(&doc, &drawn, typeset, &mut report)?;
+    ocr.finish(&mut placed, options.text_layer, &mut report);
     let plan = WritePlan {
-        text: crate::placed::placed_text(&doc, &drawn, typeset, &mut report)?,
+        text: placed,
         outline_titles,
         title,
         lang: Some(options.engine.info().pair.to.clone()),
@@ -232,12 +247,15 @@ struct LaidOut {
     drawn: HashMap<BlockId, Drawn>,
     /// The part of the time spent laying out.
     layout_time: Duration,
+    /// The pages read by OCR.
+    ocr: crate::ocr::OcrRun,
 }
 
 /// Reads the document and lays it out page by page as it is read: each page is laid out once
 /// the pages it is compared with are read, what later stages need of its glyphs is taken, and
-/// its glyphs, words and lines go; so a long document's glyphs are never all held. A document
-/// whose every page is a scanned image is an error (OCR first), a few scanned pages a
+/// its glyphs, words and lines go; so a long document's glyphs are never all held. Scanned
+/// pages are read by OCR when `options.ocr` asks (layout then waits for the end of reading).
+/// A document whose every page is a scanned image left unread is an error, a few a
 /// warning. The reader's warnings go into the report. Without `take_drawn` (an estimate,
 /// which neither typesets nor writes) nothing is taken of the glyphs.
 fn read_and_lay_out(
@@ -269,9 +287,15 @@ fn read_and_lay_out(
         }
         layout_time += start.elapsed();
     };
-    let mut doc =
-        folio_pdf::read_page_by_page(pdf.clone(), &read_options, &mut |doc| lay_out(doc, false))
-            .map_err(Error::Read)?;
+    let source = options.engine.info().pair.from.clone();
+    let mut ocr = crate::ocr::OcrRun::new(pdf, &options.ocr, &source);
+    let mut doc = folio_pdf::read_page_by_page(pdf.clone(), &read_options, &mut |doc| {
+        if !ocr.read_last_page(doc) {
+            lay_out(doc, false)
+        }
+    })
+    .map_err(Error::Read)?;
+    ocr.install(&mut doc)?;
     events(Event::Started(Stage::Layout));
     lay_out(&mut doc, true);
 
@@ -305,6 +329,7 @@ fn read_and_lay_out(
         blocks,
         drawn,
         layout_time,
+        ocr,
     })
 }
 

@@ -29,6 +29,39 @@ pub struct Report {
     /// asked (an editor's view); empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub texts: Vec<crate::BlockText>,
+    /// What OCR read, when it read any page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrReport>,
+}
+
+/// The pages read by OCR.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OcrReport {
+    /// Tesseract's language code.
+    pub language: String,
+    /// The pages read, from 1.
+    pub pages: Vec<u32>,
+    /// Words read with enough confidence (text from then on).
+    pub words: u32,
+    /// Words read with too little confidence, left as pixels of the image.
+    pub low_confidence: Vec<LowConfidenceWord>,
+    /// Milliseconds spent on OCR (rendering and tesseract), within the read stage's time.
+    pub ms: u64,
+    /// Of those, milliseconds in tesseract itself.
+    pub tesseract_ms: u64,
+}
+
+/// A word OCR was not sure of, left as it is in the image.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LowConfidenceWord {
+    /// Page, from 1.
+    pub page: u32,
+    /// What tesseract read.
+    pub text: String,
+    /// Its confidence, 0–100.
+    pub confidence: f32,
+    /// Where.
+    pub bbox: Rect,
 }
 
 /// How the segments ended.

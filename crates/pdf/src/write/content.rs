@@ -178,6 +178,49 @@ pub(crate) struct Faces<'a> {
     pub originals: &'a HashMap<u32, &'a folio_doc::OriginalFont>,
 }
 
+/// How new text is painted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextMode {
+    /// Filled, as text usually is (`0 Tr`, the default).
+    Fill,
+    /// Invisible (`3 Tr`): found by search and copy, not seen (ISO 32000-2, 9.3.6).
+    Invisible,
+}
+
+/// Paints each cover, a filled rectangle in its colour, in display coordinates: what new text
+/// on a page image is set over. Outside any text object, in its own `q … Q`.
+pub(crate) fn draw_covers(covers: &[folio_doc::Cover], to_user: &Matrix) -> Vec<u8> {
+    let mut s = String::new();
+    let m = to_user.0;
+    let _ = writeln!(
+        s,
+        "q {} {} {} {} {} {} cm",
+        num(m[0]),
+        num(m[1]),
+        num(m[2]),
+        num(m[3]),
+        num(m[4]),
+        num(m[5])
+    );
+    for cover in covers {
+        let [r, g, b] = cover.color.0;
+        let rect = cover.rect;
+        let _ = writeln!(
+            s,
+            "{} {} {} rg {} {} {} {} re f",
+            num(r as f64 / 255.0),
+            num(g as f64 / 255.0),
+            num(b as f64 / 255.0),
+            num(rect.x0 as f64),
+            num(rect.y0 as f64),
+            num(rect.width() as f64),
+            num(rect.height() as f64)
+        );
+    }
+    s.push_str("Q\n");
+    s.into_bytes()
+}
+
 /// Draws the blocks' runs in display coordinates: the whole page's new text sits in
 /// `q <to_user> cm … Q`, and each run's text matrix flips y back (`1 0 skew -1 x y Tm`), so
 /// glyphs stand upright. Collects the font resource names used in `names`.
@@ -185,11 +228,12 @@ pub(crate) fn draw_blocks(
     blocks: &[PlacedBlock],
     to_user: &Matrix,
     faces: &Faces<'_>,
+    mode: TextMode,
     names: &mut Vec<(String, u32)>,
 ) -> Vec<u8> {
     let mut s = String::new();
     let m = to_user.0;
-    let _ = writeln!(
+    let _ = write!(
         s,
         "q {} {} {} {} {} {} cm BT",
         num(m[0]),
@@ -199,6 +243,10 @@ pub(crate) fn draw_blocks(
         num(m[4]),
         num(m[5])
     );
+    s.push_str(match mode {
+        TextMode::Fill => "\n",
+        TextMode::Invisible => " 3 Tr\n",
+    });
     for block in blocks {
         if let Some(clip) = block.clip {
             // Text the clip cut in the original is drawn under it (paths end outside BT).
@@ -413,12 +461,40 @@ mod tests {
             &[clipped, whole],
             &Matrix::IDENTITY,
             &faces,
+            TextMode::Fill,
             &mut Vec::new(),
         );
         let out = String::from_utf8(out).unwrap();
         assert_eq!(
             out,
             "q 1 0 0 1 0 0 cm BT\nET q 10 20 50 20 re W n BT\nET Q BT\nET Q\n"
+        );
+    }
+
+    #[test]
+    fn covers_are_filled_rectangles_and_invisible_text_sets_render_mode_3() {
+        let cover = folio_doc::Cover {
+            rect: folio_doc::Rect::new(10.0, 20.0, 60.0, 30.0),
+            color: folio_doc::Rgb([255, 0, 51]),
+        };
+        let out = String::from_utf8(draw_covers(&[cover], &Matrix::IDENTITY)).unwrap();
+        assert_eq!(out, "q 1 0 0 1 0 0 cm\n1 0 0.2 rg 10 20 50 10 re f\nQ\n");
+        let (embedded, originals) = (HashMap::new(), HashMap::new());
+        let faces = Faces {
+            embedded: &embedded,
+            originals: &originals,
+        };
+        let block = PlacedBlock::empty(0, folio_doc::Rect::new(0.0, 0.0, 9.0, 9.0), 10.0);
+        let out = draw_blocks(
+            &[block],
+            &Matrix::IDENTITY,
+            &faces,
+            TextMode::Invisible,
+            &mut Vec::new(),
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "q 1 0 0 1 0 0 cm BT 3 Tr\nET Q\n"
         );
     }
 

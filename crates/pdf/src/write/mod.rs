@@ -434,12 +434,26 @@ fn write_page(
         .user_to_display
         .invert()
         .unwrap_or(Matrix::IDENTITY);
+    if !edit.covers.is_empty() {
+        text = content::draw_covers(&edit.covers, &to_user);
+    }
     if edit
         .blocks
         .iter()
         .any(|b| b.lines.iter().any(|l| !l.runs.is_empty()))
     {
-        text = content::draw_blocks(&edit.blocks, &to_user, faces, &mut names);
+        let mode = if edit.invisible {
+            content::TextMode::Invisible
+        } else {
+            content::TextMode::Fill
+        };
+        text.extend(content::draw_blocks(
+            &edit.blocks,
+            &to_user,
+            faces,
+            mode,
+            &mut names,
+        ));
     }
     let mut data = Vec::with_capacity(body.len() + text.len() + 16);
     data.extend_from_slice(b"q\n");
@@ -606,6 +620,7 @@ mod tests {
                     page: 0,
                     remove: Vec::new(),
                     blocks: Vec::new(),
+                    ..PageText::default()
                 }],
             },
             outline_titles: Vec::new(),
