@@ -30,7 +30,7 @@ mod spans;
 mod typeset;
 
 pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
-pub use report::{BlockReport, Report, SegmentCounts, SegmentIssue};
+pub use report::{BlockReport, PageFailure, Report, SegmentCounts, SegmentIssue};
 
 /// Why a document could not be translated at all (single segments failing are in the report).
 #[derive(Debug)]
