@@ -25,7 +25,7 @@ fn three_pages() -> Vec<u8> {
     let mut offsets = Vec::new();
     let mut obj = |out: &mut Vec<u8>, body: &[u8]| {
         offsets.push(out.len());
-        write!(out, "{} 0 obj\n", offsets.len()).unwrap();
+        writeln!(out, "{} 0 obj", offsets.len()).unwrap();
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     };
@@ -54,7 +54,7 @@ fn three_pages() -> Vec<u8> {
     let at = out.len();
     write!(out, "xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).unwrap();
     for offset in &offsets {
-        write!(out, "{offset:010} 00000 n \n").unwrap();
+        writeln!(out, "{offset:010} 00000 n ").unwrap();
     }
     write!(
         out,

@@ -154,7 +154,7 @@ fn xref_pointing_into_itself_ends() {
     let outcome = in_child("xref_pointing_into_itself_ends", || {
         let mut out = b"%PDF-1.7\n".to_vec();
         let at = out.len();
-        let mut xref = format!("xref\n0 4\n0000000000 65535 f \n");
+        let mut xref = "xref\n0 4\n0000000000 65535 f \n".to_string();
         for _ in 1..4 {
             xref += &format!("{at:010} 00000 n \n");
         }
@@ -291,6 +291,27 @@ fn megabyte_string_and_name_end() {
     outcome.assert_read_with_failed(&[(0, "more than the limit of 250000 glyphs")]);
 }
 
+/// A page naming a different missing font with each of 200,000 operators: a warning each
+/// would be 200,000 warnings, and finding duplicates among them quadratic.
+#[test]
+fn a_warning_per_operator_ends() {
+    let outcome = in_child("a_warning_per_operator_ends", || {
+        let mut content = b"BT 72 720 Td ".to_vec();
+        for i in 0..200_000 {
+            write!(content, "/Missing{i} 12 Tf ").unwrap();
+        }
+        content.extend_from_slice(b"ET");
+        let mut pdf = Builder::new();
+        pdf.tree(&[3]);
+        pdf.page(4);
+        pdf.stream("/Filter /FlateDecode", &deflate(&content));
+        pdf.finish()
+    });
+    outcome.assert_read_with_failed(&[]);
+    outcome.assert_says(&["warning: more than 1000 warnings; the others are left out"]);
+    assert_eq!(outcome.lines("warning: ").count(), 1001);
+}
+
 /// A corpus file cut at every 1% of its length: each read ends, with an error or pages.
 #[test]
 fn truncated_files_end() {
@@ -309,7 +330,7 @@ fn truncated_files_end() {
         }
         report_peak();
     }
-    let outcome = run_child("truncated_files_end");
+    let outcome = run_child("truncated_files_end", None);
     assert_eq!(outcome.lines("%: ").count(), 100, "{}", outcome.stdout);
     outcome.assert_says(&["0%: error: not a PDF file", "99%: "]);
 }
@@ -347,11 +368,15 @@ fn corpus_reads_within_the_default_limits() {
 /// Set in the child: which test it runs.
 const CHILD: &str = "FOLIO_HOSTILE_CHILD";
 
-/// In the child, reads the PDF `make` makes and prints the outcome; in the parent, runs the
-/// child and gives back what it printed, its time and its peak memory checked.
+/// Where the parent leaves the PDF for the child.
+const FILE: &str = "FOLIO_HOSTILE_FILE";
+
+/// In the parent, makes the PDF, runs the child on it and gives back what it printed, its
+/// time and peak memory checked; in the child, reads the PDF and prints the outcome.
 fn in_child(test: &str, make: impl FnOnce() -> Vec<u8>) -> Outcome {
     if std::env::var_os(CHILD).is_some() {
-        let bytes = make();
+        let bytes = std::fs::read(std::env::var_os(FILE).expect("the parent names the file"))
+            .expect("the parent wrote the file");
         // After libtest's "test … ", so that each line the parent reads is one of ours.
         println!();
         let start = Instant::now();
@@ -374,7 +399,12 @@ fn in_child(test: &str, make: impl FnOnce() -> Vec<u8>) -> Outcome {
         println!("read in {} ms", start.elapsed().as_millis());
         report_peak();
     }
-    run_child(test)
+    let path =
+        std::env::temp_dir().join(format!("folio-hostile-{test}-{}.pdf", std::process::id()));
+    std::fs::write(&path, make()).unwrap();
+    let outcome = run_child(test, Some(&path));
+    let _ = std::fs::remove_file(&path);
+    outcome
 }
 
 /// A message cut to a line's length: the parent reads the child's output only once it ends.
@@ -396,12 +426,16 @@ fn report_peak() -> ! {
     std::process::exit(0)
 }
 
-/// Runs this test binary on `test` alone as a child, killing it past [`TIME`]; checks that it
-/// exited cleanly within [`TIME`] and [`MEMORY_KB`].
+/// Runs this test binary on `test` alone as a child (on `file`, if given), killing it past
+/// [`TIME`]; checks that it exited cleanly within [`TIME`] and [`MEMORY_KB`].
 #[track_caller]
-fn run_child(test: &str) -> Outcome {
+fn run_child(test: &str, file: Option<&std::path::Path>) -> Outcome {
     let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    if let Some(file) = file {
+        command.env(FILE, file);
+    }
+    let mut child = command
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, test)
         .stdout(Stdio::piped())
@@ -436,7 +470,12 @@ fn run_child(test: &str) -> Outcome {
         .find_map(|l| l.strip_prefix("peak "))
         .and_then(|v| v.trim_end_matches(" kB").parse().ok())
         .expect("the child reports its peak memory");
-    eprintln!("{test}: {} ms, peak {} MB", took.as_millis(), peak / 1024);
+    let read = stdout.lines().find(|l| l.starts_with("read in")).unwrap_or("");
+    eprintln!(
+        "{test}: child {} ms ({read}), peak {} MB",
+        took.as_millis(),
+        peak / 1024
+    );
     assert!(peak < MEMORY_KB, "{test}: peak memory {peak} kB\n{stdout}");
     Outcome { stdout }
 }
@@ -535,7 +574,7 @@ impl Builder {
     fn obj(&mut self, body: &[u8]) -> u32 {
         let num = self.next();
         self.offsets.push(self.out.len());
-        write!(self.out, "{num} 0 obj\n").unwrap();
+        writeln!(self.out, "{num} 0 obj").unwrap();
         self.out.extend_from_slice(body);
         self.out.extend_from_slice(b"\nendobj\n");
         num
@@ -591,7 +630,7 @@ impl Builder {
         let n = self.offsets.len() + 1;
         write!(self.out, "xref\n0 {n}\n0000000000 65535 f \n").unwrap();
         for offset in &self.offsets {
-            write!(self.out, "{offset:010} 00000 n \n").unwrap();
+            writeln!(self.out, "{offset:010} 00000 n ").unwrap();
         }
         write!(
             self.out,

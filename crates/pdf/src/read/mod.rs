@@ -524,8 +524,21 @@ pub(crate) fn warn(warnings: &mut Vec<Warning>, page: Option<u32>, message: impl
         message.truncate(end);
         message.push('…');
     }
+    // A hostile file can raise a new warning with each of millions of operators: past a
+    // thousand, the report says that more were left out (and looking for duplicates stays
+    // cheap).
+    const MOST: usize = 1000;
+    if warnings.len() >= MOST {
+        return;
+    }
     let w = Warning { page, message };
     if !warnings.contains(&w) {
         warnings.push(w);
+        if warnings.len() == MOST {
+            warnings.push(Warning {
+                page: None,
+                message: format!("more than {MOST} warnings; the others are left out"),
+            });
+        }
     }
 }
