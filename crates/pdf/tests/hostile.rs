@@ -470,7 +470,10 @@ fn run_child(test: &str, file: Option<&std::path::Path>) -> Outcome {
         .find_map(|l| l.strip_prefix("peak "))
         .and_then(|v| v.trim_end_matches(" kB").parse().ok())
         .expect("the child reports its peak memory");
-    let read = stdout.lines().find(|l| l.starts_with("read in")).unwrap_or("");
+    let read = stdout
+        .lines()
+        .find(|l| l.starts_with("read in"))
+        .unwrap_or("");
     eprintln!(
         "{test}: child {} ms ({read}), peak {} MB",
         took.as_millis(),

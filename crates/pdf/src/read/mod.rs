@@ -203,7 +203,7 @@ pub fn read_page_by_page(
             continue;
         }
         let mut page = new_page(index, hpage);
-        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let failure = guard_page(|| {
             read_page(
                 hpage,
                 &mut page,
@@ -212,18 +212,7 @@ pub fn read_page_by_page(
                 &mut warnings,
                 &mut budget,
             )
-        }));
-        let failure = match read {
-            Ok(Ok(())) => None,
-            Ok(Err(limit @ LimitExceeded::DocumentBytes { .. })) => {
-                return Err(ReadError::Limit(limit));
-            }
-            Ok(Err(limit)) => Some(limit.to_string()),
-            Err(panic) => Some(format!(
-                "the reader failed on it ({}); please report this as a bug",
-                panic_message(&*panic)
-            )),
-        };
+        })?;
         if let Some(reason) = failure {
             fail_page(&mut page, reason, &mut warnings);
         }
@@ -264,6 +253,23 @@ fn read_page<'a>(
     page.words.shrink_to_fit();
     page.paths.shrink_to_fit();
     Ok(())
+}
+
+/// Reads one page with `read`: why the page failed (a limit of a page, or a panic, which is a
+/// bug of ours but must not lose the document), if it did; a limit of the whole document is
+/// the document's error.
+fn guard_page(
+    read: impl FnOnce() -> Result<(), LimitExceeded>,
+) -> Result<Option<String>, ReadError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(Ok(())) => Ok(None),
+        Ok(Err(limit @ LimitExceeded::DocumentBytes { .. })) => Err(ReadError::Limit(limit)),
+        Ok(Err(limit)) => Ok(Some(limit.to_string())),
+        Err(panic) => Ok(Some(format!(
+            "the reader failed on it ({}); please report this as a bug",
+            panic_message(&*panic)
+        ))),
+    }
 }
 
 /// Marks a page that could not be read: what was read of it goes (so nothing of it is
@@ -540,5 +546,52 @@ pub(crate) fn warn(warnings: &mut Vec<Warning>, page: Option<u32>, message: impl
                 message: format!("more than {MOST} warnings; the others are left out"),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_that_panics_fails_alone() {
+        let reason = guard_page(|| panic!("attempt to subtract with overflow")).unwrap();
+        assert_eq!(
+            reason.as_deref(),
+            Some(
+                "the reader failed on it (attempt to subtract with overflow); \
+                 please report this as a bug"
+            )
+        );
+    }
+
+    #[test]
+    fn a_page_limit_fails_the_page_and_a_document_limit_the_document() {
+        let reason = guard_page(|| Err(LimitExceeded::Operators { max: 7 })).unwrap();
+        assert_eq!(
+            reason.as_deref(),
+            Some("the content runs more than the limit of 7 operators")
+        );
+        let err = guard_page(|| Err(LimitExceeded::DocumentBytes { max: 9 })).unwrap_err();
+        assert_eq!(
+            err,
+            ReadError::Limit(LimitExceeded::DocumentBytes { max: 9 })
+        );
+        assert_eq!(guard_page(|| Ok(())).unwrap(), None);
+    }
+
+    #[test]
+    fn page_objects_are_counted_not_page_trees() {
+        let bytes =
+            b"<</Type /Page>> <</Type/Pages>> <</Type\n/Page/Parent 2 0 R>> /Type /PageLabel";
+        assert_eq!(count_page_objects(bytes), 2);
+    }
+
+    #[test]
+    fn a_warning_stays_a_line() {
+        let mut warnings = Vec::new();
+        warn(&mut warnings, Some(0), "x".repeat(1 << 20));
+        assert_eq!(warnings[0].message.chars().count(), 301);
+        assert!(warnings[0].message.ends_with('…'));
     }
 }

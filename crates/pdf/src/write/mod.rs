@@ -629,6 +629,26 @@ pub(crate) fn font_name(key: u32) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_page_that_panics_is_left_and_noted() {
+        let mut failed = Vec::new();
+        let written = guard_page(&mut failed, 4, || panic!("index out of bounds")).unwrap();
+        assert!(!written);
+        assert_eq!(
+            failed,
+            vec![(
+                4,
+                "the writer failed on it (index out of bounds); please report this as a bug"
+                    .to_string()
+            )]
+        );
+        // A page written, or an error, is passed on as it is.
+        assert!(guard_page(&mut failed, 5, || Ok(())).unwrap());
+        let err = guard_page(&mut failed, 6, || Err(WriteError::NoSuchPage(6))).unwrap_err();
+        assert_eq!(err, WriteError::NoSuchPage(6));
+        assert_eq!(failed.len(), 1);
+    }
+
     /// The words of a PDF's pages, read back.
     fn words(bytes: Vec<u8>) -> Vec<Vec<String>> {
         let doc = crate::read(bytes, &crate::ReadOptions::default()).unwrap();
