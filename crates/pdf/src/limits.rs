@@ -23,7 +23,8 @@ pub struct Limits {
     pub max_pages: u32,
     /// Objects a document may have (its cross-reference table's size).
     pub max_objects: usize,
-    /// Bytes one stream may decode to (a content stream, a form, a font program).
+    /// Bytes one stream may decode to (a page's content, a form). Font programs have a fixed
+    /// bound of their own (64 MiB).
     pub max_stream_bytes: u64,
     /// Bytes all the streams the reader decodes may decode to, together.
     pub max_document_bytes: u64,
@@ -63,7 +64,8 @@ impl Limits {
             max_objects: usize::MAX,
             max_stream_bytes: u64::MAX,
             max_document_bytes: u64::MAX,
-            max_depth: 12,
+            // The pages walked again nest no deeper than the first walk's limit allowed.
+            max_depth: u32::MAX,
             max_operators: u64::MAX,
             max_glyphs: u64::MAX,
             page_time: Duration::MAX,

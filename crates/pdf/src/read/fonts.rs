@@ -111,9 +111,12 @@ pub(crate) struct FontTable<'a> {
     by_key: HashMap<u128, usize>,
     loaded: Vec<LoadedFont<'a>>,
     fonts: Vec<Font>,
-    /// A font whose program or `/ToUnicode` decodes to more is not loaded.
-    max_stream_bytes: u64,
 }
+
+/// A font whose program or `/ToUnicode` decodes to more is not loaded (the largest CJK
+/// programs are about 20 MB). A fixed bound, not one of [`crate::Limits`]: the writer walks
+/// pages again with its own font table, and must load the same fonts to find the same glyphs.
+const MAX_FONT_STREAM_BYTES: u64 = 64 << 20;
 
 impl Default for FontTable<'_> {
     fn default() -> Self {
@@ -129,20 +132,11 @@ impl Default for FontTable<'_> {
             by_key: HashMap::new(),
             loaded: Vec::new(),
             fonts: Vec::new(),
-            max_stream_bytes: u64::MAX,
         }
     }
 }
 
 impl<'a> FontTable<'a> {
-    /// An empty table whose fonts' streams must decode within `limits`.
-    pub fn new(limits: &crate::Limits) -> Self {
-        Self {
-            max_stream_bytes: limits.max_stream_bytes,
-            ..Self::default()
-        }
-    }
-
     /// The IR descriptions of the fonts loaded so far, indexed by [`FontId`].
     pub fn fonts(&self) -> &[Font] {
         &self.fonts
@@ -200,7 +194,7 @@ impl<'a> FontTable<'a> {
         let loaded = if claims_too_many_glyphs(dict)
             || font_streams(dict)
                 .iter()
-                .any(|s| crate::limits::inflates_beyond(s, self.max_stream_bytes))
+                .any(|s| crate::limits::inflates_beyond(s, MAX_FONT_STREAM_BYTES))
         {
             None
         } else {

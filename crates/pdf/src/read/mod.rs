@@ -182,7 +182,7 @@ pub fn read_page_by_page(
         pages: &hpages[..],
         page_ids: &page_ids,
     };
-    let mut fonts = fonts::FontTable::new(&limits);
+    let mut fonts = fonts::FontTable::default();
     let mut measure = measure::Measure::default();
     let mut budget = Budget::new(limits);
     let mut doc = Document {
