@@ -62,6 +62,25 @@ fn deflate_bombs_together_fail_the_document() {
     );
 }
 
+/// A page that takes longer than the time limit fails with that reason. (In process, with a
+/// limit of zero: the clock is read every 4,096 operators.)
+#[test]
+fn a_page_over_the_time_limit_fails() {
+    let mut pdf = Builder::new();
+    pdf.tree(&[3]);
+    pdf.text_page_with(&b"0 0 m n ".repeat(10_000), "");
+    let limits = Limits {
+        page_time: Duration::ZERO,
+        ..Limits::default()
+    };
+    let doc = read_with(pdf.finish(), limits).unwrap();
+    assert_eq!(
+        doc.pages[0].failed.as_deref(),
+        Some("the content took longer than the limit of 0ns")
+    );
+    assert!(doc.pages[0].glyphs.is_empty() && doc.pages[0].words.is_empty());
+}
+
 /// A Form XObject whose content draws itself: skipped with a warning, the rest read.
 #[test]
 fn form_drawing_itself_is_skipped() {
