@@ -84,6 +84,7 @@ pub fn translate_file(path: &Path, engine: &str, pages: Option<&str>) -> Result<
     let read_options = ReadOptions {
         password: None,
         pages: pages.clone(),
+        ..ReadOptions::default()
     };
     let input_doc = folio_pdf::read(input.clone(), &read_options).map_err(|e| e.to_string())?;
     let blocks =

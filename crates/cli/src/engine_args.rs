@@ -19,8 +19,8 @@ pub struct EngineArgs {
     /// `identity` (returns the source). Default: the config's, else `bergamot`.
     #[arg(long)]
     engine: Option<String>,
-    /// Settings file (TOML): engine, its settings, glossary, cache, price table. Flags
-    /// override it.
+    /// Settings file (TOML): engine, its settings, glossary, cache, price table, `[limits]`
+    /// on reading a PDF. Flags override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Folder of Bergamot models (default: `FOLIO_MODELS`, else the per-user `folio/models`).

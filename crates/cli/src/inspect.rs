@@ -42,6 +42,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         password: args.password,
         pages: args.pages,
+        ..ReadOptions::default()
     };
     if let Some(runs) = args.bench {
         return bench(&args.input, bytes, &options, runs.max(1));

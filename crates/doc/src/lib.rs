@@ -256,6 +256,10 @@ pub struct Page {
     pub paths: Vec<PathAsset>,
     /// Link annotations.
     pub links: Vec<Link>,
+    /// Why the page could not be read (a resource limit exceeded, a bug caught): its content
+    /// is then left out, so it is copied unchanged. `None` for a page read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// What a page holds.

@@ -33,7 +33,9 @@ mod typeset;
 
 pub use folio_ocr::{OcrMode, OcrSettings};
 pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
-pub use report::{BlockReport, LowConfidenceWord, OcrReport, Report, SegmentCounts, SegmentIssue};
+pub use report::{
+    BlockReport, LowConfidenceWord, OcrReport, PageFailure, Report, SegmentCounts, SegmentIssue,
+};
 pub use texts::{BlockStatus, BlockText, Fixed};
 
 /// Why a document could not be translated at all (single segments failing are in the report).

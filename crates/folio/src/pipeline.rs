@@ -45,6 +45,8 @@ pub struct Options<'a> {
     /// Draw the new text invisible and cover nothing: a text layer over page images
     /// (`folio ocr`, with an engine that keeps the text).
     pub text_layer: bool,
+    /// What reading the input may cost (pages, bytes decoded, operators, time per page).
+    pub limits: folio_pdf::Limits,
 }
 
 impl<'a> Options<'a> {
@@ -68,6 +70,7 @@ impl<'a> Options<'a> {
                 ..folio_ocr::OcrSettings::default()
             },
             text_layer: false,
+            limits: folio_pdf::Limits::default(),
         }
     }
 }
@@ -196,7 +199,7 @@ pub fn translate(
     drop(outcomes);
     drop((output, text, blocks, drawn));
     doc.pages.iter_mut().for_each(keep_for_writer);
-    let out = write(&pdf, &doc, &plan, options)?;
+    let out = write(&pdf, &doc, &plan, options, &mut report)?;
     clock.lap(&mut report, Stage::Write);
     Ok((out, report))
 }
@@ -268,6 +271,7 @@ fn read_and_lay_out(
     let read_options = ReadOptions {
         password: options.password.clone(),
         pages: options.pages.clone(),
+        limits: options.limits,
     };
     let mut layout = IncrementalLayout::new(&options.layout);
     let mut blocks = Vec::new();
@@ -301,6 +305,7 @@ fn read_and_lay_out(
 
     report.pages = doc.info.page_count;
     report.pages_translated = doc.pages.len() as u32;
+    report.add_unread_pages(&doc);
     report
         .warnings
         .extend(doc.warnings.iter().map(|w| match w.page {
@@ -351,15 +356,19 @@ fn engine_options(options: &Options<'_>, doc: &Document) -> TranslateOptions {
 }
 
 /// Writes the plan into the original, and pairs each translated page with its original when
-/// a bilingual output was asked (only the pages read: all, or the selection).
+/// a bilingual output was asked (only the pages read: all, or the selection). Pages the
+/// writer left unchanged go into the report.
 fn write(
     pdf: &Arc<Vec<u8>>,
     doc: &Document,
     plan: &WritePlan,
     options: &Options<'_>,
+    report: &mut Report,
 ) -> Result<Vec<u8>, Error> {
     let password = options.password.as_deref();
-    let out = folio_pdf::write(pdf.clone(), password, doc, plan).map_err(Error::Write)?;
+    let written = folio_pdf::write(pdf.clone(), password, doc, plan).map_err(Error::Write)?;
+    report.add_unwritten_pages(&written.failed_pages);
+    let out = written.pdf;
     let Some(layout) = options.bilingual else {
         return Ok(out);
     };

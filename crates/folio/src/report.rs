@@ -32,6 +32,10 @@ pub struct Report {
     /// What OCR read, when it read any page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr: Option<OcrReport>,
+    /// Pages left unchanged because they could not be read or written (a resource limit, a
+    /// bug caught), each with why; the rest of the document is translated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_pages: Vec<PageFailure>,
 }
 
 /// The pages read by OCR.
@@ -62,6 +66,41 @@ pub struct LowConfidenceWord {
     pub confidence: f32,
     /// Where.
     pub bbox: Rect,
+}
+
+/// A page left as it was, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFailure {
+    /// Page, from 1.
+    pub page: u32,
+    /// What went wrong.
+    pub reason: String,
+}
+
+impl Report {
+    /// Notes the pages the reader could not read (each has a warning too).
+    pub(crate) fn add_unread_pages(&mut self, doc: &folio_doc::Document) {
+        self.failed_pages.extend(doc.pages.iter().filter_map(|p| {
+            Some(PageFailure {
+                page: p.index + 1,
+                reason: p.failed.clone()?,
+            })
+        }));
+    }
+
+    /// Notes the pages the writer left unchanged (pages from 0), with a warning each.
+    pub(crate) fn add_unwritten_pages(&mut self, pages: &[(u32, String)]) {
+        for (page, reason) in pages {
+            self.warnings.push(format!(
+                "page {}: left untranslated, as it was: {reason}",
+                page + 1
+            ));
+            self.failed_pages.push(PageFailure {
+                page: page + 1,
+                reason: reason.clone(),
+            });
+        }
+    }
 }
 
 /// How the segments ended.

@@ -100,7 +100,17 @@ pub(crate) fn set_translations<'d>(
     let (set_blocks, text_blocks): (Vec<&Block>, Vec<TextBlock>) = to_set.into_iter().unzip();
     let mut placed: Vec<PlacedBlock> = Vec::with_capacity(text_blocks.len());
     for (block, tb) in set_blocks.iter().zip(&text_blocks) {
-        match folio_typeset::typeset_block(&book, tb, settings) {
+        // A panic is a bug of ours; it costs this block, not the document.
+        let set = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            folio_typeset::typeset_block(&book, tb, settings)
+        })) {
+            Ok(set) => set.map_err(|e| e.to_string()),
+            Err(panic) => Err(format!(
+                "a bug ({}); please report it",
+                folio_pdf::panic_message(&*panic)
+            )),
+        };
+        match set {
             Ok(p) => placed.push(p),
             Err(e) => {
                 report

@@ -18,6 +18,9 @@ pub enum ReadError {
     UnsupportedEncryption(String),
     /// The file has no pages.
     NoPages,
+    /// The document goes over a resource limit that concerns it whole (pages, objects, bytes
+    /// decoded); limits of one page fail that page only.
+    Limit(crate::LimitExceeded),
     /// A page range asked for pages the file does not have.
     PagesOutOfRange {
         /// The range as given.
@@ -41,6 +44,9 @@ impl ReadError {
                 Some("decrypt the file first, e.g. `qpdf --decrypt in.pdf out.pdf`")
             }
             ReadError::NoPages => None,
+            ReadError::Limit(_) => Some(
+                "if the file is trusted, raise the limit in the config's [limits] table (or --max-pages)",
+            ),
             ReadError::PagesOutOfRange { .. } => Some("pages are numbered from 1"),
         }
     }
@@ -62,6 +68,7 @@ impl fmt::Display for ReadError {
                 )
             }
             ReadError::NoPages => write!(f, "the PDF has no pages"),
+            ReadError::Limit(limit) => limit.fmt(f),
             ReadError::PagesOutOfRange { asked, page_count } => {
                 write!(
                     f,

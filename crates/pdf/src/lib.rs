@@ -26,9 +26,21 @@
 //! [`Address`]: folio_doc::Address
 
 mod error;
+mod limits;
 mod read;
 mod write;
 
 pub use error::ReadError;
+pub use limits::{LimitExceeded, Limits};
 pub use read::{PageSelection, ReadOptions, page_count, read, read_page_by_page};
-pub use write::{Bilingual, WriteError, WritePlan, bilingual, write};
+pub use write::{Bilingual, WriteError, WritePlan, Written, bilingual, write};
+
+/// The message a panic carried, for a report: panics are bugs, but one page's must not lose
+/// the document.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}

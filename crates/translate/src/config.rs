@@ -24,6 +24,16 @@
 //! [price]                    # per million tokens, for --dry-run
 //! prompt = 0.15
 //! completion = 0.60
+//!
+//! [limits]                   # what reading one PDF may cost (defaults: folio_pdf::Limits)
+//! max_pages = 10000          # --max-pages
+//! max_objects = 10000000
+//! max_stream_mb = 128        # one stream, decoded
+//! max_document_mb = 1024     # all the streams read, decoded
+//! max_depth = 12             # Form XObjects within each other
+//! max_operators = 2000000    # per page, its forms' included
+//! max_glyphs = 250000        # per page
+//! page_secs = 5              # per page
 //! ```
 //!
 //! Every key is optional; unknown keys are errors (a typo must not be ignored silently).
@@ -54,6 +64,9 @@ pub struct Config {
     pub apertium: ApertiumConfig,
     /// Prices per million tokens.
     pub price: Option<PriceConfig>,
+    /// What reading one PDF may cost.
+    #[serde(default)]
+    pub limits: LimitsConfig,
 }
 
 /// The `[openai]` table; absent keys keep [`OpenAiOptions::default`].
@@ -106,6 +119,29 @@ pub struct PriceConfig {
     pub prompt: f64,
     /// Price of a million completion tokens.
     pub completion: f64,
+}
+
+/// The `[limits]` table; absent keys keep the reader's defaults (`folio_pdf::Limits`).
+/// Sizes are in MiB, times in seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Pages a document may have.
+    pub max_pages: Option<u32>,
+    /// Objects a document may have.
+    pub max_objects: Option<usize>,
+    /// MiB one stream may decode to.
+    pub max_stream_mb: Option<u64>,
+    /// MiB all the streams read may decode to, together.
+    pub max_document_mb: Option<u64>,
+    /// How deep Form XObjects may nest.
+    pub max_depth: Option<u32>,
+    /// Content operators one page may run.
+    pub max_operators: Option<u64>,
+    /// Glyphs one page may show.
+    pub max_glyphs: Option<u64>,
+    /// Seconds one page's content may take to read.
+    pub page_secs: Option<f64>,
 }
 
 impl Config {
@@ -211,6 +247,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_unknown_limit_is_an_error() {
+        let e = Config::from_toml("[limits]\nmax_page = 3\n").unwrap_err();
+        assert!(e.to_string().contains("unknown field `max_page`"), "{e}");
+    }
+
+    #[test]
     fn a_full_file_parses_and_builds() {
         let config = Config::from_toml(
             r#"
@@ -223,6 +265,10 @@ mod tests {
             stream = false
             [apertium]
             langpair = "eng|cat_valencia"
+            [limits]
+            max_pages = 100
+            page_secs = 1.5
+
             [price]
             prompt = 0.15
             completion = 0.6
@@ -239,6 +285,9 @@ mod tests {
             config.apertium_options().langpair.as_deref(),
             Some("eng|cat_valencia")
         );
+        assert_eq!(config.limits.max_pages, Some(100));
+        assert_eq!(config.limits.page_secs, Some(1.5));
+        assert_eq!(config.limits.max_stream_mb, None);
         assert_eq!(config.price().unwrap().completion_per_million, 0.6);
         assert_eq!(config.engine_name(), "openai");
     }

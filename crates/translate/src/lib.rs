@@ -71,7 +71,7 @@ mod translate;
 
 pub use build::{DEFAULT_ENGINE, build_cache, build_cache_over, build_engine, runs_bare};
 pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
-pub use config::{ApertiumConfig, Config, OpenAiConfig, PriceConfig};
+pub use config::{ApertiumConfig, Config, LimitsConfig, OpenAiConfig, PriceConfig};
 pub use disk_cache::{DiskCache, Layered, default_cache_dir};
 pub use engine::{
     Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Listener, Reply, ReplyItem, Usage,

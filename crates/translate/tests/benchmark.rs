@@ -49,6 +49,7 @@ fn segments(path: &Path, pages: Option<&str>) -> (Vec<Segment>, usize) {
     let options = ReadOptions {
         password: None,
         pages: pages.map(|p| p.parse::<PageSelection>().expect("a valid page range")),
+        ..ReadOptions::default()
     };
     let doc = folio_pdf::read(Arc::new(bytes), &options).expect("the corpus file reads");
     let blocks = folio_layout::layout_document(&doc, &folio_layout::LayoutSettings::default());

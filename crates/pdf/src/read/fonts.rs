@@ -113,6 +113,11 @@ pub(crate) struct FontTable<'a> {
     fonts: Vec<Font>,
 }
 
+/// A font whose program or `/ToUnicode` decodes to more is not loaded (the largest CJK
+/// programs are about 20 MB). A fixed bound, not one of [`crate::Limits`]: the writer walks
+/// pages again with its own font table, and must load the same fonts to find the same glyphs.
+const MAX_FONT_STREAM_BYTES: u64 = 64 << 20;
+
 impl Default for FontTable<'_> {
     fn default() -> Self {
         Self {
@@ -184,13 +189,22 @@ impl<'a> FontTable<'a> {
             return (i, self.loaded[i].font.is_some());
         }
         // hayro-font asserts on some malformed inputs in debug builds; a font that panics is a
-        // font we cannot read, not a reason to lose the document.
-        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.cache
-                .font(dict, &self.font_resolver, &self.cmap_resolver)
-        }))
-        .ok()
-        .flatten();
+        // font we cannot read, not a reason to lose the document. hayro-font decodes the
+        // font's streams itself, without a limit: a font with one too large is not loaded.
+        let loaded = if claims_too_many_glyphs(dict)
+            || font_streams(dict)
+                .iter()
+                .any(|s| crate::limits::inflates_beyond(s, MAX_FONT_STREAM_BYTES))
+        {
+            None
+        } else {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.cache
+                    .font(dict, &self.font_resolver, &self.cmap_resolver)
+            }))
+            .ok()
+            .flatten()
+        };
         let ok = loaded.is_some();
         let id = FontId(self.fonts.len() as u32);
         let info = describe(dict);
@@ -229,6 +243,82 @@ impl<'a> FontTable<'a> {
     pub fn get_mut(&mut self, index: usize) -> &mut LoadedFont<'a> {
         &mut self.loaded[index]
     }
+}
+
+/// Glyphs a font may claim widths for. A character code has at most 4 bytes, but CIDs stop at
+/// 65,535 (ISO 32000-2, Annex C) and simple fonts' codes at 255.
+const MAX_GLYPHS: u64 = 1 << 16;
+
+/// Whether a font claims widths for more glyphs than a font has: hayro-font fills a table
+/// entry for each (`/FirstChar` of a simple font, each `first last width` range of a CID
+/// font's `/W` and `/W2`), so a claim of a billion would take minutes and gigabytes.
+fn claims_too_many_glyphs(dict: &Dict<'_>) -> bool {
+    if dict
+        .get::<f64>(b"FirstChar".as_slice())
+        .is_some_and(|c| c > MAX_GLYPHS as f64)
+    {
+        return true;
+    }
+    let Some(descendant) = dict
+        .get::<Array<'_>>(b"DescendantFonts".as_slice())
+        .and_then(|a| a.iter::<Dict<'_>>().next())
+    else {
+        return false;
+    };
+    // A range of /W gives one width, of /W2 three values (w1y, vx, vy).
+    [(b"W".as_slice(), 1), (b"W2", 3)]
+        .into_iter()
+        .any(|(key, values)| {
+            descendant
+                .get::<Array<'_>>(key)
+                .is_some_and(|w| ranged_glyphs(&w, values) > MAX_GLYPHS)
+        })
+}
+
+/// How many CIDs the `c_first c_last …` ranges of a `/W` or `/W2` array span in all, each
+/// range followed by `values` numbers (the `c [w1 w2 …]` form lists its widths one by one,
+/// so it claims no more than it holds).
+fn ranged_glyphs(w: &Array<'_>, values: usize) -> u64 {
+    let numbers: Vec<Option<f64>> = w
+        .iter::<hayro_syntax::object::Object<'_>>()
+        .map(|o| match o {
+            hayro_syntax::object::Object::Number(n) => Some(n.as_f64()),
+            _ => None,
+        })
+        .collect();
+    let mut total = 0u64;
+    let mut i = 0;
+    while i < numbers.len() {
+        match (numbers[i], numbers.get(i + 1).copied().flatten()) {
+            (Some(first), Some(last)) => {
+                total = total.saturating_add((last - first).max(0.0) as u64 + 1);
+                i += 2 + values;
+            }
+            _ => i += 1,
+        }
+    }
+    total
+}
+
+/// The streams a font's loading decodes: its `/ToUnicode` and its program, in the font's
+/// descriptor or, for a Type 0 font, in its descendant's.
+fn font_streams<'a>(dict: &Dict<'a>) -> Vec<Stream<'a>> {
+    let descendant = dict
+        .get::<Array<'_>>(b"DescendantFonts".as_slice())
+        .and_then(|a| a.iter::<Dict<'_>>().next());
+    let descriptor = descendant
+        .as_ref()
+        .unwrap_or(dict)
+        .get::<Dict<'_>>(b"FontDescriptor".as_slice());
+    let program = descriptor.iter().flat_map(|d| {
+        [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"]
+            .into_iter()
+            .filter_map(|k| d.get::<Stream<'_>>(k))
+    });
+    dict.get::<Stream<'_>>(b"ToUnicode".as_slice())
+        .into_iter()
+        .chain(program)
+        .collect()
 }
 
 /// The UCS2 map of a Type 0 font's registered character collection, and its encoding CMap

@@ -18,7 +18,8 @@ use hayro_syntax::Pdf;
 use hayro_syntax::object::ObjectIdentifier;
 use hayro_syntax::page::Rotation;
 
-use crate::ReadError;
+use crate::limits::{Budget, LimitExceeded, Limits};
+use crate::{ReadError, panic_message};
 
 /// What to read and how.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +28,8 @@ pub struct ReadOptions {
     pub password: Option<String>,
     /// Only these pages (all when `None`).
     pub pages: Option<PageSelection>,
+    /// What reading may cost: pages, objects, decoded bytes, operators, nesting, time.
+    pub limits: Limits,
 }
 
 /// A set of pages as users write it: `3-5,7`, numbered from 1.
@@ -126,6 +129,16 @@ pub fn read_page_by_page(
 ) -> Result<Document, ReadError> {
     let bytes: Arc<Vec<u8>> = bytes.into();
     let looks_like_pdf = find_header(&bytes).is_some();
+    let limits = options.limits;
+    // hayro-syntax resolves the whole page tree as it opens the file (a million pages: over
+    // a gigabyte): page objects written out in the open are counted first.
+    let seen = count_page_objects(&bytes);
+    if seen > limits.max_pages as usize {
+        return Err(ReadError::Limit(LimitExceeded::Pages {
+            pages: seen as u32,
+            max: limits.max_pages,
+        }));
+    }
     let pdf = open(bytes.clone(), options.password.as_deref())?;
 
     let hpages = pdf.pages();
@@ -137,6 +150,18 @@ pub fn read_page_by_page(
         });
     }
     let page_count = hpages.len() as u32;
+    if page_count > limits.max_pages {
+        return Err(ReadError::Limit(LimitExceeded::Pages {
+            pages: page_count,
+            max: limits.max_pages,
+        }));
+    }
+    if pdf.len() > limits.max_objects {
+        return Err(ReadError::Limit(LimitExceeded::Objects {
+            objects: pdf.len(),
+            max: limits.max_objects,
+        }));
+    }
     if let Some(sel) = &options.pages
         && sel.first() > page_count
     {
@@ -159,6 +184,7 @@ pub fn read_page_by_page(
     };
     let mut fonts = fonts::FontTable::default();
     let mut measure = measure::Measure::default();
+    let mut budget = Budget::new(limits);
     let mut doc = Document {
         ir_version: IR_VERSION,
         info,
@@ -177,16 +203,19 @@ pub fn read_page_by_page(
             continue;
         }
         let mut page = new_page(index, hpage);
-        interp::interpret_page(hpage, &mut page, &mut fonts, &mut warnings, None);
-        annots::read_links(hpage, &targets, &mut page);
-        let (words, lines) = words::build_words(&page.glyphs, fonts.fonts());
-        page.words = words;
-        page.lines = lines;
-        page.kind = page_kind(&page);
-        // A page may be held until the end: none keeps the spare room its vectors grew.
-        page.glyphs.shrink_to_fit();
-        page.words.shrink_to_fit();
-        page.paths.shrink_to_fit();
+        let failure = guard_page(|| {
+            read_page(
+                hpage,
+                &mut page,
+                &targets,
+                &mut fonts,
+                &mut warnings,
+                &mut budget,
+            )
+        })?;
+        if let Some(reason) = failure {
+            fail_page(&mut page, reason, &mut warnings);
+        }
         measure.add(&page);
         doc.pages.push(page);
         let loaded = fonts.fonts();
@@ -201,6 +230,74 @@ pub fn read_page_by_page(
     doc.fonts = fonts.into_fonts();
     measure.finish(&mut doc);
     Ok(doc)
+}
+
+/// Reads one page's content, links, words and lines into `page`; stops at the first limit the
+/// page goes over.
+fn read_page<'a>(
+    hpage: &hayro_syntax::page::Page<'a>,
+    page: &mut Page,
+    targets: &annots::Targets<'a, '_>,
+    fonts: &mut fonts::FontTable<'a>,
+    warnings: &mut Vec<Warning>,
+    budget: &mut Budget,
+) -> Result<(), LimitExceeded> {
+    interp::interpret_page(hpage, page, fonts, warnings, budget, None)?;
+    annots::read_links(hpage, targets, page);
+    let (words, lines) = words::build_words(&page.glyphs, fonts.fonts());
+    page.words = words;
+    page.lines = lines;
+    page.kind = page_kind(page);
+    // A page may be held until the end: none keeps the spare room its vectors grew.
+    page.glyphs.shrink_to_fit();
+    page.words.shrink_to_fit();
+    page.paths.shrink_to_fit();
+    Ok(())
+}
+
+/// Reads one page with `read`: why the page failed (a limit of a page, or a panic, which is a
+/// bug of ours but must not lose the document), if it did; a limit of the whole document is
+/// the document's error.
+fn guard_page(
+    read: impl FnOnce() -> Result<(), LimitExceeded>,
+) -> Result<Option<String>, ReadError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(Ok(())) => Ok(None),
+        Ok(Err(limit @ LimitExceeded::DocumentBytes { .. })) => Err(ReadError::Limit(limit)),
+        Ok(Err(limit)) => Ok(Some(limit.to_string())),
+        Err(panic) => Ok(Some(format!(
+            "the reader failed on it ({}); please report this as a bug",
+            panic_message(&*panic)
+        ))),
+    }
+}
+
+/// Marks a page that could not be read: what was read of it goes (so nothing of it is
+/// translated and the writer copies it unchanged), the reason stays, and a warning says so.
+fn fail_page(page: &mut Page, reason: String, warnings: &mut Vec<Warning>) {
+    warn(
+        warnings,
+        Some(page.index),
+        format!("the page could not be read and is left unchanged: {reason}"),
+    );
+    *page = Page {
+        failed: Some(reason),
+        kind: PageKind::Empty,
+        ..new_page_like(page)
+    };
+}
+
+/// A page with the place and geometry of `page`, and nothing on it.
+fn new_page_like(page: &Page) -> Page {
+    Page {
+        index: page.index,
+        obj: page.obj,
+        width: page.width,
+        height: page.height,
+        rotation: page.rotation,
+        user_to_display: page.user_to_display,
+        ..Page::default()
+    }
 }
 
 /// Opens a PDF with hayro-syntax, turning its errors into ours.
@@ -244,6 +341,9 @@ pub(crate) fn visit_page_sites<E: From<ReadError>>(
     let hpages = pdf.pages();
     let mut fonts = fonts::FontTable::default();
     let mut warnings = Vec::new();
+    // These pages were read under the limits already: walked again, they must give the same
+    // glyphs, so no limit may stop this walk short.
+    let mut budget = Budget::new(Limits::unbounded());
     for &index in pages {
         let Some(hpage) = hpages.get(index as usize) else {
             visit(index, Vec::new(), None)?;
@@ -256,12 +356,31 @@ pub(crate) fn visit_page_sites<E: From<ReadError>>(
             &mut page,
             &mut fonts,
             &mut warnings,
+            &mut budget,
             Some(&mut sites),
-        );
+        )
+        .unwrap_or_default();
         drop(page);
         visit(index, sites, content)?;
     }
     Ok(())
+}
+
+/// How many page objects (`/Type /Page`) are written in the file's bytes, outside compressed
+/// object streams: a lower bound of its pages, found without parsing (a few ms for 50 MB).
+fn count_page_objects(bytes: &[u8]) -> usize {
+    let mut count = 0;
+    let mut rest = bytes;
+    while let Some(at) = rest.windows(5).position(|w| w == b"/Type") {
+        rest = &rest[at + 5..];
+        let value = rest.trim_ascii_start();
+        if let Some(after) = value.strip_prefix(b"/Page")
+            && after.first().is_none_or(|&b| !b.is_ascii_alphanumeric())
+        {
+            count += 1;
+        }
+    }
+    count
 }
 
 fn find_header(bytes: &[u8]) -> Option<usize> {
@@ -400,11 +519,79 @@ pub(crate) fn obj_ref(id: ObjectIdentifier) -> ObjRef {
 }
 
 pub(crate) fn warn(warnings: &mut Vec<Warning>, page: Option<u32>, message: impl Into<String>) {
-    let w = Warning {
-        page,
-        message: message.into(),
-    };
+    let mut message: String = message.into();
+    // A name or a string from the file can be a megabyte long: a warning stays a line.
+    const LONGEST: usize = 300;
+    if message.len() > LONGEST {
+        let mut end = LONGEST;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    // A hostile file can raise a new warning with each of millions of operators: past a
+    // thousand, the report says that more were left out (and looking for duplicates stays
+    // cheap).
+    const MOST: usize = 1000;
+    if warnings.len() >= MOST {
+        return;
+    }
+    let w = Warning { page, message };
     if !warnings.contains(&w) {
         warnings.push(w);
+        if warnings.len() == MOST {
+            warnings.push(Warning {
+                page: None,
+                message: format!("more than {MOST} warnings; the others are left out"),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_that_panics_fails_alone() {
+        let reason = guard_page(|| panic!("attempt to subtract with overflow")).unwrap();
+        assert_eq!(
+            reason.as_deref(),
+            Some(
+                "the reader failed on it (attempt to subtract with overflow); \
+                 please report this as a bug"
+            )
+        );
+    }
+
+    #[test]
+    fn a_page_limit_fails_the_page_and_a_document_limit_the_document() {
+        let reason = guard_page(|| Err(LimitExceeded::Operators { max: 7 })).unwrap();
+        assert_eq!(
+            reason.as_deref(),
+            Some("the content runs more than the limit of 7 operators")
+        );
+        let err = guard_page(|| Err(LimitExceeded::DocumentBytes { max: 9 })).unwrap_err();
+        assert_eq!(
+            err,
+            ReadError::Limit(LimitExceeded::DocumentBytes { max: 9 })
+        );
+        assert_eq!(guard_page(|| Ok(())).unwrap(), None);
+    }
+
+    #[test]
+    fn page_objects_are_counted_not_page_trees() {
+        let bytes =
+            b"<</Type /Page>> <</Type/Pages>> <</Type\n/Page/Parent 2 0 R>> /Type /PageLabel";
+        assert_eq!(count_page_objects(bytes), 2);
+    }
+
+    #[test]
+    fn a_warning_stays_a_line() {
+        let mut warnings = Vec::new();
+        warn(&mut warnings, Some(0), "x".repeat(1 << 20));
+        assert_eq!(warnings[0].message.chars().count(), 301);
+        assert!(warnings[0].message.ends_with('…'));
     }
 }

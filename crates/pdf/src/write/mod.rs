@@ -245,7 +245,7 @@ pub fn write(
     password: Option<&str>,
     doc: &Document,
     plan: &WritePlan,
-) -> Result<Vec<u8>, WriteError> {
+) -> Result<Written, WriteError> {
     let options = lopdf::LoadOptions {
         password: password.map(str::to_string),
         ..Default::default()
@@ -303,6 +303,7 @@ pub fn write(
         .map(|e| e.page)
         .collect();
     let mut form_cuts: HashMap<StreamId, content::Cuts> = HashMap::new();
+    let mut failed_pages = Vec::new();
     let mut pending = edits.iter().copied().peekable();
     visit_page_sites(
         original.clone(),
@@ -311,23 +312,33 @@ pub fn write(
         |index, sites, content| {
             // Pages with nothing to remove come in page order too, between the walked ones.
             while let Some(edit) = pending.next_if(|e| e.page < index) {
-                write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)?;
+                guard_page(&mut failed_pages, edit.page, || {
+                    write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)
+                })?;
             }
             let Some(edit) = pending.next_if(|e| e.page == index) else {
                 return Ok(());
             };
-            for &g in &edit.remove {
-                if let Some(site) = sites.get(g as usize)
-                    && site.addr.stream != StreamId::Page
-                {
-                    form_cuts.entry(site.addr.stream).or_default().add(site);
+            let written = guard_page(&mut failed_pages, edit.page, || {
+                write_page(&mut pdf, doc, &page_ids, &faces, edit, &sites, content)
+            })?;
+            // The page's glyphs in forms are cut only when the page got its new text.
+            if written {
+                for &g in &edit.remove {
+                    if let Some(site) = sites.get(g as usize)
+                        && site.addr.stream != StreamId::Page
+                    {
+                        form_cuts.entry(site.addr.stream).or_default().add(site);
+                    }
                 }
             }
-            write_page(&mut pdf, doc, &page_ids, &faces, edit, &sites, content)
+            Ok::<(), WriteError>(())
         },
     )?;
     for edit in pending {
-        write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)?;
+        guard_page(&mut failed_pages, edit.page, || {
+            write_page(&mut pdf, doc, &page_ids, &faces, edit, &[], None)
+        })?;
     }
 
     // 3. Rewrite the forms that drew removed glyphs.
@@ -386,7 +397,42 @@ pub fn write(
     let mut out = Vec::new();
     pdf.save_with_options(&mut out, save_options())
         .map_err(|e| WriteError::Save(e.to_string()))?;
-    Ok(out)
+    Ok(Written {
+        pdf: out,
+        failed_pages,
+    })
+}
+
+/// What [`write`] made: the PDF, and the pages it left as they were.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The edited PDF.
+    pub pdf: Vec<u8>,
+    /// Pages (from 0) left unchanged because writing them failed, each with why.
+    pub failed_pages: Vec<(u32, String)>,
+}
+
+/// Writes one page with `write`. A panic there is a bug of ours: the page is left as it was
+/// (its dictionary is changed only at the end of [`write_page`]), noted in `failed`, and the
+/// rest of the document is written. Gives whether the page was written.
+fn guard_page(
+    failed: &mut Vec<(u32, String)>,
+    page: u32,
+    write: impl FnOnce() -> Result<(), WriteError>,
+) -> Result<bool, WriteError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(write)) {
+        Ok(written) => written.map(|()| true),
+        Err(panic) => {
+            failed.push((
+                page,
+                format!(
+                    "the writer failed on it ({}); please report this as a bug",
+                    crate::panic_message(&*panic)
+                ),
+            ));
+            Ok(false)
+        }
+    }
 }
 
 /// Writes one page's edit: its content with the glyphs to remove cut out (`sites` says where
@@ -597,6 +643,26 @@ pub(crate) fn font_name(key: u32) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_page_that_panics_is_left_and_noted() {
+        let mut failed = Vec::new();
+        let written = guard_page(&mut failed, 4, || panic!("index out of bounds")).unwrap();
+        assert!(!written);
+        assert_eq!(
+            failed,
+            vec![(
+                4,
+                "the writer failed on it (index out of bounds); please report this as a bug"
+                    .to_string()
+            )]
+        );
+        // A page written, or an error, is passed on as it is.
+        assert!(guard_page(&mut failed, 5, || Ok(())).unwrap());
+        let err = guard_page(&mut failed, 6, || Err(WriteError::NoSuchPage(6))).unwrap_err();
+        assert_eq!(err, WriteError::NoSuchPage(6));
+        assert_eq!(failed.len(), 1);
+    }
+
     /// The words of a PDF's pages, read back.
     fn words(bytes: Vec<u8>) -> Vec<Vec<String>> {
         let doc = crate::read(bytes, &crate::ReadOptions::default()).unwrap();
@@ -627,7 +693,9 @@ mod tests {
             title: None,
             lang: None,
         };
-        let out = write(Arc::new(bytes.clone()), None, &doc, &plan).unwrap();
+        let out = write(Arc::new(bytes.clone()), None, &doc, &plan)
+            .unwrap()
+            .pdf;
         let before = words(bytes);
         assert!(!before[0].is_empty());
         assert_eq!(words(out), before);

@@ -27,6 +27,7 @@ use hayro_syntax::page::Resources;
 
 use super::fonts::FontTable;
 use super::warn;
+use crate::limits::{Budget, DecodeError, LimitExceeded, PageBudget};
 use color::{cmyk, color_space_components, gray};
 use xobjects::image_size;
 
@@ -49,34 +50,60 @@ pub(crate) struct GlyphSite {
 
 /// A page's content: its `/Contents` streams decoded and concatenated, a space between them
 /// (ISO 32000-2, 7.8.2: the division between streams is not significant). The reader and the
-/// writer both take the page's stream from here, so operator indices agree.
-pub(crate) fn page_content(hpage: &hayro_syntax::page::Page<'_>) -> Option<Vec<u8>> {
+/// writer both take the page's stream from here, so operator indices agree. `None` when there
+/// is none or it cannot be decoded; a stream over the limits is an error.
+pub(crate) fn page_content(
+    hpage: &hayro_syntax::page::Page<'_>,
+    budget: &mut Budget,
+) -> Result<Option<Vec<u8>>, LimitExceeded> {
     let dict = hpage.raw();
     if let Some(stream) = dict.get::<Stream<'_>>(b"Contents".as_slice()) {
-        return stream.decoded().ok().map(|d| d.into_owned());
+        return Ok(decode(budget, &stream)?.map(|d| d.into_owned()));
     }
-    let array = dict.get::<Array<'_>>(b"Contents".as_slice())?;
+    let Some(array) = dict.get::<Array<'_>>(b"Contents".as_slice()) else {
+        return Ok(None);
+    };
     let mut out = Vec::new();
     for stream in array.iter::<Stream<'_>>() {
-        if let Ok(data) = stream.decoded() {
+        if let Some(data) = decode(budget, &stream)? {
+            // The parts together are one stream as far as the limit is concerned.
+            if out.len() as u64 + data.len() as u64 > budget.limits.max_stream_bytes {
+                return Err(LimitExceeded::StreamBytes {
+                    max: budget.limits.max_stream_bytes,
+                });
+            }
             out.extend_from_slice(&data);
             out.push(b' ');
         }
     }
-    Some(out)
+    Ok(Some(out))
+}
+
+/// A stream decoded within the limits: `None` when its filters fail on it.
+fn decode<'a>(
+    budget: &mut Budget,
+    stream: &Stream<'a>,
+) -> Result<Option<std::borrow::Cow<'a, [u8]>>, LimitExceeded> {
+    match budget.decode(stream) {
+        Ok(data) => Ok(Some(data)),
+        Err(DecodeError::Broken) => Ok(None),
+        Err(DecodeError::Limit(limit)) => Err(limit),
+    }
 }
 
 /// Interprets a page's content streams, appending glyphs, images and paths to `page`; when
 /// `sites` is given, also records where each glyph's code sits (same order as `page.glyphs`).
-/// Gives back the page's content as walked ([`page_content`]), for the writer.
+/// Gives back the page's content as walked ([`page_content`]), for the writer; or the limit
+/// the page went over, its walk stopped there.
 pub(crate) fn interpret_page<'a>(
     hpage: &hayro_syntax::page::Page<'a>,
     page: &mut folio_doc::Page,
     fonts: &mut FontTable<'a>,
     warnings: &mut Vec<Warning>,
+    budget: &mut Budget,
     sites: Option<&mut Vec<GlyphSite>>,
-) -> Option<Vec<u8>> {
-    let Some(data) = page_content(hpage) else {
+) -> Result<Option<Vec<u8>>, LimitExceeded> {
+    let Some(data) = page_content(hpage, budget)? else {
         if hpage.raw().contains_key(b"Contents".as_slice()) {
             warn(
                 warnings,
@@ -84,7 +111,7 @@ pub(crate) fn interpret_page<'a>(
                 "the page's content stream could not be decoded",
             );
         }
-        return None;
+        return Ok(None);
     };
     let mut interp = Interpreter {
         page_index: page.index,
@@ -95,11 +122,16 @@ pub(crate) fn interpret_page<'a>(
         forms: Vec::new(),
         sites,
         marked: Vec::new(),
+        page_budget: PageBudget::new(&budget.limits),
+        budget,
     };
     let mut state = State::default();
     interp.run(&data, hpage.resources(), StreamId::Page, &mut state);
     interp.annotations(hpage);
-    Some(data)
+    match interp.page_budget.exceeded {
+        Some(limit) => Err(limit),
+        None => Ok(Some(data)),
+    }
 }
 
 /// One page's operator walk: where its glyphs, images and paths go, and what is open.
@@ -115,6 +147,10 @@ pub(crate) struct Interpreter<'p, 'a> {
     pub(crate) sites: Option<&'p mut Vec<GlyphSite>>,
     /// Open marked-content sequences: their /ActualText, if any, and the first glyph inside.
     pub(crate) marked: Vec<Option<(String, usize)>>,
+    /// The document's limits and the bytes it decoded so far.
+    pub(crate) budget: &'p mut Budget,
+    /// This page's operators and time against the limits.
+    pub(crate) page_budget: PageBudget,
 }
 
 impl<'a> Interpreter<'_, 'a> {
@@ -129,6 +165,9 @@ impl<'a> Interpreter<'_, 'a> {
         let mut operands: Vec<Object<'_>> = Vec::new();
         let base_depth = st.stack.len();
         while let Some(instr) = iter.next() {
+            if !self.page_budget.operator() {
+                break;
+            }
             operands.clear();
             operands.extend(instr.operands().cloned());
             let addr = Address { stream, op: index };

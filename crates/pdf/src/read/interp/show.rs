@@ -48,7 +48,13 @@ impl<'a> Interpreter<'_, 'a> {
         // Text space → display: [size·Th 0 0 size 0 rise] × Tm × CTM × page.
         let device = st.g.ctm.then(&self.to_display);
         let mut at = 0;
+        let max_glyphs = self.budget.limits.max_glyphs;
         while at < bytes.len() {
+            if self.out.glyphs.len() as u64 >= max_glyphs {
+                self.page_budget
+                    .exceed(crate::LimitExceeded::Glyphs { max: max_glyphs });
+                return;
+            }
             let font = self.fonts.get_mut(font_index);
             let (code, len) = font.read_code(bytes, at);
             let start = at;

@@ -7,10 +7,8 @@ use hayro_syntax::page::Resources;
 
 use super::Interpreter;
 use super::state::State;
+use crate::limits::{DecodeError, LimitExceeded};
 use crate::read::obj_ref;
-
-/// Form XObjects nest at most this deep; deeper (or cyclic) ones are skipped with a warning.
-const MAX_FORM_DEPTH: usize = 12;
 
 impl<'a> Interpreter<'_, 'a> {
     /// Draws the XObject resource `name` (`Do`): an image or a form.
@@ -44,23 +42,37 @@ impl<'a> Interpreter<'_, 'a> {
         }
     }
 
-    /// Walks a form XObject's content with its own resources, unless nested too deep.
+    /// Walks a form XObject's content with its own resources. A form that draws itself (or
+    /// an ancestor) is skipped with a warning; forms nested deeper than the limit, or a form
+    /// too large to decode, fail the page.
     pub(crate) fn form(&mut self, stream: &Stream<'a>, parent: &Resources<'a>, st: &mut State) {
         let id = stream.obj_id();
         let key = (id.obj_number, id.gen_number);
-        if self.forms.len() >= MAX_FORM_DEPTH || self.forms.contains(&key) {
+        if self.forms.contains(&key) {
             self.warn(format!(
-                "Form XObject {} {} R nests too deep or in a cycle; skipped",
+                "Form XObject {} {} R draws itself; skipped",
                 key.0, key.1
             ));
             return;
         }
-        let Ok(data) = stream.decoded() else {
-            self.warn(format!(
-                "Form XObject {} {} R could not be decoded",
-                key.0, key.1
-            ));
+        let max = self.budget.limits.max_depth;
+        if self.forms.len() >= max as usize {
+            self.page_budget.exceed(LimitExceeded::Depth { max });
             return;
+        }
+        let data = match self.budget.decode(stream) {
+            Ok(data) => data,
+            Err(DecodeError::Broken) => {
+                self.warn(format!(
+                    "Form XObject {} {} R could not be decoded",
+                    key.0, key.1
+                ));
+                return;
+            }
+            Err(DecodeError::Limit(limit)) => {
+                self.page_budget.exceed(limit);
+                return;
+            }
         };
         let dict = stream.dict();
         let resources = match dict.get::<Dict<'_>>(b"Resources".as_slice()) {

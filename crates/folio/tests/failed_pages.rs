@@ -1,0 +1,133 @@
+//! Nothing lost (issue 16): a page over a resource limit fails alone; it is named in the report
+//! and copied unchanged, and the rest of the document is translated and written.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use folio::{Options, PageFailure};
+use folio_pdf::{Limits, ReadError};
+use folio_translate::{Identity, LangPair};
+use folio_typeset::FontBook;
+
+/// Three pages of text; the second also runs 1,000 path operators. (Objects: the catalog,
+/// the tree, the pages 3–5, their contents 6–8, the font 9.)
+fn three_pages() -> Vec<u8> {
+    let busy = format!(
+        "BT /F1 12 Tf 72 720 Td (Second page) Tj ET {}",
+        "0 0 m n ".repeat(500)
+    );
+    let contents = [
+        "BT /F1 12 Tf 72 720 Td (First page) Tj ET".to_string(),
+        busy,
+        "BT /F1 12 Tf 72 720 Td (Third page) Tj ET".to_string(),
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    let mut obj = |out: &mut Vec<u8>, body: &[u8]| {
+        offsets.push(out.len());
+        writeln!(out, "{} 0 obj", offsets.len()).unwrap();
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    };
+    obj(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
+    obj(
+        &mut out,
+        b"<< /Type /Pages /Count 3 /Kids [3 0 R 4 0 R 5 0 R] >>",
+    );
+    for content in 6..9 {
+        let page = format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content} 0 R \
+             /Resources << /Font << /F1 9 0 R >> >> >>"
+        );
+        obj(&mut out, page.as_bytes());
+    }
+    for content in &contents {
+        let mut body = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+        body.extend_from_slice(content.as_bytes());
+        body.extend_from_slice(b"\nendstream");
+        obj(&mut out, &body);
+    }
+    obj(
+        &mut out,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    );
+    let at = out.len();
+    write!(out, "xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).unwrap();
+    for offset in &offsets {
+        writeln!(out, "{offset:010} 00000 n ").unwrap();
+    }
+    write!(
+        out,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n",
+        offsets.len() + 1
+    )
+    .unwrap();
+    out
+}
+
+fn translate(pdf: Vec<u8>, limits: Limits) -> Result<(Vec<u8>, folio::Report), folio::Error> {
+    let engine = Identity::new(LangPair::new("en", "pt").unwrap());
+    let fonts = FontBook::bundled();
+    let options = Options {
+        limits,
+        ..Options::new(&engine, &fonts)
+    };
+    folio::translate(Arc::new(pdf), &options, &mut |_| {})
+}
+
+fn page_words(pdf: &[u8]) -> Vec<Vec<String>> {
+    let doc = folio_pdf::read(pdf.to_vec(), &folio_pdf::ReadOptions::default()).unwrap();
+    doc.pages
+        .iter()
+        .map(|p| p.words.iter().map(|w| w.text.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn a_page_over_the_operator_limit_fails_alone() {
+    let input = three_pages();
+    let limits = Limits {
+        max_operators: 100,
+        ..Limits::default()
+    };
+    let (out, report) = translate(input.clone(), limits).expect("the document is written");
+    assert_eq!(
+        report.failed_pages,
+        vec![PageFailure {
+            page: 2,
+            reason: "the content runs more than the limit of 100 operators".into()
+        }]
+    );
+    assert!(
+        report.warnings.iter().any(|w| w
+            == "page 2: the page could not be read and is left unchanged: \
+                the content runs more than the limit of 100 operators"),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(report.pages, 3);
+    // Every page is in the output, the failed one with its text as it was.
+    assert_eq!(page_words(&out), page_words(&input));
+}
+
+#[test]
+fn the_same_document_within_the_limits_fails_no_page() {
+    let (_, report) = translate(three_pages(), Limits::default()).unwrap();
+    assert!(report.failed_pages.is_empty(), "{:?}", report.failed_pages);
+    assert!(report.segments.translated >= 3);
+}
+
+#[test]
+fn too_many_pages_fail_the_document_with_a_hint() {
+    let limits = Limits {
+        max_pages: 2,
+        ..Limits::default()
+    };
+    let err = translate(three_pages(), limits).unwrap_err();
+    assert!(matches!(err, folio::Error::Read(ReadError::Limit(_))));
+    assert_eq!(
+        err.to_string(),
+        "the PDF has 3 pages, more than the limit of 2"
+    );
+    assert!(err.hint().unwrap().contains("--max-pages"));
+}
