@@ -44,20 +44,6 @@ fn pieces(translation: &str) -> Vec<String> {
         .collect()
 }
 
-/// The text `pdftotext` gives of a PDF.
-fn pdftotext(pdf: &[u8], name: &str) -> String {
-    let path =
-        std::env::temp_dir().join(format!("folio-scripts-{name}-{}.pdf", std::process::id()));
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&path);
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn every_script_target_is_set_with_real_glyphs_and_reads_back() {
     if !std::path::Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").is_file() {
@@ -76,7 +62,7 @@ fn every_script_target_is_set_with_real_glyphs_and_reads_back() {
         if let Some(w) = report.warnings.iter().find(|w| w.contains("font")) {
             failures.push(format!("{to}: {w}"));
         }
-        let text = squeezed(&pdftotext(&pdf, to));
+        let text = squeezed(&folio_test_support::pdftotext(&pdf).unwrap_or_default());
         let translated: Vec<String> = report
             .texts
             .iter()

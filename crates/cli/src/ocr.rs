@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use folio::{OcrMode, OcrSettings};
@@ -95,18 +94,8 @@ pub fn run(args: OcrCommandArgs) -> anyhow::Result<ExitCode> {
         text_layer: true,
         ..folio::Options::new(engine.as_ref(), &fonts)
     };
-    let mut progress = crate::progress::Progress::new();
-    let result = folio::translate(Arc::new(bytes), &options, &mut |e| progress.event(e));
-    progress.finish();
-    let (out, report) = match result {
-        Ok(r) => r,
-        Err(err) => {
-            eprintln!("error: {}: {err}", args.input.display());
-            if let Some(hint) = err.hint() {
-                eprintln!("hint: {hint}");
-            }
-            return Ok(ExitCode::from(1));
-        }
+    let Some((out, report)) = crate::translate::run_pipeline(&args.input, bytes, &options) else {
+        return Ok(ExitCode::from(1));
     };
     if report.ocr.is_none() {
         eprintln!(

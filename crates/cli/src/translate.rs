@@ -68,20 +68,32 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     if args.dry_run {
         return dry_run(&args, args.engine.price(&config)?, bytes, &options);
     }
+    let Some((out, report)) = run_pipeline(&args.input, bytes, &options) else {
+        return Ok(ExitCode::from(1));
+    };
+    write_output(&args.output, args.report.as_deref(), &out, &report)
+}
+
+/// Runs the pipeline with a progress display; `None` after printing why it failed (and a
+/// hint), for the command to exit 1.
+pub fn run_pipeline(
+    input: &std::path::Path,
+    bytes: Vec<u8>,
+    options: &folio::Options<'_>,
+) -> Option<(Vec<u8>, folio::Report)> {
     let mut progress = crate::progress::Progress::new();
-    let result = folio::translate(Arc::new(bytes), &options, &mut |e| progress.event(e));
+    let result = folio::translate(Arc::new(bytes), options, &mut |e| progress.event(e));
     progress.finish();
-    let (out, report) = match result {
-        Ok(r) => r,
+    match result {
+        Ok(out) => Some(out),
         Err(err) => {
-            eprintln!("error: {}: {err}", args.input.display());
+            eprintln!("error: {}: {err}", input.display());
             if let Some(hint) = err.hint() {
                 eprintln!("hint: {hint}");
             }
-            return Ok(ExitCode::from(1));
+            None
         }
-    };
-    write_output(&args.output, args.report.as_deref(), &out, &report)
+    }
 }
 
 /// Writes the translated PDF and the report, prints the first warnings and a summary line:

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use folio_pdf::PageSelection;
@@ -95,7 +94,7 @@ fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         record_blocks: true,
         ..folio::Options::new(engine.as_ref(), &fonts)
     };
-    let Some((_, report)) = translate(&args.input, bytes, &options) else {
+    let Some((_, report)) = crate::translate::run_pipeline(&args.input, bytes, &options) else {
         return Ok(ExitCode::from(1));
     };
     let pair = &engine.info().pair;
@@ -156,7 +155,7 @@ fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         fixed,
         ..folio::Options::new(engine.as_ref(), &fonts)
     };
-    let Some((out, report)) = translate(&args.input, bytes, &options) else {
+    let Some((out, report)) = crate::translate::run_pipeline(&args.input, bytes, &options) else {
         return Ok(ExitCode::from(1));
     };
     eprintln!("{given} translation(s) taken from {}", args.xliff.display());
@@ -165,25 +164,4 @@ fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 
 fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))
-}
-
-/// Runs the pipeline with a progress display; `None` after printing why it failed.
-fn translate(
-    input: &std::path::Path,
-    bytes: Vec<u8>,
-    options: &folio::Options<'_>,
-) -> Option<(Vec<u8>, folio::Report)> {
-    let mut progress = crate::progress::Progress::new();
-    let result = folio::translate(Arc::new(bytes), options, &mut |e| progress.event(e));
-    progress.finish();
-    match result {
-        Ok(out) => Some(out),
-        Err(err) => {
-            eprintln!("error: {}: {err}", input.display());
-            if let Some(hint) = err.hint() {
-                eprintln!("hint: {hint}");
-            }
-            None
-        }
-    }
 }

@@ -145,6 +145,32 @@ pub fn tool(program: &str, install: &str) -> bool {
     runs
 }
 
+/// The text `pdftotext` gives of a PDF's bytes (read from its standard input), or `None`
+/// when poppler-utils is missing (reported as [`missing`]).
+#[track_caller]
+pub fn pdftotext(pdf: &[u8]) -> Option<String> {
+    use std::io::Write as _;
+    if !tool("pdftotext", "poppler-utils") {
+        return None;
+    }
+    let mut child = Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pdftotext starts");
+    let mut stdin = child.stdin.take().expect("a pipe");
+    // Written from a thread: pdftotext may answer before it has read all.
+    let pdf = pdf.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&pdf);
+    });
+    let out = child.wait_with_output().expect("pdftotext runs");
+    let _ = writer.join();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

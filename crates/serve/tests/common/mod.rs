@@ -195,24 +195,7 @@ pub fn accented(text: &str) -> usize {
         .count()
 }
 
-/// The text of a PDF by `pdftotext`, or `None` when poppler-utils is not installed (the test
-/// says so on standard error).
+/// The text of a PDF by `pdftotext`, or `None` when poppler-utils is not installed.
 pub fn pdftotext(pdf: &[u8]) -> Option<String> {
-    if !folio_test_support::tool("pdftotext", "poppler-utils") {
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("folio-serve-text-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!(
-        "{:x}.pdf",
-        pdf.len() ^ pdf.iter().take(4096).map(|&b| b as usize).sum::<usize>()
-    ));
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&path);
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    folio_test_support::pdftotext(pdf)
 }
