@@ -14,19 +14,6 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Waits until something listens on `port`, for at most `limit`.
-#[track_caller]
-fn wait_for_port(port: u16, what: &str, limit: Duration) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < limit,
-            "{what} did not listen on {port} within {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// A `redis-server` (Debian package `redis-server`) with nothing saved to disk, on a free
 /// port of 127.0.0.1, killed on drop.
 pub struct RedisServer {
@@ -43,21 +30,56 @@ impl RedisServer {
         if !crate::tool("redis-server", "the Debian package redis-server") {
             return None;
         }
-        let port = free_port();
-        let dir = std::env::temp_dir().join(format!("folio-redis-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary folder for redis-server");
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (it answered --version)");
-        let server = Self { child, port, dir };
-        wait_for_port(port, "redis-server", Duration::from_secs(20));
-        Some(server)
+        // A free port may be taken by another test's server between our look and its bind:
+        // then ours exits, or the port answers with another server's folder. Try again.
+        for _ in 0..10 {
+            let port = free_port();
+            let dir =
+                std::env::temp_dir().join(format!("folio-redis-{}-{port}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("a temporary folder for redis-server");
+            let child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .arg("--dir")
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("redis-server runs (it answered --version)");
+            let mut server = Self { child, port, dir };
+            if server.answers_as_itself(Duration::from_secs(20)) {
+                return Some(server);
+            }
+        }
+        panic!("redis-server could not start on a free port in 10 tries");
+    }
+
+    /// Waits until the server on its port answers with this server's folder (`CONFIG GET
+    /// dir`); `false` when it exited first, or another server answers there.
+    fn answers_as_itself(&mut self, limit: Duration) -> bool {
+        use std::io::{Read as _, Write as _};
+        let start = Instant::now();
+        let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        while start.elapsed() < limit {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return false;
+            }
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let asked = stream.write_all(b"*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$3\r\ndir\r\n");
+                let mut answer = vec![0u8; 4096];
+                let n = asked.and_then(|()| stream.read(&mut answer)).unwrap_or(0);
+                let answer = String::from_utf8_lossy(&answer[..n]);
+                if answer.contains('*') {
+                    return answer.contains(&*dir.to_string_lossy());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "redis-server did not answer on {} within {limit:?}",
+            self.port
+        );
     }
 
     /// Its port.
