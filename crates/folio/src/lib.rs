@@ -86,6 +86,9 @@ impl Error {
         match self {
             Error::Read(e) => e.hint(),
             Error::Typeset(_) => Some("check that the fonts folder exists (--fonts DIR)"),
+            Error::Write(folio_pdf::WriteError::Unreadable(_)) => Some(
+                "repair the file first (for example `qpdf IN.pdf REPAIRED.pdf`) and translate the repaired file",
+            ),
             Error::Scanned { .. } => Some(
                 "let Folio read it by OCR (--ocr auto, with tesseract installed), or run OCR on it first and translate the OCR'd file",
             ),

@@ -131,3 +131,38 @@ fn too_many_pages_fail_the_document_with_a_hint() {
     );
     assert!(err.hint().unwrap().contains("--max-pages"));
 }
+
+/// Found by the `roundtrip` fuzz target: the corpus' annotated fpdf2 file with four bytes
+/// changed (a `&` inside the page's annotations among them). The reader repairs the page;
+/// the editor (lopdf) lost it, and a PDF without pages was written as if all went well. Now
+/// the output is read back before it is given: this ends in a clear error and a hint.
+#[test]
+fn a_damaged_page_the_editor_loses_is_an_error_not_a_pdf_without_pages() {
+    let Some(path) = folio_test_support::corpus_file("annot-fpdf2-text-highlight-ink.pdf") else {
+        return;
+    };
+    let mut pdf = std::fs::read(path).unwrap();
+    // `cmp -l` of the fuzzer's input against the file: offsets from 1, bytes before and after.
+    for (at, was, now) in [
+        (523, b'7', b'&'),
+        (678, b'l', b','),
+        (968, b'4', b'8'),
+        (1332, b' ', b'-'),
+    ] {
+        assert_eq!(pdf[at - 1], was, "the corpus file changed");
+        pdf[at - 1] = now;
+    }
+    let engine = Identity::new(LangPair::new("en", "pt").unwrap());
+    let fonts = FontBook::bundled();
+    match folio::translate(Arc::new(pdf), &Options::new(&engine, &fonts), &mut |_| {}) {
+        Ok((out, report)) => {
+            let again = folio_pdf::read(out, &folio_pdf::ReadOptions::default())
+                .expect("a PDF given as translated reads again");
+            assert_eq!(again.info.page_count, report.pages);
+        }
+        Err(e) => {
+            assert!(e.to_string().contains("would not read back"), "{e}");
+            assert!(e.hint().is_some_and(|h| h.contains("qpdf")), "{e}");
+        }
+    }
+}

@@ -70,6 +70,9 @@ pub enum WriteError {
     Save(String),
     /// The original and translated pages could not be put together.
     Bilingual(String),
+    /// The PDF written does not read back with the original's pages: its page objects are
+    /// damaged in a way the editor reads otherwise than the reader did.
+    Unreadable(String),
 }
 
 /// The links a block's new text carries, each with the rectangle over its words (display
@@ -226,11 +229,31 @@ impl fmt::Display for WriteError {
             }
             WriteError::Save(m) => write!(f, "cannot save the PDF: {m}"),
             WriteError::Bilingual(m) => write!(f, "cannot make the bilingual PDF: {m}"),
+            WriteError::Unreadable(m) => write!(
+                f,
+                "the translated PDF would not read back ({m}): the input's page objects are damaged"
+            ),
         }
     }
 }
 
 impl std::error::Error for WriteError {}
+
+/// The output, when it reads back with `pages` pages: never a file that lost its pages (a
+/// damaged page object the reader repaired and the editor did not).
+fn check_reads_back(out: Vec<u8>, pages: u32) -> Result<Vec<u8>, WriteError> {
+    let out = Arc::new(out);
+    match crate::page_count(out.clone(), None) {
+        Ok(n) if n == pages => {}
+        Ok(n) => {
+            return Err(WriteError::Unreadable(format!("{n} pages of {pages}")));
+        }
+        // An output still encrypted is read with its password by whoever opens it.
+        Err(ReadError::PasswordRequired | ReadError::WrongPassword) => {}
+        Err(e) => return Err(WriteError::Unreadable(e.to_string())),
+    }
+    Ok(Arc::try_unwrap(out).unwrap_or_else(|shared| (*shared).clone()))
+}
 
 impl From<ReadError> for WriteError {
     fn from(e: ReadError) -> Self {
@@ -397,6 +420,7 @@ pub fn write(
     let mut out = Vec::new();
     pdf.save_with_options(&mut out, save_options())
         .map_err(|e| WriteError::Save(e.to_string()))?;
+    let out = check_reads_back(out, doc.info.page_count)?;
     Ok(Written {
         pdf: out,
         failed_pages,
