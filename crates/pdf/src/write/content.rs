@@ -187,13 +187,11 @@ pub(crate) enum TextMode {
     Invisible,
 }
 
-/// Paints each cover, a filled rectangle in its colour, in display coordinates: what new text
-/// on a page image is set over. Outside any text object, in its own `q … Q`.
-pub(crate) fn draw_covers(covers: &[folio_doc::Cover], to_user: &Matrix) -> Vec<u8> {
-    let mut s = String::new();
+/// `q <to_user> cm`: what the page's new drawing starts with, so it is set in display
+/// coordinates.
+fn concat_user(to_user: &Matrix) -> String {
     let m = to_user.0;
-    let _ = writeln!(
-        s,
+    format!(
         "q {} {} {} {} {} {} cm",
         num(m[0]),
         num(m[1]),
@@ -201,7 +199,14 @@ pub(crate) fn draw_covers(covers: &[folio_doc::Cover], to_user: &Matrix) -> Vec<
         num(m[3]),
         num(m[4]),
         num(m[5])
-    );
+    )
+}
+
+/// Paints each cover, a filled rectangle in its colour, in display coordinates: what new text
+/// on a page image is set over. Outside any text object, in its own `q … Q`.
+pub(crate) fn draw_covers(covers: &[folio_doc::Cover], to_user: &Matrix) -> Vec<u8> {
+    let mut s = concat_user(to_user);
+    s.push('\n');
     for cover in covers {
         let [r, g, b] = cover.color.0;
         let rect = cover.rect;
@@ -231,18 +236,8 @@ pub(crate) fn draw_blocks(
     mode: TextMode,
     names: &mut Vec<(String, u32)>,
 ) -> Vec<u8> {
-    let mut s = String::new();
-    let m = to_user.0;
-    let _ = write!(
-        s,
-        "q {} {} {} {} {} {} cm BT",
-        num(m[0]),
-        num(m[1]),
-        num(m[2]),
-        num(m[3]),
-        num(m[4]),
-        num(m[5])
-    );
+    let mut s = concat_user(to_user);
+    s.push_str(" BT");
     s.push_str(match mode {
         TextMode::Fill => "\n",
         TextMode::Invisible => " 3 Tr\n",
