@@ -153,17 +153,7 @@ fn is_acronym(word: &str) -> bool {
 /// Writes `word` in `script`: letters mapped through the script's table by their position in
 /// the alphabet, at the script's length.
 fn push_word(out: &mut String, word: &str, script: Script) {
-    let letters: Vec<usize> = word
-        .chars()
-        .map(|c| {
-            let l = c.to_ascii_lowercase();
-            if l.is_ascii_lowercase() {
-                (l as u8 - b'a') as usize
-            } else {
-                c as usize % 26
-            }
-        })
-        .collect();
+    let letters: Vec<usize> = word.chars().map(alphabet_index).collect();
     let n = script.length(letters.len());
     // The letter standing for the k-th character of the output.
     let pick = |k: usize| letters[(k * letters.len() / n).min(letters.len() - 1)];
@@ -206,15 +196,21 @@ fn push_word(out: &mut String, word: &str, script: Script) {
     }
 }
 
+/// Where a letter stands in the Latin alphabet (0 for `a` or `A`), the index into a script's
+/// table; any other character gets a fixed index of its own.
+fn alphabet_index(c: char) -> usize {
+    let l = c.to_ascii_lowercase();
+    if l.is_ascii_lowercase() {
+        (l as u8 - b'a') as usize
+    } else {
+        c as usize % 26
+    }
+}
+
 /// Letters mapped one for one, capitals kept capital (alphabets with case).
 fn push_cased(out: &mut String, word: &str, table: &[char; 26]) {
     for c in word.chars() {
-        let l = c.to_ascii_lowercase();
-        let mapped = if l.is_ascii_lowercase() {
-            table[(l as u8 - b'a') as usize]
-        } else {
-            table[c as usize % 26]
-        };
+        let mapped = table[alphabet_index(c)];
         if c.is_uppercase() {
             out.extend(mapped.to_uppercase());
         } else {
@@ -250,12 +246,7 @@ fn push_devanagari(out: &mut String, word: &str) {
                 after_consonant = true;
             }
             None => {
-                let index = if c.is_ascii_lowercase() {
-                    (c as u8 - b'a') as usize
-                } else {
-                    c as usize % 26
-                };
-                out.push(DEVANAGARI[index]);
+                out.push(DEVANAGARI[alphabet_index(c)]);
                 after_consonant = true;
             }
         }
