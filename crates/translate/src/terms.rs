@@ -56,8 +56,10 @@ pub const MAX_CANDIDATES: usize = 400;
 /// Prompt tokens the term lines (learnt rows and terms asked for) may take, as a share of the
 /// source tokens sent: the carry-over must not undo what large batches save (≈ 1.2 prompt
 /// tokens per source token). What a batch leaves unspent goes to the next; within a batch,
-/// the terms occurring most often in it go first.
-const TERM_SHARE: f64 = 0.035;
+/// the terms occurring most often in it go first. On lshort through the fake server: 93.0% of
+/// repeated terms one way at 3.5%, 95.2% at 8%, 96.8% at 12% (1.226 prompt tokens per source
+/// token), 97.3% at 15%.
+const TERM_SHARE: f64 = 0.12;
 
 /// A batch waits for the answer of a batch in flight asking for its terms when they occur at
 /// least this often in it; fewer are not worth the wait. On lshort through the fake server

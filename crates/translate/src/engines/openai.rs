@@ -85,7 +85,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::engine::{
@@ -98,8 +97,8 @@ use reply::{parse_items, parse_terms};
 use stream::StreamReader;
 
 /// Version of the prompt and of the reply handling; part of every cache key. 3: learnt terms
-/// in the glossary's list, terms asked for in the reply.
-const PROMPT_VERSION: u32 = 3;
+/// in the glossary's list, terms asked for in the reply. 4: texts sent as an object by id.
+const PROMPT_VERSION: u32 = 4;
 
 /// Settings of the [`OpenAi`] engine; `Default` targets OpenAI's API with `gpt-4o-mini`.
 #[derive(Debug, Clone)]
@@ -255,8 +254,8 @@ impl OpenAi {
         let pair = &self.info.pair;
         let terms = self.terms_of(batch);
         let mut p = format!(
-            "Translate each item's text from {} to {}. Reply with only JSON: \
-             {{\"items\":[{{\"id\",\"text\"}}]}}, one per item, same ids. Keep the markers [n] \
+            "Translate each text, given by id, from {} to {}. Reply with only JSON: \
+             {{\"items\":[{{\"id\",\"text\"}}]}}, one per id. Keep the markers [n] \
              and [/n] exactly, each once, around the matching words. Keep numbers, URLs, code \
              and formulas as they are.",
             language_name(&pair.from),
@@ -333,21 +332,19 @@ impl OpenAi {
         PromptTerms { rows, ask }
     }
 
-    /// The user message of a batch: its segments as a JSON array with batch-local ids.
+    /// The user message of a batch: its segments as a JSON object of texts by batch-local id
+    /// (`{"0":"…","1":"…"}`). Two tokens of JSON an item, where an array of `{"id","text"}`
+    /// objects takes five: on lshort's 2,510 segments, 1.256 prompt tokens per source token
+    /// fell to 1.10.
     pub fn user_message(batch: &Batch<'_>) -> String {
-        #[derive(Serialize)]
-        struct Item<'a> {
-            id: usize,
-            text: &'a str,
-        }
-        let items: Vec<Item<'_>> = batch
+        // Written by hand: a `serde_json::Map` would sort the ids as strings ("10" before "2").
+        let items: Vec<String> = batch
             .segments
             .iter()
             .enumerate()
-            .map(|(id, s)| Item { id, text: &s.text })
+            .map(|(id, s)| format!("\"{id}\":{}", json_string(&s.text)))
             .collect();
-        // Serializing strings and integers cannot fail.
-        serde_json::to_string(&items).unwrap_or_default()
+        format!("{{{}}}", items.join(","))
     }
 
     /// The `max_tokens` of the request for `batch` (see [`budget`]).
@@ -968,7 +965,7 @@ mod tests {
         );
         assert_eq!(
             OpenAi::user_message(&batch),
-            r#"[{"id":0,"text":"The [1]quick[/1] fox"},{"id":1,"text":"jumps \"high\""}]"#
+            r#"{"0":"The [1]quick[/1] fox","1":"jumps \"high\""}"#
         );
         assert!(engine.info().model.starts_with("gpt-4o-mini+glossary:"));
     }

@@ -3,7 +3,8 @@
 //! the short texts it cannot read.
 //!
 //! What fails:
-//! - a reply of enough words (at least [`MIN_WORDS`]) that whatlang identifies reliably as
+//! - a reply of enough words not starting with a capital (at least [`MIN_WORDS`]) that
+//!   whatlang identifies reliably as
 //!   another language, and still reliably so when asked to choose between that language and
 //!   the target only: the source language ([`Error::LeftInSourceLanguage`]), or as a language that is neither
 //!   the target nor one whatlang confuses with it ([`Error::WrongLanguage`]): English left in
@@ -12,7 +13,9 @@
 //!   lowercase words of two letters or more: "Water in the valley" left as is.
 //!
 //! What passes, because identification cannot be trusted there or the text rightly stays:
-//! short texts whatlang is not sure of, and unchanged texts made of capitalized words, acronyms,
+//! short texts whatlang is not sure of, texts mostly of names (an address: "Mail: U.S.
+//! Department of Transportation, … Washington, DC 20590" has one word without a capital), and
+//! unchanged texts made of capitalized words, acronyms,
 //! numbers, code or a single lowercase word ("Alice Smith", "NASA", "ripgrep", "x = 2"): names
 //! and code survive translation. A one-word heading left unchanged ("Introduction") therefore
 //! passes too: a single capitalized word cannot be told from a name.
@@ -26,8 +29,9 @@ use whatlang::Lang;
 
 use crate::{Error, LangPair, Result, placeholders};
 
-/// Words a reply needs before its identified language counts: under that, trigram counts are
-/// too few for whatlang to be right often enough to fail a segment on it.
+/// Words a reply needs, besides capitalised ones, before its identified language counts: under
+/// that, trigram counts are too few for whatlang to be right often enough to fail a segment on
+/// it.
 pub(super) const MIN_WORDS: usize = 4;
 
 /// Checks that `translation` of `source` is in `pair`'s target language (see the module docs).
@@ -40,9 +44,15 @@ pub(super) fn check(pair: &LangPair, source: &str, translation: &str) -> Result<
     if collapse(&out) == collapse(&src) && looks_like_prose(&src) {
         return Err(Error::LeftInSourceLanguage);
     }
+    // Capitalised words are mostly names (an agency, a street, a title in Title Case): their
+    // letters say little of the language the text is in, so they do not count.
     let words = out
         .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphabetic))
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(|c| !c.is_uppercase())
+        })
         .count();
     if words < MIN_WORDS {
         return Ok(());
@@ -272,5 +282,21 @@ mod tests {
             assert_eq!(check(&pair, kept, kept), Ok(()), "{kept}");
         }
         assert_eq!(check(&pair, "Water in the valley", "Água no vale"), Ok(()));
+    }
+
+    #[test]
+    fn names_are_not_judged_by_their_letters() {
+        // What the 0.5B model of `scripts/llm-server.sh` gave for the README example's address:
+        // the labels kept, the names rightly so. Its capitalised words read as English.
+        let src = "• Fax: 202–493–2251. • Mail: U.S. Department of Transportation, Docket \
+                   Operations, M–30, West Building Ground Floor, Room W12–140, 1200 New Jersey \
+                   Avenue SE, Washington, DC 20590.";
+        assert_eq!(check(&en_pt(), src, src), Ok(()));
+        // A sentence among the names is still read.
+        let english = format!("{src} Send your comments there before the end of the month.");
+        assert_eq!(
+            check(&en_pt(), &english, &english),
+            Err(Error::LeftInSourceLanguage)
+        );
     }
 }

@@ -454,7 +454,14 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
         .last()
         .and_then(|m| m["content"].as_str())
         .unwrap_or("");
-    let items: Vec<Value> = serde_json::from_str(user).expect("user message is a JSON array");
+    // The texts by id, as `{"id","text"}` items in id order.
+    let by_id: serde_json::Map<String, Value> =
+        serde_json::from_str(user).expect("user message is a JSON object of texts by id");
+    let mut items: Vec<Value> = by_id
+        .into_iter()
+        .map(|(id, text)| json!({"id": id.parse::<u64>().expect("ids are numbers"), "text": text}))
+        .collect();
+    items.sort_by_key(|i| i["id"].as_u64());
     let prompt_tokens = (estimate_tokens(&system) + estimate_tokens(user)) as u64;
     let max_tokens = request["max_tokens"].as_u64();
     let structured = request.get("response_format").is_some();

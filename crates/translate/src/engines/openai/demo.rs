@@ -77,7 +77,7 @@ pub(super) fn demonstration(from: &str, to: &str) -> Option<[Value; 2]> {
         return None;
     }
     let (_, translated) = TRANSLATIONS.iter().find(|(code, _)| *code == to)?;
-    let user = json!([{"id": 0, "text": SOURCE}]).to_string();
+    let user = json!({"0": SOURCE}).to_string();
     let assistant = json!({"items": [{"id": 0, "text": translated}]}).to_string();
     Some([
         json!({"role": "user", "content": user}),
