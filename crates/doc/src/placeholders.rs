@@ -1,6 +1,7 @@
 //! Placeholders: how inline spans travel through an engine, and the check that they came back.
 //! The format is written and read here only: layout writes it ([`write_span`], [`write_item`]),
-//! translation checks it ([`validate`]), the pipeline reads it back ([`parse`], [`strip`]).
+//! translation checks it ([`validate`]) and puts back spans dropped around kept words
+//! ([`restore_spans`]), the pipeline reads it back ([`parse`], [`strip`]).
 //!
 //! Layout writes a block's inline spans as numbered placeholders: `[n]…[/n]` around styled or
 //! linked words, and a lone `[n]` for an atomic kept item (an inline formula, a citation). These
@@ -177,6 +178,77 @@ pub fn validate(source: &str, translation: &str) -> Result<()> {
     Ok(())
 }
 
+/// Puts back the spans a translation dropped whose words it kept as they were: a footnote
+/// mark (`alert,[1]5[/1] and` → `alerta,5 e`), a URL, a name. For each pair `[n]…[/n]` of
+/// `source` missing whole from `translation`, when the pair's text (with no placeholder
+/// inside) occurs in the translation exactly once as whole words and outside every other
+/// span, the pair is put around it. Gives the translation repaired when that makes it pass
+/// [`validate`], else `None` (a dropped lone item `[n]` has no words to find; words that are
+/// not in the translation, or are there twice, cannot be placed).
+///
+/// Small models drop a marker around a number or a name more often than they lose the words;
+/// without this the whole segment would fail and stay in the source language.
+pub fn restore_spans(source: &str, translation: &str) -> Option<String> {
+    if !matches!(
+        validate(source, translation),
+        Err(PlaceholderError::Missing(_))
+    ) {
+        return None;
+    }
+    let src = parse(source);
+    let have = counts(&parse(translation));
+    let mut out = translation.to_string();
+    for (i, piece) in src.iter().enumerate() {
+        let Piece::Open(n) = *piece else { continue };
+        // A pair `[n] text [/n]` with plain text inside, both markers absent.
+        let (Some(Piece::Text(inner)), Some(Piece::Close(m))) = (src.get(i + 1), src.get(i + 2))
+        else {
+            continue;
+        };
+        if *m != n || have.contains_key(&Piece::Open(n)) || have.contains_key(&Piece::Close(n)) {
+            continue;
+        }
+        let inner = inner.trim();
+        if inner.is_empty() {
+            continue;
+        }
+        let at = only_whole_occurrence(&out, inner)?;
+        out.insert_str(at + inner.len(), &Piece::Close(n).to_string());
+        out.insert_str(at, &Piece::Open(n).to_string());
+    }
+    validate(source, &out).is_ok().then_some(out)
+}
+
+/// The byte offset of the one occurrence of `words` in `text` that stands as whole words and
+/// lies in no span; `None` when there is none or more than one.
+fn only_whole_occurrence(text: &str, words: &str) -> Option<usize> {
+    let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut found = None;
+    let mut offset = 0;
+    let mut depth = 0usize;
+    for piece in parse(text) {
+        match piece {
+            Piece::Open(_) => depth += 1,
+            Piece::Close(_) => depth = depth.saturating_sub(1),
+            Piece::Text(t) => {
+                for (i, _) in t.match_indices(words) {
+                    let before = t[..i].chars().next_back();
+                    let after = t[i + words.len()..].chars().next();
+                    let whole = !is_word(before) && !is_word(after);
+                    if whole {
+                        if found.is_some() || depth > 0 {
+                            return None;
+                        }
+                        found = Some(offset + i);
+                    }
+                }
+            }
+        }
+        offset += piece.to_string().len();
+    }
+    found
+}
+
 /// How many times each placeholder occurs.
 fn counts<'a>(pieces: &[Piece<'a>]) -> BTreeMap<Piece<'a>, usize> {
     let mut map = BTreeMap::new();
@@ -213,6 +285,35 @@ mod tests {
     #[track_caller]
     fn rejects(source: &str, translation: &str, want: PlaceholderError) {
         assert_eq!(validate(source, translation), Err(want));
+    }
+
+    #[test]
+    fn dropped_spans_around_kept_words_are_put_back() {
+        let src = "altitude disagree alert,[1]5[/1] and may affect the [2]flightcrew[/2].";
+        assert_eq!(
+            restore_spans(
+                src,
+                "alerta de altitude,5 e pode afetar a [2]tripulação[/2]."
+            ),
+            Some("alerta de altitude,[1]5[/1] e pode afetar a [2]tripulação[/2].".into())
+        );
+        // A URL kept whole, its span dropped.
+        let src = "Go to [1]https://www.regulations.gov[/1].";
+        assert_eq!(
+            restore_spans(src, "Acesse https://www.regulations.gov."),
+            Some("Acesse [1]https://www.regulations.gov[/1].".into())
+        );
+        // Not placed: the words are gone, twice there, inside another word or another span.
+        let src = "Note [1]5[/1] of [2]page 5[/2]";
+        assert_eq!(restore_spans(src, "Nota 5 da [2]página 5[/2]"), None);
+        let src = "See [1]5[/1] here";
+        assert_eq!(restore_spans(src, "Veja 15 aqui"), None);
+        assert_eq!(restore_spans(src, "Veja 5 e 5 aqui"), None);
+        assert_eq!(restore_spans(src, "Veja cinco aqui"), None);
+        // A lone item has no words to find; nothing else is repaired.
+        assert_eq!(restore_spans("An [1] item", "Um item"), None);
+        assert_eq!(restore_spans(src, "Veja [1]5[/1] aqui"), None);
+        assert_eq!(restore_spans(src, "Veja [1]5[/1] [1]aqui"), None);
     }
 
     #[test]

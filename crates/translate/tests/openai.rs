@@ -1066,3 +1066,78 @@ fn a_lost_placeholder_is_sent_again_alone_told_what_it_lost() {
     );
     assert_eq!(server.requests(), out.stats.requests as usize);
 }
+
+/// English sentences with their Japanese and Arabic translations, written for the test as a
+/// translator would: spans and lone items kept, a name and a model number inside.
+const SCRIPT_SENTENCES: &[(&str, &str, &str)] = &[
+    (
+        "The committee will review all comments received before [1]May 3[/1].",
+        "委員会は[1]5月3日[/1]までに受け取ったすべてのコメントを検討します。",
+        "ستراجع اللجنة جميع التعليقات الواردة قبل [1]3 مايو[/1].",
+    ),
+    (
+        "Send your questions to the [1]Federal Aviation Administration[/1] by email.",
+        "ご質問は電子メールで[1]連邦航空局[/1]までお送りください。",
+        "أرسل أسئلتك إلى [1]إدارة الطيران الفيدرالية[/1] عبر البريد الإلكتروني.",
+    ),
+    (
+        "This proposed rule would require new software for the flight control computer [1].",
+        "この規則案は、飛行制御コンピューター用の新しいソフトウェアを要求するものです[1]。",
+        "تتطلب هذه القاعدة المقترحة برنامجًا جديدًا لحاسوب التحكم في الطيران [1].",
+    ),
+    (
+        "The Boeing Company Model 737-8 airplanes are affected by this proposed rule.",
+        "この規則案は、ボーイング社の737-8型機を対象とします。",
+        "تتأثر طائرات شركة بوينغ من طراز 737-8 بهذه القاعدة المقترحة.",
+    ),
+];
+
+// Issue 14: the LLM engine into Japanese and Arabic, real sentences through the real checks
+// (placeholders and the language identifier on).
+#[test]
+fn japanese_and_arabic_replies_pass_the_checks_with_their_placeholders() {
+    for (to, column) in [("ja", 1), ("ar", 2)] {
+        let server = FakeOpenAi::start();
+        let answers: Vec<(&str, &str)> = SCRIPT_SENTENCES
+            .iter()
+            .map(|row| (row.0, if column == 1 { row.1 } else { row.2 }))
+            .collect();
+        // One more source, answered in English: left in the source language, it must fail.
+        let english = "Commenters should explain how the proposed change would affect them.";
+        let segments: Vec<folio_doc::Segment> = SCRIPT_SENTENCES
+            .iter()
+            .map(|row| row.0)
+            .chain([english])
+            .enumerate()
+            .map(|(i, text)| seg(i as u32, text, Role::Body))
+            .collect();
+        server.set_answers(&[answers.as_slice(), &[(english, english)]].concat());
+        let engine = OpenAi::new(
+            LangPair::new("en", to).unwrap(),
+            OpenAiOptions {
+                base_url: server.base_url(),
+                model: "fake-model".into(),
+                api_key: Some(FakeOpenAi::KEY.into()),
+                timeout: Duration::from_millis(1500),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let out = run(&engine, &segments, &options());
+        for (k, (_, want)) in answers.iter().enumerate() {
+            assert_eq!(
+                out.translations[k].outcome,
+                Outcome::Translated(want.to_string()),
+                "{to} {k}"
+            );
+        }
+        assert_eq!(
+            out.translations[answers.len()].outcome,
+            Outcome::Failed("the translation was left in the source language".into()),
+            "{to}"
+        );
+        // The prompt named the target language.
+        let name = if to == "ja" { "Japanese" } else { "Arabic" };
+        assert!(server.seen()[0].system.contains(name), "{to}");
+    }
+}

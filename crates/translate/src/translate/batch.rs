@@ -11,7 +11,7 @@ use folio_doc::{Segment, SegmentId};
 use crate::engine::{Batch, Engine, Listener, estimate_tokens};
 use crate::ratelimit::Limiter;
 use crate::terms::{BatchTerms, TermBook};
-use crate::{Error, LangPair, Result};
+use crate::{Error, LangPair, Result, placeholders};
 
 use super::TranslateOptions;
 use super::adaptive::Sizer;
@@ -179,6 +179,9 @@ pub(super) async fn run_batch<'a>(
                         Some(Err(e)) => Err(e),
                         Some(Ok(text)) => {
                             completion += estimate_tokens(&text) as u64;
+                            // A span dropped around words kept as they were is put back.
+                            let text =
+                                placeholders::restore_spans(&seg.text, &text).unwrap_or(text);
                             options
                                 .validation
                                 .check(&seg.text, &text)

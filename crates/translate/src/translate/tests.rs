@@ -350,6 +350,43 @@ fn invalid_items_are_resent_alone_and_fail_with_the_reason() {
 }
 
 #[test]
+fn spans_dropped_around_kept_words_are_put_back_without_a_request() {
+    /// Drops every span's markers and keeps its words: `[1]5[/1]` comes back `5`.
+    struct Unmarker(TestEngine);
+    impl Engine for Unmarker {
+        fn info(&self) -> &EngineInfo {
+            &self.0.info
+        }
+        fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
+            self.0.calls.fetch_add(1, Ordering::SeqCst);
+            let items = batch
+                .segments
+                .iter()
+                .map(|s| ReplyItem::ok(s.id, upper(&placeholders::strip(&s.text))))
+                .collect();
+            Box::pin(std::future::ready(Ok(Reply {
+                items,
+                ..Default::default()
+            })))
+        }
+    }
+    let engine = Unmarker(TestEngine::new(never));
+    let segments = [
+        seg(0, "the alert,[1]5[/1] may affect landing"),
+        seg(1, "see [1]5[/1] and [2]5[/2]"),
+    ];
+    let out = run(&engine, &segments, &quick());
+    assert_eq!(
+        out.translations[0].outcome,
+        Outcome::Translated("THE ALERT,[1]5[/1] MAY AFFECT LANDING".into())
+    );
+    // Twice the same words: which one was marked is unknown, so the segment fails.
+    assert!(matches!(out.translations[1].outcome, Outcome::Failed(_)));
+    // The batch, then the second segment alone; the first was never sent again.
+    assert_eq!(engine.0.calls(), 2);
+}
+
+#[test]
 fn passing_failures_are_retried() {
     fn flaky(_: &[Segment], call: u64) -> Option<Error> {
         (call < 2).then_some(Error::RateLimited {

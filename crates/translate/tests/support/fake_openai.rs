@@ -135,6 +135,8 @@ struct State {
     reject_stream: bool,
     /// Terms and their possible translations, longest term first.
     terms: Vec<(String, Vec<String>)>,
+    /// Replies given for these exact texts instead of the pseudo-localized one.
+    answers: Vec<(String, String)>,
     /// Generation time per item of a reply.
     item_time: Option<Duration>,
     /// Only this many requests (counted from the first) take `item_time`.
@@ -254,6 +256,15 @@ impl FakeOpenAi {
             .collect();
         terms.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
         self.state.lock().unwrap().terms = terms;
+    }
+
+    /// Answers each of these source texts with the text given (a real translation written for
+    /// a test), whatever the target; other texts are pseudo-localized.
+    pub fn set_answers(&self, answers: &[(&str, &str)]) {
+        self.state.lock().unwrap().answers = answers
+            .iter()
+            .map(|(s, t)| (s.to_string(), t.to_string()))
+            .collect();
     }
 
     /// Generating takes `per_item` for each item of a reply: before a whole answer, spread
@@ -469,7 +480,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
     let include_usage = request["stream_options"]["include_usage"] == json!(true);
 
     let (rows, asked) = prompt_terms(&system);
-    let (fault, sticky, latency, item_time, table, request_number) = {
+    let (fault, sticky, latency, item_time, table, request_number, answers) = {
         let mut state = state.lock().unwrap();
         let request_number = state.seen.len();
         let item_time = match state.slow_requests {
@@ -537,6 +548,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
             item_time,
             state.terms.clone(),
             request_number,
+            state.answers.clone(),
         )
     };
     // Each term of the table one way in this request: as the glossary says, else by number.
@@ -565,7 +577,10 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
     let mut used = false; // an item fault applies to one item
     for item in &items {
         let text = item["text"].as_str().unwrap_or("");
-        let mut answer = translate(text, &chosen);
+        let mut answer = answers
+            .iter()
+            .find(|(source, _)| source == text)
+            .map_or_else(|| translate(text, &chosen), |(_, t)| t.clone());
         let mut stuck = false;
         for (_, f) in sticky.iter().filter(|(m, _)| text.contains(m.as_str())) {
             if *f == Fault::DropPlaceholderUntilTold && system.contains("was refused") {
