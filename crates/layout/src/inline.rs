@@ -252,8 +252,9 @@ fn collect_items(page: &Page, lines: &[&LineInfo], s: &InlineSettings) -> Vec<It
                 .next()
                 .unwrap_or(' ');
             if let Some(prev) = prev_word {
-                // Within a line: a space unless the words touch (a superscript glued on).
-                let gap = word.bbox.x0 - prev.bbox.x1;
+                // Within a line: a space unless the words touch (a superscript glued on). The
+                // gap either side: right-to-left words come in logical order, right to left.
+                let gap = (word.bbox.x0 - prev.bbox.x1).max(prev.bbox.x0 - word.bbox.x1);
                 if gap > s.word_space * line.size {
                     items.push(Item {
                         glyph: None,

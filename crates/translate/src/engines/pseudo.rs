@@ -9,7 +9,9 @@
 //!
 //! Into a target not written in Latin letters (Japanese, Chinese, Arabic, Hebrew, Hindi,
 //! Thai, Russian…), words become words of that script at its typical length instead
-//! ([`super::pseudo_script`]), and `factor` does not apply.
+//! ([`super::pseudo_script`]), and `factor` does not apply. The other way, a source in another
+//! script comes back in Latin letters (`--from zh --to en`: two Chinese characters become a
+//! word of six letters), so a translation out of any script into a Latin one is testable.
 
 use super::pseudo_script::{Script, pseudolocalize_into};
 use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply};
@@ -133,7 +135,7 @@ pub fn pseudolocalize(text: &str, factor: f64) -> String {
         };
         let mut word = String::new();
         for c in t.chars() {
-            if c.is_alphabetic() {
+            if c.is_alphabetic() || is_mark(c) {
                 word.push(c);
                 continue;
             }
@@ -142,7 +144,7 @@ pub fn pseudolocalize(text: &str, factor: f64) -> String {
                 push_word(&mut out, &word, n);
                 word.clear();
             }
-            out.push(c);
+            push_punctuation(&mut out, c);
         }
         if !word.is_empty() {
             let n = share(word.chars().count());
@@ -153,12 +155,103 @@ pub fn pseudolocalize(text: &str, factor: f64) -> String {
 }
 
 /// Writes a word with its letters accented and `extra` letters added by doubling vowels in turn
-/// (any letters when it has no vowel). A word the table cannot change (no ASCII letter, as in
-/// Greek or Cyrillic) gets one letter doubled anyway, so it never comes back as it was.
+/// (any letters when it has no vowel). A word with no Latin letter (Chinese, Arabic, Russian…)
+/// is first written in Latin letters ([`latin_letters`]): the target is written in Latin.
 fn push_word(out: &mut String, word: &str, extra: usize) {
+    if !word.chars().any(|c| c.is_ascii_alphabetic()) {
+        let latin = latin_letters(word);
+        // A script written without spaces comes back as several words.
+        for (k, part) in latin.split(' ').enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            push_latin_word(out, part, if k == 0 { extra } else { 0 });
+        }
+        return;
+    }
+    push_latin_word(out, word, extra);
+}
+
+/// Letters of another script as Latin letters, consonants and vowels in turn (`δέλτα` →
+/// `kacum`): one for each letter of an alphabet, three for each character of a script
+/// written without spaces (Chinese, Japanese, Thai…, about one English word for two
+/// characters), with a space after every second such character. The same word always gives
+/// the same letters.
+fn latin_letters(word: &str) -> String {
+    const CONSONANTS: &[u8] = b"bcdfghjklmnprstvz";
+    const VOWELS: &[u8] = b"aeiou";
+    let mut out = String::new();
+    let mut n = 0usize;
+    for (k, c) in word.chars().filter(|&c| !is_mark(c)).enumerate() {
+        let code = c as usize;
+        let syllable = joins_words(c);
+        if syllable && k > 0 && k % 2 == 0 {
+            out.push(' ');
+        }
+        for j in 0..if syllable { 3 } else { 1 } {
+            let table = if n % 2 == 0 { CONSONANTS } else { VOWELS };
+            out.push(table[(code + j) % table.len()] as char);
+            n += 1;
+        }
+    }
+    out
+}
+
+/// Writes a character that is not a letter; the stops and commas of scripts written without
+/// Latin letters (`。`, `、`, `،`, `؟`…) as their Latin counterparts with the space after them,
+/// as a translation into a Latin-script language would have.
+fn push_punctuation(out: &mut String, c: char) {
+    let latin = match c {
+        '。' | '．' => ". ",
+        '，' | '、' | '،' => ", ",
+        '：' => ": ",
+        '；' | '؛' => "; ",
+        '？' | '؟' => "? ",
+        '！' => "! ",
+        '（' => " (",
+        '）' => ") ",
+        '「' | '」' | '『' | '』' | '“' | '”' => "\"",
+        _ => {
+            out.push(c);
+            return;
+        }
+    };
+    out.push_str(latin);
+}
+
+/// Whether `c` is a vowel sign or tone mark drawn on a letter of Hebrew, Arabic, Devanagari
+/// or Thai, part of its word (Unicode does not count all of them as alphabetic).
+fn is_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0591..=0x05C7
+        | 0x064B..=0x065F
+        | 0x0670
+        | 0x0900..=0x0903
+        | 0x093A..=0x094F
+        | 0x0951..=0x0957
+        | 0x0962..=0x0963
+        | 0x0E31
+        | 0x0E34..=0x0E3A
+        | 0x0E47..=0x0E4E
+    )
+}
+
+/// Whether `c` belongs to a script written without spaces between words.
+fn joins_words(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // kana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK ideographs
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+    )
+}
+
+/// [`push_word`] for a word with Latin letters.
+fn push_latin_word(out: &mut String, word: &str, extra: usize) {
     let chars: Vec<char> = word.chars().collect();
-    let changed = chars.iter().any(|c| c.is_ascii_alphabetic());
-    let extra = if !changed && extra == 0 { 1 } else { extra };
 
     let vowels: Vec<usize> = (0..chars.len())
         .filter(|&i| "aeiouyAEIOUY".contains(chars[i]))
@@ -263,6 +356,27 @@ mod tests {
         let out = pseudolocalize(text, 1.0);
         let left: Vec<_> = words(&out).intersection(&words(text)).cloned().collect();
         assert!(left.is_empty(), "source words left: {left:?} in {out}");
+    }
+
+    #[test]
+    fn other_scripts_come_back_in_latin_letters() {
+        for (source, min_words) in [
+            ("河流从山上流下来，穿过村庄和田野。", 5),
+            ("Река спускается с гор.", 4),
+            ("ينزل النهر من الجبال.", 4),
+            ("แม่น้ำไหลลงจากภูเขา", 4),
+        ] {
+            let out = pseudolocalize(source, 1.0);
+            let words: Vec<&str> = out
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert!(words.len() >= min_words, "{source} → {out}");
+            // Latin letters only, accented, and Latin punctuation.
+            let latin = |c: char| (c as u32) < 0x250 || matches!(c as u32, 0x1E00..=0x1EFF);
+            assert!(out.chars().all(latin), "{source} → {out}");
+            assert_eq!(out, pseudolocalize(source, 1.0));
+        }
     }
 
     #[test]

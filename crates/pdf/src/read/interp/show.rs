@@ -3,6 +3,7 @@
 
 use folio_doc::{Address, CompactString, Glyph, Matrix, Rect};
 use hayro_syntax::object::{Array, Object};
+use unicode_normalization::UnicodeNormalization;
 
 use super::state::State;
 use super::{GlyphSite, Interpreter};
@@ -158,9 +159,15 @@ fn normalise_angle(a: f32) -> f32 {
     }
 }
 
-/// Ligatures (U+FB00–FB06) as the letters they join, so words read and translate as words.
+/// Ligatures (U+FB00–FB06) as the letters they join, and Hebrew and Arabic presentation
+/// forms (U+FB1D–FDFF, U+FE70–FEFF: what many PDFs map their shaped glyphs to) as the letters
+/// they are drawn for, so words read, match and translate as words.
 fn expand_ligatures(s: CompactString) -> CompactString {
-    if !s.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
+    let presentation = |c: char| matches!(c, '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}');
+    if !s
+        .chars()
+        .any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c) || presentation(c))
+    {
         return s;
     }
     let mut out = CompactString::default();
@@ -172,6 +179,9 @@ fn expand_ligatures(s: CompactString) -> CompactString {
             '\u{FB03}' => out.push_str("ffi"),
             '\u{FB04}' => out.push_str("ffl"),
             '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            // The byte order mark (U+FEFF) is no letter: dropped.
+            '\u{FEFF}' => {}
+            c if presentation(c) => out.extend(std::iter::once(c).nfkc()),
             c => out.push(c),
         }
     }
@@ -197,6 +207,13 @@ mod tests {
     fn ligatures_expand() {
         assert_eq!(expand_ligatures("\u{FB01}nd".into()), "find");
         assert_eq!(expand_ligatures("o\u{FB03}ce".into()), "office");
+        // "الأنهار" as xdvipdfmx maps its shaped glyphs, and Hebrew "שׁ" as one form.
+        let forms = "\u{FE8D}\u{FEDF}\u{FEE0}\u{FE83}\u{FEE7}\u{FEEC}\u{FE8E}\u{FEAD}";
+        assert_eq!(
+            expand_ligatures(forms.into()),
+            "\u{627}\u{644}\u{644}\u{623}\u{646}\u{647}\u{627}\u{631}"
+        );
+        assert_eq!(expand_ligatures("\u{FB2A}".into()), "\u{5E9}\u{5C1}");
     }
 
     #[test]
