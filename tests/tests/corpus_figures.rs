@@ -20,8 +20,8 @@ use std::sync::OnceLock;
 
 use folio_doc::{Document, Glyph, Rect};
 use folio_tests::{
-    BoxWord, Run, TextPage, judge, leftover_source_words, made_files, manifest, pdftotext_pages,
-    tool, translate_file,
+    BoxWord, Run, TextPage, judge, leftover_source_words, made_files, manifest, overlapping_pairs,
+    pdftotext_pages, tool, translate_file,
 };
 
 /// Pages translated per file at most (from the first).
@@ -205,30 +205,6 @@ fn starts_hidden(word: &BoxWord, hidden: &[&Glyph]) -> bool {
         let cy = (g.bbox.y0 + g.bbox.y1) / 2.0;
         (g.bbox.x0 - b.x0).abs() < 1.0 && b.y0 <= cy && cy <= b.y1 && g.text.starts_with(first)
     })
-}
-
-/// Pairs of words whose boxes overlap by more than 30% of the smaller one's area.
-fn overlapping_pairs(words: &[BoxWord]) -> usize {
-    let mut boxes: Vec<Rect> = words
-        .iter()
-        .map(|w| w.bbox)
-        .filter(|b| b.area() > 0.0)
-        .collect();
-    boxes.sort_by(|a, b| a.y0.total_cmp(&b.y0));
-    let mut pairs = 0;
-    for (i, a) in boxes.iter().enumerate() {
-        for b in &boxes[i + 1..] {
-            if b.y0 >= a.y1 {
-                break;
-            }
-            let w = a.x1.min(b.x1) - a.x0.max(b.x0);
-            let h = a.y1.min(b.y1) - a.y0.max(b.y0);
-            if w > 0.0 && h > 0.0 && w * h > 0.3 * a.area().min(b.area()) {
-                pairs += 1;
-            }
-        }
-    }
-    pairs
 }
 
 /// `pdftotext -bbox` of some bytes, through a file in `dir`.
