@@ -21,7 +21,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::engine::{Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem};
-use crate::{Error, LangPair, Result, left_in_source_language};
+use crate::{Error, LangPair, Result};
 
 /// Settings of the [`Apertium`] engine.
 #[derive(Debug, Clone)]
@@ -181,10 +181,8 @@ impl Engine for Apertium {
             // caller, goes one request after another.
             let mut items = Vec::with_capacity(batch.segments.len());
             for segment in batch.segments {
+                // Whether it is still in the source language is the driver's check.
                 let text = match self.translate_one(&segment.text).await {
-                    Ok(text) if left_in_source_language(&segment.text, &text) => {
-                        Err(Error::LeftInSourceLanguage)
-                    }
                     Ok(text) => Ok(text),
                     // The whole call fails on an error that is not about this segment, so the
                     // driver retries or reports it once.

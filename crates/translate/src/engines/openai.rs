@@ -91,7 +91,7 @@ use crate::engine::{
     Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
 };
 use crate::glossary::{Glossary, Term};
-use crate::{Error, LangPair, Result, left_in_source_language, placeholders};
+use crate::{Error, LangPair, Result, placeholders};
 
 use reply::{parse_items, parse_terms};
 use stream::StreamReader;
@@ -760,15 +760,8 @@ fn items_of(batch: &Batch<'_>, received: Received, estimated: Usage) -> Result<R
         if std::mem::replace(&mut seen[id], true) {
             continue;
         }
-        let text = if left_in_source_language(&segment.text, &text) {
-            Err(Error::LeftInSourceLanguage)
-        } else {
-            Ok(text)
-        };
-        items.push(ReplyItem {
-            id: segment.id,
-            text,
-        });
+        // Whether it is still in the source language is the driver's check, for every engine.
+        items.push(ReplyItem::ok(segment.id, text));
     }
     let terms = if batch.new_terms.is_empty() {
         Vec::new()
