@@ -94,7 +94,8 @@ fn new_number(src: &str, out: &str) -> Option<String> {
 /// Whether `translation` was left in the source language: it is the source, or at least 80%
 /// of its lowercase words are words of the source. Checked only when the source has at least
 /// four lowercase words, so names, acronyms, labels and code (which rightly survive
-/// translation) never count; the driver calls it on what every engine but `identity` and `pseudo` returns.
+/// translation) never count. The driver calls it on what every engine but `identity` and
+/// `pseudo` returns.
 pub fn left_in_source_language(source: &str, translation: &str) -> bool {
     fn common_words(text: &str) -> Vec<String> {
         placeholders::strip(text)
