@@ -94,6 +94,9 @@ impl OcrRun {
             let Some(read) = self.pages.get(&page.page) else {
                 continue;
             };
+            if !read.frame.is_identity() {
+                page.frame = Some(read.to_page());
+            }
             if text_layer {
                 page.invisible = true;
                 continue;
