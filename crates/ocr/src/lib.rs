@@ -9,6 +9,7 @@
 //! - [`Frame`]: how a page was turned upright and levelled to be read; its words are in that
 //!   upright frame, and [`OcrPage::to_page`] maps it back, for the writer to draw along the
 //!   scan's lines.
+//! - [`OcrMemory`]: pages read before, recalled instead of read again.
 //! - [`tesseract_language`]: BCP 47 tags to tesseract's language codes and Debian packages.
 //!
 //! # Skewed and turned scans
@@ -39,6 +40,15 @@ pub use error::{OcrError, OcrResult};
 pub use language::{tesseract_language, tesseract_package};
 pub use page::{LowConfidence, OcrPage, OcrWord, ocr_font};
 pub use skew::Frame;
+
+/// Pages read by OCR before, kept by the caller (a server's job folder): a page recalled is
+/// not read again, so re-rendering a job after an edit does not run tesseract.
+pub trait OcrMemory: Send + Sync {
+    /// The page `page` (from 0) as it was read, if it was.
+    fn recall(&self, page: u32) -> Option<OcrPage>;
+    /// Keeps a page just read; a failure to keep it only costs a later reading.
+    fn remember(&self, page: &OcrPage);
+}
 pub use tesseract::{Ocr, check_tesseract};
 
 use std::str::FromStr;
