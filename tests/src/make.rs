@@ -85,10 +85,7 @@ pub fn scan_pdf(image: &image::GrayImage, width: f32, height: f32) -> Vec<u8> {
             "Resources",
             Object::Dictionary(Dictionary::from_iter([(
                 "XObject",
-                Object::Dictionary(Dictionary::from_iter([(
-                    "Im0",
-                    Object::Reference(picture),
-                )])),
+                Object::Dictionary(Dictionary::from_iter([("Im0", Object::Reference(picture))])),
             )])),
         ),
     ]));

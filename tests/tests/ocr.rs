@@ -306,7 +306,14 @@ fn line_direction(path: &Path) -> Option<f32> {
     let html = String::from_utf8_lossy(&out.stdout);
     let attr = |line: &str, name: &str| -> f32 {
         line.split_whitespace()
-            .find_map(|a| a.strip_prefix(name)?.strip_prefix("=\"")?.split('"').next()?.parse().ok())
+            .find_map(|a| {
+                a.strip_prefix(name)?
+                    .strip_prefix("=\"")?
+                    .split('"')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
             .unwrap_or(0.0)
     };
     let mut lines: Vec<Vec<(f32, f32)>> = Vec::new();

@@ -412,7 +412,13 @@ mod tests {
                 word("~~", 150.0, 20.0, 20.0, 10.0, 12.0),
             ],
         }];
-        let ocr = OcrPage::build(&page, &image, &lines, &OcrSettings::default(), Frame::default());
+        let ocr = OcrPage::build(
+            &page,
+            &image,
+            &lines,
+            &OcrSettings::default(),
+            Frame::default(),
+        );
         assert_eq!(ocr.words.len(), 2);
         assert_eq!(ocr.glyphs.len(), 9);
         assert_eq!(ocr.lines.len(), 1);
@@ -462,7 +468,13 @@ mod tests {
             par: 1,
             words: vec![word("ab", 10.0, 10.0, 10.0, 10.0, 90.0)],
         }];
-        let mut ocr = OcrPage::build(&page, &image, &lines, &OcrSettings::default(), Frame::default());
+        let mut ocr = OcrPage::build(
+            &page,
+            &image,
+            &lines,
+            &OcrSettings::default(),
+            Frame::default(),
+        );
         // The page already holds one (unusable) glyph.
         page.glyphs.push(ocr.glyphs[0].clone());
         ocr.install(&mut page, FontId(7));

@@ -138,7 +138,12 @@ fn level(image: &RgbaImage, skew: f32, paper: Rgba<u8>) -> RgbaImage {
         let (x0, y0) = (x.floor(), y.floor());
         let (fx, fy) = (x - x0, y - y0);
         let (x0, y0) = (x0 as i64, y0 as i64);
-        let (a, b, c, d) = (at(x0, y0), at(x0 + 1, y0), at(x0, y0 + 1), at(x0 + 1, y0 + 1));
+        let (a, b, c, d) = (
+            at(x0, y0),
+            at(x0 + 1, y0),
+            at(x0, y0 + 1),
+            at(x0 + 1, y0 + 1),
+        );
         for ch in 0..4 {
             let top = a[ch] + (b[ch] - a[ch]) * fx;
             let bottom = c[ch] + (d[ch] - c[ch]) * fx;
@@ -207,7 +212,10 @@ mod tests {
     #[test]
     fn the_frame_maps_the_upright_page_back() {
         let close = |a: folio_doc::Point, b: (f32, f32)| {
-            assert!((a.x - b.0).abs() < 1e-3 && (a.y - b.1).abs() < 1e-3, "{a:?} {b:?}");
+            assert!(
+                (a.x - b.0).abs() < 1e-3 && (a.y - b.1).abs() < 1e-3,
+                "{a:?} {b:?}"
+            );
         };
         // A 100 × 200 page turned a quarter clockwise: its upright frame is 200 × 100, and
         // the upright top-left corner was the page's bottom-left.
@@ -229,7 +237,10 @@ mod tests {
             quarter_turns: 0,
             skew: 90.0,
         };
-        close(skewed.to_page(100.0, 200.0).apply(60.0, 100.0), (50.0, 110.0));
+        close(
+            skewed.to_page(100.0, 200.0).apply(60.0, 100.0),
+            (50.0, 110.0),
+        );
     }
 
     #[test]
@@ -257,7 +268,10 @@ mod tests {
         let (left, right) = (dark_rows(80), dark_rows(320));
         assert!(!left.is_empty() && !right.is_empty());
         let mid = |v: &[u32]| v.iter().sum::<u32>() as f32 / v.len() as f32;
-        assert!((mid(&left) - mid(&right)).abs() <= 1.0, "{left:?} {right:?}");
+        assert!(
+            (mid(&left) - mid(&right)).abs() <= 1.0,
+            "{left:?} {right:?}"
+        );
     }
 
     #[test]

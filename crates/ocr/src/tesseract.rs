@@ -110,7 +110,13 @@ impl Ocr {
         let read = self.read_upright(&image, page.index);
         self.tesseract_time += start.elapsed();
         let (upright, lines, frame) = read?;
-        Ok(OcrPage::build(page, &upright, &lines, &self.settings, frame))
+        Ok(OcrPage::build(
+            page,
+            &upright,
+            &lines,
+            &self.settings,
+            frame,
+        ))
     }
 
     /// Reads `image`, turned upright and levelled when it needs to be: the image read, its

@@ -391,8 +391,7 @@ fn a_scan_is_read_once_and_its_edits_rerender_without_tesseract() {
     if !folio_test_support::tool("tesseract", "Debian tesseract-ocr and tesseract-ocr-eng") {
         return;
     }
-    let Some(scan) = folio_test_support::corpus_file("scan-huckfinn-page-illustration.pdf")
-    else {
+    let Some(scan) = folio_test_support::corpus_file("scan-huckfinn-page-illustration.pdf") else {
         return;
     };
     let scan = std::fs::read(scan).unwrap();
@@ -439,8 +438,14 @@ fn a_scan_is_read_once_and_its_edits_rerender_without_tesseract() {
             assert_eq!(status, 200, "{page}");
             let block = block_with(&page, false);
             let words = "Zebra quokka marmoset ocelot";
-            let (status, edited) =
-                edit(client, server, &id, block["id"].as_str().unwrap(), Some(words)).await;
+            let (status, edited) = edit(
+                client,
+                server,
+                &id,
+                block["id"].as_str().unwrap(),
+                Some(words),
+            )
+            .await;
             assert_eq!(status, 200, "{edited}");
             assert_eq!(runs(), read, "the re-render ran tesseract again");
             let (status, pdf) = bytes(client, &url("result.pdf")).await;

@@ -506,9 +506,7 @@ fn write_page(
         .unwrap_or(Matrix::IDENTITY);
     // New text and covers set in an upright frame (a skewed scan) are drawn along the page's
     // lines; links keep the page's own coordinates.
-    let to_drawn = edit
-        .frame
-        .map_or(to_user, |frame| frame.then(&to_user));
+    let to_drawn = edit.frame.map_or(to_user, |frame| frame.then(&to_user));
     if !edit.covers.is_empty() {
         text = content::draw_covers(&edit.covers, &to_drawn);
     }
