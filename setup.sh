@@ -15,6 +15,8 @@ command -v qpdf >/dev/null || need+=(qpdf)
 # languages are tesseract-ocr-<code> (tesseract-ocr-por, tesseract-ocr-chi-sim, …).
 command -v tesseract >/dev/null || need+=(tesseract-ocr)
 dpkg -s tesseract-ocr-eng >/dev/null 2>&1 || need+=(tesseract-ocr-eng)
+# Orientation data (osd), so pages scanned sideways or upside down are stood upright.
+dpkg -s tesseract-ocr-osd >/dev/null 2>&1 || need+=(tesseract-ocr-osd)
 command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)

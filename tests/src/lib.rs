@@ -24,7 +24,7 @@ pub use output::{
 
 // Where the corpus and its files are, and what a missing one does: `folio-test-support`.
 pub use folio_test_support::{corpus_dir, corpus_file, made_files, missing, tool};
-pub use make::one_page_pdf;
+pub use make::{one_page_pdf, scan_pdf};
 
 /// Fails with every message at once, so one run shows every file that misses the bar.
 #[track_caller]

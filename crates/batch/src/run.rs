@@ -43,6 +43,9 @@ pub struct Settings<'a> {
     pub price: Option<Price>,
     /// When to stop starting new documents.
     pub caps: Caps,
+    /// How scanned pages are read by OCR (the `folio batch` and `folio worker` default is
+    /// auto, as `folio translate`'s; the language, when empty, is each document's source's).
+    pub ocr: folio::OcrSettings,
 }
 
 /// Limits on what a batch may spend, checked against each document's estimate before it
@@ -307,6 +310,7 @@ fn options<'o>(
         translate: settings.translate.clone(),
         pages: job.pages.clone(),
         password: settings.password.clone(),
+        ocr: settings.ocr.clone(),
         ..folio::Options::new(engine, settings.fonts)
     }
 }

@@ -56,6 +56,9 @@ pub struct BatchArgs {
     /// User password of the encrypted inputs.
     #[arg(long)]
     password: Option<String>,
+    /// How scanned pages are read.
+    #[command(flatten)]
+    ocr: crate::ocr::OcrArgs,
 }
 
 /// What `folio batch` can do besides running a manifest.
@@ -112,6 +115,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         password: args.password.clone(),
         price,
         caps,
+        ocr: args.ocr.settings(),
     };
     let make_engine = |to: &str| -> Result<_, String> {
         args.engine.engine(&config, to).map_err(|e| e.to_string())

@@ -82,6 +82,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         fonts,
         make_engine: Arc::new(make_engine),
         engines,
+        ocr: folio::OcrSettings {
+            language: String::new(),
+            ..folio::OcrSettings::default()
+        },
     };
     // SIGTERM or SIGINT: stop taking requests, answer those under way, and exit; the jobs
     // running then are queued again by the next start.

@@ -67,6 +67,9 @@ pub struct WorkerArgs {
     /// User password of the encrypted inputs.
     #[arg(long)]
     password: Option<String>,
+    /// How scanned pages are read.
+    #[command(flatten)]
+    ocr: crate::ocr::OcrArgs,
 }
 
 /// Runs `folio worker`: until stopped, or idle for `--exit-when-idle`.
@@ -111,6 +114,7 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         password: args.password.clone(),
         price,
         caps,
+        ocr: args.ocr.settings(),
     };
     let fleet = Fleet {
         lease,

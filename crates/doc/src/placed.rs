@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ObjRef, Point, Pt, Rect, Rgb};
+use crate::{Matrix, ObjRef, Point, Pt, Rect, Rgb};
 
 /// A face new text is drawn with: an index into the typesetter's font book, and the key the
 /// writer embeds the face under.
@@ -42,6 +42,11 @@ pub struct PageText {
     /// and copy over a page image left as it is (`folio ocr`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub invisible: bool,
+    /// The frame the blocks and covers are set in, mapped onto the page (both in display
+    /// coordinates); `None` for the page itself. A skewed or turned scan (OCR) is read and
+    /// typeset level in an upright frame, and drawn under this map along the scan's lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<Matrix>,
 }
 
 /// A filled rectangle under a page's new text.

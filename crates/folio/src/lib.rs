@@ -31,7 +31,7 @@ mod spans;
 mod texts;
 mod typeset;
 
-pub use folio_ocr::{OcrMode, OcrSettings};
+pub use folio_ocr::{OcrMemory, OcrMode, OcrPage, OcrSettings};
 pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
 pub use report::{
     BlockReport, LowConfidenceWord, OcrReport, PageFailure, Report, SegmentCounts, SegmentIssue,

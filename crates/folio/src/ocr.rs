@@ -6,23 +6,29 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use folio_doc::{Cover, Document, FontId, PlacedText};
-use folio_ocr::{Ocr, OcrError, OcrMode, OcrPage, OcrSettings};
+use folio_ocr::{Ocr, OcrError, OcrMemory, OcrMode, OcrPage, OcrSettings};
 
 use crate::Error;
 use crate::report::{LowConfidenceWord, OcrReport, Report};
 
 /// OCR over one run: the pages read so far, and the first error met.
-pub(crate) struct OcrRun {
+pub(crate) struct OcrRun<'a> {
     ocr: Option<Ocr>,
+    memory: Option<&'a dyn OcrMemory>,
     pages: BTreeMap<u32, OcrPage>,
     error: Option<OcrError>,
     ms: u64,
 }
 
-impl OcrRun {
+impl<'a> OcrRun<'a> {
     /// Ready to read the scanned pages of `pdf`; tesseract's language is `settings.language`,
-    /// else the source language's.
-    pub fn new(pdf: &Arc<Vec<u8>>, settings: &OcrSettings, source_language: &str) -> Self {
+    /// else the source language's. Pages `memory` recalls are not read again.
+    pub fn new(
+        pdf: &Arc<Vec<u8>>,
+        settings: &OcrSettings,
+        source_language: &str,
+        memory: Option<&'a dyn OcrMemory>,
+    ) -> Self {
         let mut error = None;
         let ocr = (settings.mode != OcrMode::Never).then(|| {
             let mut settings = settings.clone();
@@ -36,6 +42,7 @@ impl OcrRun {
         });
         Self {
             ocr,
+            memory,
             pages: BTreeMap::new(),
             error,
             ms: 0,
@@ -52,11 +59,18 @@ impl OcrRun {
         if !ocr.settings().wants(page) {
             return !self.pages.is_empty();
         }
+        if let Some(read) = self.memory.and_then(|m| m.recall(page.index)) {
+            self.pages.insert(page.index, read);
+            return true;
+        }
         // Without a language, the error is reported once a page needs OCR.
         if self.error.is_none() {
             let start = std::time::Instant::now();
             match ocr.read_page(page) {
                 Ok(read) => {
+                    if let Some(memory) = self.memory {
+                        memory.remember(&read);
+                    }
                     self.pages.insert(page.index, read);
                 }
                 Err(e) => self.error = Some(e),
@@ -94,6 +108,9 @@ impl OcrRun {
             let Some(read) = self.pages.get(&page.page) else {
                 continue;
             };
+            if !read.frame.is_identity() {
+                page.frame = Some(read.to_page());
+            }
             if text_layer {
                 page.invisible = true;
                 continue;

@@ -42,6 +42,10 @@ pub struct Options<'a> {
     /// OCR of scanned pages (`folio_ocr`): when, in which language (empty: the source
     /// language's), how sure. Never, by default here; the `folio` command's default is auto.
     pub ocr: folio_ocr::OcrSettings,
+    /// Pages read by OCR in an earlier run of the same input and settings (a server's job
+    /// re-rendered after an edit): those are recalled, not read again; the pages read are
+    /// given to it.
+    pub ocr_memory: Option<&'a dyn folio_ocr::OcrMemory>,
     /// Draw the new text invisible and cover nothing: a text layer over page images
     /// (`folio ocr`, with an engine that keeps the text).
     pub text_layer: bool,
@@ -69,6 +73,7 @@ impl<'a> Options<'a> {
                 language: String::new(),
                 ..folio_ocr::OcrSettings::default()
             },
+            ocr_memory: None,
             text_layer: false,
             limits: folio_pdf::Limits::default(),
         }
@@ -239,7 +244,7 @@ fn read_and_prepare(
 }
 
 /// The document read and laid out.
-struct LaidOut {
+struct LaidOut<'o> {
     /// The document, its pages without their glyphs, words and lines (see [`drawn`]).
     ///
     /// [`drawn`]: crate::drawn
@@ -251,7 +256,7 @@ struct LaidOut {
     /// The part of the time spent laying out.
     layout_time: Duration,
     /// The pages read by OCR.
-    ocr: crate::ocr::OcrRun,
+    ocr: crate::ocr::OcrRun<'o>,
 }
 
 /// Reads the document and lays it out page by page as it is read: each page is laid out once
@@ -261,13 +266,13 @@ struct LaidOut {
 /// A document whose every page is a scanned image left unread is an error, a few a
 /// warning. The reader's warnings go into the report. Without `take_drawn` (an estimate,
 /// which neither typesets nor writes) nothing is taken of the glyphs.
-fn read_and_lay_out(
+fn read_and_lay_out<'o>(
     pdf: &Arc<Vec<u8>>,
-    options: &Options<'_>,
+    options: &Options<'o>,
     report: &mut Report,
     events: &mut (dyn FnMut(Event) + Send),
     take_drawn: bool,
-) -> Result<LaidOut, Error> {
+) -> Result<LaidOut<'o>, Error> {
     let read_options = ReadOptions {
         password: options.password.clone(),
         pages: options.pages.clone(),
@@ -292,7 +297,7 @@ fn read_and_lay_out(
         layout_time += start.elapsed();
     };
     let source = options.engine.info().pair.from.clone();
-    let mut ocr = crate::ocr::OcrRun::new(pdf, &options.ocr, &source);
+    let mut ocr = crate::ocr::OcrRun::new(pdf, &options.ocr, &source, options.ocr_memory);
     let mut doc = folio_pdf::read_page_by_page(pdf.clone(), &read_options, &mut |doc| {
         if !ocr.read_last_page(doc) {
             lay_out(doc, false)

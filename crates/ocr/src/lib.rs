@@ -6,10 +6,25 @@
 //! - [`OcrSettings`]: when to run ([`OcrMode`]), the language, resolution, confidence floor.
 //! - [`Ocr`]: reads pages of one PDF ([`Ocr::read_page`] gives an [`OcrPage`]).
 //! - [`OcrPage::install`]: puts the words read on the IR page, with the font [`ocr_font`].
+//! - [`Frame`]: how a page was turned upright and levelled to be read; its words are in that
+//!   upright frame, and [`OcrPage::to_page`] maps it back, for the writer to draw along the
+//!   scan's lines.
+//! - [`OcrMemory`]: pages read before, recalled instead of read again.
 //! - [`tesseract_language`]: BCP 47 tags to tesseract's language codes and Debian packages.
 //!
+//! # Skewed and turned scans
+//! A page is read once as it is. When most of its words read poorly and tesseract has its
+//! orientation data (`osd`, Debian `tesseract-ocr-osd`), it is asked which quarter turn stands
+//! the page upright (`--psm 0`) and read again turned. The skew of its lines is measured from
+//! the words' centres (the median slope over lines of three words or more); from 0.2° the
+//! render is turned level and read again. Its words are then level, in an upright frame that
+//! layout, translation and typesetting use as they would a born-digital page, and the writer
+//! draws the new text and the covers under [`OcrPage::to_page`]: along the scan's lines.
+//!
 //! # Limitations
-//! - One angle: words are set upright; skew is not measured.
+//! - One skew a page: lines bent by a book's curl, or columns skewed differently, are set at
+//!   the page's median skew.
+//! - Without `osd` data a page turned a quarter or more is read as it is (poorly).
 //! - Words below [`OcrSettings::min_confidence`] are not text: they stay pixels of the image
 //!   ([`OcrPage::low_confidence`] lists them for the report).
 
@@ -17,12 +32,23 @@ mod error;
 mod language;
 mod page;
 mod sample;
+mod skew;
 mod tesseract;
 mod tsv;
 
 pub use error::{OcrError, OcrResult};
 pub use language::{tesseract_language, tesseract_package};
 pub use page::{LowConfidence, OcrPage, OcrWord, ocr_font};
+pub use skew::Frame;
+
+/// Pages read by OCR before, kept by the caller (a server's job folder): a page recalled is
+/// not read again, so re-rendering a job after an edit does not run tesseract.
+pub trait OcrMemory: Send + Sync {
+    /// The page `page` (from 0) as it was read, if it was.
+    fn recall(&self, page: u32) -> Option<OcrPage>;
+    /// Keeps a page just read; a failure to keep it only costs a later reading.
+    fn remember(&self, page: &OcrPage);
+}
 pub use tesseract::{Ocr, check_tesseract};
 
 use std::str::FromStr;

@@ -3,13 +3,15 @@
 use std::ops::Range;
 
 use folio_doc::{
-    Address, CompactString, Font, FontFamilyClass, FontId, FontKind, FontStyle, Glyph, Line, Page,
-    PageKind, Point, Rect, Rgb, StreamId, Word,
+    Address, CompactString, Font, FontFamilyClass, FontId, FontKind, FontStyle, Glyph, Line,
+    Matrix, Page, PageKind, Point, Rect, Rgb, StreamId, Word,
 };
 use image::RgbaImage;
+use serde::{Deserialize, Serialize};
 
 use crate::OcrSettings;
 use crate::sample::{self, PxRect};
+use crate::skew::Frame;
 use crate::tsv::{TsvLine, TsvWord};
 
 /// The ascent of OCR glyph boxes, in em: tesseract gives no font, so boxes are those of a
@@ -51,11 +53,12 @@ pub fn ocr_font() -> Font {
 }
 
 /// A word as OCR saw it in the image: what covers it when its text is replaced.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OcrWord {
     /// Its glyphs: indices into the page's glyphs once installed.
     pub glyphs: Range<u32>,
-    /// The box of its letters in the image, in display points, padded by their soft edge.
+    /// The box of its letters in the image, in display points of the upright frame, padded by
+    /// their soft edge.
     pub ink: Rect,
     /// The paper around its line, sampled from the image.
     pub background: Rgb,
@@ -64,21 +67,29 @@ pub struct OcrWord {
 }
 
 /// A word tesseract was not sure of: it is left as pixels (not text), listed in the report.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LowConfidence {
     /// What tesseract read.
     pub text: String,
     /// Its confidence, 0–100.
     pub confidence: f32,
-    /// Where, in display points.
+    /// Where, in display points of the page.
     pub bbox: Rect,
 }
 
-/// One page read by OCR.
-#[derive(Debug, Clone, Default)]
+/// One page read by OCR. Its glyphs, words, lines and ink are in the page's upright frame
+/// ([`OcrPage::frame`]): the scan turned upright and levelled, where its lines run level, so
+/// layout and typesetting work on it as on a born-digital page; [`OcrPage::to_page`] maps that
+/// frame back onto the page for the writer. Serializable, so a page read once (a job the
+/// editor re-renders) need not be read again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OcrPage {
     /// The page, from 0.
     pub page: u32,
+    /// The page's width and height, in points, as read (before any turn).
+    pub page_size: [f32; 2],
+    /// How the scan was turned and levelled to be read.
+    pub frame: Frame,
     /// A glyph per character, its share of its word's box by its usual width, on the line's
     /// baseline.
     pub glyphs: Vec<Glyph>,
@@ -100,9 +111,12 @@ impl OcrPage {
         image: &RgbaImage,
         lines: &[TsvLine],
         settings: &OcrSettings,
+        frame: Frame,
     ) -> Self {
-        let sx = image.width() as f32 / page.width.max(1.0);
-        let sy = image.height() as f32 / page.height.max(1.0);
+        let (width, height) = frame.upright_size(page.width, page.height);
+        let sx = image.width() as f32 / width.max(1.0);
+        let sy = image.height() as f32 / height.max(1.0);
+        let to_page = frame.to_page(page.width, page.height);
         let to_pt = |w: &TsvWord| {
             Rect::new(
                 w.left / sx,
@@ -113,6 +127,8 @@ impl OcrPage {
         };
         let mut out = OcrPage {
             page: page.index,
+            page_size: [page.width, page.height],
+            frame,
             ..OcrPage::default()
         };
         for line in lines {
@@ -123,7 +139,7 @@ impl OcrPage {
             out.low_confidence.extend(low.iter().map(|w| LowConfidence {
                 text: w.text.clone(),
                 confidence: w.conf,
-                bbox: to_pt(w),
+                bbox: map_rect(&to_page, to_pt(w)),
             }));
             if kept.is_empty() {
                 continue;
@@ -214,6 +230,19 @@ impl OcrPage {
     /// lines become these, and it counts as a text page. Shifts [`OcrPage::ink`] to the
     /// page's glyph indices.
     pub fn install(&mut self, page: &mut Page, font: FontId) {
+        if !self.frame.is_identity() {
+            // The page becomes its upright frame: what else is on it (the scan itself, rules)
+            // is put there too, so layout sees where the words are against it.
+            let to_page = self.to_page();
+            let from_page = to_page.invert().unwrap_or(Matrix::IDENTITY);
+            (page.width, page.height) = self.frame.upright_size(page.width, page.height);
+            for image in &mut page.images {
+                image.bbox = map_rect(&from_page, image.bbox);
+            }
+            for path in &mut page.paths {
+                path.bbox = map_rect(&from_page, path.bbox);
+            }
+        }
         let offset = page.glyphs.len() as u32;
         for g in &mut self.glyphs {
             g.font = font;
@@ -228,6 +257,12 @@ impl OcrPage {
         page.words = std::mem::take(&mut self.words);
         page.lines = std::mem::take(&mut self.lines);
         page.kind = PageKind::Text;
+    }
+
+    /// The map from the upright frame the words are in to the page, in display coordinates:
+    /// the identity for a page read as it was.
+    pub fn to_page(&self) -> Matrix {
+        self.frame.to_page(self.page_size[0], self.page_size[1])
     }
 
     /// The word a glyph of the page (once installed) belongs to.
@@ -317,6 +352,18 @@ fn median(values: &mut [f32]) -> Option<f32> {
     Some(values[values.len() / 2])
 }
 
+/// The box holding `rect` mapped by `m`.
+fn map_rect(m: &Matrix, rect: Rect) -> Rect {
+    let corners = [
+        (rect.x0, rect.y0),
+        (rect.x1, rect.y0),
+        (rect.x0, rect.y1),
+        (rect.x1, rect.y1),
+    ]
+    .map(|(x, y)| m.apply(x as f64, y as f64));
+    Rect::bounding(corners).unwrap_or(rect)
+}
+
 fn union_of(mut rects: impl Iterator<Item = Rect>) -> Rect {
     let first = rects.next().unwrap_or_default();
     rects.fold(first, |a, b| {
@@ -365,7 +412,13 @@ mod tests {
                 word("~~", 150.0, 20.0, 20.0, 10.0, 12.0),
             ],
         }];
-        let ocr = OcrPage::build(&page, &image, &lines, &OcrSettings::default());
+        let ocr = OcrPage::build(
+            &page,
+            &image,
+            &lines,
+            &OcrSettings::default(),
+            Frame::default(),
+        );
         assert_eq!(ocr.words.len(), 2);
         assert_eq!(ocr.glyphs.len(), 9);
         assert_eq!(ocr.lines.len(), 1);
@@ -415,7 +468,13 @@ mod tests {
             par: 1,
             words: vec![word("ab", 10.0, 10.0, 10.0, 10.0, 90.0)],
         }];
-        let mut ocr = OcrPage::build(&page, &image, &lines, &OcrSettings::default());
+        let mut ocr = OcrPage::build(
+            &page,
+            &image,
+            &lines,
+            &OcrSettings::default(),
+            Frame::default(),
+        );
         // The page already holds one (unusable) glyph.
         page.glyphs.push(ocr.glyphs[0].clone());
         ocr.install(&mut page, FontId(7));

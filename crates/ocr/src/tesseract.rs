@@ -11,10 +11,17 @@ use folio_qa::PdfRenderer;
 use image::{GrayImage, RgbaImage};
 
 use crate::page::OcrPage;
+use crate::skew::{self, Frame, MIN_SKEW};
 use crate::{OcrError, OcrResult, OcrSettings, tsv};
 
 /// Checks that `command` runs and has data for every language of `language` (`eng+por`).
 pub fn check_tesseract(command: &str, language: &str) -> OcrResult<()> {
+    tesseract_languages(command, language).map(|_| ())
+}
+
+/// Checks as [`check_tesseract`] does, and gives every language tesseract knows (`osd`, for
+/// orientation detection, among them when installed).
+fn tesseract_languages(command: &str, language: &str) -> OcrResult<Vec<String>> {
     let missing = || OcrError::Missing {
         command: command.to_string(),
     };
@@ -32,15 +39,15 @@ pub fn check_tesseract(command: &str, language: &str) -> OcrResult<()> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let known: Vec<&str> = listed.lines().map(str::trim).collect();
+    let known: Vec<String> = listed.lines().map(|l| l.trim().to_string()).collect();
     for code in language.split('+') {
-        if !known.contains(&code) {
+        if !known.iter().any(|k| k == code) {
             return Err(OcrError::MissingLanguage {
                 language: code.to_string(),
             });
         }
     }
-    Ok(())
+    Ok(known)
 }
 
 /// Reads the pages of one PDF by OCR: renders each, runs tesseract on it and turns its words
@@ -49,7 +56,8 @@ pub struct Ocr {
     pdf: Arc<Vec<u8>>,
     settings: OcrSettings,
     renderer: Option<PdfRenderer>,
-    checked: bool,
+    /// `None` until tesseract is checked; then whether it has orientation data (`osd`).
+    osd: Option<bool>,
     /// Time spent in tesseract itself, over every page read.
     pub tesseract_time: Duration,
 }
@@ -61,7 +69,7 @@ impl Ocr {
             pdf,
             settings,
             renderer: None,
-            checked: false,
+            osd: None,
             tesseract_time: Duration::ZERO,
         }
     }
@@ -71,11 +79,20 @@ impl Ocr {
         &self.settings
     }
 
-    /// Reads `page` (as the reader gave it: its index and size are used) by OCR.
+    /// Whether pages turned a quarter or more can be stood upright: tesseract's orientation
+    /// data (Debian `tesseract-ocr-osd`) is installed. `None` before the first page is read.
+    pub fn detects_orientation(&self) -> Option<bool> {
+        self.osd
+    }
+
+    /// Reads `page` (as the reader gave it: its index and size are used) by OCR. A page that
+    /// reads poorly is asked its orientation (when tesseract has `osd` data) and read again
+    /// turned upright; a page whose lines are skewed is read again levelled. The words are
+    /// then in that upright, level frame ([`OcrPage::frame`]).
     pub fn read_page(&mut self, page: &Page) -> OcrResult<OcrPage> {
-        if !self.checked {
-            check_tesseract(&self.settings.command, &self.settings.language)?;
-            self.checked = true;
+        if self.osd.is_none() {
+            let known = tesseract_languages(&self.settings.command, &self.settings.language)?;
+            self.osd = Some(known.iter().any(|k| k == "osd"));
         }
         let render_error = |message: String| OcrError::Render {
             page: page.index,
@@ -90,15 +107,94 @@ impl Ocr {
             .render_page(page.index as usize, self.settings.dpi)
             .map_err(|e| render_error(e.to_string()))?;
         let start = Instant::now();
-        let tsv = run(&self.settings, &image, page.index)?;
+        let read = self.read_upright(&image, page.index);
         self.tesseract_time += start.elapsed();
-        let lines = tsv::parse(&tsv);
-        Ok(OcrPage::build(page, &image, &lines, &self.settings))
+        let (upright, lines, frame) = read?;
+        Ok(OcrPage::build(
+            page,
+            &upright,
+            &lines,
+            &self.settings,
+            frame,
+        ))
+    }
+
+    /// Reads `image`, turned upright and levelled when it needs to be: the image read, its
+    /// lines and how it was made from `image`.
+    fn read_upright(
+        &self,
+        image: &RgbaImage,
+        page: u32,
+    ) -> OcrResult<(RgbaImage, Vec<tsv::TsvLine>, Frame)> {
+        let settings = &self.settings;
+        let mut frame = Frame::default();
+        let mut lines = tsv::parse(&run(settings, image, page, Pass::Words)?);
+        let mut upright = None;
+        if self.osd == Some(true)
+            && (reads_poorly(&lines, settings.min_confidence) || sideways(&lines))
+        {
+            let osd = run(settings, image, page, Pass::Orientation)?;
+            if let Some(turns) = skew::parse_osd(&osd).filter(|&t| t != 0) {
+                frame.quarter_turns = turns;
+                let turned = frame.apply(image, paper(image));
+                lines = tsv::parse(&run(settings, &turned, page, Pass::Words)?);
+                upright = Some(turned);
+            }
+        }
+        if let Some(skew) = skew::measure(&lines).filter(|s| s.abs() >= MIN_SKEW) {
+            frame.skew = skew;
+            let level = frame.apply(image, paper(image));
+            lines = tsv::parse(&run(settings, &level, page, Pass::Words)?);
+            upright = Some(level);
+        }
+        let upright = upright.unwrap_or_else(|| image.clone());
+        Ok((upright, lines, frame))
     }
 }
 
-/// Runs tesseract on `image`, giving its TSV output.
-fn run(settings: &OcrSettings, image: &RgbaImage, page: u32) -> OcrResult<String> {
+/// Whether tesseract's words look like a page read sideways or upside down: fewer than 10
+/// words it is sure of, or under half its words.
+fn reads_poorly(lines: &[tsv::TsvLine], min_confidence: f32) -> bool {
+    let words = lines.iter().flat_map(|l| &l.words);
+    let (sure, all) = words.fold((0usize, 0usize), |(s, a), w| {
+        (s + (w.conf >= min_confidence) as usize, a + 1)
+    });
+    sure < 10 || sure * 2 < all
+}
+
+/// Whether tesseract read the page's lines running up or down it: most words of three
+/// letters or more stand taller than they are wide (tesseract reads such lines well, so only
+/// their boxes tell).
+fn sideways(lines: &[tsv::TsvLine]) -> bool {
+    let long = lines
+        .iter()
+        .flat_map(|l| &l.words)
+        .filter(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 3);
+    let (tall, all) = long.fold((0usize, 0usize), |(t, a), w| {
+        (t + (w.height > w.width) as usize, a + 1)
+    });
+    all > 0 && tall * 2 > all
+}
+
+/// The paper's colour: the render's corner pixel (scans have margins).
+fn paper(image: &RgbaImage) -> image::Rgba<u8> {
+    image
+        .get_pixel_checked(0, 0)
+        .copied()
+        .unwrap_or(image::Rgba([255; 4]))
+}
+
+/// What tesseract is run for.
+#[derive(Clone, Copy)]
+enum Pass {
+    /// Words, boxes and confidences (TSV).
+    Words,
+    /// The page's orientation (`--psm 0`).
+    Orientation,
+}
+
+/// Runs tesseract on `image`, giving its TSV output or its orientation report.
+fn run(settings: &OcrSettings, image: &RgbaImage, page: u32, pass: Pass) -> OcrResult<String> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let failed = |message: String| OcrError::Failed { page, message };
     let gray: GrayImage = image::DynamicImage::ImageRgba8(image.clone()).to_luma8();
@@ -110,10 +206,13 @@ fn run(settings: &OcrSettings, image: &RgbaImage, page: u32) -> OcrResult<String
     gray.save(&path)
         .map_err(|e| failed(format!("could not write the page image: {e}")))?;
     let dpi = format!("{}", settings.dpi.round() as u32);
-    let out = Command::new(&settings.command)
-        .arg(&path)
-        .arg("-")
-        .args(["-l", &settings.language, "--dpi", &dpi, "tsv"])
+    let mut command = Command::new(&settings.command);
+    command.arg(&path).arg("-");
+    match pass {
+        Pass::Words => command.args(["-l", &settings.language, "--dpi", &dpi, "tsv"]),
+        Pass::Orientation => command.args(["--psm", "0", "--dpi", &dpi]),
+    };
+    let out = command
         // One thread a page: tesseract's OpenMP threads only fight over shared cores.
         .env("OMP_THREAD_LIMIT", "1")
         .stdin(Stdio::null())

@@ -179,7 +179,7 @@ async fn engines(AxState(app): AxState<App>) -> Json<serde_json::Value> {
 }
 
 /// `POST /v1/jobs`: a multipart form with `file`, `to`, and optional `from`, `engine`,
-/// `pages`; checks the size, the pages and that the PDF opens, then queues the job.
+/// `pages`, `ocr`; checks the size, the pages and that the PDF opens, then queues the job.
 async fn create_job(
     AxState(app): AxState<App>,
     mut form: Multipart,
@@ -217,9 +217,10 @@ async fn create_job(
             "from" => options.from = Some(text()?).filter(|s| !s.is_empty()),
             "engine" => options.engine = Some(text()?).filter(|s| !s.is_empty()),
             "pages" => options.pages = Some(text()?).filter(|s| !s.is_empty()),
+            "ocr" => options.ocr = Some(text()?).filter(|s| !s.is_empty()),
             other => {
                 return Err(ApiError::BadRequest(format!(
-                    "unknown field `{other}` (expected file, to, from, engine, pages)"
+                    "unknown field `{other}` (expected file, to, from, engine, pages, ocr)"
                 )));
             }
         }
@@ -256,6 +257,14 @@ async fn create_job(
         return Err(ApiError::Unprocessable {
             error: format!("pages: {e}"),
             hint: Some("write pages as `1-3,7`, numbered from 1".into()),
+        });
+    }
+    if let Some(mode) = &options.ocr
+        && let Err(e) = mode.parse::<folio::OcrMode>()
+    {
+        return Err(ApiError::Unprocessable {
+            error: format!("ocr: {e}"),
+            hint: Some("leave `ocr` out to read scanned pages when there are some".into()),
         });
     }
     // Opening the file costs little next to translating it; it runs off the async threads.

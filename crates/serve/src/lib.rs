@@ -76,6 +76,10 @@ pub struct Settings {
     /// Empty: jobs use the server's engine only, so a client cannot spend on an engine (a paid
     /// API) the operator did not offer.
     pub engines: Vec<String>,
+    /// How scanned pages are read: the tesseract command, its language (empty: each job's
+    /// source language's), the confidence floor. Each job chooses when (`ocr` in the form:
+    /// auto, always or never; auto when absent), so this mode is not used.
+    pub ocr: folio::OcrSettings,
 }
 
 /// Serves the API on `listener` until `shutdown` completes: opens the job store, queues again

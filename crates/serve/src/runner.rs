@@ -57,6 +57,8 @@ pub(crate) struct Inner {
     make_engine: Arc<EngineMaker>,
     fonts: Arc<folio_typeset::FontBook>,
     job_timeout: Duration,
+    /// How scanned pages are read (each job says when).
+    ocr: folio::OcrSettings,
     /// One lock per job being edited: its edits are applied one after the other.
     edit_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
@@ -89,6 +91,7 @@ impl Runner {
             make_engine: settings.make_engine.clone(),
             fonts: settings.fonts.clone(),
             job_timeout: settings.job_timeout,
+            ocr: settings.ocr.clone(),
             edit_locks: Mutex::default(),
         });
         for id in again {
@@ -545,17 +548,56 @@ pub(crate) fn render(
         .read_json(&store.edits(&job.id))
         .map_err(internal("edits.json"))?
         .unwrap_or_default();
+    // Checked at upload; a job stored before the field existed reads scans (auto).
+    let mode = job
+        .options
+        .ocr
+        .as_deref()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(folio::OcrMode::Auto);
+    let memory = JobOcr(store.ocr(&job.id));
     let options = folio::Options {
         translate,
         pages,
         fixed: edit::fixed_of(&edits),
         record_blocks: true,
+        ocr: folio::OcrSettings {
+            mode,
+            ..inner.ocr.clone()
+        },
+        ocr_memory: Some(&memory),
         ..folio::Options::new(engine, &inner.fonts)
     };
     folio::translate(Arc::new(bytes), &options, events).map_err(|e| JobError {
         error: e.to_string(),
         hint: e.hint().map(String::from),
     })
+}
+
+/// A job's pages read by OCR, one JSON file each in its folder: the job's run keeps them, its
+/// re-renders after edits recall them (tesseract runs once a page per job).
+struct JobOcr(std::path::PathBuf);
+
+impl JobOcr {
+    fn page(&self, page: u32) -> std::path::PathBuf {
+        self.0.join(format!("page-{page}.json"))
+    }
+}
+
+impl folio::OcrMemory for JobOcr {
+    fn recall(&self, page: u32) -> Option<folio::OcrPage> {
+        let bytes = std::fs::read(self.page(page)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    fn remember(&self, page: &folio::OcrPage) {
+        let kept = std::fs::create_dir_all(&self.0).and_then(|()| {
+            let json = serde_json::to_vec(page).map_err(std::io::Error::other)?;
+            std::fs::write(self.page(page.page), json)
+        });
+        // Not kept (a full disk): a re-render reads the page again, nothing worse.
+        drop(kept);
+    }
 }
 
 /// Turns a store error into the job's failure, naming what failed.

@@ -41,6 +41,9 @@ pub struct JobOptions {
     /// Pages to translate, e.g. `1-3,7` (all when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<String>,
+    /// When scanned pages are read by OCR: `auto`, `always` or `never` (auto when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<String>,
     /// The uploaded file's name, as the client gave it (shown, never a path on disk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
@@ -209,6 +212,12 @@ impl JobStore {
     /// edit's re-render never asks the engine again.
     pub fn memory(&self, id: &str) -> PathBuf {
         self.dir(id).join("memory")
+    }
+
+    /// Job `id`'s pages read by OCR, one JSON file each (`page-N.json`, from 0): a re-render
+    /// after an edit recalls them instead of running tesseract again.
+    pub fn ocr(&self, id: &str) -> PathBuf {
+        self.dir(id).join("ocr")
     }
 
     /// Who translated job `id` (the engine's name, model and pair), for its memory's keys.

@@ -382,3 +382,94 @@ fn a_job_run_again_keeps_its_edits() {
         },
     );
 }
+
+/// A scanned page is read by OCR in the job's run (the form's `ocr`, auto when absent) and
+/// kept in the job's folder; an edit's re-render recalls it: tesseract does not run again,
+/// and the edit is in the PDF's text.
+#[test]
+fn a_scan_is_read_once_and_its_edits_rerender_without_tesseract() {
+    if !folio_test_support::tool("tesseract", "Debian tesseract-ocr and tesseract-ocr-eng") {
+        return;
+    }
+    let Some(scan) = folio_test_support::corpus_file("scan-huckfinn-page-illustration.pdf") else {
+        return;
+    };
+    let scan = std::fs::read(scan).unwrap();
+    // Tesseract behind a script that counts the pages it is run on (not `--list-langs`).
+    let dir = data_dir("ocr-counter");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (script, count) = (dir.join("tesseract"), dir.join("runs"));
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in --list-langs) ;; *) echo run >> '{}' ;; esac\nexec tesseract \"$@\"\n",
+            count.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let runs = || {
+        std::fs::read_to_string(&count)
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    };
+    with_server(
+        "ocr",
+        |settings| settings.ocr.command = script.to_string_lossy().into_owned(),
+        async |client, server, data| {
+            let (status, created) = upload(client, server, None, &scan).await;
+            assert_eq!(status, 201, "{created}");
+            let id = created["id"].as_str().unwrap().to_string();
+            let job = wait_final(client, server, &id).await;
+            assert_eq!(job["state"], "done", "{job}");
+            let read = runs();
+            assert!(read >= 1, "tesseract ran {read} times on the job's run");
+            assert!(
+                data.join("jobs")
+                    .join(&id)
+                    .join("ocr")
+                    .join("page-0.json")
+                    .is_file(),
+                "the page read is kept in the job's folder"
+            );
+            let url = |path: &str| format!("{}/v1/jobs/{id}/{path}", server.url);
+            let (status, page) = get_json(client, &url("pages/1/blocks")).await;
+            assert_eq!(status, 200, "{page}");
+            let block = block_with(&page, false);
+            let words = "Zebra quokka marmoset ocelot";
+            let (status, edited) = edit(
+                client,
+                server,
+                &id,
+                block["id"].as_str().unwrap(),
+                Some(words),
+            )
+            .await;
+            assert_eq!(status, 200, "{edited}");
+            assert_eq!(runs(), read, "the re-render ran tesseract again");
+            let (status, pdf) = bytes(client, &url("result.pdf")).await;
+            assert_eq!(status, 200);
+            if let Some(text) = pdftotext(&pdf) {
+                let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(flat.contains(words), "the edit is not in the PDF's text");
+            }
+            // A mode the server does not know is refused at upload.
+            let (content_type, body) = form(&[("to", "pt-BR"), ("ocr", "sometimes")], Some(&scan));
+            let response = client
+                .post(format!("{}/v1/jobs", server.url))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 422);
+            let refused: serde_json::Value = response.json().await.unwrap();
+            assert!(
+                refused["error"].as_str().unwrap().contains("'sometimes'"),
+                "{refused}"
+            );
+        },
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -504,8 +504,11 @@ fn write_page(
         .user_to_display
         .invert()
         .unwrap_or(Matrix::IDENTITY);
+    // New text and covers set in an upright frame (a skewed scan) are drawn along the page's
+    // lines; links keep the page's own coordinates.
+    let to_drawn = edit.frame.map_or(to_user, |frame| frame.then(&to_user));
     if !edit.covers.is_empty() {
-        text = content::draw_covers(&edit.covers, &to_user);
+        text = content::draw_covers(&edit.covers, &to_drawn);
     }
     if edit
         .blocks
@@ -519,7 +522,7 @@ fn write_page(
         };
         text.extend(content::draw_blocks(
             &edit.blocks,
-            &to_user,
+            &to_drawn,
             faces,
             mode,
             &mut names,

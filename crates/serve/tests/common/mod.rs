@@ -52,6 +52,10 @@ pub fn settings(data: &Path) -> Settings {
                 folio_translate::build_engine(&config, pair, &models).map_err(|e| e.to_string())?;
             Ok((engine, TranslateOptions::default()))
         }),
+        ocr: folio::OcrSettings {
+            language: String::new(),
+            ..folio::OcrSettings::default()
+        },
     }
 }
 
