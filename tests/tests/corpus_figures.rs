@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use folio_doc::{Document, Glyph, Rect};
+use folio_doc::{Document, Glyph};
 use folio_tests::{
     BoxWord, Run, TextPage, judge, leftover_source_words, made_files, manifest, overlapping_pairs,
     pdftotext_pages, tool, translate_file,
