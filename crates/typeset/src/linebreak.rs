@@ -373,6 +373,46 @@ mod tests {
         assert_eq!(lines, [("aaa bbb\u{AD}", true), ("ccc", false)]);
     }
 
+    /// Japanese and Chinese line-start prohibitions (kinsoku shori, JIS X 4051): closing
+    /// brackets and quotes, commas and stops, middle dots, colons, marks of question and
+    /// exclamation, the prolonged sound mark, small kana, iteration marks.
+    const NO_START: &str = "）〕］｝〉》」』】〙〗〟’”｠»、。，．・：；？！‼⁇⁈⁉ー‐〜゠ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻ゝゞヽヾ";
+    /// Line-end prohibitions: opening brackets and quotes.
+    const NO_END: &str = "（〔［｛〈《「『【〘〖〝‘“｟«";
+
+    #[test]
+    fn japanese_and_chinese_lines_keep_kinsoku() {
+        let japanese = "「ちょっと待って！」と彼女は言った。東京（とうきょう）の夏は暑く、\
+            ショッピングモールのエスカレーターは混雑していた。『キャッシュ』と『メモリー』、\
+            どちらが大切か？――それは状況による。ゆっくり、ゆっくりと歩いた……。人々は\
+            「ヴァイオリン」の音色に耳を傾け、ジャズ・フェスティバルを楽しんだ。\
+            私たちはいろいろな国の料理を食べた：フランス料理、イタリア料理、タイ料理など。";
+        let chinese = "他说：“我们明天去北京（首都）吧！”她回答：“好的，我们一起去。”\
+            《红楼梦》是中国古典小说之一；它讲述了贾宝玉、林黛玉等人的故事。你读过吗？\
+            【注意】请勿吸烟，谢谢合作。";
+        for text in [japanese, chinese] {
+            for width in [5.0, 6.0, 7.0, 9.0, 11.0, 13.0] {
+                let b = break_lines(text, &mono(text), |_| width, 1.0);
+                assert!(!b.too_wide, "{width}");
+                let lines: Vec<&str> = b.lines.iter().map(|l| &text[l.start..l.end]).collect();
+                assert_eq!(lines.concat(), text, "no character is added or lost");
+                for (i, line) in lines.iter().enumerate() {
+                    let first = line.chars().next().unwrap();
+                    let last = line.chars().next_back().unwrap();
+                    assert!(
+                        i == 0 || !NO_START.contains(first),
+                        "line {i} at width {width} starts with {first}: {lines:#?}"
+                    );
+                    assert!(
+                        i + 1 == lines.len() || !NO_END.contains(last),
+                        "line {i} at width {width} ends with {last}: {lines:#?}"
+                    );
+                    assert!(!b.lines[i].hyphen, "no hyphen in Chinese or Japanese");
+                }
+            }
+        }
+    }
+
     #[test]
     fn empty_text_has_no_lines() {
         let b = break_lines("", &mono(""), |_| 10.0, 1.0);
