@@ -5,7 +5,13 @@
 //! the cut. A word wider than a whole line is cut at the last cluster boundary that leaves room
 //! for a hyphen: no dictionary, so the cut is not at a syllable, but it only happens to words
 //! that could not be set otherwise (German compounds in a narrow column).
+//!
+//! Thai, Lao, Khmer and Burmese put no spaces between words, and UAX #14 leaves their breaks
+//! to a dictionary (class SA): inside a run of them, ICU4X's dictionary line segmenter gives
+//! the word boundaries, so a line ends between words there too.
 
+use icu_segmenter::LineSegmenter;
+use icu_segmenter::options::LineBreakOptions;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 /// How much longer than its box a kept original line may come out before the block shrinks:
@@ -42,9 +48,14 @@ impl Measure {
             cum.push(sum);
             sum += w;
         }
-        let opportunities = linebreaks(text)
+        let mut opportunities: Vec<(usize, bool)> = linebreaks(text)
             .map(|(i, op)| (i, op == BreakOpportunity::Mandatory))
             .collect();
+        if text.chars().any(needs_dictionary) {
+            opportunities.extend(dictionary_breaks(text).into_iter().map(|i| (i, false)));
+            opportunities.sort_unstable();
+            opportunities.dedup_by_key(|(i, _)| *i);
+        }
         Self {
             cum,
             cluster_start,
@@ -56,6 +67,34 @@ impl Measure {
     pub fn width(&self, a: usize, b: usize) -> f32 {
         self.cum[b] - self.cum[a]
     }
+}
+
+/// Whether `c` is of a script written without spaces between words, whose breaks UAX #14
+/// leaves to a dictionary (line break class SA): Thai, Lao, Burmese, Khmer, Tai Tham, Tai Viet,
+/// Myanmar extensions.
+fn needs_dictionary(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'
+        | '\u{1000}'..='\u{109F}'
+        | '\u{1780}'..='\u{17FF}'
+        | '\u{19E0}'..='\u{19FF}'
+        | '\u{1A20}'..='\u{1AAF}'
+        | '\u{A9E0}'..='\u{A9FF}'
+        | '\u{AA60}'..='\u{AADF}')
+}
+
+/// Word boundaries inside runs of [`needs_dictionary`] scripts (between two of their
+/// characters), from ICU4X's dictionary line segmenter; unicode-linebreak gives the rest.
+fn dictionary_breaks(text: &str) -> Vec<usize> {
+    let segmenter = LineSegmenter::new_dictionary(LineBreakOptions::default());
+    segmenter
+        .segment_str(text)
+        .filter(|&i| {
+            let before = text[..i].chars().next_back();
+            let after = text[i..].chars().next();
+            before.is_some_and(needs_dictionary) && after.is_some_and(needs_dictionary)
+        })
+        .collect()
 }
 
 /// One line as byte offsets into the text.
@@ -409,6 +448,62 @@ mod tests {
                     );
                     assert!(!b.lines[i].hyphen, "no hyphen in Chinese or Japanese");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn thai_lines_end_between_words() {
+        // Sentences of Thai, written as Thai is, without spaces between words; the words
+        // listed are each one entry of a Thai dictionary (no compounds).
+        let sentences: [&[&str]; 4] = [
+            &[
+                "ภาษา",
+                "ไทย",
+                "ไม่",
+                "มี",
+                "การ",
+                "เว้น",
+                "วรรค",
+                "ระหว่าง",
+                "คำ",
+            ],
+            &["เด็ก", "คน", "นั้น", "กำลัง", "อ่าน", "หนังสือ", "อยู่", "ที่", "บ้าน"],
+            &["เรา", "จะ", "ไป", "ตลาด", "เพื่อ", "ซื้อ", "ปลา", "และ", "ผัก"],
+            &["แมว", "ตัว", "นี้", "ชอบ", "นอน", "บน", "โต๊ะ", "ทุก", "วัน"],
+        ];
+        let mut text = String::new();
+        let mut boundaries = vec![0];
+        for (i, words) in sentences.iter().enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            for word in *words {
+                text.push_str(word);
+                boundaries.push(text.len());
+            }
+            boundaries.push(text.len() + 1);
+        }
+        // Every letter one em wide, the marks above and below none.
+        let mark =
+            |c: char| matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}');
+        let measure = Measure::new(
+            &text,
+            text.char_indices()
+                .map(|(i, c)| (i as u32, if mark(c) { 0.0 } else { 1.0 })),
+        );
+        for width in [7.0, 9.0, 12.0, 18.0] {
+            let b = break_lines(&text, &measure, |_| width, 1.0);
+            assert!(!b.too_wide, "{width}");
+            let lines: Vec<&str> = b.lines.iter().map(|l| &text[l.start..l.end]).collect();
+            assert!(lines.len() > 3, "{lines:?}");
+            for line in &b.lines {
+                assert!(!line.hyphen, "no word is cut at width {width}: {lines:#?}");
+                assert!(
+                    boundaries.contains(&line.start) && boundaries.contains(&line.end),
+                    "line {:?} at width {width} starts or ends inside a word: {lines:#?}",
+                    &text[line.start..line.end]
+                );
             }
         }
     }
