@@ -5,7 +5,13 @@
 //! the cut. A word wider than a whole line is cut at the last cluster boundary that leaves room
 //! for a hyphen: no dictionary, so the cut is not at a syllable, but it only happens to words
 //! that could not be set otherwise (German compounds in a narrow column).
+//!
+//! Thai, Lao, Khmer and Burmese put no spaces between words, and UAX #14 leaves their breaks
+//! to a dictionary (class SA): inside a run of them, ICU4X's dictionary line segmenter gives
+//! the word boundaries, so a line ends between words there too.
 
+use icu_segmenter::LineSegmenter;
+use icu_segmenter::options::LineBreakOptions;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 /// How much longer than its box a kept original line may come out before the block shrinks:
@@ -42,9 +48,14 @@ impl Measure {
             cum.push(sum);
             sum += w;
         }
-        let opportunities = linebreaks(text)
+        let mut opportunities: Vec<(usize, bool)> = linebreaks(text)
             .map(|(i, op)| (i, op == BreakOpportunity::Mandatory))
             .collect();
+        if text.chars().any(needs_dictionary) {
+            opportunities.extend(dictionary_breaks(text).into_iter().map(|i| (i, false)));
+            opportunities.sort_unstable();
+            opportunities.dedup_by_key(|(i, _)| *i);
+        }
         Self {
             cum,
             cluster_start,
@@ -56,6 +67,34 @@ impl Measure {
     pub fn width(&self, a: usize, b: usize) -> f32 {
         self.cum[b] - self.cum[a]
     }
+}
+
+/// Whether `c` is of a script written without spaces between words, whose breaks UAX #14
+/// leaves to a dictionary (line break class SA): Thai, Lao, Burmese, Khmer, Tai Tham, Tai Viet,
+/// Myanmar extensions.
+fn needs_dictionary(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'
+        | '\u{1000}'..='\u{109F}'
+        | '\u{1780}'..='\u{17FF}'
+        | '\u{19E0}'..='\u{19FF}'
+        | '\u{1A20}'..='\u{1AAF}'
+        | '\u{A9E0}'..='\u{A9FF}'
+        | '\u{AA60}'..='\u{AADF}')
+}
+
+/// Word boundaries inside runs of [`needs_dictionary`] scripts (between two of their
+/// characters), from ICU4X's dictionary line segmenter; unicode-linebreak gives the rest.
+fn dictionary_breaks(text: &str) -> Vec<usize> {
+    let segmenter = LineSegmenter::new_dictionary(LineBreakOptions::default());
+    segmenter
+        .segment_str(text)
+        .filter(|&i| {
+            let before = text[..i].chars().next_back();
+            let after = text[i..].chars().next();
+            before.is_some_and(needs_dictionary) && after.is_some_and(needs_dictionary)
+        })
+        .collect()
 }
 
 /// One line as byte offsets into the text.
@@ -371,6 +410,102 @@ mod tests {
             .map(|l| (&text[l.start..l.end], l.hyphen))
             .collect();
         assert_eq!(lines, [("aaa bbb\u{AD}", true), ("ccc", false)]);
+    }
+
+    /// Japanese and Chinese line-start prohibitions (kinsoku shori, JIS X 4051): closing
+    /// brackets and quotes, commas and stops, middle dots, colons, marks of question and
+    /// exclamation, the prolonged sound mark, small kana, iteration marks.
+    const NO_START: &str = "）〕］｝〉》」』】〙〗〟’”｠»、。，．・：；？！‼⁇⁈⁉ー‐〜゠ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻ゝゞヽヾ";
+    /// Line-end prohibitions: opening brackets and quotes.
+    const NO_END: &str = "（〔［｛〈《「『【〘〖〝‘“｟«";
+
+    #[test]
+    fn japanese_and_chinese_lines_keep_kinsoku() {
+        let japanese = "「ちょっと待って！」と彼女は言った。東京（とうきょう）の夏は暑く、\
+            ショッピングモールのエスカレーターは混雑していた。『キャッシュ』と『メモリー』、\
+            どちらが大切か？――それは状況による。ゆっくり、ゆっくりと歩いた……。人々は\
+            「ヴァイオリン」の音色に耳を傾け、ジャズ・フェスティバルを楽しんだ。\
+            私たちはいろいろな国の料理を食べた：フランス料理、イタリア料理、タイ料理など。";
+        let chinese = "他说：“我们明天去北京（首都）吧！”她回答：“好的，我们一起去。”\
+            《红楼梦》是中国古典小说之一；它讲述了贾宝玉、林黛玉等人的故事。你读过吗？\
+            【注意】请勿吸烟，谢谢合作。";
+        for text in [japanese, chinese] {
+            for width in [5.0, 6.0, 7.0, 9.0, 11.0, 13.0] {
+                let b = break_lines(text, &mono(text), |_| width, 1.0);
+                assert!(!b.too_wide, "{width}");
+                let lines: Vec<&str> = b.lines.iter().map(|l| &text[l.start..l.end]).collect();
+                assert_eq!(lines.concat(), text, "no character is added or lost");
+                for (i, line) in lines.iter().enumerate() {
+                    let first = line.chars().next().unwrap();
+                    let last = line.chars().next_back().unwrap();
+                    assert!(
+                        i == 0 || !NO_START.contains(first),
+                        "line {i} at width {width} starts with {first}: {lines:#?}"
+                    );
+                    assert!(
+                        i + 1 == lines.len() || !NO_END.contains(last),
+                        "line {i} at width {width} ends with {last}: {lines:#?}"
+                    );
+                    assert!(!b.lines[i].hyphen, "no hyphen in Chinese or Japanese");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn thai_lines_end_between_words() {
+        // Sentences of Thai, written as Thai is, without spaces between words; the words
+        // listed are each one entry of a Thai dictionary (no compounds).
+        let sentences: [&[&str]; 4] = [
+            &[
+                "ภาษา",
+                "ไทย",
+                "ไม่",
+                "มี",
+                "การ",
+                "เว้น",
+                "วรรค",
+                "ระหว่าง",
+                "คำ",
+            ],
+            &["เด็ก", "คน", "นั้น", "กำลัง", "อ่าน", "หนังสือ", "อยู่", "ที่", "บ้าน"],
+            &["เรา", "จะ", "ไป", "ตลาด", "เพื่อ", "ซื้อ", "ปลา", "และ", "ผัก"],
+            &["แมว", "ตัว", "นี้", "ชอบ", "นอน", "บน", "โต๊ะ", "ทุก", "วัน"],
+        ];
+        let mut text = String::new();
+        let mut boundaries = vec![0];
+        for (i, words) in sentences.iter().enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            for word in *words {
+                text.push_str(word);
+                boundaries.push(text.len());
+            }
+            boundaries.push(text.len() + 1);
+        }
+        // Every letter one em wide, the marks above and below none.
+        let mark =
+            |c: char| matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}');
+        let measure = Measure::new(
+            &text,
+            text.char_indices()
+                .map(|(i, c)| (i as u32, if mark(c) { 0.0 } else { 1.0 })),
+        );
+        for width in [7.0, 9.0, 12.0, 18.0] {
+            let b = break_lines(&text, &measure, |_| width, 1.0);
+            assert!(!b.too_wide, "{width}");
+            let lines: Vec<&str> = b.lines.iter().map(|l| &text[l.start..l.end]).collect();
+            assert!(lines.len() > 3, "{lines:?}");
+            for line in &b.lines {
+                assert!(!line.hyphen, "no word is cut at width {width}: {lines:#?}");
+                assert!(
+                    boundaries.contains(&line.start) && boundaries.contains(&line.end),
+                    "line {:?} at width {width} starts or ends inside a word: {lines:#?}",
+                    &text[line.start..line.end]
+                );
+            }
+        }
     }
 
     #[test]

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use folio_doc::Matrix;
 use hayro_syntax::content::UntypedIter;
 use hayro_syntax::object::Object;
 
 use super::font::EmbeddedFont;
-use folio_doc::{GlyphRun, PlacedBlock};
+use folio_doc::{PlacedBlock, PlacedLine};
 
 use super::font_name;
 use crate::read::GlyphSite;
@@ -254,8 +255,10 @@ pub(crate) fn draw_blocks(
                 num(clip.height() as f64)
             );
         }
-        for run in block.lines.iter().flat_map(|l| &l.runs) {
-            draw_run(&mut s, run, faces, names);
+        for line in &block.lines {
+            for r in 0..line.runs.len() {
+                draw_run(&mut s, block, line, r, faces, names);
+            }
         }
         if block.clip.is_some() {
             s.push_str("ET Q BT\n");
@@ -265,8 +268,17 @@ pub(crate) fn draw_blocks(
     s.into_bytes()
 }
 
-/// Draws one run: its font, colour and text matrix, then its glyphs in one `TJ`.
-fn draw_run(s: &mut String, run: &GlyphRun, faces: &Faces<'_>, names: &mut Vec<(String, u32)>) {
+/// Draws run `index` of a line: its font, colour and text matrix, then its glyphs in one `TJ`,
+/// split where a word's glyphs need `/ActualText` to read back as written.
+fn draw_run(
+    s: &mut String,
+    block: &PlacedBlock,
+    line: &PlacedLine,
+    index: usize,
+    faces: &Faces<'_>,
+    names: &mut Vec<(String, u32)>,
+) {
+    let run = &line.runs[index];
     let key = run.face.0;
     let embedded = faces.embedded.get(&key);
     let original = faces.originals.get(&key).copied();
@@ -293,12 +305,31 @@ fn draw_run(s: &mut String, run: &GlyphRun, faces: &Faces<'_>, names: &mut Vec<(
         num(run.origin.x as f64),
         num(run.origin.y as f64)
     );
+    let actual = embedded.map_or_else(Vec::new, |font| actual_texts(block, line, index, font));
+    let mut actual = actual.iter().peekable();
+    // The glyph index where the open `/ActualText` span ends, and where the current `TJ`
+    // array's content starts (to leave out an empty one).
+    let mut span_end: Option<usize> = None;
+    let mut array_start;
     s.push('[');
+    array_start = s.len();
     let mut rise = 0.0f64;
     // Pen moves not yet written, in TJ units (thousandths of an em, positive to the left):
     // moves below half a unit wait and add up, so they are never lost.
     let mut carry = 0.0f64;
-    for glyph in &run.glyphs {
+    for (i, glyph) in run.glyphs.iter().enumerate() {
+        if span_end.is_some_and(|end| i >= end) {
+            end_array(s, array_start);
+            s.push_str("EMC [");
+            array_start = s.len();
+            span_end = None;
+        }
+        if let Some((glyphs, text)) = actual.next_if(|(glyphs, _)| glyphs.start == i) {
+            end_array(s, array_start);
+            let _ = write!(s, "/Span<</ActualText{}>>BDC [", utf16_hex(text));
+            array_start = s.len();
+            span_end = Some(glyphs.end);
+        }
         // What to show and how far the font itself moves the pen for it.
         let (code, code_bytes, natural) = match (embedded, original) {
             (Some(font), _) => {
@@ -344,11 +375,101 @@ fn draw_run(s: &mut String, run: &GlyphRun, faces: &Faces<'_>, names: &mut Vec<(
         s.push('>');
         carry += (natural - glyph.advance as f64 + dx) * 1000.0 / size;
     }
-    s.push_str("] TJ");
+    if span_end.is_some() {
+        end_array(s, array_start);
+        s.push_str("EMC");
+    } else {
+        s.push_str("] TJ");
+    }
     if rise != 0.0 {
         s.push_str(" 0 Ts");
     }
     s.push('\n');
+}
+
+/// Ends the open `TJ` array (`[` at `start - 1`): shows it, or takes the `[` back when
+/// nothing was put in it.
+fn end_array(s: &mut String, start: usize) {
+    if s.len() == start {
+        s.pop();
+    } else {
+        s.push_str("] TJ ");
+    }
+}
+
+/// The stretches of run `r`'s glyphs whose text ToUnicode would not give back, each with
+/// the text they stand for: a word (clusters following one another in the text, no white
+/// space) any of whose clusters reads back otherwise, e.g. a Devanagari vowel sign drawn
+/// before its consonant, or a glyph standing for several texts in the document. Clusters of
+/// a right-to-left run are drawn in reverse, so each stands alone, its text in logical
+/// order: readers order right-to-left text themselves, per glyph (ISO 32000-2, 14.9.4).
+fn actual_texts(
+    block: &PlacedBlock,
+    line: &PlacedLine,
+    r: usize,
+    font: &EmbeddedFont,
+) -> Vec<(Range<usize>, String)> {
+    let glyphs = &line.runs[r].glyphs;
+    let mut out = Vec::new();
+    // The current word: its glyphs, its text (a byte range of the block's), whether it needs
+    // `/ActualText`.
+    let mut word: Option<(Range<usize>, Range<u32>, bool)> = None;
+    let flush = |out: &mut Vec<(Range<usize>, String)>,
+                 word: Option<(Range<usize>, Range<u32>, bool)>| {
+        if let Some((glyphs, text, true)) = word
+            && let Some(text) = block.text.get(text.start as usize..text.end as usize)
+        {
+            out.push((glyphs, text.to_owned()));
+        }
+    };
+    let mut i = 0;
+    while i < glyphs.len() {
+        let range = glyphs[i].text.clone();
+        let mut j = i + 1;
+        while j < glyphs.len() && glyphs[j].text == range {
+            j += 1;
+        }
+        let want = block.glyph_text(line, r, i);
+        let read: String = glyphs[i..j]
+            .iter()
+            .filter_map(|g| g.id)
+            .filter_map(|id| font.texts.get(&u16::try_from(id).ok()?))
+            .map(String::as_str)
+            .collect();
+        let wrong = read != want;
+        let blank = want.chars().all(char::is_whitespace);
+        match &mut word {
+            Some((g, t, needs)) if !blank && t.end == range.start && range.start < range.end => {
+                g.end = j;
+                t.end = range.end;
+                *needs |= wrong;
+            }
+            _ => {
+                flush(&mut out, word.take());
+                if blank || range.is_empty() {
+                    // White space, or a hyphen added at the end of a line: alone.
+                    if wrong && !want.is_empty() {
+                        out.push((i..j, want.to_owned()));
+                    }
+                } else {
+                    word = Some((i..j, range, wrong));
+                }
+            }
+        }
+        i = j;
+    }
+    flush(&mut out, word);
+    out
+}
+
+/// Text as a PDF text string in UTF-16BE with its byte order mark, written in hex.
+fn utf16_hex(text: &str) -> String {
+    let mut s = String::from("<FEFF");
+    for unit in text.encode_utf16() {
+        let _ = write!(s, "{unit:04X}");
+    }
+    s.push('>');
+    s
 }
 
 /// A number as content streams want it: no exponent, at most 4 decimals, no trailing zeros.
@@ -491,6 +612,111 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "q 1 0 0 1 0 0 cm BT 3 Tr\nET Q\n"
         );
+    }
+
+    /// A one-line block of `text` in face 7, its glyphs `(glyph id, text range)` drawn in
+    /// that order, and face 7 embedded with ToUnicode texts `to_unicode` (glyph id → text).
+    fn drawn(
+        text: &str,
+        glyphs: &[(u32, Range<u32>)],
+        to_unicode: &[(u16, &str)],
+    ) -> (String, PlacedBlock) {
+        let mut block = PlacedBlock::empty(0, folio_doc::Rect::new(0.0, 0.0, 100.0, 20.0), 10.0);
+        block.text = text.to_owned();
+        let run = folio_doc::GlyphRun {
+            face: folio_doc::FaceId(7),
+            size: 10.0,
+            origin: folio_doc::Point { x: 0.0, y: 10.0 },
+            color: folio_doc::Rgb([0, 0, 0]),
+            spans: Vec::new(),
+            link: None,
+            synthetic: folio_doc::Synthetic::default(),
+            glyphs: glyphs
+                .iter()
+                .map(|(id, text)| folio_doc::PlacedGlyph {
+                    id: Some(*id),
+                    advance: 5.0,
+                    dx: 0.0,
+                    dy: 0.0,
+                    text: text.clone(),
+                })
+                .collect(),
+        };
+        block.lines.push(PlacedLine {
+            origin: folio_doc::Point { x: 0.0, y: 10.0 },
+            width: 5.0 * glyphs.len() as f32,
+            text: 0..text.len() as u32,
+            hyphenated: false,
+            runs: vec![run],
+        });
+        let font = EmbeddedFont {
+            font: (9, 0),
+            cid: to_unicode.iter().map(|&(g, _)| (g, g)).collect(),
+            widths: to_unicode.iter().map(|&(g, _)| (g, 500.0)).collect(),
+            texts: to_unicode.iter().map(|&(g, t)| (g, t.to_owned())).collect(),
+            postscript_name: "Test".into(),
+            base_font: "AAAAAA+Test".into(),
+        };
+        let embedded = HashMap::from([(7, font)]);
+        let originals = HashMap::new();
+        let faces = Faces {
+            embedded: &embedded,
+            originals: &originals,
+        };
+        let out = draw_blocks(
+            std::slice::from_ref(&block),
+            &Matrix::IDENTITY,
+            &faces,
+            TextMode::Fill,
+            &mut Vec::new(),
+        );
+        (String::from_utf8(out).unwrap(), block)
+    }
+
+    #[test]
+    fn a_word_to_unicode_misreads_gets_its_actual_text_and_the_rest_does_not() {
+        // "कि का": the vowel sign of कि is drawn before its consonant (glyph 10 stands for
+        // the whole cluster, 11 for क alone); का reads back glyph by glyph.
+        let text = "कि का";
+        let (out, _) = drawn(
+            text,
+            &[(10, 0..6), (11, 0..6), (3, 6..7), (11, 7..13), (12, 7..13)],
+            &[(3, " "), (10, "कि"), (11, "क"), (12, "ा")],
+        );
+        assert!(
+            out.contains(
+                "/Span<</ActualText<FEFF0915093F>>>BDC [<000A><000B>] TJ EMC [<0003><000B><000C>] TJ"
+            ),
+            "{out}"
+        );
+        assert_eq!(out.matches("BDC").count(), 1, "{out}");
+        assert_eq!(out.matches("EMC").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn right_to_left_clusters_get_their_actual_text_one_by_one() {
+        // Two clusters drawn right to left (later text first), both misread by ToUnicode:
+        // each gets its own span, so a reader orders them itself.
+        let text = "لا لا";
+        let (out, _) = drawn(
+            text,
+            &[(20, 5..9), (3, 4..5), (20, 0..4)],
+            &[(3, " "), (20, "ل")],
+        );
+        assert_eq!(
+            out.matches("/Span<</ActualText<FEFF06440627>>>BDC").count(),
+            2,
+            "{out}"
+        );
+        assert!(out.ends_with("EMC\nET Q\n"), "{out}");
+        assert!(!out.contains("[]"), "{out}");
+    }
+
+    #[test]
+    fn text_to_unicode_reads_back_is_drawn_without_spans() {
+        let (out, _) = drawn("ab", &[(1, 0..1), (2, 1..2)], &[(1, "a"), (2, "b")]);
+        assert!(out.contains("[<0001><0002>] TJ\n"), "{out}");
+        assert!(!out.contains("BDC"), "{out}");
     }
 
     #[test]

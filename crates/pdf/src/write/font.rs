@@ -23,8 +23,11 @@
 //! # Limitations
 //! - CFF2 outlines (variable CFF) and bitmap-only faces are refused.
 //! - Faces are embedded at their default instance; variation coordinates are not applied.
-//! - A glyph stands for one text: the first non-empty text noted for it wins (ToUnicode cannot
-//!   map one CID to two texts).
+//! - A glyph stands for one text in ToUnicode (it cannot map one CID to two texts): the text
+//!   noted most often for it, the first noted on a tie. Where a cluster's glyphs read back
+//!   otherwise (a Devanagari vowel sign drawn before its consonant, a half form standing in
+//!   several conjuncts), the content stream says what they stand for with `/ActualText`
+//!   (`write::content`), using [`EmbeddedFont::texts`] to know where ToUnicode falls short.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
@@ -55,8 +58,9 @@ struct FaceUse {
     data: Arc<Vec<u8>>,
     /// The face's index in a collection, 0 for a single font.
     index: u32,
-    /// Glyph id → the text it stands for (empty if it only continues a cluster).
-    glyphs: BTreeMap<u16, String>,
+    /// Glyph id → the texts noted for it, each with how many times (first noted first);
+    /// empty if it only continues clusters.
+    glyphs: BTreeMap<u16, Vec<(String, u32)>>,
 }
 
 /// What the writer needs to draw with an embedded font.
@@ -69,6 +73,9 @@ pub(crate) struct EmbeddedFont {
     /// Advance of each shown CID as written in `/W` (or `/DW`), in 1/1000 of the font size:
     /// the writer computes `TJ` adjustments against these, not against the face's own units.
     pub widths: HashMap<u16, f32>,
+    /// The text ToUnicode gives for each glyph id drawn (absent for one that only continues
+    /// clusters), so the writer knows which clusters need `/ActualText` to read back right.
+    pub texts: HashMap<u16, String>,
     /// The face's PostScript name, without the subset tag (e.g. `NotoSerif-Regular`).
     pub postscript_name: String,
     /// The name written as `/BaseFont` and `/FontName`: subset tag, `+`, PostScript name.
@@ -188,7 +195,8 @@ impl FontEmbedder {
 
     /// Notes that glyph `gid` of face `key` is drawn, standing for `text`: the cluster's
     /// Unicode text for the first glyph of a cluster ("ffi" for a ligature), empty for a glyph
-    /// that continues one. The first non-empty text noted for a glyph is the one kept.
+    /// that continues one. The text noted most often for a glyph is the one kept (the first
+    /// noted on a tie).
     pub fn use_glyph(&mut self, key: u32, gid: u16, text: &str) {
         let Some(face) = self.faces.get_mut(&key) else {
             if !self.unknown.contains(&key) {
@@ -197,8 +205,36 @@ impl FontEmbedder {
             return;
         };
         let entry = face.glyphs.entry(gid).or_default();
-        if entry.is_empty() && !text.is_empty() {
-            entry.push_str(text);
+        if text.is_empty() {
+            return;
+        }
+        match entry.iter_mut().find(|(t, _)| t == text) {
+            Some((_, n)) => *n += 1,
+            None => entry.push((text.to_owned(), 1)),
+        }
+    }
+
+    /// Notes the glyphs of one cluster, in the order they are drawn, standing together for
+    /// `text`. When they are as many as its characters and none is the face's own glyph for
+    /// another of them (no vowel sign drawn before its consonant), each stands for its own
+    /// character, so a Thai consonant keeps its text whatever marks sit on it; otherwise the
+    /// first stands for the whole cluster (a ligature, a conjunct) and the rest for nothing.
+    pub fn use_cluster(&mut self, key: u32, gids: &[u16], text: &str) {
+        let split = self
+            .faces
+            .get(&key)
+            .and_then(|face| split_cluster(face, gids, text));
+        match split {
+            Some(chars) => {
+                for (&gid, c) in gids.iter().zip(chars) {
+                    self.use_glyph(key, gid, c);
+                }
+            }
+            None => {
+                for (i, &gid) in gids.iter().enumerate() {
+                    self.use_glyph(key, gid, if i == 0 { text } else { "" });
+                }
+            }
         }
     }
 
@@ -344,6 +380,7 @@ fn prepare_face(key: u32, face: &FaceUse) -> Result<PreparedFont, FontEmbedError
     let mut cid = HashMap::with_capacity(face.glyphs.len());
     let mut widths = BTreeMap::new();
     let mut texts = BTreeMap::new();
+    let mut to_unicode_of = HashMap::with_capacity(face.glyphs.len());
     for (&gid, text) in &face.glyphs {
         // The remapper was given every noted glyph above, so the lookup cannot fail; the
         // subsetter only appends composite components after them.
@@ -356,7 +393,11 @@ fn prepare_face(key: u32, face: &FaceUse) -> Result<PreparedFont, FontEmbedError
             new,
             round_width(to_glyph_space(advance.into(), metrics.units_per_em)),
         );
-        texts.insert(new, text.as_str());
+        let text = chosen_text(text);
+        texts.insert(new, text);
+        if !text.is_empty() {
+            to_unicode_of.insert(gid, text.to_owned());
+        }
     }
 
     let postscript_name = postscript_name(&font).unwrap_or_else(|| format!("Font{key}"));
@@ -456,6 +497,7 @@ fn prepare_face(key: u32, face: &FaceUse) -> Result<PreparedFont, FontEmbedError
         font: (0, 0),
         cid,
         widths: widths.into_iter().collect(),
+        texts: to_unicode_of,
         postscript_name,
         base_font,
     };
@@ -498,6 +540,49 @@ fn drawn_extent(
     let top = scale(top).max(metrics.cap_height).min(metrics.ascent);
     let bottom = scale(bottom).min(0.0).max(metrics.descent);
     Some((top, bottom))
+}
+
+/// The text noted most often for a glyph, the first noted on a tie; empty if none.
+fn chosen_text(noted: &[(String, u32)]) -> &str {
+    let mut best: Option<&(String, u32)> = None;
+    for entry in noted {
+        if best.is_none_or(|b| entry.1 > b.1) {
+            best = Some(entry);
+        }
+    }
+    best.map_or("", |(t, _)| t.as_str())
+}
+
+/// Each glyph's own character, when a cluster's glyphs are its characters one for one in
+/// order: as many glyphs as characters, and none the face's glyph for a character at another
+/// place. `None` when they are not (or the face cannot be read: then the cluster is whole).
+fn split_cluster<'t>(face: &FaceUse, gids: &[u16], text: &'t str) -> Option<Vec<&'t str>> {
+    if gids.len() < 2 || text.chars().count() != gids.len() {
+        return None;
+    }
+    let font = FontRef::from_index(&face.data, face.index).ok()?;
+    let cmap = font.cmap().ok()?;
+    let nominal: Vec<Option<u16>> = text
+        .chars()
+        .map(|c| {
+            cmap.map_codepoint(c)
+                .and_then(|g| u16::try_from(g.to_u32()).ok())
+        })
+        .collect();
+    for (i, &gid) in gids.iter().enumerate() {
+        let elsewhere = nominal
+            .iter()
+            .enumerate()
+            .any(|(j, &n)| j != i && n == Some(gid) && nominal[i] != Some(gid));
+        if elsewhere {
+            return None;
+        }
+    }
+    Some(
+        text.char_indices()
+            .map(|(i, c)| &text[i..i + c.len_utf8()])
+            .collect(),
+    )
 }
 
 /// Reads the font descriptor's metrics from `head`, `hhea`, `OS/2` and `post`; only `head`
@@ -988,6 +1073,31 @@ mod tests {
         let mut doc = Document::with_version("1.7");
         assert!(embedder.embed(&mut doc).is_err());
         assert!(doc.objects.is_empty());
+    }
+
+    #[test]
+    fn a_cluster_of_its_own_glyphs_maps_glyph_by_glyph_and_the_likeliest_text_wins() {
+        let data = load("NotoSans-Regular.ttf");
+        let font = FontRef::new(&data).unwrap();
+        let cmap = font.cmap().unwrap();
+        let gid = |c: char| cmap.map_codepoint(c).unwrap().to_u32() as u16;
+        let (a, b, e, acute) = (gid('a'), gid('b'), gid('e'), gid('\u{301}'));
+        let mut embedder = FontEmbedder::new();
+        embedder.add_face(1, data.clone(), 0);
+        // e + combining acute, drawn as its own two glyphs: each stands for its character.
+        embedder.use_cluster(1, &[e, acute], "e\u{301}");
+        // Two glyphs drawn in the other order than their characters (as a Devanagari vowel
+        // sign before its consonant): the first stands for the whole cluster, once.
+        embedder.use_cluster(1, &[b, a], "ab");
+        embedder.use_cluster(1, &[b], "b");
+        embedder.use_cluster(1, &[b], "b");
+        embedder.use_cluster(1, &[a], "a");
+        let fonts = embedder.embed(&mut Document::with_version("1.7")).unwrap();
+        let texts = &fonts[&1].texts;
+        assert_eq!(texts[&e], "e");
+        assert_eq!(texts[&acute], "\u{301}");
+        assert_eq!(texts[&b], "b", "noted twice as b, once as ab");
+        assert_eq!(texts[&a], "a");
     }
 
     #[test]

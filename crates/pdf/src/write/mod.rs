@@ -8,7 +8,8 @@
 //!    `TJ` adjustments of the same width, so kept glyphs after them stay where they were;
 //!    every other operator is copied byte for byte;
 //! 2. the new text is appended in its own `q … Q`, drawn with subset Type 0 fonts
-//!    (`write::font`) whose `/ToUnicode` gives the translation back to copy-paste and search;
+//!    (`write::font`) whose `/ToUnicode` gives the translation back to copy-paste and search
+//!    (and `/ActualText` spans where a word's glyphs cannot: `write::content`);
 //! 3. links are moved, outline titles, `/Title` and `/Lang` are set;
 //! 4. the file is saved with object and cross-reference streams.
 
@@ -299,10 +300,21 @@ pub fn write(
                 if originals.contains_key(&run.face.0) {
                     continue;
                 }
-                for (i, g) in run.glyphs.iter().enumerate() {
-                    if let Some(id) = g.id {
-                        embedder.use_glyph(run.face.0, id as u16, block.glyph_text(line, r, i));
-                    }
+                // Cluster by cluster: its glyphs share a text range and follow one another.
+                let mut i = 0;
+                while i < run.glyphs.len() {
+                    let range = &run.glyphs[i].text;
+                    let n = run.glyphs[i..]
+                        .iter()
+                        .take_while(|g| g.text == *range)
+                        .count();
+                    let gids: Vec<u16> = run.glyphs[i..i + n]
+                        .iter()
+                        .filter_map(|g| g.id)
+                        .map(|id| id as u16)
+                        .collect();
+                    embedder.use_cluster(run.face.0, &gids, block.glyph_text(line, r, i));
+                    i += n;
                 }
             }
         }
