@@ -43,6 +43,9 @@ pub struct Settings<'a> {
     pub price: Option<Price>,
     /// When to stop starting new documents.
     pub caps: Caps,
+    /// What reading one document may cost (the config's `[limits]`): a document over a
+    /// document limit fails its job, a page over a page limit fails alone.
+    pub limits: folio_pdf::Limits,
 }
 
 /// Limits on what a batch may spend, checked against each document's estimate before it
@@ -307,6 +310,7 @@ fn options<'o>(
         translate: settings.translate.clone(),
         pages: job.pages.clone(),
         password: settings.password.clone(),
+        limits: settings.limits,
         ..folio::Options::new(engine, settings.fonts)
     }
 }

@@ -521,6 +521,7 @@ impl<'a> Worker<'a> {
             translate: self.settings.translate.clone(),
             pages,
             password: self.settings.password.clone(),
+            limits: self.settings.limits,
             ..folio::Options::new(engine.as_ref(), self.settings.fonts)
         };
         let held = self.hold(&bytes, &options)?;

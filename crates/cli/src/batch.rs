@@ -112,6 +112,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         password: args.password.clone(),
         price,
         caps,
+        limits: folio::limits_from_config(&config.limits, None),
     };
     let make_engine = |to: &str| -> Result<_, String> {
         args.engine.engine(&config, to).map_err(|e| e.to_string())

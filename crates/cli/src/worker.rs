@@ -111,6 +111,7 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         password: args.password.clone(),
         price,
         caps,
+        limits: folio::limits_from_config(&config.limits, None),
     };
     let fleet = Fleet {
         lease,

@@ -181,9 +181,8 @@ fn an_inline_font_keeps_its_text_on_an_identity_round_trip() {
     let input = three_pages_with("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
     let (out, report) = translate(input.clone(), Limits::default()).unwrap();
     assert!(report.failed_pages.is_empty(), "{:?}", report.failed_pages);
-    let joined = |pdf: &[u8]| -> Vec<String> {
-        page_words(pdf).into_iter().map(|w| w.concat()).collect()
-    };
+    let joined =
+        |pdf: &[u8]| -> Vec<String> { page_words(pdf).into_iter().map(|w| w.concat()).collect() };
     assert_eq!(joined(&out), ["Firstpage", "Secondpage", "Thirdpage"]);
     let path = std::env::temp_dir().join(format!("folio-inline-font-{}.pdf", std::process::id()));
     std::fs::write(&path, &out).unwrap();

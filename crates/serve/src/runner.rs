@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     queue: mpsc::UnboundedSender<String>,
     make_engine: Arc<EngineMaker>,
     fonts: Arc<folio_typeset::FontBook>,
+    /// What reading one PDF may cost.
+    limits: folio_pdf::Limits,
     job_timeout: Duration,
     /// One lock per job being edited: its edits are applied one after the other.
     edit_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
@@ -88,6 +90,7 @@ impl Runner {
             queue,
             make_engine: settings.make_engine.clone(),
             fonts: settings.fonts.clone(),
+            limits: settings.limits,
             job_timeout: settings.job_timeout,
             edit_locks: Mutex::default(),
         });
@@ -550,6 +553,7 @@ pub(crate) fn render(
         pages,
         fixed: edit::fixed_of(&edits),
         record_blocks: true,
+        limits: inner.limits,
         ..folio::Options::new(engine, &inner.fonts)
     };
     folio::translate(Arc::new(bytes), &options, events).map_err(|e| JobError {

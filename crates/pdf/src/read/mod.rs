@@ -114,10 +114,12 @@ pub fn page_count(
     match pdf.pages().len() {
         0 if looks_like_pdf => Err(ReadError::NoPages),
         0 => Err(ReadError::NotPdf),
-        n if n as u64 > u64::from(limits.max_pages) => Err(ReadError::Limit(LimitExceeded::Pages {
-            pages: n as u32,
-            max: limits.max_pages,
-        })),
+        n if n as u64 > u64::from(limits.max_pages) => {
+            Err(ReadError::Limit(LimitExceeded::Pages {
+                pages: n as u32,
+                max: limits.max_pages,
+            }))
+        }
         n => Ok(n as u32),
     }
 }
@@ -302,7 +304,11 @@ fn new_page_like(page: &Page) -> Page {
 /// over a gigabyte), so page objects are counted first, those written in the open and those
 /// inside object streams; and it inflates object and cross-reference streams itself, without
 /// a bound, so those are measured first ([`crate::limits::scan_object_streams`]).
-fn open_within(bytes: Arc<Vec<u8>>, password: Option<&str>, limits: &Limits) -> Result<Pdf, ReadError> {
+fn open_within(
+    bytes: Arc<Vec<u8>>,
+    password: Option<&str>,
+    limits: &Limits,
+) -> Result<Pdf, ReadError> {
     let packed = crate::limits::scan_object_streams(&bytes, limits, count_page_objects)
         .map_err(ReadError::Limit)?;
     let seen = count_page_objects(&bytes).saturating_add(packed);

@@ -231,10 +231,7 @@ impl fmt::Display for WriteError {
                 )
             }
             WriteError::Save(m) => write!(f, "cannot save the PDF: {m}"),
-            WriteError::Bug(m) => write!(
-                f,
-                "the writer failed ({m}); please report this as a bug"
-            ),
+            WriteError::Bug(m) => write!(f, "the writer failed ({m}); please report this as a bug"),
             WriteError::Bilingual(m) => write!(f, "cannot make the bilingual PDF: {m}"),
             WriteError::Unreadable(m) => write!(
                 f,
