@@ -14,7 +14,7 @@ for f in annot-fpdf2-text-highlight-ink cjk-ja-miyazawa-jo-no-tounicode \
   font-truetype-no-tounicode font-type3-matplotlib xref-hybrid-objstm; do
   cp "$FOLIO_CORPUS/$f.pdf" corpus/roundtrip/
 done
-for t in placeholders glossary config; do
+for t in placeholders glossary config xliff; do
   mkdir -p "corpus/$t"
   cp seeds/$t/* "corpus/$t/"
 done

@@ -46,6 +46,9 @@ pub struct Settings<'a> {
     /// How scanned pages are read by OCR (the `folio batch` and `folio worker` default is
     /// auto, as `folio translate`'s; the language, when empty, is each document's source's).
     pub ocr: folio::OcrSettings,
+    /// What reading one document may cost (the config's `[limits]`): a document over a
+    /// document limit fails its job, a page over a page limit fails alone.
+    pub limits: folio_pdf::Limits,
 }
 
 /// Limits on what a batch may spend, checked against each document's estimate before it
@@ -311,6 +314,7 @@ fn options<'o>(
         pages: job.pages.clone(),
         password: settings.password.clone(),
         ocr: settings.ocr.clone(),
+        limits: settings.limits,
         ..folio::Options::new(engine, settings.fonts)
     }
 }

@@ -522,6 +522,7 @@ impl<'a> Worker<'a> {
             pages,
             password: self.settings.password.clone(),
             ocr: self.settings.ocr.clone(),
+            limits: self.settings.limits,
             ..folio::Options::new(engine.as_ref(), self.settings.fonts)
         };
         let held = self.hold(&bytes, &options)?;

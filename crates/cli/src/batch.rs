@@ -116,6 +116,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         price,
         caps,
         ocr: args.ocr.settings(),
+        limits: folio::limits_from_config(&config.limits, None),
     };
     let make_engine = |to: &str| -> Result<_, String> {
         args.engine.engine(&config, to).map_err(|e| e.to_string())

@@ -29,9 +29,9 @@ pub struct ServeArgs {
     /// Largest PDF accepted, in megabytes.
     #[arg(long, value_name = "N", default_value_t = 100)]
     max_upload_mb: usize,
-    /// Most pages a PDF may have.
-    #[arg(long, value_name = "N", default_value_t = 500)]
-    max_pages: u32,
+    /// Most pages a PDF may have (default: the config's `[limits]`, else 500).
+    #[arg(long, value_name = "N")]
+    max_pages: Option<u32>,
     /// Jobs translated at once; the others wait in the order they came.
     #[arg(long, value_name = "N", default_value_t = 1)]
     jobs: usize,
@@ -56,6 +56,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut engines = args.allow_engines.clone();
     engines.extend(config.engine.clone());
     let fonts = Arc::new(args.engine.fonts()?);
+    // A service bounds what one upload may cost: the config's `[limits]`, with a page limit
+    // of its own by default (a PDF of more is refused at upload).
+    let max_pages = args.max_pages.or(config.limits.max_pages).or(Some(500));
+    let limits = folio::limits_from_config(&config.limits, max_pages);
     // One limiter for every job in flight, so together they keep to --rpm and --tpm.
     let limiter: Option<Arc<dyn Limiter>> = (args.engine.rpm.is_some()
         || args.engine.tpm.is_some())
@@ -76,7 +80,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         data: args.data,
         token: args.token,
         max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
-        max_pages: args.max_pages,
+        limits,
         jobs: args.jobs,
         job_timeout: Duration::from_secs(args.job_timeout),
         fonts,

@@ -62,7 +62,7 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         password: args.password.clone(),
         bilingual: args.bilingual,
         ocr: args.ocr.settings(),
-        limits: read_limits(&config.limits, args.max_pages),
+        limits: folio::limits_from_config(&config.limits, args.max_pages),
         ..folio::Options::new(engine.as_ref(), &fonts)
     };
     if args.dry_run {
@@ -156,41 +156,6 @@ pub fn write_output(
             ExitCode::from(3)
         },
     )
-}
-
-/// What reading a PDF may cost: the reader's defaults, the config's `[limits]` over them, and
-/// `--max-pages` over both.
-pub(crate) fn read_limits(
-    config: &folio_translate::LimitsConfig,
-    max_pages: Option<u32>,
-) -> folio_pdf::Limits {
-    let mut limits = folio_pdf::Limits::default();
-    const MB: u64 = 1 << 20;
-    if let Some(v) = max_pages.or(config.max_pages) {
-        limits.max_pages = v;
-    }
-    if let Some(v) = config.max_objects {
-        limits.max_objects = v;
-    }
-    if let Some(v) = config.max_stream_mb {
-        limits.max_stream_bytes = v.saturating_mul(MB);
-    }
-    if let Some(v) = config.max_document_mb {
-        limits.max_document_bytes = v.saturating_mul(MB);
-    }
-    if let Some(v) = config.max_depth {
-        limits.max_depth = v;
-    }
-    if let Some(v) = config.max_operators {
-        limits.max_operators = v;
-    }
-    if let Some(v) = config.max_glyphs {
-        limits.max_glyphs = v;
-    }
-    if let Some(v) = config.page_secs.filter(|s| s.is_finite() && *s >= 0.0) {
-        limits.page_time = std::time::Duration::from_secs_f64(v.min(1e9));
-    }
-    limits
 }
 
 /// Arguments of `folio models`.

@@ -115,6 +115,7 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         price,
         caps,
         ocr: args.ocr.settings(),
+        limits: folio::limits_from_config(&config.limits, None),
     };
     let fleet = Fleet {
         lease,

@@ -20,6 +20,7 @@ mod caps;
 mod drawn;
 mod item_lines;
 mod leaders;
+mod limits;
 mod markers;
 mod ocr;
 mod pipeline;
@@ -32,6 +33,7 @@ mod texts;
 mod typeset;
 
 pub use folio_ocr::{OcrMemory, OcrMode, OcrPage, OcrSettings};
+pub use limits::limits_from_config;
 pub use pipeline::{Event, Options, Stage, estimate, segments_sent, translate};
 pub use report::{
     BlockReport, LowConfidenceWord, OcrReport, PageFailure, Report, SegmentCounts, SegmentIssue,

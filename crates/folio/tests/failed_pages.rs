@@ -12,6 +12,11 @@ use folio_typeset::FontBook;
 /// Three pages of text; the second also runs 1,000 path operators. (Objects: the catalog,
 /// the tree, the pages 3–5, their contents 6–8, the font 9.)
 fn three_pages() -> Vec<u8> {
+    three_pages_with("9 0 R")
+}
+
+/// [`three_pages`] with `font` as the pages' `/F1`: a reference, or a direct dictionary.
+fn three_pages_with(font: &str) -> Vec<u8> {
     let busy = format!(
         "BT /F1 12 Tf 72 720 Td (Second page) Tj ET {}",
         "0 0 m n ".repeat(500)
@@ -37,7 +42,7 @@ fn three_pages() -> Vec<u8> {
     for content in 6..9 {
         let page = format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content} 0 R \
-             /Resources << /Font << /F1 9 0 R >> >> >>"
+             /Resources << /Font << /F1 {font} >> >> >>"
         );
         obj(&mut out, page.as_bytes());
     }
@@ -163,6 +168,35 @@ fn a_damaged_page_the_editor_loses_is_an_error_not_a_pdf_without_pages() {
         Err(e) => {
             assert!(e.to_string().contains("would not read back"), "{e}");
             assert!(e.hint().is_some_and(|h| h.contains("qpdf")), "{e}");
+        }
+    }
+}
+
+/// A font given as a direct dictionary in a page's `/Resources`, not an object of its own,
+/// keeps its text on an identity round trip. The reader took the object the dictionary sits
+/// in (the page) for the font's own, and the writer drew the text with the page as its font:
+/// viewers showed nothing ("Unknown font type" in pdftotext).
+#[test]
+fn an_inline_font_keeps_its_text_on_an_identity_round_trip() {
+    let input = three_pages_with("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    let (out, report) = translate(input.clone(), Limits::default()).unwrap();
+    assert!(report.failed_pages.is_empty(), "{:?}", report.failed_pages);
+    let joined =
+        |pdf: &[u8]| -> Vec<String> { page_words(pdf).into_iter().map(|w| w.concat()).collect() };
+    assert_eq!(joined(&out), ["Firstpage", "Secondpage", "Thirdpage"]);
+    let path = std::env::temp_dir().join(format!("folio-inline-font-{}.pdf", std::process::id()));
+    std::fs::write(&path, &out).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output();
+    let _ = std::fs::remove_file(&path);
+    if let Ok(text) = text {
+        let warnings = String::from_utf8_lossy(&text.stderr);
+        assert!(!warnings.contains("Unknown font type"), "{warnings}");
+        let text = String::from_utf8_lossy(&text.stdout);
+        for page in ["First page", "Third page"] {
+            assert!(text.contains(page), "{page:?} not in {text:?}");
         }
     }
 }

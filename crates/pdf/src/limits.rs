@@ -244,6 +244,101 @@ fn count(mut reader: impl Read, cap: u64) -> u64 {
     total
 }
 
+/// Measures the streams hayro-syntax inflates by itself, out of [`Budget`]'s reach: object
+/// streams (ISO 32000-1 §7.5.7), which hold objects it resolves (pages among them), and
+/// cross-reference streams (§7.5.8), read as the file opens. Each is found by its `/Type`
+/// (`/ObjStm`, `/XRef`) in the file's bytes, and its data, when deflated, inflated into a
+/// buffer no larger than the limits allow. Gives the page objects `count_pages` finds in the
+/// object streams, so that pages packed there count against [`Limits::max_pages`] before
+/// hayro-syntax resolves the page tree; a stream over [`Limits::max_stream_bytes`], or all of
+/// them over [`Limits::max_document_bytes`], is the document's error.
+///
+/// Streams that are encrypted, or whose `/Type` is written with `#` escapes, are not seen
+/// here: they inflate without this bound.
+pub(crate) fn scan_object_streams(
+    bytes: &[u8],
+    limits: &Limits,
+    count_pages: fn(&[u8]) -> usize,
+) -> Result<usize, LimitExceeded> {
+    let mut pages = 0usize;
+    let mut total = 0u64;
+    let mut rest = bytes;
+    while let Some((at, len)) = next_packed_type(rest) {
+        rest = &rest[at + len..];
+        // The data follows the dictionary's `stream` keyword and its end of line (§7.3.8.1).
+        let Some(keyword) = find(rest, b"stream") else {
+            break;
+        };
+        let mut data = &rest[keyword + b"stream".len()..];
+        data = data
+            .strip_prefix(b"\r\n")
+            .or_else(|| data.strip_prefix(b"\n"))
+            .or_else(|| data.strip_prefix(b"\r"))
+            .unwrap_or(data);
+        let room = limits
+            .max_stream_bytes
+            .min(limits.max_document_bytes.saturating_sub(total));
+        // Measured first, into a small buffer: only a stream that fits is held.
+        let size = inflated_size(data, room.saturating_add(1));
+        if size > room {
+            return Err(if size > limits.max_stream_bytes {
+                LimitExceeded::StreamBytes {
+                    max: limits.max_stream_bytes,
+                }
+            } else {
+                LimitExceeded::DocumentBytes {
+                    max: limits.max_document_bytes,
+                }
+            });
+        }
+        total += size;
+        if size > 0 {
+            pages = pages.saturating_add(count_pages(&inflate(data, size)));
+        }
+        rest = data;
+    }
+    Ok(pages)
+}
+
+/// Where the next `/ObjStm` or `/XRef` name starts in `bytes`, and its length: names only,
+/// not `/XRefStm` (a trailer's key).
+fn next_packed_type(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(at) = find(&bytes[from..], b"/") {
+        let at = from + at;
+        for name in [&b"/ObjStm"[..], b"/XRef"] {
+            if bytes[at..].starts_with(name)
+                && bytes
+                    .get(at + name.len())
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+            {
+                return Some((at, name.len()));
+            }
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// zlib (else raw deflate) data inflated, no further than `cap` bytes; broken or other data
+/// gives what inflated before the break (often nothing).
+fn inflate(data: &[u8], cap: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(usize::try_from(cap).unwrap_or(0));
+    let _ = flate2::read::ZlibDecoder::new(data)
+        .take(cap)
+        .read_to_end(&mut out);
+    if out.is_empty() {
+        let _ = flate2::read::DeflateDecoder::new(data)
+            .take(cap)
+            .read_to_end(&mut out);
+    }
+    out
+}
+
 /// One page's walk against its limits: operators run, time taken, depth of forms.
 #[derive(Debug)]
 pub(crate) struct PageBudget {

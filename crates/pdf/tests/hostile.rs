@@ -210,6 +210,50 @@ fn million_pages_stop_at_the_page_limit() {
     outcome.assert_says(&["error: the PDF has 1000000 pages, more than the limit of 10000"]);
 }
 
+/// A page object in an object stream that inflates to 1 GiB (a deflate bomb hayro-syntax
+/// would inflate itself, out of the per-stream budget): the document fails, quickly.
+#[test]
+fn deflate_bomb_in_an_object_stream_fails_the_document() {
+    let outcome = in_child(
+        "deflate_bomb_in_an_object_stream_fails_the_document",
+        || packed_pages_pdf(1, 1 << 30),
+    );
+    outcome.assert_says(&["error: a stream decodes to more than the limit of 134217728 bytes"]);
+}
+
+/// A million page objects packed in an object stream, out of sight of a scan of the file's
+/// bytes: refused by the page limit before hayro-syntax resolves the page tree.
+#[test]
+fn a_million_pages_in_an_object_stream_stop_at_the_page_limit() {
+    let outcome = in_child(
+        "a_million_pages_in_an_object_stream_stop_at_the_page_limit",
+        || packed_pages_pdf(1_000_000, 0),
+    );
+    outcome.assert_says(&["error: the PDF has 1000000 pages, more than the limit of 10000"]);
+}
+
+/// Pages in an object stream read as any: the two cases above fail for their limits, not for
+/// a file the reader cannot open.
+#[test]
+fn pages_in_an_object_stream_read() {
+    let doc = read_with(packed_pages_pdf(2, 1000), Limits::default()).unwrap();
+    assert_eq!(doc.pages.len(), 2);
+    let text: Vec<&str> = doc.pages[1].words.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(text, ["packed"]);
+    assert_eq!(
+        folio_pdf::page_count(packed_pages_pdf(3, 0), None, &Limits::default()),
+        Ok(3)
+    );
+    let small = Limits {
+        max_pages: 2,
+        ..Limits::default()
+    };
+    assert_eq!(
+        folio_pdf::page_count(packed_pages_pdf(3, 0), None, &small),
+        Err(ReadError::Limit(LimitExceeded::Pages { pages: 3, max: 2 }))
+    );
+}
+
 /// One page of 10⁷ operators.
 #[test]
 fn ten_million_operators_fail_their_page() {
@@ -572,6 +616,93 @@ fn deflate(data: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(data).unwrap();
     enc.finish().unwrap()
+}
+
+/// A PDF of `pages` pages whose page objects sit in one deflated object stream, followed there
+/// by `filler` spaces, and are found through a cross-reference stream (ISO 32000-1 §7.5.7,
+/// §7.5.8). Objects 1–5 are the catalog, the page tree, the content, the object stream and the
+/// cross-reference stream; the pages are 6 on.
+fn packed_pages_pdf(pages: u32, filler: usize) -> Vec<u8> {
+    const FIRST_PAGE: u32 = 6;
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    let mut plain = |out: &mut Vec<u8>, body: &[u8]| {
+        offsets.push(out.len());
+        writeln!(out, "{} 0 obj", offsets.len()).unwrap();
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    };
+    plain(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
+    let mut tree = format!(
+        "<< /Type /Pages /Count {pages} /MediaBox [0 0 612 792] /Resources << /Font << /F1 \
+         << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> /Kids ["
+    )
+    .into_bytes();
+    for i in 0..pages {
+        write!(tree, "{} 0 R ", FIRST_PAGE + i).unwrap();
+    }
+    tree.extend_from_slice(b"] >>");
+    plain(&mut out, &tree);
+    let content = b"BT /F1 12 Tf 72 720 Td (packed) Tj ET";
+    let mut body = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\nendstream");
+    plain(&mut out, &body);
+
+    // The object stream: "number offset" pairs, then the objects, then the filler.
+    // Short: a million of them stay under the stream limit; the rest is inherited.
+    let page = b"<< /Type /Page /Parent 2 0 R /Contents 3 0 R >>\n";
+    let mut header = Vec::new();
+    for i in 0..pages {
+        write!(header, "{} {} ", FIRST_PAGE + i, i as usize * page.len()).unwrap();
+    }
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&header).unwrap();
+    for _ in 0..pages {
+        enc.write_all(page).unwrap();
+    }
+    let chunk = vec![b' '; 1 << 20];
+    let mut left = filler;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        enc.write_all(&chunk[..n]).unwrap();
+        left -= n;
+    }
+    let packed = enc.finish().unwrap();
+    let mut body = format!(
+        "<< /Type /ObjStm /N {pages} /First {} /Filter /FlateDecode /Length {} >>\nstream\n",
+        header.len(),
+        packed.len()
+    )
+    .into_bytes();
+    body.extend_from_slice(&packed);
+    body.extend_from_slice(b"\nendstream");
+    plain(&mut out, &body);
+
+    // The cross-reference stream: type 1 (offset) for objects 1–5, type 2 (in object 4) after.
+    let xref_at = out.len();
+    offsets.push(xref_at);
+    let size = FIRST_PAGE + pages;
+    let mut entries = vec![0u8, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff];
+    for &offset in &offsets {
+        entries.push(1);
+        entries.extend_from_slice(&(offset as u32).to_be_bytes());
+        entries.extend_from_slice(&0u32.to_be_bytes());
+    }
+    for i in 0..pages {
+        entries.push(2);
+        entries.extend_from_slice(&4u32.to_be_bytes());
+        entries.extend_from_slice(&i.to_be_bytes());
+    }
+    write!(
+        out,
+        "5 0 obj\n<< /Type /XRef /Size {size} /W [1 4 4] /Root 1 0 R /Length {} >>\nstream\n",
+        entries.len()
+    )
+    .unwrap();
+    out.extend_from_slice(&entries);
+    write!(out, "\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").unwrap();
+    out
 }
 
 /// A PDF written object by object, numbered from 1, with a cross-reference table.

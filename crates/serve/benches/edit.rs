@@ -52,7 +52,7 @@ fn seconds(d: Duration) -> String {
 fn main() {
     let data = data_dir("bench-edit");
     let mut settings = settings(&data);
-    settings.max_pages = 1000;
+    settings.limits.max_pages = 1000;
     let server = Server::start(settings);
     block_on(async {
         let client = reqwest::Client::new();

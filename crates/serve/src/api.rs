@@ -11,6 +11,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use folio_pdf::{LimitExceeded, ReadError};
 use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -27,7 +28,7 @@ struct App {
     runner: Runner,
     token: Option<Arc<str>>,
     max_upload_bytes: usize,
-    max_pages: u32,
+    limits: folio_pdf::Limits,
     engines: Arc<[String]>,
     /// Turns true when the server begins to shut down.
     stopping: tokio::sync::watch::Receiver<bool>,
@@ -47,7 +48,7 @@ pub fn router(
         runner,
         token: settings.token.as_deref().map(Arc::from),
         max_upload_bytes: settings.max_upload_bytes,
-        max_pages: settings.max_pages,
+        limits: settings.limits,
         engines: settings.engines.clone().into(),
         stopping,
     };
@@ -271,23 +272,20 @@ async fn create_job(
     let bytes = Arc::new(file.to_vec());
     let count = tokio::task::spawn_blocking({
         let bytes = bytes.clone();
-        move || folio_pdf::page_count(bytes, None)
+        let limits = app.limits;
+        move || folio_pdf::page_count(bytes, None, &limits)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("page count: {e}")))?;
     let pages = count.map_err(|e| ApiError::Unprocessable {
         error: e.to_string(),
-        hint: e.hint().map(String::from),
+        hint: match e {
+            ReadError::Limit(LimitExceeded::Pages { .. }) => {
+                Some("split the PDF, or ask the operator to raise --max-pages".into())
+            }
+            _ => e.hint().map(String::from),
+        },
     })?;
-    if pages > app.max_pages {
-        return Err(ApiError::Unprocessable {
-            error: format!(
-                "the PDF has {pages} pages, more than the limit of {}",
-                app.max_pages
-            ),
-            hint: Some("split the PDF, or ask the operator to raise --max-pages".into()),
-        });
-    }
     let job = tokio::task::spawn_blocking({
         let runner = app.runner.clone();
         move || runner.submit(options, pages, &bytes)

@@ -62,8 +62,10 @@ pub struct Settings {
     pub token: Option<String>,
     /// Largest PDF accepted, in bytes (a larger upload is 413).
     pub max_upload_bytes: usize,
-    /// Most pages a PDF may have (more is 422).
-    pub max_pages: u32,
+    /// What reading one PDF may cost (the config's `[limits]`): a PDF of more than
+    /// `limits.max_pages` pages is 422 at upload; a page over a page limit fails alone, a
+    /// document over a document limit fails its job.
+    pub limits: folio_pdf::Limits,
     /// Jobs translated at once; the others wait in order.
     pub jobs: usize,
     /// How long one job may run before it is failed.

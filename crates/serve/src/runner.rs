@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     queue: mpsc::UnboundedSender<String>,
     make_engine: Arc<EngineMaker>,
     fonts: Arc<folio_typeset::FontBook>,
+    /// What reading one PDF may cost.
+    limits: folio_pdf::Limits,
     job_timeout: Duration,
     /// How scanned pages are read (each job says when).
     ocr: folio::OcrSettings,
@@ -90,6 +92,7 @@ impl Runner {
             queue,
             make_engine: settings.make_engine.clone(),
             fonts: settings.fonts.clone(),
+            limits: settings.limits,
             job_timeout: settings.job_timeout,
             ocr: settings.ocr.clone(),
             edit_locks: Mutex::default(),
@@ -566,6 +569,7 @@ pub(crate) fn render(
             ..inner.ocr.clone()
         },
         ocr_memory: Some(&memory),
+        limits: inner.limits,
         ..folio::Options::new(engine, &inner.fonts)
     };
     folio::translate(Arc::new(bytes), &options, events).map_err(|e| JobError {

@@ -113,13 +113,17 @@ fn an_upload_over_the_size_limit_is_413() {
 fn limits_and_unreadable_files_are_clear_errors() {
     with_server(
         "limits",
-        |s| s.max_pages = 1,
+        |s| s.limits.max_pages = 1,
         async |client, server, _| {
             // Not a PDF: the reader's own message and hint.
             let (status, body) = upload(client, server, None, b"hello, this is not a PDF").await;
             assert_eq!(status, 422, "{body}");
-            let expected =
-                folio_pdf::page_count(b"hello, this is not a PDF".to_vec(), None).unwrap_err();
+            let expected = folio_pdf::page_count(
+                b"hello, this is not a PDF".to_vec(),
+                None,
+                &folio_pdf::Limits::default(),
+            )
+            .unwrap_err();
             assert_eq!(body["error"], expected.to_string(), "{body}");
             assert_eq!(body["hint"], expected.hint().unwrap(), "{body}");
 

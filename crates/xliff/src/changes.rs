@@ -104,12 +104,15 @@ fn check_languages(imported: &Document, current: &Document) -> Result<()> {
 /// Text compared whitespace aside: runs of whitespace are one space, none at the ends, and
 /// characters XML cannot carry are U+FFFD, as [`write`](crate::write()) wrote them.
 fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    // Characters first: a vertical tab or a form feed is whitespace to Rust but U+FFFD in the
+    // file, so it must be U+FFFD on both sides before the split.
+    let carried: String = text.chars().map(xml_char).collect();
+    let mut out = String::with_capacity(carried.len());
+    for word in carried.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().map(xml_char));
+        out.push_str(word);
     }
     out
 }
@@ -159,6 +162,18 @@ mod tests {
     #[test]
     fn an_unedited_file_changes_nothing() {
         assert_eq!(import(|xml| xml), Ok(Vec::new()));
+    }
+
+    /// A source with a vertical tab or a form feed (whitespace to Rust, U+FFFD in the file)
+    /// came back as "changed" (issue 16, the `xliff` fuzz target's round trip).
+    #[test]
+    fn control_whitespace_in_a_source_is_not_a_change() {
+        let mut current = sample();
+        current.units[0].source = "a\u{b}b\u{c}c [1]".into();
+        current.units[0].target = Some("x\u{b}y [1]".into());
+        let back = read(&write(&current)).unwrap();
+        assert_eq!(back.units[0].source, "a\u{fffd}b\u{fffd}c [1]");
+        assert_eq!(changes(&back, &current), Ok(Vec::new()));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use folio_doc::{CompactString, Font, FontFamilyClass, FontId, FontKind, FontStyle};
 use hayro_font::{CMapResolverFn, FontCache, FontQuery, FontResolverFn};
-use hayro_syntax::object::{Array, Dict, Name, Stream};
+use hayro_syntax::object::{Array, Dict, Name, ObjectIdentifier, Stream};
 
 use super::obj_ref;
 
@@ -183,8 +183,11 @@ impl<'a> FontTable<'a> {
     }
 
     /// Loads (once) the font of a font dictionary; returns its index and whether it loaded.
-    pub fn load(&mut self, dict: &Dict<'a>) -> (usize, bool) {
-        let key = font_key(dict);
+    /// `object` is the dictionary's own object when the resources refer to it, `None` when it
+    /// is written directly in them: hayro-syntax's `Dict::obj_id` gives the object a direct
+    /// dictionary sits in (the page, say), which is not a font the writer may refer to.
+    pub fn load(&mut self, dict: &Dict<'a>, object: Option<ObjectIdentifier>) -> (usize, bool) {
+        let key = font_key(dict, object);
         if let Some(&i) = self.by_key.get(&key) {
             return (i, self.loaded[i].font.is_some());
         }
@@ -207,7 +210,7 @@ impl<'a> FontTable<'a> {
         };
         let ok = loaded.is_some();
         let id = FontId(self.fonts.len() as u32);
-        let info = describe(dict);
+        let info = describe(dict, object);
         let collection = if info.kind == FontKind::Type0 && !info.has_to_unicode {
             collection_maps(dict)
         } else {
@@ -351,8 +354,8 @@ fn collection_maps(dict: &Dict<'_>) -> Option<(hayro_cmap::CMap, Option<hayro_cm
     Some((ucs2, encoding))
 }
 
-fn font_key(dict: &Dict<'_>) -> u128 {
-    match dict.obj_id() {
+fn font_key(dict: &Dict<'_>, object: Option<ObjectIdentifier>) -> u128 {
+    match object {
         Some(id) => ((id.obj_number as u128) << 32) | (id.gen_number as u32 as u128),
         // A direct dictionary: its bytes identify it within this file.
         None => (1u128 << 100) | (dict.data().as_ptr() as usize as u128),
@@ -366,7 +369,7 @@ const ITALIC: u32 = 1 << 6;
 const FORCE_BOLD: u32 = 1 << 18;
 
 /// Describes a font dictionary for the IR: name, kind, embedding, style, ascent and descent.
-fn describe(dict: &Dict<'_>) -> Font {
+fn describe(dict: &Dict<'_>, object: Option<ObjectIdentifier>) -> Font {
     let subtype = dict.get::<Name<'_>>(b"Subtype".as_slice());
     let kind = match subtype.as_ref().map(|n| n.as_str()) {
         Some("TrueType") | Some("OpenType") => FontKind::TrueType,
@@ -428,7 +431,7 @@ fn describe(dict: &Dict<'_>) -> Font {
     Font {
         code_bytes,
         name,
-        dict: dict.obj_id().map(obj_ref),
+        dict: object.map(obj_ref),
         kind,
         embedded,
         has_to_unicode,

@@ -106,13 +106,20 @@ pub fn read(bytes: impl Into<Arc<Vec<u8>>>, options: &ReadOptions) -> Result<Doc
 pub fn page_count(
     bytes: impl Into<Arc<Vec<u8>>>,
     password: Option<&str>,
+    limits: &Limits,
 ) -> Result<u32, ReadError> {
     let bytes: Arc<Vec<u8>> = bytes.into();
     let looks_like_pdf = find_header(&bytes).is_some();
-    let pdf = open(bytes, password)?;
+    let pdf = open_within(bytes, password, limits)?;
     match pdf.pages().len() {
         0 if looks_like_pdf => Err(ReadError::NoPages),
         0 => Err(ReadError::NotPdf),
+        n if n as u64 > u64::from(limits.max_pages) => {
+            Err(ReadError::Limit(LimitExceeded::Pages {
+                pages: n as u32,
+                max: limits.max_pages,
+            }))
+        }
         n => Ok(n as u32),
     }
 }
@@ -130,16 +137,7 @@ pub fn read_page_by_page(
     let bytes: Arc<Vec<u8>> = bytes.into();
     let looks_like_pdf = find_header(&bytes).is_some();
     let limits = options.limits;
-    // hayro-syntax resolves the whole page tree as it opens the file (a million pages: over
-    // a gigabyte): page objects written out in the open are counted first.
-    let seen = count_page_objects(&bytes);
-    if seen > limits.max_pages as usize {
-        return Err(ReadError::Limit(LimitExceeded::Pages {
-            pages: seen as u32,
-            max: limits.max_pages,
-        }));
-    }
-    let pdf = open(bytes.clone(), options.password.as_deref())?;
+    let pdf = open_within(bytes.clone(), options.password.as_deref(), &limits)?;
 
     let hpages = pdf.pages();
     if hpages.is_empty() {
@@ -301,6 +299,28 @@ fn new_page_like(page: &Page) -> Page {
 }
 
 /// Opens a PDF with hayro-syntax, turning its errors into ours.
+/// Opens the file as [`open`] does, after checking what hayro-syntax would spend opening it
+/// beyond `limits`. It resolves the whole page tree as it opens the file (a million pages:
+/// over a gigabyte), so page objects are counted first, those written in the open and those
+/// inside object streams; and it inflates object and cross-reference streams itself, without
+/// a bound, so those are measured first ([`crate::limits::scan_object_streams`]).
+fn open_within(
+    bytes: Arc<Vec<u8>>,
+    password: Option<&str>,
+    limits: &Limits,
+) -> Result<Pdf, ReadError> {
+    let packed = crate::limits::scan_object_streams(&bytes, limits, count_page_objects)
+        .map_err(ReadError::Limit)?;
+    let seen = count_page_objects(&bytes).saturating_add(packed);
+    if seen > limits.max_pages as usize {
+        return Err(ReadError::Limit(LimitExceeded::Pages {
+            pages: u32::try_from(seen).unwrap_or(u32::MAX),
+            max: limits.max_pages,
+        }));
+    }
+    open(bytes, password)
+}
+
 fn open(bytes: Arc<Vec<u8>>, password: Option<&str>) -> Result<Pdf, ReadError> {
     let looks_like_pdf = find_header(&bytes).is_some();
     let data = hayro_syntax::PdfData::from(bytes);

@@ -65,6 +65,16 @@ pub fn bilingual(
     layout: Bilingual,
     pages: Option<&[u32]>,
 ) -> Result<Vec<u8>, WriteError> {
+    super::guard_document(|| pair_pages(original, translated, password, layout, pages))
+}
+
+fn pair_pages(
+    original: &[u8],
+    translated: &[u8],
+    password: Option<&str>,
+    layout: Bilingual,
+    pages: Option<&[u32]>,
+) -> Result<Vec<u8>, WriteError> {
     let load = |bytes: &[u8]| {
         let options = lopdf::LoadOptions {
             password: password.map(str::to_string),

@@ -74,6 +74,9 @@ pub enum WriteError {
     /// The PDF written does not read back with the original's pages: its page objects are
     /// damaged in a way the editor reads otherwise than the reader did.
     Unreadable(String),
+    /// A panic in the work on the whole document (opening it, subsetting the fonts, rewriting
+    /// forms, saving): a bug of ours, which ends as this document's error, not the process.
+    Bug(String),
 }
 
 /// The links a block's new text carries, each with the rectangle over its words (display
@@ -229,6 +232,7 @@ impl fmt::Display for WriteError {
                 )
             }
             WriteError::Save(m) => write!(f, "cannot save the PDF: {m}"),
+            WriteError::Bug(m) => write!(f, "the writer failed ({m}); please report this as a bug"),
             WriteError::Bilingual(m) => write!(f, "cannot make the bilingual PDF: {m}"),
             WriteError::Unreadable(m) => write!(
                 f,
@@ -244,7 +248,7 @@ impl std::error::Error for WriteError {}
 /// damaged page object the reader repaired and the editor did not).
 fn check_reads_back(out: Vec<u8>, pages: u32) -> Result<Vec<u8>, WriteError> {
     let out = Arc::new(out);
-    match crate::page_count(out.clone(), None) {
+    match crate::page_count(out.clone(), None, &crate::Limits::unbounded()) {
         Ok(n) if n == pages => {}
         Ok(n) => {
             return Err(WriteError::Unreadable(format!("{n} pages of {pages}")));
@@ -264,7 +268,29 @@ impl From<ReadError> for WriteError {
 
 /// Writes `original` with the changes of `plan`. `doc` is the document as read from
 /// `original` (glyph indices in the plan refer to it).
+///
+/// Never panics: each page is written under a guard of its own (a panic leaves that page as
+/// it was, in [`Written::failed_pages`]); a panic in the work on the whole document (subsetting
+/// the fonts, rewriting forms, saving) is [`WriteError::Bug`].
 pub fn write(
+    original: Arc<Vec<u8>>,
+    password: Option<&str>,
+    doc: &Document,
+    plan: &WritePlan,
+) -> Result<Written, WriteError> {
+    guard_document(|| write_document(original, password, doc, plan))
+}
+
+/// Runs the work on a whole document: a panic there (a bug) is the document's
+/// [`WriteError::Bug`] rather than the end of the process, which may be translating others.
+pub(crate) fn guard_document<T>(
+    work: impl FnOnce() -> Result<T, WriteError>,
+) -> Result<T, WriteError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+        .unwrap_or_else(|panic| Err(WriteError::Bug(crate::panic_message(&*panic))))
+}
+
+fn write_document(
     original: Arc<Vec<u8>>,
     password: Option<&str>,
     doc: &Document,
@@ -319,8 +345,15 @@ pub fn write(
             }
         }
     }
-    let fonts = embedder
-        .embed(&mut pdf)
+    // The subsetter works on font programs from the input; a panic in it fails the document
+    // with the fonts named, before any object is added.
+    let fonts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| embedder.embed(&mut pdf)))
+        .map_err(|panic| {
+            WriteError::Font(format!(
+                "the subsetter failed ({}); please report this as a bug",
+                crate::panic_message(&*panic)
+            ))
+        })?
         .map_err(|e| WriteError::Font(e.to_string()))?;
     let faces = content::Faces {
         embedded: &fonts,
@@ -681,6 +714,17 @@ pub(crate) fn font_name(key: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_on_the_whole_document_is_its_error() {
+        let err = guard_document(|| -> Result<(), WriteError> { panic!("boom") }).unwrap_err();
+        assert_eq!(err, WriteError::Bug("boom".into()));
+        assert_eq!(
+            err.to_string(),
+            "the writer failed (boom); please report this as a bug"
+        );
+        assert_eq!(guard_document(|| Ok(3)), Ok(3));
+    }
 
     #[test]
     fn a_page_that_panics_is_left_and_noted() {

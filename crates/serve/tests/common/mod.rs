@@ -34,7 +34,10 @@ pub fn settings(data: &Path) -> Settings {
         data: data.to_path_buf(),
         token: None,
         max_upload_bytes: 20 * 1024 * 1024,
-        max_pages: 100,
+        limits: folio_pdf::Limits {
+            max_pages: 100,
+            ..folio_pdf::Limits::default()
+        },
         jobs: 1,
         job_timeout: Duration::from_secs(600),
         fonts: Arc::new(folio_typeset::FontBook::bundled()),

@@ -22,7 +22,7 @@ pub(crate) use state::State;
 
 use folio_doc::{Address, CompactString, Matrix, PathAsset, Point, Rect, Rgb, StreamId, Warning};
 use hayro_syntax::content::UntypedIter;
-use hayro_syntax::object::{Array, Dict, Name, Object, Stream};
+use hayro_syntax::object::{Array, Dict, Name, Object, ObjectIdentifier, Stream};
 use hayro_syntax::page::Resources;
 
 use super::fonts::FontTable;
@@ -401,7 +401,8 @@ impl<'a> Interpreter<'_, 'a> {
             self.warn(format!("font /{} is not in the resources", name.as_str()));
             return None;
         };
-        let (index, ok) = self.fonts.load(&dict);
+        let object = res.fonts.get_ref(name).map(ObjectIdentifier::from);
+        let (index, ok) = self.fonts.load(&dict, object);
         if !ok {
             let font = self.fonts.info(index).name.clone();
             self.warn(format!(
@@ -424,7 +425,8 @@ impl<'a> Interpreter<'_, 'a> {
         if let Some(arr) = gs.get::<Array<'_>>(b"Font".as_slice()) {
             let mut it = arr.flex_iter();
             if let (Some(font), Some(size)) = (it.next::<Dict<'_>>(), it.next::<f64>()) {
-                let (index, _) = self.fonts.load(&font);
+                // Taken as direct, whether or not it is: the font is read, not drawn with.
+                let (index, _) = self.fonts.load(&font, None);
                 st.g.text.font = Some(index);
                 st.g.text.size = size;
             }
