@@ -87,6 +87,7 @@ fn a_document_over_the_configured_limits_fails_alone() {
         password: None,
         price: None,
         caps: Caps::default(),
+        ocr: folio::OcrSettings::default(),
         limits: folio::limits_from_config(&config.limits, None),
     };
     let make_engine = |to: &str| -> Result<Box<dyn Engine>, String> {
