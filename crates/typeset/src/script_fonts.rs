@@ -117,6 +117,18 @@ const THAI: ScriptFonts = core(
     ],
 );
 
+/// Symbols and mathematical operators (`∗`, `†`, `→`) that a text in another script keeps from
+/// its source: the original's embedded font sets them in a Latin text, but a text in another
+/// script is set in that script's font, and the bundled fonts lack most of them.
+const SYMBOLS: ScriptFonts = core(
+    "symbol",
+    &[
+        ("NotoSansMath-Regular.ttf", 0),
+        ("NotoSansSymbols-Regular.ttf", 0),
+        ("NotoSansSymbols2-Regular.ttf", 0),
+    ],
+);
+
 /// The fonts target language `lang` (BCP 47) needs beyond the bundled ones; `None` for
 /// languages the bundled fonts cover (Latin, Greek, Cyrillic).
 fn fonts_for(lang: &str) -> Option<&'static ScriptFonts> {
@@ -216,9 +228,11 @@ impl FontBook {
                 fonts.name, fonts.package, fonts.files[0].0
             ));
         }
-        for face in faces.iter() {
+        // After the script's faces: used only for what they lack. Optional.
+        let symbols = faces_of(&SYMBOLS);
+        for face in faces.iter().chain(symbols.iter()) {
             self.push(face.clone());
         }
-        Ok(faces.len())
+        Ok(faces.len() + symbols.len())
     }
 }
