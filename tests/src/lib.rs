@@ -466,6 +466,30 @@ pub fn compare_page(
     (score, lost_ours, lost_theirs)
 }
 
+/// Pairs of words whose boxes overlap by more than 30% of the smaller one's area.
+pub fn overlapping_pairs(words: &[BoxWord]) -> usize {
+    let mut boxes: Vec<Rect> = words
+        .iter()
+        .map(|w| w.bbox)
+        .filter(|b| b.area() > 0.0)
+        .collect();
+    boxes.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+    let mut pairs = 0;
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            if b.y0 >= a.y1 {
+                break;
+            }
+            let w = a.x1.min(b.x1) - a.x0.max(b.x0);
+            let h = a.y1.min(b.y1) - a.y0.max(b.y0);
+            if w > 0.0 && h > 0.0 && w * h > 0.3 * a.area().min(b.area()) {
+                pairs += 1;
+            }
+        }
+    }
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,28 +528,4 @@ mod tests {
     fn normalizes_ligatures() {
         assert_eq!(normalize("ﬁne"), "fine");
     }
-}
-
-/// Pairs of words whose boxes overlap by more than 30% of the smaller one's area.
-pub fn overlapping_pairs(words: &[BoxWord]) -> usize {
-    let mut boxes: Vec<Rect> = words
-        .iter()
-        .map(|w| w.bbox)
-        .filter(|b| b.area() > 0.0)
-        .collect();
-    boxes.sort_by(|a, b| a.y0.total_cmp(&b.y0));
-    let mut pairs = 0;
-    for (i, a) in boxes.iter().enumerate() {
-        for b in &boxes[i + 1..] {
-            if b.y0 >= a.y1 {
-                break;
-            }
-            let w = a.x1.min(b.x1) - a.x0.max(b.x0);
-            let h = a.y1.min(b.y1) - a.y0.max(b.y0);
-            if w > 0.0 && h > 0.0 && w * h > 0.3 * a.area().min(b.area()) {
-                pairs += 1;
-            }
-        }
-    }
-    pairs
 }

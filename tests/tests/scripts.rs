@@ -111,7 +111,7 @@ fn read_back(name: &str, to: &str, pdf: &[u8], report: &folio::Report) -> Vec<St
     if let Some(w) = report.warnings.iter().find(|w| w.contains("font")) {
         failures.push(format!("{name} → {to}: {w}"));
     }
-    let text = squeezed(&folio_test_support::pdftotext(&pdf).unwrap_or_default());
+    let text = squeezed(&folio_test_support::pdftotext(pdf).unwrap_or_default());
     let translated: Vec<String> = report
         .texts
         .iter()

@@ -160,6 +160,11 @@ pub fn pseudolocalize(text: &str, factor: f64) -> String {
 fn push_word(out: &mut String, word: &str, extra: usize) {
     if !word.chars().any(|c| c.is_ascii_alphabetic()) {
         let latin = latin_letters(word);
+        if latin.is_empty() {
+            // Marks alone, with no letter to carry them.
+            out.push_str(word);
+            return;
+        }
         // A script written without spaces comes back as several words.
         for (k, part) in latin.split(' ').enumerate() {
             if k > 0 {
@@ -173,10 +178,10 @@ fn push_word(out: &mut String, word: &str, extra: usize) {
 }
 
 /// Letters of another script as Latin letters, consonants and vowels in turn (`δέλτα` →
-/// `kacum`): one for each letter of an alphabet, three for each character of a script
-/// written without spaces (Chinese, Japanese, Thai…, about one English word for two
-/// characters), with a space after every second such character. The same word always gives
-/// the same letters.
+/// `kacum`): one for each letter of an alphabet, three for each Chinese character and two for
+/// each kana (about one English word for two), with a space after every second such
+/// character; Thai, Lao, Khmer and Burmese, written without spaces but with letters, get one
+/// for each letter and a space after every fifth. The same word always gives the same letters.
 fn latin_letters(word: &str) -> String {
     const CONSONANTS: &[u8] = b"bcdfghjklmnprstvz";
     const VOWELS: &[u8] = b"aeiou";
@@ -184,17 +189,45 @@ fn latin_letters(word: &str) -> String {
     let mut n = 0usize;
     for (k, c) in word.chars().filter(|&c| !is_mark(c)).enumerate() {
         let code = c as usize;
-        let syllable = joins_words(c);
-        if syllable && k > 0 && k % 2 == 0 {
+        let (letters, word_every) = match spaceless(c) {
+            Some(Spaceless::Ideograph) => (3, 2),
+            Some(Spaceless::Kana) => (2, 2),
+            Some(Spaceless::Letters) => (1, 5),
+            None => (1, 0),
+        };
+        if word_every > 0 && k > 0 && k.is_multiple_of(word_every) {
             out.push(' ');
         }
-        for j in 0..if syllable { 3 } else { 1 } {
-            let table = if n % 2 == 0 { CONSONANTS } else { VOWELS };
+        for j in 0..letters {
+            let table = if n.is_multiple_of(2) {
+                CONSONANTS
+            } else {
+                VOWELS
+            };
             out.push(table[(code + j) % table.len()] as char);
             n += 1;
         }
     }
     out
+}
+
+/// Characters of scripts written without spaces between words.
+enum Spaceless {
+    /// Chinese characters: a word each, or half of one.
+    Ideograph,
+    /// Japanese kana: a syllable each.
+    Kana,
+    /// Thai, Lao, Khmer, Burmese: letters.
+    Letters,
+}
+
+fn spaceless(c: char) -> Option<Spaceless> {
+    Some(match c as u32 {
+        0x3040..=0x30FF => Spaceless::Kana,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => Spaceless::Ideograph,
+        0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF => Spaceless::Letters,
+        _ => return None,
+    })
 }
 
 /// Writes a character that is not a letter; the stops and commas of scripts written without
@@ -233,19 +266,6 @@ fn is_mark(c: char) -> bool {
         | 0x0E31
         | 0x0E34..=0x0E3A
         | 0x0E47..=0x0E4E
-    )
-}
-
-/// Whether `c` belongs to a script written without spaces between words.
-fn joins_words(c: char) -> bool {
-    matches!(c as u32,
-        0x0E00..=0x0EFF // Thai, Lao
-        | 0x1000..=0x109F // Myanmar
-        | 0x1780..=0x17FF // Khmer
-        | 0x3040..=0x30FF // kana
-        | 0x3400..=0x4DBF // CJK extension A
-        | 0x4E00..=0x9FFF // CJK ideographs
-        | 0xF900..=0xFAFF // CJK compatibility ideographs
     )
 }
 
@@ -377,6 +397,8 @@ mod tests {
             assert!(out.chars().all(latin), "{source} → {out}");
             assert_eq!(out, pseudolocalize(source, 1.0));
         }
+        // A mark with no letter (a Thai tone mark drawn alone) stays as it is.
+        assert_eq!(pseudolocalize("\u{0E48} 1", 1.35), "\u{0E48} 1");
     }
 
     #[test]
