@@ -17,40 +17,8 @@ pub fn one_page_pdf(fonts: &[(&str, &str)], content: Vec<u8>) -> Vec<u8> {
         ]));
         resources.set(name.as_bytes().to_vec(), Object::Reference(font));
     }
-    let content = doc.add_object(Stream::new(Dictionary::new(), content));
-    let pages_id = doc.new_object_id();
-    let page = doc.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Page".to_vec())),
-        ("Parent", Object::Reference(pages_id)),
-        (
-            "MediaBox",
-            Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
-        ),
-        ("Contents", Object::Reference(content)),
-        (
-            "Resources",
-            Object::Dictionary(Dictionary::from_iter([(
-                "Font",
-                Object::Dictionary(resources),
-            )])),
-        ),
-    ]));
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(Dictionary::from_iter([
-            ("Type", Object::Name(b"Pages".to_vec())),
-            ("Count", Object::Integer(1)),
-            ("Kids", Object::Array(vec![Object::Reference(page)])),
-        ])),
-    );
-    let catalog = doc.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Catalog".to_vec())),
-        ("Pages", Object::Reference(pages_id)),
-    ]));
-    doc.trailer.set("Root", Object::Reference(catalog));
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("the test PDF is written");
-    out
+    let resources = Dictionary::from_iter([("Font", Object::Dictionary(resources))]);
+    one_page(doc, (612.0, 792.0), content, resources)
 }
 
 /// A one-page PDF of `width` × `height` points that is only `image`, a grey scan drawn over
@@ -71,6 +39,21 @@ pub fn scan_pdf(image: &image::GrayImage, width: f32, height: f32) -> Vec<u8> {
     stream.compress().expect("the scan compresses");
     let picture = doc.add_object(stream);
     let content = format!("q {width} 0 0 {height} 0 0 cm /Im0 Do Q").into_bytes();
+    let resources = Dictionary::from_iter([(
+        "XObject",
+        Object::Dictionary(Dictionary::from_iter([("Im0", Object::Reference(picture))])),
+    )]);
+    one_page(doc, (width, height), content, resources)
+}
+
+/// Finishes `doc` as one page of `size` points drawing `content` with `resources`, and
+/// writes it.
+fn one_page(
+    mut doc: lopdf::Document,
+    (width, height): (f32, f32),
+    content: Vec<u8>,
+    resources: Dictionary,
+) -> Vec<u8> {
     let content = doc.add_object(Stream::new(Dictionary::new(), content));
     let pages_id = doc.new_object_id();
     let page = doc.add_object(Dictionary::from_iter([
@@ -81,13 +64,7 @@ pub fn scan_pdf(image: &image::GrayImage, width: f32, height: f32) -> Vec<u8> {
             Object::Array(vec![0.into(), 0.into(), width.into(), height.into()]),
         ),
         ("Contents", Object::Reference(content)),
-        (
-            "Resources",
-            Object::Dictionary(Dictionary::from_iter([(
-                "XObject",
-                Object::Dictionary(Dictionary::from_iter([("Im0", Object::Reference(picture))])),
-            )])),
-        ),
+        ("Resources", Object::Dictionary(resources)),
     ]));
     doc.objects.insert(
         pages_id,
