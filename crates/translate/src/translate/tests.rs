@@ -310,28 +310,34 @@ fn an_engine_that_always_fails_loses_nothing() {
     assert_eq!(out.stats.cache_hits, 0);
 }
 
+/// A test engine answering each text rewritten by its function (a reply that loses
+/// placeholders, say), counting its calls.
+struct Rewriter(TestEngine, fn(&str) -> String);
+
+impl Engine for Rewriter {
+    fn info(&self) -> &EngineInfo {
+        &self.0.info
+    }
+    fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
+        self.0.calls.fetch_add(1, Ordering::SeqCst);
+        let items = batch
+            .segments
+            .iter()
+            .map(|s| ReplyItem::ok(s.id, (self.1)(&s.text)))
+            .collect();
+        Box::pin(std::future::ready(Ok(Reply {
+            items,
+            ..Default::default()
+        })))
+    }
+}
+
 #[test]
 fn invalid_items_are_resent_alone_and_fail_with_the_reason() {
-    /// Drops placeholder `[2]` whenever it sees it.
-    struct Dropper(TestEngine);
-    impl Engine for Dropper {
-        fn info(&self) -> &EngineInfo {
-            &self.0.info
-        }
-        fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
-            self.0.calls.fetch_add(1, Ordering::SeqCst);
-            let items = batch
-                .segments
-                .iter()
-                .map(|s| ReplyItem::ok(s.id, upper(&s.text).replace("[2]", "")))
-                .collect();
-            Box::pin(std::future::ready(Ok(Reply {
-                items,
-                ..Default::default()
-            })))
-        }
-    }
-    let engine = Dropper(TestEngine::new(never));
+    // Drops placeholder `[2]` whenever it sees it.
+    let engine = Rewriter(TestEngine::new(never), |text| {
+        upper(text).replace("[2]", "")
+    });
     let segments = document();
     let out = run(&engine, &segments, &quick());
     assert_eq!(
@@ -351,26 +357,10 @@ fn invalid_items_are_resent_alone_and_fail_with_the_reason() {
 
 #[test]
 fn spans_dropped_around_kept_words_are_put_back_without_a_request() {
-    /// Drops every span's markers and keeps its words: `[1]5[/1]` comes back `5`.
-    struct Unmarker(TestEngine);
-    impl Engine for Unmarker {
-        fn info(&self) -> &EngineInfo {
-            &self.0.info
-        }
-        fn translate<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, Result<Reply>> {
-            self.0.calls.fetch_add(1, Ordering::SeqCst);
-            let items = batch
-                .segments
-                .iter()
-                .map(|s| ReplyItem::ok(s.id, upper(&placeholders::strip(&s.text))))
-                .collect();
-            Box::pin(std::future::ready(Ok(Reply {
-                items,
-                ..Default::default()
-            })))
-        }
-    }
-    let engine = Unmarker(TestEngine::new(never));
+    // Drops every span's markers and keeps its words: `[1]5[/1]` comes back `5`.
+    let engine = Rewriter(TestEngine::new(never), |text| {
+        upper(&placeholders::strip(text))
+    });
     let segments = [
         seg(0, "the alert,[1]5[/1] may affect landing"),
         seg(1, "see [1]5[/1] and [2]5[/2]"),
