@@ -2,7 +2,6 @@
 //! settings carry the config's `[limits]`, and a document over them fails with the reason,
 //! while the batch goes on.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -12,50 +11,27 @@ use folio_typeset::FontBook;
 
 /// A PDF of `pages` pages of text in Helvetica.
 fn pdf(pages: u32) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    let mut obj = |out: &mut Vec<u8>, body: &[u8]| {
-        offsets.push(out.len());
-        writeln!(out, "{} 0 obj", offsets.len()).unwrap();
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    };
-    obj(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
     let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
-    let tree = format!(
-        "<< /Type /Pages /Count {pages} /Kids [{}] >>",
-        kids.join(" ")
-    );
-    obj(&mut out, tree.as_bytes());
-    obj(
-        &mut out,
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    );
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Count {pages} /Kids [{}] >>",
+            kids.join(" ")
+        )
+        .into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
     for i in 0..pages {
         let page = format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R \
              /Resources << /Font << /F1 3 0 R >> >> >>",
             5 + 2 * i
         );
-        obj(&mut out, page.as_bytes());
+        objects.push(page.into_bytes());
         let content = format!("BT /F1 12 Tf 72 720 Td (Page {}) Tj ET", i + 1);
-        let mut body = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-        body.extend_from_slice(content.as_bytes());
-        body.extend_from_slice(b"\nendstream");
-        obj(&mut out, &body);
+        objects.push(folio_test_support::stream_object(content.as_bytes()));
     }
-    let at = out.len();
-    let n = offsets.len() + 1;
-    write!(out, "xref\n0 {n}\n0000000000 65535 f \n").unwrap();
-    for offset in &offsets {
-        writeln!(out, "{offset:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {n} /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n"
-    )
-    .unwrap();
-    out
+    folio_test_support::pdf_of_objects(&objects)
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! Nothing lost (issue 16): a page over a resource limit fails alone; it is named in the report
 //! and copied unchanged, and the rest of the document is translated and written.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use folio::{Options, PageFailure};
@@ -26,48 +25,22 @@ fn three_pages_with(font: &str) -> Vec<u8> {
         busy,
         "BT /F1 12 Tf 72 720 Td (Third page) Tj ET".to_string(),
     ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    let mut obj = |out: &mut Vec<u8>, body: &[u8]| {
-        offsets.push(out.len());
-        writeln!(out, "{} 0 obj", offsets.len()).unwrap();
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    };
-    obj(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
-    obj(
-        &mut out,
-        b"<< /Type /Pages /Count 3 /Kids [3 0 R 4 0 R 5 0 R] >>",
-    );
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Count 3 /Kids [3 0 R 4 0 R 5 0 R] >>".to_vec(),
+    ];
     for content in 6..9 {
         let page = format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content} 0 R \
              /Resources << /Font << /F1 {font} >> >> >>"
         );
-        obj(&mut out, page.as_bytes());
+        objects.push(page.into_bytes());
     }
     for content in &contents {
-        let mut body = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-        body.extend_from_slice(content.as_bytes());
-        body.extend_from_slice(b"\nendstream");
-        obj(&mut out, &body);
+        objects.push(folio_test_support::stream_object(content.as_bytes()));
     }
-    obj(
-        &mut out,
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    );
-    let at = out.len();
-    write!(out, "xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).unwrap();
-    for offset in &offsets {
-        writeln!(out, "{offset:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n",
-        offsets.len() + 1
-    )
-    .unwrap();
-    out
+    objects.push(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec());
+    folio_test_support::pdf_of_objects(&objects)
 }
 
 fn translate(pdf: Vec<u8>, limits: Limits) -> Result<(Vec<u8>, folio::Report), folio::Error> {

@@ -171,6 +171,41 @@ pub fn pdftotext(pdf: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// A PDF written by hand from its objects' bodies, numbered from 1 in order, with a classic
+/// cross-reference table and object 1 as the catalog: for tests that need a file no library
+/// would write (a page over a limit, a font written inline).
+pub fn pdf_of_objects(objects: &[Vec<u8>]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        writeln!(out, "{} 0 obj", i + 1).unwrap();
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let at = out.len();
+    let n = offsets.len() + 1;
+    write!(out, "xref\n0 {n}\n0000000000 65535 f \n").unwrap();
+    for offset in &offsets {
+        writeln!(out, "{offset:010} 00000 n ").unwrap();
+    }
+    write!(
+        out,
+        "trailer\n<< /Size {n} /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n"
+    )
+    .unwrap();
+    out
+}
+
+/// The body of a stream object holding `content`, unfiltered.
+pub fn stream_object(content: &[u8]) -> Vec<u8> {
+    let mut body = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\nendstream");
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
