@@ -295,6 +295,11 @@ fn glossary_rows_of_the_batch_go_into_the_prompt() {
 
 /// An engine for `server` with the default limits, changed by `change`.
 fn engine_with(server: &FakeOpenAi, change: impl FnOnce(&mut OpenAiOptions)) -> OpenAi {
+    engine_into(server, "es", change)
+}
+
+/// [`engine_with`] from English into `to`.
+fn engine_into(server: &FakeOpenAi, to: &str, change: impl FnOnce(&mut OpenAiOptions)) -> OpenAi {
     let mut options = OpenAiOptions {
         base_url: server.base_url(),
         model: "fake-model".into(),
@@ -303,7 +308,7 @@ fn engine_with(server: &FakeOpenAi, change: impl FnOnce(&mut OpenAiOptions)) -> 
         ..Default::default()
     };
     change(&mut options);
-    OpenAi::new(LangPair::new("en", "es").unwrap(), options).unwrap()
+    OpenAi::new(LangPair::new("en", to).unwrap(), options).unwrap()
 }
 
 /// Items sent in all requests seen.
@@ -1112,17 +1117,7 @@ fn japanese_and_arabic_replies_pass_the_checks_with_their_placeholders() {
             .map(|(i, text)| seg(i as u32, text, Role::Body))
             .collect();
         server.set_answers(&[answers.as_slice(), &[(english, english)]].concat());
-        let engine = OpenAi::new(
-            LangPair::new("en", to).unwrap(),
-            OpenAiOptions {
-                base_url: server.base_url(),
-                model: "fake-model".into(),
-                api_key: Some(FakeOpenAi::KEY.into()),
-                timeout: Duration::from_millis(1500),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let engine = engine_into(&server, to, |_| {});
         let out = run(&engine, &segments, &options());
         for (k, (_, want)) in answers.iter().enumerate() {
             assert_eq!(
