@@ -1,7 +1,7 @@
 //! Placeholders: how inline spans travel through an engine, and the check that they came back.
 //! The format is written and read here only: layout writes it ([`write_span`], [`write_item`]),
 //! translation checks it ([`validate`]) and puts back spans dropped around kept words
-//! ([`restore_spans`]), the pipeline reads it back ([`parse`], [`strip`]).
+//! ([`restore_spans`]; lone items too as a last resort, [`restore_spans_and_items`]), the pipeline reads it back ([`parse`], [`strip`]).
 //!
 //! Layout writes a block's inline spans as numbered placeholders: `[n]…[/n]` around styled or
 //! linked words, and a lone `[n]` for an atomic kept item (an inline formula, a citation). These
@@ -195,6 +195,63 @@ pub fn restore_spans(source: &str, translation: &str) -> Option<String> {
     ) {
         return None;
     }
+    let out = put_spans_back(source, translation)?;
+    validate(source, &out).is_ok().then_some(out)
+}
+
+/// [`restore_spans`], then every lone item `[n]` the translation dropped put back at the same
+/// relative place, at the nearest word boundary outside spans, spaced as in the source. Gives
+/// the translation repaired when that makes it pass [`validate`], else `None`.
+///
+/// A last resort, for the last try of a segment: the item (an inline formula, a URL kept
+/// as it was) may land a word or two from where a translator would put it, which beats the
+/// whole paragraph failing and staying in the source language.
+pub fn restore_spans_and_items(source: &str, translation: &str) -> Option<String> {
+    if !matches!(
+        validate(source, translation),
+        Err(PlaceholderError::Missing(_))
+    ) {
+        return None;
+    }
+    let mut out = put_spans_back(source, translation)?;
+    let src = parse(source);
+    let source_counts = counts(&src);
+    let source_len = strip(source).chars().count().max(1) as f32;
+    let mut before = 0; // characters of the source's text before the piece
+    for (i, piece) in src.iter().enumerate() {
+        if let Piece::Text(t) = piece {
+            before += t.chars().count();
+            continue;
+        }
+        let Piece::Open(n) = *piece else { continue };
+        if source_counts.contains_key(&Piece::Close(n)) || out.contains(&piece.to_string()) {
+            continue;
+        }
+        let space = |p: Option<&Piece>, last: bool| match p {
+            Some(Piece::Text(t)) if last => t.ends_with(char::is_whitespace),
+            Some(Piece::Text(t)) => t.starts_with(char::is_whitespace),
+            _ => false,
+        };
+        let spaced_before = space(i.checked_sub(1).and_then(|j| src.get(j)), true);
+        let spaced_after = space(src.get(i + 1), false);
+        let at = nearest_boundary(&out, &source_counts, before as f32 / source_len)?;
+        let prev = out[..at].chars().next_back();
+        let next = out[at..].chars().next();
+        let mut item = piece.to_string();
+        if spaced_before && prev.is_some_and(|c| !c.is_whitespace()) {
+            item.insert(0, ' ');
+        }
+        if spaced_after && next.is_some_and(char::is_alphanumeric) {
+            item.push(' ');
+        }
+        out.insert_str(at, &item);
+    }
+    validate(source, &out).is_ok().then_some(out)
+}
+
+/// Puts each pair `[n]…[/n]` missing whole from `translation` around the one place its words
+/// stand (see [`restore_spans`]); `None` when a pair's words cannot be placed.
+fn put_spans_back(source: &str, translation: &str) -> Option<String> {
     let src = parse(source);
     let have = counts(&parse(translation));
     let mut out = translation.to_string();
@@ -216,7 +273,50 @@ pub fn restore_spans(source: &str, translation: &str) -> Option<String> {
         out.insert_str(at + inner.len(), &Piece::Close(n).to_string());
         out.insert_str(at, &Piece::Open(n).to_string());
     }
-    validate(source, &out).is_ok().then_some(out)
+    Some(out)
+}
+
+/// The byte offset in `text` of the word boundary outside spans nearest to `share` of its
+/// visible length: the start, the end, a space, or punctuation right after a word.
+/// `source_counts` tells which `[n]` open pairs.
+fn nearest_boundary(
+    text: &str,
+    source_counts: &BTreeMap<Piece<'_>, usize>,
+    share: f32,
+) -> Option<usize> {
+    let want = share * strip(text).chars().count() as f32;
+    let mut best: Option<(f32, usize)> = None;
+    let mut consider = |chars: usize, at: usize| {
+        let distance = (chars as f32 - want).abs();
+        if best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, at));
+        }
+    };
+    let (mut offset, mut chars, mut depth) = (0, 0, 0usize);
+    for piece in parse(text) {
+        match piece {
+            Piece::Open(n) if source_counts.contains_key(&Piece::Close(n)) => depth += 1,
+            Piece::Close(_) => depth = depth.saturating_sub(1),
+            Piece::Text(t) => {
+                let mut prev: Option<char> = None;
+                for (i, c) in t.char_indices() {
+                    let after_word = prev.is_some_and(char::is_alphanumeric);
+                    let boundary = c.is_whitespace() || (after_word && ".,;:!?)".contains(c));
+                    if depth == 0 && (boundary || (offset + i == 0)) {
+                        consider(chars, offset + i);
+                    }
+                    prev = Some(c);
+                    chars += 1;
+                }
+            }
+            Piece::Open(_) => {}
+        }
+        offset += piece.to_string().len();
+    }
+    if depth == 0 {
+        consider(chars, text.len());
+    }
+    best.map(|(_, at)| at)
 }
 
 /// The byte offset of the one occurrence of `words` in `text` that stands as whole words and
@@ -314,6 +414,42 @@ mod tests {
         assert_eq!(restore_spans("An [1] item", "Um item"), None);
         assert_eq!(restore_spans(src, "Veja [1]5[/1] aqui"), None);
         assert_eq!(restore_spans(src, "Veja [1]5[/1] [1]aqui"), None);
+    }
+
+    #[test]
+    fn dropped_lone_items_go_back_at_the_same_relative_place() {
+        // An item in the middle, spaced: back at the boundary nearest its share of the text.
+        let src = "The formula [1] gives the speed of the plane.";
+        assert_eq!(
+            restore_spans_and_items(src, "A fórmula dá a velocidade do avião."),
+            Some("A fórmula [1] dá a velocidade do avião.".into())
+        );
+        // Last, before the closing punctuation; unspaced as in the source.
+        let src = "See the docket at [1].";
+        assert_eq!(
+            restore_spans_and_items(src, "Veja o processo em."),
+            Some("Veja o processo em [1].".into())
+        );
+        let src = "Mass[1] matters";
+        assert_eq!(
+            restore_spans_and_items(src, "A massa importa"),
+            Some("A massa[1] importa".into())
+        );
+        // First; never inside a span; a dropped span's words found as well.
+        let src = "[1] Speed is [2]high[/2] and [3]bold[/3] today";
+        assert_eq!(
+            restore_spans_and_items(src, "A velocidade é [2]alta[/2] e bold hoje"),
+            Some("[1] A velocidade é [2]alta[/2] e [3]bold[/3] hoje".into())
+        );
+        let src = "Go [2]somewhere [1] far[/2] away";
+        assert_eq!(
+            restore_spans_and_items(src, "Vá [2]a algum lugar longe[/2] daqui"),
+            Some("Vá [2]a algum lugar longe[/2] [1] daqui".into()),
+            "never inside another span"
+        );
+        // Nothing missing, or a span whose words are gone: nothing to do.
+        assert_eq!(restore_spans_and_items("A [1] b", "A [1] b"), None);
+        assert_eq!(restore_spans_and_items("A [1] b [2]c[/2]", "A b d"), None);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Placeholders: the format lives in [`folio_doc::placeholders`] (written by layout, read back
 //! by the pipeline); this is its check with the driver's [`Error`].
 
-pub use folio_doc::placeholders::{Piece, PlaceholderError, parse, restore_spans, strip};
+pub use folio_doc::placeholders::{
+    Piece, PlaceholderError, parse, restore_spans, restore_spans_and_items, strip,
+};
 
 use crate::{Error, Result};
 

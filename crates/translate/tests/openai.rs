@@ -1072,6 +1072,41 @@ fn a_lost_placeholder_is_sent_again_alone_told_what_it_lost() {
     assert_eq!(server.requests(), out.stats.requests as usize);
 }
 
+#[test]
+fn a_kept_item_lost_even_when_told_goes_back_at_its_place() {
+    let server = FakeOpenAi::start();
+    let engine = engine(&server, OpenAiOptions::default().limits);
+    let segments = [
+        seg(0, "Rivers carry fresh water to the valley.", Role::Body),
+        seg(
+            1,
+            "STUBBORN the speed is given by [1] for every plane in the fleet.",
+            Role::Body,
+        ),
+    ];
+    server.stick("STUBBORN", Fault::DropPlaceholder);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(reasons(&out), [None, None]);
+    let Outcome::Translated(text) = &out.translations[1].outcome else {
+        panic!("{:?}", out.translations[1]);
+    };
+    // Seven words of thirteen before it in the source: about as far into the translation.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "[1]")
+        .expect("the item is back");
+    assert!((6..=8).contains(&at), "{text}");
+    assert_eq!(out.stats.items_placed, 1, "{:?}", out.stats);
+    // Told once what it lost, as before: the item was placed on that last try only.
+    let told = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.system.contains("was refused"))
+        .count();
+    assert_eq!(told, 1);
+}
+
 /// English sentences with their Japanese and Arabic translations, written for the test as a
 /// translator would: spans and lone items kept, a name and a model number inside.
 const SCRIPT_SENTENCES: &[(&str, &str, &str)] = &[

@@ -98,6 +98,8 @@ pub(super) struct BatchResult {
     pub terms_learnt: u64,
     /// Learnt translations carried in this batch's requests.
     pub terms_carried: u64,
+    /// Segments whose lost kept items were put back at their relative place on the last try.
+    pub items_placed: u64,
 }
 
 /// Sends a batch, splitting it on failure and resending invalid items, until every segment
@@ -172,6 +174,10 @@ pub(super) async fn run_batch<'a>(
                 let mut failures = Vec::new();
                 let first_accepted = result.outcomes.len();
                 let mut accepted = Vec::new();
+                // A segment alone that has had its correction (or whose engine takes none)
+                // gets no other try: a kept item it still lost goes back where it stood.
+                let last_try = matches!(part[..], [w] if corrected.contains_key(&w)
+                    || !engine.heeds_corrections());
                 for &w in &part {
                     let seg = &work[w].segment;
                     let checked = match by_id.remove(&seg.id) {
@@ -180,8 +186,19 @@ pub(super) async fn run_batch<'a>(
                         Some(Ok(text)) => {
                             completion += estimate_tokens(&text) as u64;
                             // A span dropped around words kept as they were is put back.
-                            let text =
-                                placeholders::restore_spans(&seg.text, &text).unwrap_or(text);
+                            let text = match placeholders::restore_spans(&seg.text, &text) {
+                                Some(restored) => restored,
+                                None if last_try => {
+                                    match placeholders::restore_spans_and_items(&seg.text, &text) {
+                                        Some(placed) => {
+                                            result.items_placed += 1;
+                                            placed
+                                        }
+                                        None => text,
+                                    }
+                                }
+                                None => text,
+                            };
                             options
                                 .validation
                                 .check(&seg.text, &text)

@@ -235,6 +235,7 @@ pub async fn translate_segments(
         stats.completion_tokens += result.usage.1;
         stats.terms_learnt += result.terms_learnt;
         stats.terms_carried += result.terms_carried;
+        stats.items_placed += result.items_placed;
         let mut fresh: Vec<(CacheKey, String)> = Vec::new();
         if let (Some(book), Some(key)) = (&book, book_key)
             && result.terms_learnt > 0

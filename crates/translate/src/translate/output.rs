@@ -79,4 +79,10 @@ pub struct EngineStats {
     /// in prompt rows.
     #[serde(default)]
     pub terms_carried: u64,
+    /// Segments whose reply lost a kept item (an inline formula, a URL kept as it was) on
+    /// their last try, the item put back at the same relative place in the translation
+    /// ([`restore_spans_and_items`](folio_doc::placeholders::restore_spans_and_items)): it may
+    /// stand a word or two from where a translator would put it.
+    #[serde(default)]
+    pub items_placed: u64,
 }
