@@ -334,25 +334,46 @@ impl Engine for Rewriter {
 
 #[test]
 fn invalid_items_are_resent_alone_and_fail_with_the_reason() {
-    // Drops placeholder `[2]` whenever it sees it.
+    // Drops the end of span 1 whenever it sees it.
     let engine = Rewriter(TestEngine::new(never), |text| {
-        upper(text).replace("[2]", "")
+        upper(text).replace("[/1]", "")
     });
     let segments = document();
     let out = run(&engine, &segments, &quick());
     assert_eq!(
         out.translations[3].outcome,
-        Outcome::Failed("placeholder [2] missing from the translation".into())
+        Outcome::Failed("placeholder [/1] missing from the translation".into())
+    );
+    assert_eq!(
+        out.translations[0].outcome,
+        Outcome::Failed("placeholder [/1] missing from the translation".into())
     );
     let translated = out
         .translations
         .iter()
         .filter(|t| matches!(t.outcome, Outcome::Translated(_)))
         .count();
-    assert_eq!(translated, segments.len() - 1);
-    // The batch, then the bad item alone.
+    assert_eq!(translated, segments.len() - 2);
+    // The batch, then the bad items together, then each alone.
+    assert_eq!(engine.0.calls(), 4);
+    assert_eq!(out.stats.items_placed, 0);
+}
+
+#[test]
+fn a_kept_item_lost_on_the_last_try_goes_back_at_its_place() {
+    // Drops kept item `[2]` whenever it sees it: alone, an engine that takes no correction
+    // has had its last try, and the item goes back where it stood.
+    let engine = Rewriter(TestEngine::new(never), |text| {
+        upper(text).replace(" [2]", "")
+    });
+    let segments = document();
+    let out = run(&engine, &segments, &quick());
+    assert_eq!(
+        out.translations[3].outcome,
+        Outcome::Translated("JUMPS OVER THE [1]LAZY[/1] DOG [2].".into())
+    );
+    assert_eq!(out.stats.items_placed, 1);
     assert_eq!(engine.0.calls(), 2);
-    assert_eq!(out.stats.fallbacks, 1);
 }
 
 #[test]
