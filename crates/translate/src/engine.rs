@@ -54,7 +54,8 @@ pub trait Engine: Send + Sync {
         false
     }
     /// Whether the engine heeds [`Batch::correction`] (an LLM told why its last reply was
-    /// refused): only then is a segment that lost a placeholder sent once more, told so. An
+    /// refused): only then is a segment refused for a reason it can act on (a placeholder lost,
+    /// a reply cut short: [`Error::correction`]) sent once more, told so. An
     /// engine that would answer the same again says `false` (the default).
     fn heeds_corrections(&self) -> bool {
         false
@@ -151,9 +152,9 @@ pub struct Batch<'a> {
     /// again alone: the engine should ask differently rather than repeat itself (an LLM
     /// prompt shows the target language first).
     pub language_retry: bool,
-    /// The segment is sent again alone because its reply was refused for this reason (a
-    /// placeholder lost or repeated): an engine that can be told (an LLM) is told, so it
-    /// does not repeat the mistake.
+    /// The segment is sent again alone because its reply was refused: the reason and what to
+    /// do instead ([`Error::correction`](crate::Error::correction)); an engine that can be
+    /// told (an LLM) is told, so it does not repeat the mistake.
     pub correction: Option<&'a str>,
 }
 

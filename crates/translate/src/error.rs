@@ -110,17 +110,27 @@ impl Error {
         )
     }
 
-    /// Whether the translation lost, repeated, misplaced or invented a placeholder: such an
-    /// item is sent again alone once, told what was wrong ([`crate::Batch::correction`]),
-    /// since a model that drops a marker in a batch often keeps it when told.
-    pub fn is_placeholder(&self) -> bool {
-        matches!(
-            self,
+    /// What to tell a model whose reply was refused for this reason, when telling it may
+    /// help: the reason and what to do instead ([`crate::Batch::correction`]). Such an item
+    /// is sent again alone once, told, since a model that drops a marker, cuts its reply or
+    /// adds a sentence in a batch often does not when told. `None` for reasons a model
+    /// cannot act on (a timeout, a refusal) and for the language, which has its own retry.
+    pub fn correction(&self) -> Option<String> {
+        let todo = match self {
             Self::MissingPlaceholder(_)
-                | Self::DuplicatePlaceholder(_)
-                | Self::UnbalancedPlaceholder(_)
-                | Self::UnknownPlaceholder(_)
-        )
+            | Self::DuplicatePlaceholder(_)
+            | Self::UnbalancedPlaceholder(_)
+            | Self::UnknownPlaceholder(_) => {
+                "Put every marker of the source in the translation, once each, around the \
+                 words it marks"
+            }
+            Self::LengthRatio { .. } | Self::EmptyTranslation => {
+                "Translate the whole text, every sentence of it, and nothing more"
+            }
+            Self::AddedText(_) => "Translate only what the text says; add nothing",
+            _ => return None,
+        };
+        Some(format!("{self}. {todo}."))
     }
 
     /// The delay the engine asked for before the next request, if any.

@@ -1026,7 +1026,7 @@ fn progress_moves_per_item_of_a_streamed_reply() {
 }
 
 #[test]
-fn a_lost_placeholder_is_sent_again_alone_told_what_it_lost() {
+fn a_refused_reply_is_sent_again_alone_told_why() {
     let server = FakeOpenAi::start();
     let engine = engine(&server, OpenAiOptions::default().limits);
     let segments = [
@@ -1042,9 +1042,15 @@ fn a_lost_placeholder_is_sent_again_alone_told_what_it_lost() {
         ),
         seg(2, "Farmers need water for their fields.", Role::Body),
         seg(3, "STUBBORN the [1]marker[/1] is always lost.", Role::Body),
+        seg(
+            4,
+            "CUT and the Ethiopian Civil Aviation Authority (ECAA).",
+            Role::Body,
+        ),
     ];
     server.stick("TOLD", Fault::DropPlaceholderUntilTold);
     server.stick("STUBBORN", Fault::DropPlaceholder);
+    server.stick("CUT", Fault::CutShortUntilTold);
     let out = run(&engine, &segments, &options());
     assert_eq!(
         reasons(&out),
@@ -1053,20 +1059,28 @@ fn a_lost_placeholder_is_sent_again_alone_told_what_it_lost() {
             None,
             None,
             Some("placeholder [1] missing from the translation"),
+            None,
         ]
     );
-    // Each failed item was sent in its batch, then together, then alone and told.
+    // Each failed item was sent in its batch, then together, then alone and told why and
+    // what to do.
     let told: Vec<_> = server
         .seen()
         .into_iter()
         .filter(|s| s.system.contains("was refused"))
         .collect();
-    assert_eq!(told.len(), 2, "{told:?}");
+    assert_eq!(told.len(), 3, "{told:?}");
     assert!(told.iter().all(|s| s.items == 1), "{told:?}");
+    let lost = "placeholder [1] missing from the translation. Put every marker";
+    assert_eq!(
+        told.iter().filter(|s| s.system.contains(lost)).count(),
+        2,
+        "{told:?}"
+    );
     assert!(
-        told.iter().all(|s| s
+        told.iter().any(|s| s
             .system
-            .contains("placeholder [1] missing from the translation")),
+            .contains("as long as the source. Translate the whole text")),
         "{told:?}"
     );
     assert_eq!(server.requests(), out.stats.requests as usize);

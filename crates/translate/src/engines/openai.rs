@@ -292,11 +292,7 @@ impl OpenAi {
             }
         }
         if let Some(why) = batch.correction {
-            let _ = write!(
-                p,
-                "\nYour last reply for this item was refused: {why}. Put every marker of the \
-                 source in the translation, once each, around the words it marks."
-            );
+            let _ = write!(p, "\nYour last reply for this item was refused: {why}");
         }
         if !terms.ask.is_empty() {
             let asked: Vec<String> = terms.ask.iter().map(|t| json_string(t)).collect();

@@ -256,16 +256,17 @@ pub(super) async fn run_batch<'a>(
             // Nothing smaller to try: the reason becomes the segment's outcome, except that a
             // reply in the wrong language gets one try alone (a model may drift in a batch
             // and not on one text; at temperature 0 a second try alone would repeat itself),
-            // and one that lost a placeholder one try told what it lost.
+            // and one refused for a reason a model can act on (a placeholder lost, a reply
+            // cut short) one try told why ([`Error::correction`]).
             for (w, e) in failures {
                 if e.is_language() && alone.insert(w) {
                     result.resent += 1;
                     stack.push(vec![w]);
-                } else if e.is_placeholder()
+                } else if let Some(correction) = e.correction()
                     && engine.heeds_corrections()
                     && !corrected.contains_key(&w)
                 {
-                    corrected.insert(w, e.to_string());
+                    corrected.insert(w, correction);
                     result.resent += 1;
                     stack.push(vec![w]);
                 } else {

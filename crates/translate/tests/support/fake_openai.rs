@@ -62,6 +62,9 @@ pub enum Fault {
     /// Like [`Fault::DropPlaceholder`], until the prompt says the last reply was refused
     /// (a model that keeps the marker once told it lost it).
     DropPlaceholderUntilTold,
+    /// The reply is cut to its first word, until the prompt says the last reply was refused
+    /// (a model that stops early, then translates the whole text once told).
+    CutShortUntilTold,
     /// An item (the first of more than eight words) comes back untranslated.
     Untranslated,
     /// The reply is wrapped in a ```json fence with a sentence before it.
@@ -583,7 +586,11 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
             .map_or_else(|| translate(text, &chosen), |(_, t)| t.clone());
         let mut stuck = false;
         for (_, f) in sticky.iter().filter(|(m, _)| text.contains(m.as_str())) {
-            if *f == Fault::DropPlaceholderUntilTold && system.contains("was refused") {
+            let until_told = matches!(
+                f,
+                Fault::DropPlaceholderUntilTold | Fault::CutShortUntilTold
+            );
+            if until_told && system.contains("was refused") {
                 continue;
             }
             stuck |= apply(f, text, &mut answer);
@@ -814,6 +821,14 @@ fn apply(fault: &Fault, text: &str, answer: &mut String) -> bool {
         }
         (Fault::DropPlaceholder | Fault::DropPlaceholderUntilTold, Some(p)) => {
             *answer = answer.replacen(&p, "", 1);
+            true
+        }
+        (Fault::CutShortUntilTold, _) => {
+            *answer = answer
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
             true
         }
         (Fault::DuplicatePlaceholder, Some(p)) => {
