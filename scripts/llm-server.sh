@@ -152,6 +152,13 @@ PY
 [ -s "$MODEL" ] || fetch_model
 
 ARGS=(-m "$MODEL" --host 127.0.0.1 --port "$PORT" -c 8192 -np 1 -t "$THREADS" --no-webui)
+# On a CPU with AMX tiles (Intel Sapphire Rapids and later) llama.cpp repacks the weights for
+# AMX, and on a virtual machine whose kernel does not hand out the tile state that crashes the
+# server at its first token (a segmentation fault in ggml_backend_amx_mul_mat, seen here).
+# Without repacking it runs the AVX-512 kernels instead.
+if grep -qw amx_tile /proc/cpuinfo 2>/dev/null; then
+    ARGS+=(--no-repack)
+fi
 if [ "$BACKGROUND" = 0 ]; then
     echo "llama-server on http://127.0.0.1:$PORT/v1 (Ctrl-C stops it)"
     exec "$SERVER" "${ARGS[@]}"
