@@ -70,7 +70,7 @@ fn wordless_glyphs(page: &Page) -> Vec<u32> {
 /// The baseline of the block's first line (page y), for an upright block: where its biggest
 /// glyphs sit.
 pub fn first_baseline(page: &Page, block: &Block) -> Option<f32> {
-    if block.style.angle != 0.0 {
+    if block.style.angle != 0.0 || block.style.vertical {
         return None;
     }
     let line = block.lines.first()?;
@@ -82,6 +82,10 @@ pub fn first_baseline(page: &Page, block: &Block) -> Option<f32> {
 /// the lines cannot be found. A line that started inside a word (the layout joined "trans-"
 /// and "lation") starts there again; the typesetter then ends the line before with a hyphen.
 pub fn original_lines(page: &Page, block: &Block, plain: &str) -> Option<OriginalLines> {
+    // Columns have no baselines to set unchanged text on again: it is set afresh.
+    if block.style.vertical {
+        return None;
+    }
     let mut at = 0usize;
     let mut breaks = Vec::new();
     let mut anchors = Vec::new();

@@ -175,6 +175,8 @@ fn rebuilt(
 pub(crate) struct Faces<'a> {
     /// Subset fonts, by face key.
     pub embedded: &'a HashMap<u32, EmbeddedFont>,
+    /// The `Identity-V` companions of the subset fonts that vertical runs use, by face key.
+    pub vertical: &'a HashMap<u32, lopdf::ObjectId>,
     /// Original fonts (dictionary, bytes per code), by face key.
     pub originals: &'a HashMap<u32, &'a folio_doc::OriginalFont>,
 }
@@ -235,7 +237,7 @@ pub(crate) fn draw_blocks(
     to_user: &Matrix,
     faces: &Faces<'_>,
     mode: TextMode,
-    names: &mut Vec<(String, u32)>,
+    names: &mut Vec<(String, lopdf::ObjectId)>,
 ) -> Vec<u8> {
     let mut s = concat_user(to_user);
     s.push_str(" BT");
@@ -276,22 +278,34 @@ fn draw_run(
     line: &PlacedLine,
     index: usize,
     faces: &Faces<'_>,
-    names: &mut Vec<(String, u32)>,
+    names: &mut Vec<(String, lopdf::ObjectId)>,
 ) {
     let run = &line.runs[index];
     let key = run.face.0;
     let embedded = faces.embedded.get(&key);
     let original = faces.originals.get(&key).copied();
-    if embedded.is_none() && original.is_none() {
-        return;
-    }
-    let name = font_name(key);
-    if !names.iter().any(|(n, _)| *n == name) {
-        names.push((name.clone(), key));
-    }
     let size = run.size as f64;
     if size <= 0.0 {
         return;
+    }
+    if run.vertical
+        && let (Some(font), Some(&vertical)) = (embedded, faces.vertical.get(&key))
+    {
+        let name = format!("{}V", font_name(key));
+        if !names.iter().any(|(n, _)| *n == name) {
+            names.push((name.clone(), vertical));
+        }
+        draw_column(s, run, font, &name);
+        return;
+    }
+    let resource = match (embedded, original) {
+        (Some(font), _) => font.font,
+        (None, Some(o)) => (o.dict.num, o.dict.generation),
+        (None, None) => return,
+    };
+    let name = font_name(key);
+    if !names.iter().any(|(n, _)| *n == name) {
+        names.push((name.clone(), resource));
     }
     let [r, g, b] = run.color.0;
     let _ = writeln!(
@@ -385,6 +399,39 @@ fn draw_run(
         s.push_str(" 0 Ts");
     }
     s.push('\n');
+}
+
+/// Draws a vertical run in the face's `Identity-V` font `name`: the pen starts at the run's
+/// origin (the top of the column's centre line) and each glyph hangs below it, centred; the
+/// font moves the pen down an em a glyph, and a glyph's other advance is a `TJ` move (in
+/// vertical writing a positive number moves the pen further down, ISO 32000-2, 9.4.4).
+fn draw_column(s: &mut String, run: &folio_doc::GlyphRun, font: &EmbeddedFont, name: &str) {
+    let size = run.size as f64;
+    let [r, g, b] = run.color.0;
+    let _ = write!(
+        s,
+        "/{name} {} Tf {} {} {} rg 1 0 0 -1 {} {} Tm [",
+        num(size),
+        num(r as f64 / 255.0),
+        num(g as f64 / 255.0),
+        num(b as f64 / 255.0),
+        num(run.origin.x as f64),
+        num(run.origin.y as f64)
+    );
+    let mut carry = 0.0f64;
+    for glyph in &run.glyphs {
+        let Some(&cid) = glyph.id.and_then(|id| font.cid.get(&(id as u16))) else {
+            carry += glyph.advance as f64 * 1000.0 / size;
+            continue;
+        };
+        if carry.abs() >= 0.5 {
+            let _ = write!(s, " {} ", tj(carry));
+            carry = 0.0;
+        }
+        let _ = write!(s, "<{cid:04X}>");
+        carry += (glyph.advance as f64 - size) * 1000.0 / size;
+    }
+    s.push_str("] TJ\n");
 }
 
 /// Ends the open `TJ` array (`[` at `start - 1`): shows it, or takes the `[` back when
@@ -571,6 +618,7 @@ mod tests {
         let (embedded, originals) = (HashMap::new(), HashMap::new());
         let faces = Faces {
             embedded: &embedded,
+            vertical: &HashMap::new(),
             originals: &originals,
         };
         let out = draw_blocks(
@@ -598,6 +646,7 @@ mod tests {
         let (embedded, originals) = (HashMap::new(), HashMap::new());
         let faces = Faces {
             embedded: &embedded,
+            vertical: &HashMap::new(),
             originals: &originals,
         };
         let block = PlacedBlock::empty(0, folio_doc::Rect::new(0.0, 0.0, 9.0, 9.0), 10.0);
@@ -641,6 +690,7 @@ mod tests {
                     text: text.clone(),
                 })
                 .collect(),
+            vertical: false,
         };
         block.lines.push(PlacedLine {
             origin: folio_doc::Point { x: 0.0, y: 10.0 },
@@ -661,6 +711,7 @@ mod tests {
         let originals = HashMap::new();
         let faces = Faces {
             embedded: &embedded,
+            vertical: &HashMap::new(),
             originals: &originals,
         };
         let out = draw_blocks(
