@@ -725,6 +725,68 @@ mod tests {
     }
 
     #[test]
+    fn a_vertical_run_is_drawn_down_its_column_in_the_identity_v_font() {
+        let mut block = PlacedBlock::empty(0, folio_doc::Rect::new(45.0, 100.0, 55.0, 122.0), 10.0);
+        block.text = "縦書".to_owned();
+        let glyph = |id: u32, text: Range<u32>, advance: f32| folio_doc::PlacedGlyph {
+            id: Some(id),
+            advance,
+            dx: 0.0,
+            dy: 0.0,
+            text,
+        };
+        let run = folio_doc::GlyphRun {
+            face: folio_doc::FaceId(7),
+            size: 10.0,
+            origin: folio_doc::Point { x: 50.0, y: 100.0 },
+            color: folio_doc::Rgb([0, 0, 0]),
+            spans: Vec::new(),
+            link: None,
+            synthetic: folio_doc::Synthetic::default(),
+            // The first glyph takes 2 pt more than the em the font moves down.
+            glyphs: vec![glyph(1, 0..3, 12.0), glyph(2, 3..6, 10.0)],
+            vertical: true,
+        };
+        block.lines.push(PlacedLine {
+            origin: run.origin,
+            width: 22.0,
+            text: 0..6,
+            hyphenated: false,
+            runs: vec![run],
+        });
+        let font = EmbeddedFont {
+            font: (9, 0),
+            cid: HashMap::from([(1, 1), (2, 2)]),
+            widths: HashMap::from([(1, 1000.0), (2, 1000.0)]),
+            texts: HashMap::from([(1, "縦".to_owned()), (2, "書".to_owned())]),
+            postscript_name: "Test".into(),
+            base_font: "AAAAAA+Test".into(),
+        };
+        let embedded = HashMap::from([(7, font)]);
+        let vertical = HashMap::from([(7, (10, 0))]);
+        let faces = Faces {
+            embedded: &embedded,
+            vertical: &vertical,
+            originals: &HashMap::new(),
+        };
+        let mut names = Vec::new();
+        let out = draw_blocks(
+            std::slice::from_ref(&block),
+            &Matrix::IDENTITY,
+            &faces,
+            TextMode::Fill,
+            &mut names,
+        );
+        let out = String::from_utf8(out).unwrap();
+        // Upright (y flipped back), from the column's top; a positive move goes further down.
+        assert!(
+            out.contains("/FolioF7V 10 Tf 0 0 0 rg 1 0 0 -1 50 100 Tm [<0001> 200 <0002>] TJ"),
+            "{out}"
+        );
+        assert_eq!(names, [("FolioF7V".to_owned(), (10, 0))]);
+    }
+
+    #[test]
     fn a_word_to_unicode_misreads_gets_its_actual_text_and_the_rest_does_not() {
         // "कि का": the vowel sign of कि is drawn before its consonant (glyph 10 stands for
         // the whole cluster, 11 for क alone); का reads back glyph by glyph.
