@@ -21,7 +21,11 @@ const PARAGRAPHS: [&[&str]; 2] = [
 /// 18 pt apart from x = 500 leftwards, the second paragraph after a gap of two columns.
 fn vertical_pdf() -> Vec<u8> {
     let mut chars: Vec<char> = Vec::new();
-    for c in PARAGRAPHS.iter().flat_map(|p| p.iter()).flat_map(|c| c.chars()) {
+    for c in PARAGRAPHS
+        .iter()
+        .flat_map(|p| p.iter())
+        .flat_map(|c| c.chars())
+    {
         if !chars.contains(&c) {
             chars.push(c);
         }
@@ -150,7 +154,11 @@ fn columns_make_paragraphs_read_right_to_left() {
         for pair in block.lines.windows(2) {
             assert!(pair[1].bbox.x1 < pair[0].bbox.x0, "{block:?}");
         }
-        let union = block.lines.iter().map(|l| l.bbox).reduce(|a, b| a.union(&b));
+        let union = block
+            .lines
+            .iter()
+            .map(|l| l.bbox)
+            .reduce(|a, b| a.union(&b));
         assert_eq!(union, Some(block.bbox));
         assert!(block.lines.iter().all(|l| l.bbox.height() > l.bbox.width()));
     }
@@ -179,13 +187,19 @@ fn into_japanese_columns_stay_columns_in_reading_order() {
             }
         }
         for t in &translations {
-            assert!(text.contains(t.as_str()), "{name}: {t:?} not read back in {text:?}");
+            assert!(
+                text.contains(t.as_str()),
+                "{name}: {t:?} not read back in {text:?}"
+            );
         }
         if name.starts_with("made") {
             // Columns read right to left, the paragraphs' in turn: the engine's text in order.
             assert_eq!(text, translations.concat(), "{name}");
             let columns: Vec<f32> = lines.iter().map(|l| l.1.x0).collect();
-            assert!(columns.windows(2).all(|p| p[1] < p[0]), "{name}: {columns:?}");
+            assert!(
+                columns.windows(2).all(|p| p[1] < p[0]),
+                "{name}: {columns:?}"
+            );
         }
     }
 }
@@ -233,7 +247,11 @@ fn into_english_paragraphs_are_set_across_their_boxes() {
             })
             .collect();
         let letters = words.iter().filter(|w| w.text.chars().count() <= 2).count();
-        assert!(4 * letters < words.len(), "{name}: {letters} of {} words are letters", words.len());
+        assert!(
+            4 * letters < words.len(),
+            "{name}: {letters} of {} words are letters",
+            words.len()
+        );
         assert_eq!(overlapping_pairs(&words), 0, "{name}: words overlap");
         // Each paragraph is set from its box's top, not past its right edge: it may grow
         // leftwards, where its columns went on.

@@ -45,8 +45,12 @@ fn columns_run_down_from_the_right_edge_leftwards() {
     // Ten characters a column (100 pt), three columns 16 pt apart in a box 60 pt wide.
     let rect = Rect::new(100.0, 200.0, 160.0, 300.0);
     let text = "春はあけぼのやうやう白くなりゆく山ぎは少しあかりて";
-    let placed = typeset_block(&book, &vertical_block(text, rect), &TypesetSettings::default())
-        .expect("the block sets");
+    let placed = typeset_block(
+        &book,
+        &vertical_block(text, rect),
+        &TypesetSettings::default(),
+    )
+    .expect("the block sets");
     assert_eq!(placed.scale, 1.0);
     assert_eq!(placed.lines.len(), 3, "{placed:#?}");
     let mut shown = String::new();
