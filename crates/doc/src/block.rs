@@ -191,7 +191,7 @@ pub enum KeepReason {
     Empty,
     /// Text not in the source language.
     OtherLanguage,
-    /// Vertical or rotated text that cannot be refitted yet.
+    /// Rotated text (not vertical writing, which is set again) that cannot be refitted yet.
     Rotated,
     /// A form field's value: the user's data, drawn by the viewer.
     FormField,
