@@ -94,10 +94,14 @@ fn read(pdf: Vec<u8>) -> Document {
 /// `pdf` translated by `pseudo` from Japanese into `to`, with every block's text recorded.
 fn translate(pdf: Vec<u8>, to: &str) -> (Vec<u8>, folio::Report) {
     let pair = folio_translate::LangPair::new("ja", to).unwrap();
-    let engine = folio_translate::Pseudo::new(pair);
+    translate_with(pdf, &folio_translate::Pseudo::new(pair))
+}
+
+/// `pdf` translated by `engine`, with every block's text recorded.
+fn translate_with(pdf: Vec<u8>, engine: &dyn folio_translate::Engine) -> (Vec<u8>, folio::Report) {
     let options = folio::Options {
         record_blocks: true,
-        ..folio::Options::new(&engine, fonts())
+        ..folio::Options::new(engine, fonts())
     };
     folio::translate(Arc::new(pdf), &options, &mut |_| {}).unwrap()
 }
@@ -269,5 +273,28 @@ fn into_english_paragraphs_are_set_across_their_boxes() {
                 "{name}: {w:?} is off the page"
             );
         }
+    }
+}
+
+#[test]
+fn text_given_back_unchanged_is_set_down_its_own_columns() {
+    // Into a language written horizontally, but the engine gives the source back: each
+    // column as it was, in the original font.
+    let pdf = vertical_pdf();
+    let pair = folio_translate::LangPair::new("ja", "en").unwrap();
+    let (out, _) = translate_with(pdf.clone(), &folio_translate::Identity::new(pair));
+    let words = |doc: &Document| -> Vec<(String, Rect)> {
+        doc.pages[0]
+            .words
+            .iter()
+            .map(|w| (w.text.clone(), w.bbox))
+            .collect()
+    };
+    let (before, after) = (words(&read(pdf)), words(&read(out)));
+    assert_eq!(before.len(), after.len(), "{after:?}");
+    for ((text, a), (again, b)) in before.iter().zip(&after) {
+        assert_eq!(text, again);
+        let moved = [a.x0 - b.x0, a.y0 - b.y0, a.x1 - b.x1, a.y1 - b.y1];
+        assert!(moved.iter().all(|d| d.abs() < 0.5), "{text}: {a:?} → {b:?}");
     }
 }

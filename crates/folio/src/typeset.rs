@@ -255,7 +255,11 @@ fn text_block(
     let (text, spans) = spans::resolve(doc, drawn, block, translation, originals);
     let unchanged = spans::resolve(doc, drawn, block, &block.source, originals).0 == text;
     let original = drawn.original.clone().filter(|_| unchanged);
-    let style = text_style(doc, drawn, block, originals, lang);
+    // Vertical writing stays vertical in a language written so, or when the text came back
+    // unchanged; in another it is set horizontally in the columns' box, left to right from
+    // its top.
+    let vertical = block.style.vertical && (unchanged || folio_typeset::writes_vertically(lang));
+    let style = text_style(doc, drawn, block, originals, vertical);
     let mut free = space::free_space(doc, block, page_blocks);
     // Text a clip cut grows only inside that clip: beyond it, it would be cut away.
     if let Some(clip) = drawn.clip {
@@ -274,27 +278,24 @@ fn text_block(
 }
 
 /// The original block's look: its font (its own face where the book has it), size, colour,
-/// alignment, indents, leading and first baseline.
+/// alignment, indents, leading and first baseline; set in columns when `vertical`.
 fn text_style(
     doc: &Document,
     drawn: &Drawn,
     block: &Block,
     originals: &HashMap<FontId, FaceId>,
-    lang: &str,
+    vertical: bool,
 ) -> TextStyle {
     let font = doc.font(block.style.font);
-    // Vertical writing stays vertical in a language written so; in another it is set
-    // horizontally in the columns' box, left to right from its top.
-    let vertical = block.style.vertical && folio_typeset::writes_vertically(lang);
     let across_columns = block.style.vertical && !vertical;
     let style = TextStyle {
         font: FontQuery {
-            // A font written vertically draws its codes down the page: the new text is set in
-            // the book's faces, whichever way it runs.
+            // A font written vertically draws its codes down the page: text set across the
+            // columns is set in the book's faces.
             original: originals
                 .get(&block.style.font)
                 .copied()
-                .filter(|_| !block.style.vertical),
+                .filter(|_| !across_columns),
             ..FontQuery::like(font)
         },
         size: block.style.size,

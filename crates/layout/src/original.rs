@@ -82,10 +82,6 @@ pub fn first_baseline(page: &Page, block: &Block) -> Option<f32> {
 /// the lines cannot be found. A line that started inside a word (the layout joined "trans-"
 /// and "lation") starts there again; the typesetter then ends the line before with a hyphen.
 pub fn original_lines(page: &Page, block: &Block, plain: &str) -> Option<OriginalLines> {
-    // Columns have no baselines to set unchanged text on again: it is set afresh.
-    if block.style.vertical {
-        return None;
-    }
     let mut at = 0usize;
     let mut breaks = Vec::new();
     let mut anchors = Vec::new();
@@ -126,6 +122,12 @@ pub fn original_lines(page: &Page, block: &Block, plain: &str) -> Option<Origina
             at = pos + len;
         }
         joined = words.last().is_some_and(|w| w.text.ends_with('-'));
+    }
+    if block.style.vertical {
+        // Columns: unchanged text breaks where they did, and is set down them afresh (their
+        // baselines and positions are across and down, not what a line's are).
+        baselines.clear();
+        anchors.clear();
     }
     Some(OriginalLines {
         breaks,

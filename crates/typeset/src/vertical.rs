@@ -12,16 +12,22 @@ use crate::shape::ShapedGlyph;
 /// PDF puts a vertical glyph by default (`/DW2 [880 -1000]`, ISO 32000-2, 9.7.4.3).
 const EM_BOX: (f32, f32) = (0.88, -0.12);
 
-/// Glyphs shaped for a column: each upright character moves the pen one em down, marks
-/// (no advance) stay on their base, and nothing is offset sideways.
+/// Glyphs shaped for a column: each cluster moves the pen one em down (a vertical font's
+/// codes have no advance across: it counts for nothing), the other glyphs of a cluster (marks)
+/// stay on their base, and nothing is offset sideways.
 pub(crate) fn upright(glyphs: Vec<ShapedGlyph>) -> Vec<ShapedGlyph> {
+    let mut previous: Option<u32> = None;
     glyphs
         .into_iter()
-        .map(|g| ShapedGlyph {
-            advance: if g.advance != 0.0 { 1.0 } else { 0.0 },
-            dx: 0.0,
-            dy: 0.0,
-            ..g
+        .map(|g| {
+            let first = previous != Some(g.cluster);
+            previous = Some(g.cluster);
+            ShapedGlyph {
+                advance: if first { 1.0 } else { 0.0 },
+                dx: 0.0,
+                dy: 0.0,
+                ..g
+            }
         })
         .collect()
 }
@@ -38,8 +44,8 @@ fn turn_back(r: Rect) -> Rect {
 }
 
 /// The block in the turned frame, ready for the horizontal steps: its box and free space
-/// turned, its glyphs' em box as the line's ascent and descent. It stays marked vertical, so
-/// its glyphs are shaped upright.
+/// turned, its glyphs' em box as the line's ascent and descent, unchanged text's breaks kept.
+/// It stays marked vertical, so its glyphs are shaped upright.
 pub(crate) fn turned(block: &TextBlock) -> TextBlock {
     let mut t = block.clone();
     t.rect = turn(block.rect);
@@ -47,7 +53,11 @@ pub(crate) fn turned(block: &TextBlock) -> TextBlock {
     t.style.ascent = Some(EM_BOX.0);
     t.style.descent = Some(EM_BOX.1);
     t.style.first_baseline = None;
-    t.original = None;
+    // Unchanged text keeps its columns' breaks; their positions were across and down.
+    if let Some(o) = &mut t.original {
+        o.baselines.clear();
+        o.anchors.clear();
+    }
     t
 }
 

@@ -288,14 +288,31 @@ fn draw_run(
     if size <= 0.0 {
         return;
     }
-    if run.vertical
-        && let (Some(font), Some(&vertical)) = (embedded, faces.vertical.get(&key))
-    {
-        let name = format!("{}V", font_name(key));
-        if !names.iter().any(|(n, _)| *n == name) {
-            names.push((name.clone(), vertical));
+    if run.vertical {
+        // An embedded face through its Identity-V companion; an original font of a vertical
+        // block is itself written vertically, and draws its own codes down the column.
+        let column = match (embedded, original) {
+            (Some(font), _) => faces.vertical.get(&key).map(|&v| {
+                let code = |id: u32| font.cid.get(&(id as u16)).map(|&c| (c as u32, 2u8));
+                (
+                    format!("{}V", font_name(key)),
+                    v,
+                    Box::new(code) as Box<CodeOf<'_>>,
+                )
+            }),
+            (None, Some(o)) => {
+                let code = |id: u32| Some((id, o.code_bytes));
+                let dict = (o.dict.num, o.dict.generation);
+                Some((font_name(key), dict, Box::new(code) as Box<CodeOf<'_>>))
+            }
+            (None, None) => None,
+        };
+        if let Some((name, font, code)) = column {
+            if !names.iter().any(|(n, _)| *n == name) {
+                names.push((name.clone(), font));
+            }
+            draw_column(s, run, &name, &*code);
         }
-        draw_column(s, run, font, &name);
         return;
     }
     let resource = match (embedded, original) {
@@ -405,7 +422,11 @@ fn draw_run(
 /// origin (the top of the column's centre line) and each glyph hangs below it, centred; the
 /// font moves the pen down an em a glyph, and a glyph's other advance is a `TJ` move (in
 /// vertical writing a positive number moves the pen further down, ISO 32000-2, 9.4.4).
-fn draw_column(s: &mut String, run: &folio_doc::GlyphRun, font: &EmbeddedFont, name: &str) {
+/// A glyph id's character code and its length in bytes, in the font a run is drawn with.
+type CodeOf<'a> = dyn Fn(u32) -> Option<(u32, u8)> + 'a;
+
+/// `code` gives a glyph id's character code and its length in bytes.
+fn draw_column(s: &mut String, run: &folio_doc::GlyphRun, name: &str, code: &CodeOf<'_>) {
     let size = run.size as f64;
     let [r, g, b] = run.color.0;
     let _ = write!(
@@ -420,7 +441,7 @@ fn draw_column(s: &mut String, run: &folio_doc::GlyphRun, font: &EmbeddedFont, n
     );
     let mut carry = 0.0f64;
     for glyph in &run.glyphs {
-        let Some(&cid) = glyph.id.and_then(|id| font.cid.get(&(id as u16))) else {
+        let Some((code, bytes)) = glyph.id.and_then(code) else {
             carry += glyph.advance as f64 * 1000.0 / size;
             continue;
         };
@@ -428,7 +449,11 @@ fn draw_column(s: &mut String, run: &folio_doc::GlyphRun, font: &EmbeddedFont, n
             let _ = write!(s, " {} ", tj(carry));
             carry = 0.0;
         }
-        let _ = write!(s, "<{cid:04X}>");
+        s.push('<');
+        for i in (0..bytes).rev() {
+            let _ = write!(s, "{:02X}", (code >> (8 * i)) & 0xFF);
+        }
+        s.push('>');
         carry += (glyph.advance as f64 - size) * 1000.0 / size;
     }
     s.push_str("] TJ\n");
