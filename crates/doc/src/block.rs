@@ -23,7 +23,7 @@ pub struct Block {
     pub bbox: Rect,
     /// What the block is on the page.
     pub role: Role,
-    /// Its lines, top to bottom.
+    /// Its lines, top to bottom (a vertical block's columns, right to left).
     pub lines: Vec<BlockLine>,
     /// The style most of its text has, and the paragraph's shape.
     pub style: BlockStyle,
@@ -92,6 +92,12 @@ pub struct BlockStyle {
     pub line_height: Pt,
     /// Baseline direction in degrees (0 for ordinary text).
     pub angle: f32,
+    /// Vertical writing: the block's lines are columns (top to bottom, right to left) and
+    /// `first_indent` and `line_height` are measured down a column and across the columns.
+    /// A translation into Chinese, Japanese or Korean is set vertically again; into another
+    /// language, horizontally in the block's box.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vertical: bool,
 }
 
 /// Line alignment.
@@ -185,7 +191,7 @@ pub enum KeepReason {
     Empty,
     /// Text not in the source language.
     OtherLanguage,
-    /// Vertical or rotated text that cannot be refitted yet.
+    /// Rotated text (not vertical writing, which is set again) that cannot be refitted yet.
     Rotated,
     /// A form field's value: the user's data, drawn by the viewer.
     FormField,

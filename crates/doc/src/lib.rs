@@ -368,6 +368,11 @@ pub struct Line {
     pub bbox: Rect,
     /// Indices of its words in [`Page::words`], left to right.
     pub words: Vec<u32>,
+    /// Whether the line is a column of vertical writing (a CJK font written vertically, such
+    /// as `Identity-V`): its words run top to bottom, and lines follow each other from right
+    /// to left. Layout groups such columns into paragraphs as it groups horizontal lines.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vertical: bool,
 }
 
 /// An image drawn on the page.

@@ -199,6 +199,11 @@ pub struct GlyphRun {
     pub synthetic: Synthetic,
     /// The glyphs, in visual order.
     pub glyphs: Vec<PlacedGlyph>,
+    /// Set in vertical writing: `origin` is the top of the column's centre line, each glyph
+    /// stands upright below the one before, moving the pen down by its `advance` (`dx`, `dy`
+    /// unused). The writer draws it in the face's vertical encoding (`Identity-V`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vertical: bool,
 }
 
 impl GlyphRun {

@@ -1,11 +1,15 @@
 //! Free space around a block that a longer translation may grow into: to the right up to its
-//! column's edge, and below down to the next content. Nothing else on the page (text, image,
+//! column's edge (to the left for vertical writing, whose columns go leftwards), and below
+//! down to the next content. Nothing else on the page (text, image,
 //! path) is in it.
 
 use folio_doc::{Block, Document, Page, Rect};
 
 /// Space a block may take before the next content, in points.
 const GAP: f32 = 1.0;
+
+/// The page's margin text never grows into, in points.
+const MARGIN: f32 = 18.0;
 
 /// Blocks starting within this many points of a block's left edge are in its column.
 const SAME_COLUMN: f32 = 15.0;
@@ -21,7 +25,19 @@ pub(crate) fn free_space(doc: &Document, block: &Block, all: &[Block]) -> Vec<Re
     let around = Around::new(page, block, all);
     let b = block.bbox;
     let mut out = Vec::new();
-    if block.lines.len() <= 1 {
+    if block.style.vertical {
+        // Columns follow each other leftwards: a longer translation takes more of them (set
+        // vertically) or longer lines (set across), then grows below.
+        let left = around.left_limit(b.y0, b.y1);
+        let x0 = left.min(b.x0);
+        if b.x0 - left > 2.0 {
+            out.push(Rect::new(left, b.y0, b.x0, b.y1));
+        }
+        let below = around.below_limit(x0, b.x1);
+        if below - b.y1 > 2.0 {
+            out.push(Rect::new(x0, b.y1, b.x1, below));
+        }
+    } else if block.lines.len() <= 1 {
         let right = around.right_limit(b.y0, b.y1);
         let x1 = right.max(b.x1);
         if right - b.x1 > 2.0 {
@@ -108,7 +124,7 @@ impl Around {
             .filter(|o| (o.bbox.x0 - b.x0).abs() <= SAME_COLUMN)
             .map(|o| o.bbox.x1)
             .fold(b.x1, f32::max)
-            .min(page.width - 18.0);
+            .min(page.width - MARGIN);
         let style = &block.style;
         let text_gap = (style.line_height - style.size).clamp(GAP, style.size.max(GAP));
         Self {
@@ -144,6 +160,26 @@ impl Around {
                 // Overlapping the block and reaching below it (the original boxes overlap):
                 // the space below is taken.
                 b.y1
+            });
+        }
+        limit
+    }
+
+    /// How far left the space beside the block is free between `y0` and `y1`, down to the
+    /// page's margin: where a vertical block's next column would go.
+    fn left_limit(&self, y0: f32, y1: f32) -> f32 {
+        let b = self.block;
+        let mut limit = MARGIN.min(b.x0);
+        for (r, text) in &self.obstacles {
+            if !(r.y0 < y1 && r.y1 > y0) || r.x0 >= b.x0 {
+                continue;
+            }
+            limit = limit.max(if r.x1 <= b.x0 + 0.5 {
+                r.x1 + 2.0 * GAP
+            } else if self.holds_block(r) && !text {
+                r.x0 + 2.0 * GAP
+            } else {
+                b.x0
             });
         }
         limit

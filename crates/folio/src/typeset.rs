@@ -255,7 +255,11 @@ fn text_block(
     let (text, spans) = spans::resolve(doc, drawn, block, translation, originals);
     let unchanged = spans::resolve(doc, drawn, block, &block.source, originals).0 == text;
     let original = drawn.original.clone().filter(|_| unchanged);
-    let style = text_style(doc, drawn, block, originals);
+    // Vertical writing stays vertical in a language written so, or when the text came back
+    // unchanged; in another it is set horizontally in the columns' box, left to right from
+    // its top.
+    let vertical = block.style.vertical && (unchanged || folio_typeset::writes_vertically(lang));
+    let style = text_style(doc, drawn, block, originals, vertical);
     let mut free = space::free_space(doc, block, page_blocks);
     // Text a clip cut grows only inside that clip: beyond it, it would be cut away.
     if let Some(clip) = drawn.clip {
@@ -274,17 +278,24 @@ fn text_block(
 }
 
 /// The original block's look: its font (its own face where the book has it), size, colour,
-/// alignment, indents, leading and first baseline.
+/// alignment, indents, leading and first baseline; set in columns when `vertical`.
 fn text_style(
     doc: &Document,
     drawn: &Drawn,
     block: &Block,
     originals: &HashMap<FontId, FaceId>,
+    vertical: bool,
 ) -> TextStyle {
     let font = doc.font(block.style.font);
-    TextStyle {
+    let across_columns = block.style.vertical && !vertical;
+    let style = TextStyle {
         font: FontQuery {
-            original: originals.get(&block.style.font).copied(),
+            // A font written vertically draws its codes down the page: text set across the
+            // columns is set in the book's faces.
+            original: originals
+                .get(&block.style.font)
+                .copied()
+                .filter(|_| !across_columns),
             ..FontQuery::like(font)
         },
         size: block.style.size,
@@ -301,8 +312,28 @@ fn text_style(
         descent: Some(font.descent),
         x_height: font.x_height,
         first_baseline: drawn.first_baseline,
+        vertical,
+    };
+    if across_columns {
+        // Indents down a column mean nothing across a line, and the columns' pitch is far
+        // wider than horizontal lines need.
+        TextStyle {
+            align: folio_doc::Align::Left,
+            indent_first: 0.0,
+            indent_rest: 0.0,
+            line_height: style
+                .line_height
+                .map(|h| h.min(ACROSS_COLUMNS_LEADING * style.size)),
+            ..style
+        }
+    } else {
+        style
     }
 }
+
+/// The line height, × the size, at most, of vertical writing set horizontally: the leading of
+/// ordinary text, not the distance between columns (often 1.7 × the size or more).
+const ACROSS_COLUMNS_LEADING: f32 = 1.3;
 
 /// A block that went wrong, for the report.
 pub(crate) fn issue(block: &Block, reason: String) -> SegmentIssue {

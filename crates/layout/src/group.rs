@@ -297,7 +297,10 @@ fn continues(
         let justified = cur[..cur.len() - 1]
             .iter()
             .all(|&i| (lines[i].bbox.x1 - right).abs() <= tol);
-        let ends = p.text.trim_end().ends_with(['.', '!', '?', ':']);
+        let ends = p
+            .text
+            .trim_end()
+            .ends_with(['.', '!', '?', ':', '。', '！', '？']);
         if justified && ends && p.bbox.x1 < right - s.short_last_line * size {
             return false;
         }

@@ -32,6 +32,10 @@
 //! [`RoleSettings`], [`InlineSettings`], [`KeepSettings`], [`TableSettings`]);
 //! `docs/layout.md` lists them.
 //!
+//! Columns of vertical writing (CJK, read top to bottom, columns right to left) are laid out
+//! by the same steps on the page turned a quarter turn (`vertical`): a paragraph's columns
+//! are the lines of one block, which is marked vertical ([`folio_doc::BlockStyle::vertical`]).
+//!
 //! # Limitations
 //! - Rotated text is one block per line and kept.
 //! - Table cells come from aligned rows of short text (see `tables`); tables of two columns,
@@ -57,6 +61,7 @@ mod style;
 mod tables;
 mod text;
 mod tokens;
+mod vertical;
 
 pub use original::{block_clip, clip_cuts, drawn_glyphs, first_baseline, original_lines};
 pub use page::{IncrementalLayout, layout_document, layout_page};

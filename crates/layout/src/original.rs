@@ -70,7 +70,7 @@ fn wordless_glyphs(page: &Page) -> Vec<u32> {
 /// The baseline of the block's first line (page y), for an upright block: where its biggest
 /// glyphs sit.
 pub fn first_baseline(page: &Page, block: &Block) -> Option<f32> {
-    if block.style.angle != 0.0 {
+    if block.style.angle != 0.0 || block.style.vertical {
         return None;
     }
     let line = block.lines.first()?;
@@ -122,6 +122,12 @@ pub fn original_lines(page: &Page, block: &Block, plain: &str) -> Option<Origina
             at = pos + len;
         }
         joined = words.last().is_some_and(|w| w.text.ends_with('-'));
+    }
+    if block.style.vertical {
+        // Columns: unchanged text breaks where they did, and is set down them afresh (their
+        // baselines and positions are across and down, not what a line's are).
+        baselines.clear();
+        anchors.clear();
     }
     Some(OriginalLines {
         breaks,

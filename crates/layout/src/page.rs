@@ -189,21 +189,58 @@ fn layout_at(
     summaries: &mut Summaries,
     settings: &LayoutSettings,
 ) -> Vec<Block> {
-    let mut lines = line_infos(page, fonts, &settings.lines, &settings.inline);
-    if let Some(at) = at {
-        let running = running_lines(doc, at, settings, &mut |p| {
+    let running = match at {
+        Some(at) => running_lines(doc, at, settings, &mut |p| {
             summaries.margins(doc, p, settings)
-        });
-        for l in &mut lines {
-            l.running = l
-                .sources
-                .iter()
-                .any(|&i| running.get(i).copied().unwrap_or(false));
-        }
+        }),
+        None => Vec::new(),
+    };
+    let body = body_size(doc, page, at, summaries, settings);
+    let Some(split) = crate::vertical::split(page) else {
+        return lay_out_lines(doc, page, &running, body, fonts, settings);
+    };
+    // Columns of vertical writing are laid out on the page turned a quarter turn, as lines;
+    // the rest of the page as it is. The part with more text is read first.
+    let flat_running: Vec<bool> = split
+        .flat_lines
+        .iter()
+        .map(|&i| running.get(i).copied().unwrap_or(false))
+        .collect();
+    let flat = lay_out_lines(doc, &split.flat, &flat_running, body, fonts, settings);
+    let turned_settings = crate::vertical::settings(settings);
+    let columns = lay_out_lines(doc, &split.turned, &[], body, fonts, &turned_settings)
+        .into_iter()
+        .map(|b| crate::vertical::turn_back(b, split.turn));
+    let mut blocks: Vec<Block> = if split.vertical_glyphs >= split.flat_glyphs {
+        columns.chain(flat).collect()
+    } else {
+        flat.into_iter().chain(columns).collect()
+    };
+    for (i, b) in blocks.iter_mut().enumerate() {
+        b.id.index = i as u32;
+    }
+    blocks
+}
+
+/// Lays out the lines of `page` (those of the page's reader, or of one part of it) into
+/// blocks in reading order; `running` says which of its lines are running headers or footers.
+fn lay_out_lines(
+    doc: &Document,
+    page: &Page,
+    running: &[bool],
+    body: f32,
+    fonts: &[FontTraits],
+    settings: &LayoutSettings,
+) -> Vec<Block> {
+    let mut lines = line_infos(page, fonts, &settings.lines, &settings.inline);
+    for l in &mut lines {
+        l.running = l
+            .sources
+            .iter()
+            .any(|&i| running.get(i).copied().unwrap_or(false));
     }
     let (h_rules, _) = rules(page, &settings.blocks);
     let lines = crate::tables::mark_cells(page, fonts, lines, &h_rules, settings);
-    let body = body_size(doc, page, at, summaries, settings);
     let ctx = PageContext::new(page, &lines, &settings.blocks);
     let right_edges = common_right_edges(&lines, &settings.style);
     let groups = group_lines(&lines, &ctx, settings);

@@ -71,6 +71,7 @@ pub(crate) fn block_style(
         },
         line_height,
         angle: lines.first().map_or(0.0, |l| l.angle),
+        vertical: false,
     }
 }
 

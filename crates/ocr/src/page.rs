@@ -220,6 +220,7 @@ impl OcrPage {
             out.lines.push(Line {
                 bbox,
                 words: line_words,
+                vertical: false,
             });
         }
         out

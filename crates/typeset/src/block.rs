@@ -69,6 +69,13 @@ pub struct TextStyle {
     /// smaller than the original beside it; `None` sets it at the block's size.
     #[serde(default)]
     pub x_height: Option<f32>,
+    /// Set in vertical writing: columns top to bottom, from the box's right edge leftwards,
+    /// each character upright and an em below the one before (the font's vertical forms of
+    /// punctuation). `indent_first` and `indent_rest` are then measured down from the box's
+    /// top and `line_height` is the distance between columns; ascent and descent are the
+    /// em box's.
+    #[serde(default)]
+    pub vertical: bool,
 }
 
 impl Default for TextStyle {
@@ -85,6 +92,7 @@ impl Default for TextStyle {
             descent: None,
             first_baseline: None,
             x_height: None,
+            vertical: false,
         }
     }
 }

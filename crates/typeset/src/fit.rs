@@ -9,6 +9,7 @@ use crate::error::{TypesetError, TypesetResult};
 use crate::fonts::FontBook;
 use crate::linebreak::LineSpan;
 use crate::prepared::Prepared;
+use crate::vertical;
 
 /// How much larger (in scale) growing into free space must keep the text for the block to
 /// grow rather than shrink in its own box.
@@ -26,6 +27,19 @@ pub(crate) const GROWTH_WORTH: f32 = 0.05;
 ///    [`TypesetWarning::BelowFloor`];
 /// 3. `settings.min_scale`, marked `overflowed`, with a [`TypesetWarning::Overflow`].
 pub fn typeset_block(
+    book: &FontBook,
+    block: &TextBlock,
+    settings: &TypesetSettings,
+) -> TypesetResult<PlacedBlock> {
+    if block.style.vertical {
+        let turned = vertical::turned(block);
+        return fit_block(book, &turned, settings).map(vertical::columns);
+    }
+    fit_block(book, block, settings)
+}
+
+/// [`typeset_block`] in the block's own frame (a vertical block's turned one).
+fn fit_block(
     book: &FontBook,
     block: &TextBlock,
     settings: &TypesetSettings,
@@ -85,6 +99,20 @@ pub fn typeset_block_at(
             message: format!("scale {scale} is not a positive number"),
         });
     }
+    if block.style.vertical {
+        let turned = vertical::turned(block);
+        return set_at(book, &turned, scale, settings).map(vertical::columns);
+    }
+    set_at(book, block, scale, settings)
+}
+
+/// [`typeset_block_at`] in the block's own frame (a vertical block's turned one).
+fn set_at(
+    book: &FontBook,
+    block: &TextBlock,
+    scale: f32,
+    settings: &TypesetSettings,
+) -> TypesetResult<PlacedBlock> {
     let prepared = Prepared::new(book, block, settings)?;
     let areas = prepared.areas();
     for (grown, area) in areas.iter().enumerate() {

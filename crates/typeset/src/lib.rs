@@ -16,6 +16,10 @@
 //! 4. Fitting ([`typeset_block`]): shrink to a floor, grow into free space, shrink further with
 //!    a warning; [`harmonize_sizes`] then makes blocks of one role agree.
 //!
+//! A block in vertical writing ([`TextStyle::vertical`]) goes through the same steps turned a
+//! quarter turn: its columns are set as lines whose characters all advance an em (shaped
+//! with the font's `vert` forms), then turned back into columns of upright glyphs.
+//!
 //! # Example
 //! ```no_run
 //! use folio_doc::Rect;
@@ -51,6 +55,7 @@ mod linebreak;
 mod prepared;
 mod script_fonts;
 mod shape;
+mod vertical;
 
 pub use block::{
     Align, BaselineShift, OriginalLines, SpanStyle, TextBlock, TextSpan, TextStyle, TypesetSettings,
@@ -59,7 +64,7 @@ pub use bundled::{BUNDLED_FONTS, bundled_font};
 pub use error::{TypesetError, TypesetResult};
 pub use fit::{harmonize_sizes, typeset_block, typeset_block_at, typeset_blocks};
 pub use fonts::{Coverage, Face, FaceInfo, FaceOrigin, FontBook, FontQuery, PdfCodes};
-pub use script_fonts::SCRIPT_FONTS_ENV;
+pub use script_fonts::{SCRIPT_FONTS_ENV, writes_vertically};
 // What the typesetter hands the writer is the document model's: one set of types for both.
 pub use folio_doc::{
     FaceId, GlyphRun, PlacedBlock, PlacedGlyph, PlacedLine, Synthetic, TypesetWarning,

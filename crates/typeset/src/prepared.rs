@@ -65,7 +65,7 @@ impl<'a> Prepared<'a> {
         for run in &runs {
             if hyphens.iter().all(|(f, _)| *f != run.face) {
                 let face = book.face(run.face)?;
-                let h = shape_text(face, "-", 0..1, None, None)?
+                let h = shape_text(face, "-", 0..1, None, None, false)?
                     .0
                     .first()
                     .and_then(|g| g.id.filter(|&id| id != 0).map(|id| (id, g.advance)));
@@ -393,6 +393,7 @@ impl<'a> Prepared<'a> {
                     link: run.link,
                     synthetic: run.synthetic,
                     glyphs,
+                    vertical: false,
                 });
             }
             placed_lines.push(PlacedLine {

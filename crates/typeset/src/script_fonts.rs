@@ -129,6 +129,21 @@ const SYMBOLS: ScriptFonts = core(
     ],
 );
 
+/// Whether text in `lang` (BCP 47) is written vertically as well as horizontally: Chinese,
+/// Japanese and Korean, into which a vertical source is set vertically again.
+pub fn writes_vertically(lang: &str) -> bool {
+    fonts_for(lang).is_some_and(|f| {
+        [
+            &JAPANESE,
+            &KOREAN,
+            &SIMPLIFIED_CHINESE,
+            &TRADITIONAL_CHINESE,
+        ]
+        .iter()
+        .any(|cjk| std::ptr::eq(*cjk, f))
+    })
+}
+
 /// The fonts target language `lang` (BCP 47) needs beyond the bundled ones; `None` for
 /// languages the bundled fonts cover (Latin, Greek, Cyrillic).
 fn fonts_for(lang: &str) -> Option<&'static ScriptFonts> {

@@ -372,7 +372,13 @@ fn make_run(
         range.clone(),
         block.lang.as_deref(),
         direction,
+        block.style.vertical,
     )?;
+    let glyphs = if block.style.vertical {
+        crate::vertical::upright(glyphs)
+    } else {
+        glyphs
+    };
     Ok(Run {
         range,
         face: face_id,
@@ -421,6 +427,7 @@ pub(crate) fn shape_text(
     range: Range<usize>,
     lang: Option<&str>,
     rtl: Option<bool>,
+    vertical: bool,
 ) -> TypesetResult<(Vec<ShapedGlyph>, bool)> {
     if let Some(pdf) = face.pdf_codes() {
         return Ok((shape_by_codes(pdf, text, range), false));
@@ -467,7 +474,11 @@ pub(crate) fn shape_text(
     if let Some(funcs) = &funcs {
         shaper.set_font_funcs(Some(funcs));
     }
-    harfrust::shape(&shaper, &mut buffer, ShapeOptions::new()).map_err(|e| {
+    // Vertical writing takes the font's vertical forms (`vert`): punctuation such as 、。「」
+    // turned or moved for a column.
+    let vert = [harfrust::Feature::new(harfrust::Tag::new(b"vert"), 1, ..)];
+    let features: &[harfrust::Feature] = if vertical { &vert } else { &[] };
+    harfrust::shape(&shaper, &mut buffer, ShapeOptions::new().features(features)).map_err(|e| {
         TypesetError::Shape {
             message: format!("{e:?}"),
         }

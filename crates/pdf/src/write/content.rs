@@ -175,6 +175,8 @@ fn rebuilt(
 pub(crate) struct Faces<'a> {
     /// Subset fonts, by face key.
     pub embedded: &'a HashMap<u32, EmbeddedFont>,
+    /// The `Identity-V` companions of the subset fonts that vertical runs use, by face key.
+    pub vertical: &'a HashMap<u32, lopdf::ObjectId>,
     /// Original fonts (dictionary, bytes per code), by face key.
     pub originals: &'a HashMap<u32, &'a folio_doc::OriginalFont>,
 }
@@ -235,7 +237,7 @@ pub(crate) fn draw_blocks(
     to_user: &Matrix,
     faces: &Faces<'_>,
     mode: TextMode,
-    names: &mut Vec<(String, u32)>,
+    names: &mut Vec<(String, lopdf::ObjectId)>,
 ) -> Vec<u8> {
     let mut s = concat_user(to_user);
     s.push_str(" BT");
@@ -276,22 +278,51 @@ fn draw_run(
     line: &PlacedLine,
     index: usize,
     faces: &Faces<'_>,
-    names: &mut Vec<(String, u32)>,
+    names: &mut Vec<(String, lopdf::ObjectId)>,
 ) {
     let run = &line.runs[index];
     let key = run.face.0;
     let embedded = faces.embedded.get(&key);
     let original = faces.originals.get(&key).copied();
-    if embedded.is_none() && original.is_none() {
-        return;
-    }
-    let name = font_name(key);
-    if !names.iter().any(|(n, _)| *n == name) {
-        names.push((name.clone(), key));
-    }
     let size = run.size as f64;
     if size <= 0.0 {
         return;
+    }
+    if run.vertical {
+        // An embedded face through its Identity-V companion; an original font of a vertical
+        // block is itself written vertically, and draws its own codes down the column.
+        let column = match (embedded, original) {
+            (Some(font), _) => faces.vertical.get(&key).map(|&v| {
+                let code = |id: u32| font.cid.get(&(id as u16)).map(|&c| (c as u32, 2u8));
+                (
+                    format!("{}V", font_name(key)),
+                    v,
+                    Box::new(code) as Box<CodeOf<'_>>,
+                )
+            }),
+            (None, Some(o)) => {
+                let code = |id: u32| Some((id, o.code_bytes));
+                let dict = (o.dict.num, o.dict.generation);
+                Some((font_name(key), dict, Box::new(code) as Box<CodeOf<'_>>))
+            }
+            (None, None) => None,
+        };
+        if let Some((name, font, code)) = column {
+            if !names.iter().any(|(n, _)| *n == name) {
+                names.push((name.clone(), font));
+            }
+            draw_column(s, run, &name, &*code);
+        }
+        return;
+    }
+    let resource = match (embedded, original) {
+        (Some(font), _) => font.font,
+        (None, Some(o)) => (o.dict.num, o.dict.generation),
+        (None, None) => return,
+    };
+    let name = font_name(key);
+    if !names.iter().any(|(n, _)| *n == name) {
+        names.push((name.clone(), resource));
     }
     let [r, g, b] = run.color.0;
     let _ = writeln!(
@@ -385,6 +416,47 @@ fn draw_run(
         s.push_str(" 0 Ts");
     }
     s.push('\n');
+}
+
+/// Draws a vertical run in the face's `Identity-V` font `name`: the pen starts at the run's
+/// origin (the top of the column's centre line) and each glyph hangs below it, centred; the
+/// font moves the pen down an em a glyph, and a glyph's other advance is a `TJ` move (in
+/// vertical writing a positive number moves the pen further down, ISO 32000-2, 9.4.4).
+/// A glyph id's character code and its length in bytes, in the font a run is drawn with.
+type CodeOf<'a> = dyn Fn(u32) -> Option<(u32, u8)> + 'a;
+
+/// `code` gives a glyph id's character code and its length in bytes.
+fn draw_column(s: &mut String, run: &folio_doc::GlyphRun, name: &str, code: &CodeOf<'_>) {
+    let size = run.size as f64;
+    let [r, g, b] = run.color.0;
+    let _ = write!(
+        s,
+        "/{name} {} Tf {} {} {} rg 1 0 0 -1 {} {} Tm [",
+        num(size),
+        num(r as f64 / 255.0),
+        num(g as f64 / 255.0),
+        num(b as f64 / 255.0),
+        num(run.origin.x as f64),
+        num(run.origin.y as f64)
+    );
+    let mut carry = 0.0f64;
+    for glyph in &run.glyphs {
+        let Some((code, bytes)) = glyph.id.and_then(code) else {
+            carry += glyph.advance as f64 * 1000.0 / size;
+            continue;
+        };
+        if carry.abs() >= 0.5 {
+            let _ = write!(s, " {} ", tj(carry));
+            carry = 0.0;
+        }
+        s.push('<');
+        for i in (0..bytes).rev() {
+            let _ = write!(s, "{:02X}", (code >> (8 * i)) & 0xFF);
+        }
+        s.push('>');
+        carry += (glyph.advance as f64 - size) * 1000.0 / size;
+    }
+    s.push_str("] TJ\n");
 }
 
 /// Ends the open `TJ` array (`[` at `start - 1`): shows it, or takes the `[` back when
@@ -571,6 +643,7 @@ mod tests {
         let (embedded, originals) = (HashMap::new(), HashMap::new());
         let faces = Faces {
             embedded: &embedded,
+            vertical: &HashMap::new(),
             originals: &originals,
         };
         let out = draw_blocks(
@@ -598,6 +671,7 @@ mod tests {
         let (embedded, originals) = (HashMap::new(), HashMap::new());
         let faces = Faces {
             embedded: &embedded,
+            vertical: &HashMap::new(),
             originals: &originals,
         };
         let block = PlacedBlock::empty(0, folio_doc::Rect::new(0.0, 0.0, 9.0, 9.0), 10.0);
@@ -641,6 +715,7 @@ mod tests {
                     text: text.clone(),
                 })
                 .collect(),
+            vertical: false,
         };
         block.lines.push(PlacedLine {
             origin: folio_doc::Point { x: 0.0, y: 10.0 },
@@ -661,6 +736,7 @@ mod tests {
         let originals = HashMap::new();
         let faces = Faces {
             embedded: &embedded,
+            vertical: &HashMap::new(),
             originals: &originals,
         };
         let out = draw_blocks(
@@ -671,6 +747,68 @@ mod tests {
             &mut Vec::new(),
         );
         (String::from_utf8(out).unwrap(), block)
+    }
+
+    #[test]
+    fn a_vertical_run_is_drawn_down_its_column_in_the_identity_v_font() {
+        let mut block = PlacedBlock::empty(0, folio_doc::Rect::new(45.0, 100.0, 55.0, 122.0), 10.0);
+        block.text = "縦書".to_owned();
+        let glyph = |id: u32, text: Range<u32>, advance: f32| folio_doc::PlacedGlyph {
+            id: Some(id),
+            advance,
+            dx: 0.0,
+            dy: 0.0,
+            text,
+        };
+        let run = folio_doc::GlyphRun {
+            face: folio_doc::FaceId(7),
+            size: 10.0,
+            origin: folio_doc::Point { x: 50.0, y: 100.0 },
+            color: folio_doc::Rgb([0, 0, 0]),
+            spans: Vec::new(),
+            link: None,
+            synthetic: folio_doc::Synthetic::default(),
+            // The first glyph takes 2 pt more than the em the font moves down.
+            glyphs: vec![glyph(1, 0..3, 12.0), glyph(2, 3..6, 10.0)],
+            vertical: true,
+        };
+        block.lines.push(PlacedLine {
+            origin: run.origin,
+            width: 22.0,
+            text: 0..6,
+            hyphenated: false,
+            runs: vec![run],
+        });
+        let font = EmbeddedFont {
+            font: (9, 0),
+            cid: HashMap::from([(1, 1), (2, 2)]),
+            widths: HashMap::from([(1, 1000.0), (2, 1000.0)]),
+            texts: HashMap::from([(1, "縦".to_owned()), (2, "書".to_owned())]),
+            postscript_name: "Test".into(),
+            base_font: "AAAAAA+Test".into(),
+        };
+        let embedded = HashMap::from([(7, font)]);
+        let vertical = HashMap::from([(7, (10, 0))]);
+        let faces = Faces {
+            embedded: &embedded,
+            vertical: &vertical,
+            originals: &HashMap::new(),
+        };
+        let mut names = Vec::new();
+        let out = draw_blocks(
+            std::slice::from_ref(&block),
+            &Matrix::IDENTITY,
+            &faces,
+            TextMode::Fill,
+            &mut names,
+        );
+        let out = String::from_utf8(out).unwrap();
+        // Upright (y flipped back), from the column's top; a positive move goes further down.
+        assert!(
+            out.contains("/FolioF7V 10 Tf 0 0 0 rg 1 0 0 -1 50 100 Tm [<0001> 200 <0002>] TJ"),
+            "{out}"
+        );
+        assert_eq!(names, [("FolioF7V".to_owned(), (10, 0))]);
     }
 
     #[test]

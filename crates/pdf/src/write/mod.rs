@@ -355,8 +355,10 @@ fn write_document(
             ))
         })?
         .map_err(|e| WriteError::Font(e.to_string()))?;
+    let vertical = vertical_fonts(&mut pdf, &plan.text, &fonts);
     let faces = content::Faces {
         embedded: &fonts,
+        vertical: &vertical,
         originals: &originals,
     };
 
@@ -581,7 +583,7 @@ fn write_page(
     let mut stream = Stream::new(Dictionary::new(), data);
     let _ = stream.compress();
     let content_id = pdf.add_object(stream);
-    let resources = page_resources(pdf, page_id, &names, faces);
+    let resources = page_resources(pdf, page_id, &names);
     let page = pdf
         .get_dictionary_mut(page_id)
         .map_err(|e| WriteError::Load(e.to_string()))?;
@@ -652,8 +654,7 @@ fn set_info_title(pdf: &mut lopdf::Document, title: &str) {
 fn page_resources(
     pdf: &lopdf::Document,
     page_id: ObjectId,
-    names: &[(String, u32)],
-    faces: &content::Faces<'_>,
+    names: &[(String, ObjectId)],
 ) -> Dictionary {
     let mut resources = effective_resources(pdf, page_id);
     if names.is_empty() {
@@ -664,15 +665,8 @@ fn page_resources(
         .ok()
         .and_then(|o| dictionary(pdf, o))
         .unwrap_or_default();
-    for (name, key) in names {
-        if let Some(f) = faces.embedded.get(key) {
-            font_dict.set(name.as_bytes().to_vec(), Object::Reference(f.font));
-        } else if let Some(o) = faces.originals.get(key) {
-            font_dict.set(
-                name.as_bytes().to_vec(),
-                Object::Reference((o.dict.num, o.dict.generation)),
-            );
-        }
+    for (name, font) in names {
+        font_dict.set(name.as_bytes().to_vec(), Object::Reference(*font));
     }
     resources.set("Font", Object::Dictionary(font_dict));
     resources
@@ -709,6 +703,41 @@ fn dictionary(pdf: &lopdf::Document, object: &Object) -> Option<Dictionary> {
 /// Names for our fonts that cannot clash with the page's own (`/FolioF0`, …).
 pub(crate) fn font_name(key: u32) -> String {
     format!("FolioF{key}")
+}
+
+/// For each embedded face that some run sets vertically, a second Type 0 font over the same
+/// CIDFont and ToUnicode with the `Identity-V` CMap (ISO 32000-2, 9.7.5.2): its glyphs stand
+/// upright, each one an em below the one before (the default `/DW2 [880 -1000]`), so
+/// readers and text extractors see a column. Faces set only horizontally get none.
+fn vertical_fonts(
+    pdf: &mut lopdf::Document,
+    text: &folio_doc::PlacedText,
+    fonts: &HashMap<u32, font::EmbeddedFont>,
+) -> HashMap<u32, ObjectId> {
+    let mut out = HashMap::new();
+    let runs = text
+        .pages
+        .iter()
+        .flat_map(|p| &p.blocks)
+        .flat_map(|b| &b.lines)
+        .flat_map(|l| &l.runs);
+    for run in runs.filter(|r| r.vertical) {
+        let key = run.face.0;
+        let Some(embedded) = fonts.get(&key).filter(|_| !out.contains_key(&key)) else {
+            continue;
+        };
+        let Ok(mut font) = pdf.get_dictionary(embedded.font).cloned() else {
+            continue;
+        };
+        font.set("Encoding", Object::Name(b"Identity-V".to_vec()));
+        // A Type 0 font over a CIDFontType0 is named CIDFont-CMap (9.7.6.1).
+        if let Ok(base) = font.get(b"BaseFont").and_then(Object::as_name) {
+            let base = String::from_utf8_lossy(base).replace("-Identity-H", "-Identity-V");
+            font.set("BaseFont", Object::Name(base.into_bytes()));
+        }
+        out.insert(key, pdf.add_object(font));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub(crate) fn build_words(glyphs: &[Glyph], fonts: &[Font]) -> (Vec<Word>, Vec<L
     let mut lines = Vec::new();
     for &(angle, _) in &dirs {
         let of_dir: Vec<&Placed<'_>> = placed.iter().filter(|p| p.angle == angle).collect();
-        build_direction(&of_dir, glyphs, &mut words, &mut lines);
+        build_direction(&of_dir, glyphs, &vertical, &mut words, &mut lines);
     }
     (words, lines)
 }
@@ -79,6 +79,7 @@ pub(crate) fn build_words(glyphs: &[Glyph], fonts: &[Font]) -> (Vec<Word>, Vec<L
 fn build_direction(
     placed: &[&Placed<'_>],
     glyphs: &[Glyph],
+    vertical_fonts: &[folio_doc::FontId],
     words: &mut Vec<Word>,
     lines: &mut Vec<Line>,
 ) {
@@ -88,6 +89,12 @@ fn build_direction(
     // 3. Reading order of the lines, then the words of each.
     for li in reading_order(&flines) {
         let mut line_glyphs = flines[li].glyphs.clone();
+        // A column of vertical writing: most of its glyphs in fonts written vertically.
+        let in_vertical = line_glyphs
+            .iter()
+            .filter(|p| vertical_fonts.contains(&p.font))
+            .count();
+        let vertical = 2 * in_vertical > line_glyphs.len();
         line_glyphs.sort_by(|a, b| a.u0.total_cmp(&b.u0).then(a.index.cmp(&b.index)));
         let mut fwords = split_words(&line_glyphs);
         fwords.sort_by(|a, b| a.u0.total_cmp(&b.u0));
@@ -116,6 +123,7 @@ fn build_direction(
             lines.push(Line {
                 bbox,
                 words: indices,
+                vertical,
             });
         }
     }

@@ -225,6 +225,11 @@ fn vertical_writing_reads_down_then_right_to_left() {
         }
     }
     assert_eq!(lines_of(&g), ["縦書き", "二行目"]);
+    let (_, lines) = build_words(&g, &[]);
+    assert!(lines.iter().all(|l| l.vertical), "{lines:?}");
+    // Horizontal text is not.
+    let (_, lines) = build_words(&set("first line", 72.0, 100.0, 10.0), &[]);
+    assert!(lines.iter().all(|l| !l.vertical), "{lines:?}");
 }
 
 #[test]
