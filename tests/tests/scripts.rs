@@ -215,16 +215,11 @@ fn every_script_target_on_five_kinds_of_corpus_documents() {
             let after: usize = collisions_per_page(&pdf, name)
                 .get(selected.clone())
                 .map_or(0, |c| c.iter().sum());
+            // Lines in a script's taller font are set further apart than the source's: before,
+            // Arabic lines set at the source's pitch overlapped on the Federal Register's
+            // first page (5 pairs; Noto Naskh Arabic's marks and descenders).
             println!("{name} → {to}: colliding word pairs {before} → {after}");
-            // Known, left in issue 14: Arabic lines set at the source's line pitch overlap
-            // by their boxes (Noto Naskh Arabic's tall ascent and descent) on the Federal
-            // Register's first page: 5 pairs.
-            let allowed = if (name, to) == (CORPUS[0].0, "ar") {
-                5
-            } else {
-                0
-            };
-            if after > before + allowed {
+            if after > before {
                 failures.push(format!(
                     "{name} → {to}: {after} colliding word pairs, {before} in the input"
                 ));

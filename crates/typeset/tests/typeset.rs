@@ -500,3 +500,26 @@ fn bad_input_is_an_error_or_a_warning_not_a_panic() {
     b.text = "a\tb\n\nc\u{AD}d".into();
     let _ = set(&b);
 }
+
+// Issue 14: lines in a script's font taller than the source's (Noto Naskh Arabic's marks and
+// descenders) are set far enough apart not to overlap; Latin lines keep the source's pitch.
+#[test]
+fn lines_in_a_taller_script_font_are_set_further_apart() {
+    let mut book = FontBook::bundled();
+    if book.add_script_fonts("ar").is_err() {
+        eprintln!("skipped: no Arabic font (fonts-noto-core)");
+        return;
+    }
+    let pitch = |text: &str, lang: &str| {
+        let mut b = block(text, Rect::new(0.0, 0.0, 120.0, 400.0), 10.0);
+        b.style.line_height = Some(10.5);
+        b.lang = Some(lang.into());
+        let p = typeset_block(&book, &b, &TypesetSettings::default()).unwrap();
+        assert!(p.lines.len() > 2, "{lang}: {} lines", p.lines.len());
+        (p.lines[1].origin.y - p.lines[0].origin.y) / p.size
+    };
+    let latin = pitch(LOREM, "en");
+    assert!((latin - 1.05).abs() < 0.01, "Latin pitch {latin} em");
+    let arabic = pitch(&"نص عربي طويل بما يكفي لعدة أسطر، لَمْ يُكْتَبْ بَعْدُ ".repeat(4), "ar");
+    assert!(arabic > 1.3, "Arabic pitch {arabic} em");
+}
