@@ -10,11 +10,13 @@
 //! is indented (a first-line indent), starts with a list marker, follows a short last line of a
 //! justified paragraph, is separated by a rule, or is a table cell or a running header.
 //!
+//! A page of mostly right-to-left text is judged mirrored: its lines start at the right edge.
+//!
 //! Columns need no separate pass: the reader's XY cut already reads a column to its end before
 //! the next, so the line after a column's last is *above* it and starts a new block, and a line
 //! that does not overlap the block horizontally never joins it.
 
-use folio_doc::{Page, Rect};
+use folio_doc::{Page, Rect, mostly_right_to_left};
 
 use crate::items::split_items;
 use crate::lines::{LineInfo, bump, top};
@@ -129,10 +131,32 @@ pub(crate) fn group_lines(
     ctx: &PageContext,
     settings: &LayoutSettings,
 ) -> Vec<Vec<usize>> {
+    // A right-to-left paragraph is the mirror image of a left-to-right one: its lines start
+    // at the right edge and its short last line ends short of the left one. Its lines are
+    // judged mirrored, so the same rules hold.
+    let mirrored: Vec<LineInfo>;
+    let judged = if mostly_right_to_left(lines.iter().map(|l| l.text.as_str())) {
+        mirrored = lines
+            .iter()
+            .map(|l| LineInfo {
+                bbox: mirror(l.bbox),
+                ..l.clone()
+            })
+            .collect();
+        Judged {
+            lines: &mirrored,
+            mirrored: true,
+        }
+    } else {
+        Judged {
+            lines,
+            mirrored: false,
+        }
+    };
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut cells: Vec<(u32, usize)> = Vec::new();
     let mut cur: Vec<usize> = Vec::new();
-    for (i, n) in lines.iter().enumerate() {
+    for (i, n) in judged.lines.iter().enumerate() {
         if let Some(cell) = n.cell {
             if !cur.is_empty() {
                 groups.push(std::mem::take(&mut cur));
@@ -146,7 +170,7 @@ pub(crate) fn group_lines(
             }
             continue;
         }
-        if !cur.is_empty() && !continues(lines, &cur, n, ctx, &settings.blocks) {
+        if !cur.is_empty() && !continues(&judged, &cur, n, ctx, &settings.blocks) {
             groups.push(std::mem::take(&mut cur));
         }
         cur.push(i);
@@ -159,6 +183,25 @@ pub(crate) fn group_lines(
     }
     let groups = split_containers(groups, lines, &settings.blocks);
     split_items(groups, lines, ctx.width, &settings.blocks)
+}
+
+/// The lines as grouping judges them: as on the page, or, on a page of right-to-left text,
+/// mirrored left to right (x negated).
+struct Judged<'a> {
+    lines: &'a [LineInfo],
+    mirrored: bool,
+}
+
+impl Judged<'_> {
+    /// A box as judged, back on the page.
+    fn on_page(&self, judged: Rect) -> Rect {
+        if self.mirrored { mirror(judged) } else { judged }
+    }
+}
+
+/// `r` mirrored about the vertical line `x = 0`.
+fn mirror(r: Rect) -> Rect {
+    Rect::new(-r.x1, r.y0, -r.x0, r.y1)
 }
 
 /// Whether a line holds leader dots (". . . . ." or "....."), as entries of a table of
@@ -226,12 +269,13 @@ fn wrapped_number(before: &str, first_word: &str) -> bool {
 
 /// Whether line `n` continues the block made of `cur` (indices into `lines`, not empty).
 fn continues(
-    lines: &[LineInfo],
+    judged: &Judged<'_>,
     cur: &[usize],
     n: &LineInfo,
     ctx: &PageContext,
     s: &BlockSettings,
 ) -> bool {
+    let lines = judged.lines;
     let first = &lines[cur[0]];
     let p = &lines[cur[cur.len() - 1]];
     if p.running || n.running || p.angle != 0.0 || n.angle != 0.0 || (p.tabular && n.tabular) {
@@ -270,7 +314,7 @@ fn continues(
     if class(p) != class(n) {
         return false;
     }
-    if ctx.rule_between(p.bbox, n.bbox) {
+    if ctx.rule_between(judged.on_page(p.bbox), judged.on_page(n.bbox)) {
         return false;
     }
     let first_word = n.text.split_whitespace().next().unwrap_or("");
