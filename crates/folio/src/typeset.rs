@@ -301,6 +301,7 @@ fn text_style(
         descent: Some(font.descent),
         x_height: font.x_height,
         first_baseline: drawn.first_baseline,
+        right_to_left: folio_doc::mostly_right_to_left([block.source.as_str()]),
     }
 }
 

@@ -69,6 +69,11 @@ pub struct TextStyle {
     /// smaller than the original beside it; `None` sets it at the block's size.
     #[serde(default)]
     pub x_height: Option<f32>,
+    /// The original text ran right to left (Arabic, Hebrew…): its alignment is mirrored when
+    /// the new text runs left to right (a right-aligned Arabic paragraph's English translation
+    /// starts at the left), and kept when it runs right to left too.
+    #[serde(default)]
+    pub right_to_left: bool,
 }
 
 impl Default for TextStyle {
@@ -85,6 +90,7 @@ impl Default for TextStyle {
             descent: None,
             first_baseline: None,
             x_height: None,
+            right_to_left: false,
         }
     }
 }

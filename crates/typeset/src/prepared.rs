@@ -29,7 +29,7 @@ pub(crate) struct Prepared<'a> {
     script_pitch: Option<f32>,
     warnings: Vec<TypesetWarning>,
     /// The paragraph runs right to left (its first strong character is): a left-aligned
-    /// source becomes right-aligned.
+    /// left-to-right source becomes right-aligned.
     rtl: bool,
 }
 
@@ -386,11 +386,19 @@ impl<'a> Prepared<'a> {
                     width = natural + extra * spaces as f32;
                 }
             }
-            // A right-to-left paragraph starts at the right: left and right swap.
-            let offset = match (block.style.align, self.rtl) {
-                (Align::Left | Align::Justify, false) | (Align::Right, true) => 0.0,
-                (Align::Right, false) | (Align::Left | Align::Justify, true) => avail - width,
-                (Align::Center, _) => (avail - width) / 2.0,
+            // A paragraph running the other way than the original's starts on the other
+            // side: left and right swap. A justified one's last line starts on its own side.
+            let align = match (block.style.align, self.rtl != block.style.right_to_left) {
+                (Align::Left, true) => Align::Right,
+                (Align::Right, true) => Align::Left,
+                (align, _) => align,
+            };
+            let offset = match align {
+                Align::Left => 0.0,
+                Align::Right => avail - width,
+                Align::Center => (avail - width) / 2.0,
+                Align::Justify if self.rtl => avail - width,
+                Align::Justify => 0.0,
             };
             reorder_visually(&mut pieces);
             let mut x0 = area.x0 + indent + offset.max(0.0);

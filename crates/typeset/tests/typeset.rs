@@ -501,6 +501,33 @@ fn bad_input_is_an_error_or_a_warning_not_a_panic() {
     let _ = set(&b);
 }
 
+// Issue 14: the alignment of a right-to-left original is where its lines start; a left-to-right
+// translation mirrors it (a right-aligned Arabic line's English translation starts at the
+// left), a right-to-left one keeps it.
+#[test]
+fn a_right_to_left_original_mirrors_its_alignment_for_left_to_right_text() {
+    let rect = Rect::new(100.0, 100.0, 300.0, 200.0);
+    let ends_at_right = |p: &PlacedBlock| (p.lines[0].origin.x + p.lines[0].width - 300.0).abs() < 0.01;
+    let mut b = block("Short line", rect, 10.0);
+    b.style.right_to_left = true;
+    b.style.align = Align::Right;
+    let p = set(&b);
+    assert!((p.lines[0].origin.x - 100.0).abs() < 0.01, "{:?}", p.lines[0].origin);
+    b.style.align = Align::Left;
+    assert!(ends_at_right(&set(&b)));
+    let mut book = FontBook::bundled();
+    if book.add_script_fonts("he").is_err() {
+        eprintln!("skipped the Hebrew case: no Hebrew font (fonts-noto-core)");
+        return;
+    }
+    let mut b = block("שלום עולם", rect, 10.0);
+    b.lang = Some("he".into());
+    b.style.right_to_left = true;
+    b.style.align = Align::Right;
+    let p = typeset_block(&book, &b, &TypesetSettings::default()).unwrap();
+    assert!(ends_at_right(&p), "{:?}", p.lines[0].origin);
+}
+
 // Issue 14: lines in a script's font taller than the source's (Noto Naskh Arabic's marks and
 // descenders) are set far enough apart not to overlap; Latin lines keep the source's pitch.
 #[test]
