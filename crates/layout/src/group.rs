@@ -10,7 +10,8 @@
 //! is indented (a first-line indent), starts with a list marker, follows a short last line of a
 //! justified paragraph, is separated by a rule, or is a table cell or a running header.
 //!
-//! A page of mostly right-to-left text is judged mirrored: its lines start at the right edge.
+//! A page of mostly right-to-left text set flush right is judged mirrored: its lines start at
+//! the right edge.
 //!
 //! Columns need no separate pass: the reader's XY cut already reads a column to its end before
 //! the next, so the line after a column's last is *above* it and starts a new block, and a line
@@ -135,7 +136,8 @@ pub(crate) fn group_lines(
     // at the right edge and its short last line ends short of the left one. Its lines are
     // judged mirrored, so the same rules hold.
     let mirrored: Vec<LineInfo>;
-    let judged = if mostly_right_to_left(lines.iter().map(|l| l.text.as_str())) {
+    let rtl = mostly_right_to_left(lines.iter().map(|l| l.text.as_str()));
+    let judged = if rtl && flush_right(lines, &settings.blocks) {
         mirrored = lines
             .iter()
             .map(|l| LineInfo {
@@ -197,6 +199,30 @@ impl Judged<'_> {
     fn on_page(&self, judged: Rect) -> Rect {
         if self.mirrored { mirror(judged) } else { judged }
     }
+}
+
+/// Whether the page's paragraphs are set flush right: more of its lines that end short (by
+/// more than any first-line indent) keep the right edge of the line above than its left edge.
+/// Right-to-left paragraphs are; right-to-left words set in left-to-right paragraphs (XeTeX
+/// without a bidi package) are not, and are grouped as they stand.
+fn flush_right(lines: &[LineInfo], s: &BlockSettings) -> bool {
+    let (mut right, mut left) = (0usize, 0usize);
+    for pair in lines.windows(2) {
+        let (a, b) = (pair[0].bbox, pair[1].bbox);
+        let size = pair[0].size.min(pair[1].size).max(1.0);
+        let dy = pair[1].baseline - pair[0].baseline;
+        if dy < s.min_drop * size || dy > 2.0 * size {
+            continue;
+        }
+        let tol = (s.edge_tolerance * size).max(s.edge_tolerance_min);
+        let short = s.max_indent * size;
+        if (a.x1 - b.x1).abs() <= tol && b.x0 - a.x0 > short {
+            right += 1;
+        } else if (a.x0 - b.x0).abs() <= tol && a.x1 - b.x1 > short {
+            left += 1;
+        }
+    }
+    right > left
 }
 
 /// `r` mirrored about the vertical line `x = 0`.
