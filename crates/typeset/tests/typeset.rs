@@ -550,3 +550,22 @@ fn lines_in_a_taller_script_font_are_set_further_apart() {
     let arabic = pitch(&"نص عربي طويل بما يكفي لعدة أسطر، لَمْ يُكْتَبْ بَعْدُ ".repeat(4), "ar");
     assert!(arabic > 1.3, "Arabic pitch {arabic} em");
 }
+
+// Issue 14: text left in its source's script inside a translation in another (Arabic-Indic
+// digits, a Hebrew name) gets that script's fonts; Latin text adds none.
+#[test]
+fn text_in_another_script_gets_its_fonts() {
+    if !std::path::Path::new("/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf").is_file()
+    {
+        eprintln!("skipped: no Hebrew font (fonts-noto-core)");
+        return;
+    }
+    let mut book = FontBook::bundled();
+    let faces = book.faces().count();
+    assert!(book.add_fonts_for_text(["Plain Latin text, ½ €"]).is_empty());
+    assert_eq!(book.faces().count(), faces);
+    let covered = |book: &FontBook, c: char| book.faces().any(|f| f.covers(c));
+    assert!(!covered(&book, '١') && !covered(&book, 'ש'));
+    assert!(book.add_fonts_for_text(["Chapter ١٢", "by שלום"]).is_empty());
+    assert!(covered(&book, '١') && covered(&book, 'ש'));
+}
