@@ -10,8 +10,7 @@
 //! is indented (a first-line indent), starts with a list marker, follows a short last line of a
 //! justified paragraph, is separated by a rule, or is a table cell or a running header.
 //!
-//! A page of mostly right-to-left text set flush right is judged mirrored: its lines start at
-//! the right edge.
+//! Right-to-left lines set flush right are judged mirrored: they start at the right edge.
 //!
 //! Columns need no separate pass: the reader's XY cut already reads a column to its end before
 //! the next, so the line after a column's last is *above* it and starts a new block, and a line
@@ -135,25 +134,22 @@ pub(crate) fn group_lines(
     // A right-to-left paragraph is the mirror image of a left-to-right one: its lines start
     // at the right edge and its short last line ends short of the left one. Its lines are
     // judged mirrored, so the same rules hold.
-    let mirrored: Vec<LineInfo>;
-    let rtl = mostly_right_to_left(lines.iter().map(|l| l.text.as_str()));
-    let judged = if rtl && flush_right(lines, &settings.blocks) {
-        mirrored = lines
-            .iter()
-            .map(|l| LineInfo {
-                bbox: mirror(l.bbox),
-                ..l.clone()
-            })
-            .collect();
-        Judged {
-            lines: &mirrored,
-            mirrored: true,
-        }
-    } else {
-        Judged {
-            lines,
-            mirrored: false,
-        }
+    let rtl: Vec<bool> = lines
+        .iter()
+        .map(|l| mostly_right_to_left([l.text.as_str()]))
+        .collect();
+    let mirror_rtl = flush_right(lines, &rtl, &settings.blocks);
+    let mirrored: Vec<LineInfo> = lines
+        .iter()
+        .zip(&rtl)
+        .map(|(l, &rtl)| LineInfo {
+            bbox: if rtl && mirror_rtl { mirror(l.bbox) } else { l.bbox },
+            ..l.clone()
+        })
+        .collect();
+    let judged = Judged {
+        page: lines,
+        lines: &mirrored,
     };
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut cells: Vec<(u32, usize)> = Vec::new();
@@ -172,7 +168,7 @@ pub(crate) fn group_lines(
             }
             continue;
         }
-        if !cur.is_empty() && !continues(&judged, &cur, n, ctx, &settings.blocks) {
+        if !cur.is_empty() && !continues(&judged, &cur, i, ctx, &settings.blocks) {
             groups.push(std::mem::take(&mut cur));
         }
         cur.push(i);
@@ -187,27 +183,26 @@ pub(crate) fn group_lines(
     split_items(groups, lines, ctx.width, &settings.blocks)
 }
 
-/// The lines as grouping judges them: as on the page, or, on a page of right-to-left text,
-/// mirrored left to right (x negated).
+/// The lines as grouping judges them: right-to-left lines of a page set flush right mirrored
+/// left to right (x negated), so that they start at the left edge as left-to-right lines do.
 struct Judged<'a> {
+    /// The lines as on the page.
+    page: &'a [LineInfo],
+    /// The same lines, as judged.
     lines: &'a [LineInfo],
-    mirrored: bool,
 }
 
-impl Judged<'_> {
-    /// A box as judged, back on the page.
-    fn on_page(&self, judged: Rect) -> Rect {
-        if self.mirrored { mirror(judged) } else { judged }
-    }
-}
-
-/// Whether the page's paragraphs are set flush right: more of its lines that end short (by
-/// more than any first-line indent) keep the right edge of the line above than its left edge.
-/// Right-to-left paragraphs are; right-to-left words set in left-to-right paragraphs (XeTeX
-/// without a bidi package) are not, and are grouped as they stand.
-fn flush_right(lines: &[LineInfo], s: &BlockSettings) -> bool {
+/// Whether the page's right-to-left paragraphs (`rtl[i]`: line `i` is mostly right to left)
+/// are set flush right: at least as many of their lines that end short (by more than any
+/// first-line indent) keep the right edge of the line above as its left edge. Right-to-left paragraphs
+/// are; right-to-left words set in left-to-right paragraphs (XeTeX without a bidi package) are
+/// not, and are grouped as they stand.
+fn flush_right(lines: &[LineInfo], rtl: &[bool], s: &BlockSettings) -> bool {
     let (mut right, mut left) = (0usize, 0usize);
-    for pair in lines.windows(2) {
+    for (k, pair) in lines.windows(2).enumerate() {
+        if !(rtl[k] && rtl[k + 1]) {
+            continue;
+        }
         let (a, b) = (pair[0].bbox, pair[1].bbox);
         let size = pair[0].size.min(pair[1].size).max(1.0);
         let dy = pair[1].baseline - pair[0].baseline;
@@ -222,7 +217,7 @@ fn flush_right(lines: &[LineInfo], s: &BlockSettings) -> bool {
             left += 1;
         }
     }
-    right > left
+    right > 0 && right >= left
 }
 
 /// `r` mirrored about the vertical line `x = 0`.
@@ -297,11 +292,12 @@ fn wrapped_number(before: &str, first_word: &str) -> bool {
 fn continues(
     judged: &Judged<'_>,
     cur: &[usize],
-    n: &LineInfo,
+    next: usize,
     ctx: &PageContext,
     s: &BlockSettings,
 ) -> bool {
     let lines = judged.lines;
+    let n = &lines[next];
     let first = &lines[cur[0]];
     let p = &lines[cur[cur.len() - 1]];
     if p.running || n.running || p.angle != 0.0 || n.angle != 0.0 || (p.tabular && n.tabular) {
@@ -340,7 +336,8 @@ fn continues(
     if class(p) != class(n) {
         return false;
     }
-    if ctx.rule_between(judged.on_page(p.bbox), judged.on_page(n.bbox)) {
+    let last = cur[cur.len() - 1];
+    if ctx.rule_between(judged.page[last].bbox, judged.page[next].bbox) {
         return false;
     }
     let first_word = n.text.split_whitespace().next().unwrap_or("");
