@@ -143,7 +143,11 @@ pub(crate) fn group_lines(
         .iter()
         .zip(&rtl)
         .map(|(l, &rtl)| LineInfo {
-            bbox: if rtl && mirror_rtl { mirror(l.bbox) } else { l.bbox },
+            bbox: if rtl && mirror_rtl {
+                mirror(l.bbox)
+            } else {
+                l.bbox
+            },
             ..l.clone()
         })
         .collect();
@@ -193,8 +197,8 @@ struct Judged<'a> {
 }
 
 /// Whether the page's right-to-left paragraphs (`rtl[i]`: line `i` is mostly right to left)
-/// are set flush right: at least as many of their lines that end short (by more than any
-/// first-line indent) keep the right edge of the line above as its left edge. Right-to-left paragraphs
+/// are set flush right: at least as many of their lines that end short of the line above
+/// keep its right edge as its left edge. Right-to-left paragraphs
 /// are; right-to-left words set in left-to-right paragraphs (XeTeX without a bidi package) are
 /// not, and are grouped as they stand.
 fn flush_right(lines: &[LineInfo], rtl: &[bool], s: &BlockSettings) -> bool {
@@ -206,14 +210,16 @@ fn flush_right(lines: &[LineInfo], rtl: &[bool], s: &BlockSettings) -> bool {
         let (a, b) = (pair[0].bbox, pair[1].bbox);
         let size = pair[0].size.min(pair[1].size).max(1.0);
         let dy = pair[1].baseline - pair[0].baseline;
-        if dy < s.min_drop * size || dy > 2.0 * size {
+        // Lines of one paragraph: tall scripts (Arabic) are set up to twice their size apart.
+        if dy < s.min_drop * size || dy > 3.0 * size {
             continue;
         }
+        // The lower line ends short on one side and keeps the other edge (a first-line
+        // indent is the upper line's, so it gives no evidence).
         let tol = (s.edge_tolerance * size).max(s.edge_tolerance_min);
-        let short = s.max_indent * size;
-        if (a.x1 - b.x1).abs() <= tol && b.x0 - a.x0 > short {
+        if (a.x1 - b.x1).abs() <= tol && b.x0 - a.x0 > tol {
             right += 1;
-        } else if (a.x0 - b.x0).abs() <= tol && a.x1 - b.x1 > short {
+        } else if (a.x0 - b.x0).abs() <= tol && a.x1 - b.x1 > tol {
             left += 1;
         }
     }

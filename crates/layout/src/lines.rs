@@ -236,7 +236,11 @@ fn split_at_gutters(
         // Words come in reading order: a right-to-left line's from the right.
         let split = k > 0 && {
             let prev = words[k - 1].1;
-            let (left, right) = if prev.x0 <= b.x0 { (prev, b) } else { (b, prev) };
+            let (left, right) = if prev.x0 <= b.x0 {
+                (prev, b)
+            } else {
+                (b, prev)
+            };
             let gap = right.x0 - left.x1;
             gap >= s.gutter_gap * b.height().max(1.0)
                 && is_gutter(page, line, 0.5 * (left.x1 + right.x0), s)
