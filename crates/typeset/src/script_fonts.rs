@@ -256,7 +256,10 @@ impl FontBook {
     /// blocks): text left in its source's script inside a translation in another (a Hebrew
     /// name, Arabic-Indic digits, a kept word of an Arabic source) is then drawn with real
     /// glyphs, not as empty boxes. Gives the messages of scripts whose fonts are not installed.
-    pub fn add_fonts_for_text<'t>(&mut self, texts: impl IntoIterator<Item = &'t str>) -> Vec<String> {
+    pub fn add_fonts_for_text<'t>(
+        &mut self,
+        texts: impl IntoIterator<Item = &'t str>,
+    ) -> Vec<String> {
         let mut langs: Vec<&'static str> = Vec::new();
         let mut seen: std::collections::HashSet<char> = std::collections::HashSet::new();
         for c in texts.into_iter().flat_map(str::chars) {
@@ -266,9 +269,7 @@ impl FontBook {
             if langs.contains(&lang) || !seen.insert(c) {
                 continue;
             }
-            let settable = self
-                .faces()
-                .any(|f| f.pdf_codes().is_none() && f.covers(c));
+            let settable = self.faces().any(|f| f.pdf_codes().is_none() && f.covers(c));
             if !settable {
                 langs.push(lang);
             }

@@ -507,12 +507,17 @@ fn bad_input_is_an_error_or_a_warning_not_a_panic() {
 #[test]
 fn a_right_to_left_original_mirrors_its_alignment_for_left_to_right_text() {
     let rect = Rect::new(100.0, 100.0, 300.0, 200.0);
-    let ends_at_right = |p: &PlacedBlock| (p.lines[0].origin.x + p.lines[0].width - 300.0).abs() < 0.01;
+    let ends_at_right =
+        |p: &PlacedBlock| (p.lines[0].origin.x + p.lines[0].width - 300.0).abs() < 0.01;
     let mut b = block("Short line", rect, 10.0);
     b.style.right_to_left = true;
     b.style.align = Align::Right;
     let p = set(&b);
-    assert!((p.lines[0].origin.x - 100.0).abs() < 0.01, "{:?}", p.lines[0].origin);
+    assert!(
+        (p.lines[0].origin.x - 100.0).abs() < 0.01,
+        "{:?}",
+        p.lines[0].origin
+    );
     b.style.align = Align::Left;
     assert!(ends_at_right(&set(&b)));
     let mut book = FontBook::bundled();
@@ -547,7 +552,10 @@ fn lines_in_a_taller_script_font_are_set_further_apart() {
     };
     let latin = pitch(LOREM, "en");
     assert!((latin - 1.05).abs() < 0.01, "Latin pitch {latin} em");
-    let arabic = pitch(&"نص عربي طويل بما يكفي لعدة أسطر، لَمْ يُكْتَبْ بَعْدُ ".repeat(4), "ar");
+    let arabic = pitch(
+        &"نص عربي طويل بما يكفي لعدة أسطر، لَمْ يُكْتَبْ بَعْدُ ".repeat(4),
+        "ar",
+    );
     assert!(arabic > 1.3, "Arabic pitch {arabic} em");
 }
 
@@ -562,10 +570,16 @@ fn text_in_another_script_gets_its_fonts() {
     }
     let mut book = FontBook::bundled();
     let faces = book.faces().count();
-    assert!(book.add_fonts_for_text(["Plain Latin text, ½ €"]).is_empty());
+    assert!(
+        book.add_fonts_for_text(["Plain Latin text, ½ €"])
+            .is_empty()
+    );
     assert_eq!(book.faces().count(), faces);
     let covered = |book: &FontBook, c: char| book.faces().any(|f| f.covers(c));
     assert!(!covered(&book, '١') && !covered(&book, 'ש'));
-    assert!(book.add_fonts_for_text(["Chapter ١٢", "by שלום"]).is_empty());
+    assert!(
+        book.add_fonts_for_text(["Chapter ١٢", "by שלום"])
+            .is_empty()
+    );
     assert!(covered(&book, '١') && covered(&book, 'ש'));
 }
