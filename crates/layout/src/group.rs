@@ -139,21 +139,22 @@ pub(crate) fn group_lines(
         .map(|l| mostly_right_to_left([l.text.as_str()]))
         .collect();
     let mirror_rtl = flush_right(lines, &rtl, &settings.blocks);
-    let mirrored: Vec<LineInfo> = lines
-        .iter()
-        .zip(&rtl)
-        .map(|(l, &rtl)| LineInfo {
-            bbox: if rtl && mirror_rtl {
-                mirror(l.bbox)
-            } else {
-                l.bbox
-            },
-            ..l.clone()
-        })
-        .collect();
+    // Only such a page's lines are copied.
+    let mirrored: Vec<LineInfo> = if mirror_rtl {
+        lines
+            .iter()
+            .zip(&rtl)
+            .map(|(l, &rtl)| LineInfo {
+                bbox: if rtl { mirror(l.bbox) } else { l.bbox },
+                ..l.clone()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let judged = Judged {
         page: lines,
-        lines: &mirrored,
+        lines: if mirror_rtl { &mirrored } else { lines },
     };
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut cells: Vec<(u32, usize)> = Vec::new();
@@ -198,9 +199,9 @@ struct Judged<'a> {
 
 /// Whether the page's right-to-left paragraphs (`rtl[i]`: line `i` is mostly right to left)
 /// are set flush right: at least as many of their lines that end short of the line above
-/// keep its right edge as its left edge. Right-to-left paragraphs
-/// are; right-to-left words set in left-to-right paragraphs (XeTeX without a bidi package) are
-/// not, and are grouped as they stand.
+/// keep its right edge as its left edge. Right-to-left paragraphs are; right-to-left words
+/// set in left-to-right paragraphs (XeTeX without a bidi package) are not, and are grouped as
+/// they stand. False on a page without right-to-left lines.
 fn flush_right(lines: &[LineInfo], rtl: &[bool], s: &BlockSettings) -> bool {
     let (mut right, mut left) = (0usize, 0usize);
     for (k, pair) in lines.windows(2).enumerate() {
@@ -210,7 +211,7 @@ fn flush_right(lines: &[LineInfo], rtl: &[bool], s: &BlockSettings) -> bool {
         let (a, b) = (pair[0].bbox, pair[1].bbox);
         let size = pair[0].size.min(pair[1].size).max(1.0);
         let dy = pair[1].baseline - pair[0].baseline;
-        // Lines of one paragraph: tall scripts (Arabic) are set up to twice their size apart.
+        // Lines of one paragraph, a tall script's (Arabic: about twice its size apart) too.
         if dy < s.min_drop * size || dy > 3.0 * size {
             continue;
         }
@@ -294,7 +295,8 @@ fn wrapped_number(before: &str, first_word: &str) -> bool {
         && tail.next().is_some_and(|c| c.is_ascii_digit())
 }
 
-/// Whether line `n` continues the block made of `cur` (indices into `lines`, not empty).
+/// Whether line `next` continues the block made of `cur` (indices into the judged lines, not
+/// empty).
 fn continues(
     judged: &Judged<'_>,
     cur: &[usize],
