@@ -228,19 +228,6 @@ const NOT_YET: &[Crowded] = &[
         why: "Burmese source: pdftotext splits stacked marks into words of their own (complex \
               scripts: not handled yet)",
     },
-    Crowded {
-        file: "rtl-arabic-xelatex-book.pdf",
-        collisions: 166,
-        off_page: 0,
-        why: "Arabic source set again: pdftotext reads our shaped Arabic as pieces over one \
-              another (right-to-left scripts: not handled yet)",
-    },
-    Crowded {
-        file: "rtl-hebrew-reledmac-critical-edition.pdf",
-        collisions: 415,
-        off_page: 0,
-        why: "Hebrew critical edition with left-to-right notes (right-to-left scripts: not handled yet)",
-    },
 ];
 
 /// A file's allowance in [`NOT_YET`].

@@ -38,7 +38,7 @@ pub use placed::{
     Cover, FaceId, FaceSource, GlyphRun, OriginalFont, OriginalLines, PageText, PlacedBlock,
     PlacedFace, PlacedGlyph, PlacedLine, PlacedText, Synthetic, TypesetWarning,
 };
-pub use reading_order::{ReadingItem, RowGrouping, XyCut, xy_cut};
+pub use reading_order::{ReadingItem, RowGrouping, XyCut, mostly_right_to_left, xy_cut};
 
 use serde::{Deserialize, Serialize};
 

@@ -30,6 +30,9 @@ pub struct XyCut {
     pub same_row: f32,
     /// How lines of a region with no cut are grouped into rows.
     pub rows: RowGrouping,
+    /// Columns, and the lines of a row, are read from the right: the order of a page whose
+    /// text is mostly right to left (see [`mostly_right_to_left`]).
+    pub right_to_left: bool,
 }
 
 /// How the lines of a region with no cut are grouped into rows (see [`XyCut::rows`]).
@@ -44,7 +47,8 @@ pub enum RowGrouping {
 }
 
 /// Orders the lines `items` (indices into `lines`) by recursive XY cut: a vertical gutter
-/// splits a region into columns (read left to right), else the widest horizontal gap splits it
+/// splits a region into columns (read left to right, or right to left when
+/// [`XyCut::right_to_left`]), else the widest horizontal gap splits it
 /// into bands (read top to bottom); a region that has neither is read by baseline, then along
 /// it. Returns the same indices in reading order.
 pub fn xy_cut<T: ReadingItem>(lines: &[T], items: Vec<usize>, settings: &XyCut) -> Vec<usize> {
@@ -78,8 +82,13 @@ fn cut<T: ReadingItem>(mut items: Vec<usize>, lines: &[T], settings: &XyCut, out
         && gap >= settings.min_gutter * median
     {
         let (left, right): (Vec<usize>, Vec<usize>) = items.iter().partition(|&&i| bbox(i).x0 < at);
-        cut(left, lines, settings, out);
-        cut(right, lines, settings, out);
+        let (first, second) = if settings.right_to_left {
+            (right, left)
+        } else {
+            (left, right)
+        };
+        cut(first, lines, settings, out);
+        cut(second, lines, settings, out);
         return;
     }
 
@@ -104,14 +113,14 @@ fn cut<T: ReadingItem>(mut items: Vec<usize>, lines: &[T], settings: &XyCut, out
 
     // No cut: rows of baselines within a fraction of the font size, each read along it.
     match settings.rows {
-        RowGrouping::FromFirst => rows_from_first(items, lines, settings.same_row, out),
+        RowGrouping::FromFirst => rows_from_first(items, lines, settings, out),
         RowGrouping::Pairwise => {
             items.sort_by(|&a, &b| {
                 let (la, lb) = (&lines[a], &lines[b]);
                 if (la.baseline() - lb.baseline()).abs()
                     <= settings.same_row * la.size().min(lb.size())
                 {
-                    la.bbox().x0.total_cmp(&lb.bbox().x0)
+                    along_row(settings, la.bbox(), lb.bbox())
                 } else {
                     la.baseline().total_cmp(&lb.baseline())
                 }
@@ -121,28 +130,57 @@ fn cut<T: ReadingItem>(mut items: Vec<usize>, lines: &[T], settings: &XyCut, out
     }
 }
 
-/// [`RowGrouping::FromFirst`]: rows by baseline, each sorted by left edge.
+/// The order of two lines of one row: by left edge, or by right edge from the right when
+/// [`XyCut::right_to_left`].
+fn along_row(settings: &XyCut, a: Rect, b: Rect) -> std::cmp::Ordering {
+    if settings.right_to_left {
+        b.x1.total_cmp(&a.x1)
+    } else {
+        a.x0.total_cmp(&b.x0)
+    }
+}
+
+/// [`RowGrouping::FromFirst`]: rows by baseline, each read along it.
 fn rows_from_first<T: ReadingItem>(
     mut items: Vec<usize>,
     lines: &[T],
-    same_row: f32,
+    settings: &XyCut,
     out: &mut Vec<usize>,
 ) {
-    let x0 = |i: usize| lines[i].bbox().x0;
+    let along = |a: &usize, b: &usize| along_row(settings, lines[*a].bbox(), lines[*b].bbox());
     items.sort_by(|&a, &b| lines[a].baseline().total_cmp(&lines[b].baseline()));
     let mut row: Vec<usize> = Vec::new();
     for i in items {
         if let Some(&first) = row.first()
             && lines[i].baseline() - lines[first].baseline()
-                > same_row * lines[i].size().min(lines[first].size())
+                > settings.same_row * lines[i].size().min(lines[first].size())
         {
-            row.sort_by(|&a, &b| x0(a).total_cmp(&x0(b)));
+            row.sort_by(along);
             out.append(&mut row);
         }
         row.push(i);
     }
-    row.sort_by(|&a, &b| x0(a).total_cmp(&x0(b)));
+    row.sort_by(along);
     out.append(&mut row);
+}
+
+/// Whether `texts` are mostly right to left: more of their letters are of a right-to-left
+/// script (Hebrew, Arabic, Syriac, Thaana, N'Ko…: UAX #9 classes R and AL, approximated by
+/// their Unicode blocks) than of any other. A page of such text has its columns read from
+/// the right ([`XyCut::right_to_left`]).
+pub fn mostly_right_to_left<'a>(texts: impl IntoIterator<Item = &'a str>) -> bool {
+    let (mut rtl, mut ltr) = (0usize, 0usize);
+    for c in texts.into_iter().flat_map(str::chars) {
+        if !c.is_alphabetic() {
+            continue;
+        }
+        if matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF) {
+            rtl += 1;
+        } else {
+            ltr += 1;
+        }
+    }
+    rtl > ltr
 }
 
 #[cfg(test)]
@@ -167,6 +205,7 @@ mod tests {
         min_gutter: 1.0,
         same_row: 0.3,
         rows: RowGrouping::FromFirst,
+        right_to_left: false,
     };
 
     #[test]
@@ -191,5 +230,44 @@ mod tests {
             let settings = XyCut { rows, ..SETTINGS };
             assert_eq!(xy_cut(&lines, vec![0, 1], &settings), [1, 0]);
         }
+    }
+
+    #[test]
+    fn right_to_left_columns_are_read_from_the_right() {
+        let lines = [
+            L(Rect::new(300.0, 100.0, 500.0, 110.0), 10.0),
+            L(Rect::new(50.0, 100.0, 250.0, 110.0), 10.0),
+            L(Rect::new(50.0, 112.0, 250.0, 122.0), 10.0),
+            L(Rect::new(300.0, 112.0, 500.0, 122.0), 10.0),
+        ];
+        let settings = XyCut {
+            right_to_left: true,
+            ..SETTINGS
+        };
+        assert_eq!(xy_cut(&lines, vec![0, 1, 2, 3], &settings), [0, 3, 1, 2]);
+    }
+
+    #[test]
+    fn right_to_left_rows_are_read_from_the_right() {
+        let lines = [
+            L(Rect::new(0.0, 101.0, 100.0, 115.0), 10.0),
+            L(Rect::new(60.0, 100.0, 200.0, 114.0), 10.0),
+        ];
+        for rows in [RowGrouping::FromFirst, RowGrouping::Pairwise] {
+            let settings = XyCut {
+                rows,
+                right_to_left: true,
+                ..SETTINGS
+            };
+            assert_eq!(xy_cut(&lines, vec![0, 1], &settings), [1, 0]);
+        }
+    }
+
+    #[test]
+    fn a_page_is_right_to_left_when_most_of_its_letters_are() {
+        assert!(mostly_right_to_left(["שלום עולם", "p. 12"]));
+        assert!(mostly_right_to_left(["مرحبا بالعالم (PDF)"]));
+        assert!(!mostly_right_to_left(["Hello world", "שלום"]));
+        assert!(!mostly_right_to_left(["12 34 --"]));
     }
 }

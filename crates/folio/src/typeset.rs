@@ -92,6 +92,11 @@ pub(crate) fn set_translations<'d>(
         }
     }
 
+    // Text left in another script than the target's (a name, digits, a kept word of an
+    // Arabic or Hebrew source) is drawn in that script's fonts when no other face has it.
+    let texts = to_set.iter().map(|(_, t)| t.text.as_str());
+    report.warnings.extend(book.add_fonts_for_text(texts));
+
     // The lines of an author or address block, split by the layout, stay centred.
     let item_runs = item_runs(&to_set);
     centre_item_lines(&mut to_set, &item_runs);
@@ -313,6 +318,7 @@ fn text_style(
         x_height: font.x_height,
         first_baseline: drawn.first_baseline,
         vertical,
+        right_to_left: folio_doc::mostly_right_to_left([block.source.as_str()]),
     };
     if across_columns {
         // Indents down a column mean nothing across a line, and the columns' pitch is far

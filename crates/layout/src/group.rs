@@ -10,11 +10,13 @@
 //! is indented (a first-line indent), starts with a list marker, follows a short last line of a
 //! justified paragraph, is separated by a rule, or is a table cell or a running header.
 //!
+//! Right-to-left lines set flush right are judged mirrored: they start at the right edge.
+//!
 //! Columns need no separate pass: the reader's XY cut already reads a column to its end before
 //! the next, so the line after a column's last is *above* it and starts a new block, and a line
 //! that does not overlap the block horizontally never joins it.
 
-use folio_doc::{Page, Rect};
+use folio_doc::{Page, Rect, mostly_right_to_left};
 
 use crate::items::split_items;
 use crate::lines::{LineInfo, bump, top};
@@ -129,10 +131,35 @@ pub(crate) fn group_lines(
     ctx: &PageContext,
     settings: &LayoutSettings,
 ) -> Vec<Vec<usize>> {
+    // A right-to-left paragraph is the mirror image of a left-to-right one: its lines start
+    // at the right edge and its short last line ends short of the left one. Its lines are
+    // judged mirrored, so the same rules hold.
+    let rtl: Vec<bool> = lines
+        .iter()
+        .map(|l| mostly_right_to_left([l.text.as_str()]))
+        .collect();
+    let mirror_rtl = flush_right(lines, &rtl, &settings.blocks);
+    // Only such a page's lines are copied.
+    let mirrored: Vec<LineInfo> = if mirror_rtl {
+        lines
+            .iter()
+            .zip(&rtl)
+            .map(|(l, &rtl)| LineInfo {
+                bbox: if rtl { mirror(l.bbox) } else { l.bbox },
+                ..l.clone()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let judged = Judged {
+        page: lines,
+        lines: if mirror_rtl { &mirrored } else { lines },
+    };
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut cells: Vec<(u32, usize)> = Vec::new();
     let mut cur: Vec<usize> = Vec::new();
-    for (i, n) in lines.iter().enumerate() {
+    for (i, n) in judged.lines.iter().enumerate() {
         if let Some(cell) = n.cell {
             if !cur.is_empty() {
                 groups.push(std::mem::take(&mut cur));
@@ -146,7 +173,7 @@ pub(crate) fn group_lines(
             }
             continue;
         }
-        if !cur.is_empty() && !continues(lines, &cur, n, ctx, &settings.blocks) {
+        if !cur.is_empty() && !continues(&judged, &cur, i, ctx, &settings.blocks) {
             groups.push(std::mem::take(&mut cur));
         }
         cur.push(i);
@@ -159,6 +186,50 @@ pub(crate) fn group_lines(
     }
     let groups = split_containers(groups, lines, &settings.blocks);
     split_items(groups, lines, ctx.width, &settings.blocks)
+}
+
+/// The lines as grouping judges them: right-to-left lines of a page set flush right mirrored
+/// left to right (x negated), so that they start at the left edge as left-to-right lines do.
+struct Judged<'a> {
+    /// The lines as on the page.
+    page: &'a [LineInfo],
+    /// The same lines, as judged.
+    lines: &'a [LineInfo],
+}
+
+/// Whether the page's right-to-left paragraphs (`rtl[i]`: line `i` is mostly right to left)
+/// are set flush right: at least as many of their lines that end short of the line above
+/// keep its right edge as its left edge. Right-to-left paragraphs are; right-to-left words
+/// set in left-to-right paragraphs (XeTeX without a bidi package) are not, and are grouped as
+/// they stand. False on a page without right-to-left lines.
+fn flush_right(lines: &[LineInfo], rtl: &[bool], s: &BlockSettings) -> bool {
+    let (mut right, mut left) = (0usize, 0usize);
+    for (k, pair) in lines.windows(2).enumerate() {
+        if !(rtl[k] && rtl[k + 1]) {
+            continue;
+        }
+        let (a, b) = (pair[0].bbox, pair[1].bbox);
+        let size = pair[0].size.min(pair[1].size).max(1.0);
+        let dy = pair[1].baseline - pair[0].baseline;
+        // Lines of one paragraph, a tall script's (Arabic: about twice its size apart) too.
+        if dy < s.min_drop * size || dy > 3.0 * size {
+            continue;
+        }
+        // The lower line ends short on one side and keeps the other edge (a first-line
+        // indent is the upper line's, so it gives no evidence).
+        let tol = (s.edge_tolerance * size).max(s.edge_tolerance_min);
+        if (a.x1 - b.x1).abs() <= tol && b.x0 - a.x0 > tol {
+            right += 1;
+        } else if (a.x0 - b.x0).abs() <= tol && a.x1 - b.x1 > tol {
+            left += 1;
+        }
+    }
+    right > 0 && right >= left
+}
+
+/// `r` mirrored about the vertical line `x = 0`.
+fn mirror(r: Rect) -> Rect {
+    Rect::new(-r.x1, r.y0, -r.x0, r.y1)
 }
 
 /// Whether a line holds leader dots (". . . . ." or "....."), as entries of a table of
@@ -224,14 +295,17 @@ fn wrapped_number(before: &str, first_word: &str) -> bool {
         && tail.next().is_some_and(|c| c.is_ascii_digit())
 }
 
-/// Whether line `n` continues the block made of `cur` (indices into `lines`, not empty).
+/// Whether line `next` continues the block made of `cur` (indices into the judged lines, not
+/// empty).
 fn continues(
-    lines: &[LineInfo],
+    judged: &Judged<'_>,
     cur: &[usize],
-    n: &LineInfo,
+    next: usize,
     ctx: &PageContext,
     s: &BlockSettings,
 ) -> bool {
+    let lines = judged.lines;
+    let n = &lines[next];
     let first = &lines[cur[0]];
     let p = &lines[cur[cur.len() - 1]];
     if p.running || n.running || p.angle != 0.0 || n.angle != 0.0 || (p.tabular && n.tabular) {
@@ -270,7 +344,8 @@ fn continues(
     if class(p) != class(n) {
         return false;
     }
-    if ctx.rule_between(p.bbox, n.bbox) {
+    let last = cur[cur.len() - 1];
+    if ctx.rule_between(judged.page[last].bbox, judged.page[next].bbox) {
         return false;
     }
     let first_word = n.text.split_whitespace().next().unwrap_or("");

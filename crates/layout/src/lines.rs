@@ -1,6 +1,8 @@
 //! The facts about each line of a page that grouping and roles are decided on.
 
-use folio_doc::{FontId, Page, ReadingItem, Rect, Rgb, RowGrouping, XyCut, xy_cut};
+use folio_doc::{
+    FontId, Page, ReadingItem, Rect, Rgb, RowGrouping, XyCut, mostly_right_to_left, xy_cut,
+};
 
 use crate::fonts::{FontTraits, traits};
 use crate::math::{Slot, counts_as_math, formula_slots};
@@ -71,7 +73,12 @@ pub(crate) fn line_infos(
     }
     let (flat, rotated): (Vec<usize>, Vec<usize>) =
         (0..infos.len()).partition(|&i| infos[i].angle == 0.0);
-    let mut order = xy_cut(&infos, flat, &READING_ORDER);
+    // A page of mostly right-to-left text reads its columns from the right.
+    let settings = XyCut {
+        right_to_left: mostly_right_to_left(infos.iter().map(|l| l.text.as_str())),
+        ..READING_ORDER
+    };
+    let mut order = xy_cut(&infos, flat, &settings);
     order.extend(rotated);
     let mut slots: Vec<Option<LineInfo>> = infos.into_iter().map(Some).collect();
     let mut infos: Vec<LineInfo> = order.into_iter().filter_map(|i| slots[i].take()).collect();
@@ -226,11 +233,17 @@ fn split_at_gutters(
         .collect();
     let mut out: Vec<(Vec<u32>, Rect)> = Vec::new();
     for (k, &(w, b)) in words.iter().enumerate() {
+        // Words come in reading order: a right-to-left line's from the right.
         let split = k > 0 && {
             let prev = words[k - 1].1;
-            let gap = b.x0 - prev.x1;
+            let (left, right) = if prev.x0 <= b.x0 {
+                (prev, b)
+            } else {
+                (b, prev)
+            };
+            let gap = right.x0 - left.x1;
             gap >= s.gutter_gap * b.height().max(1.0)
-                && is_gutter(page, line, 0.5 * (prev.x1 + b.x0), s)
+                && is_gutter(page, line, 0.5 * (left.x1 + right.x0), s)
         };
         match out.last_mut() {
             Some((ws, bb)) if !split => {
@@ -279,6 +292,7 @@ const READING_ORDER: XyCut = XyCut {
     min_gutter: 0.5,
     same_row: 0.3,
     rows: RowGrouping::Pairwise,
+    right_to_left: false,
 };
 
 impl ReadingItem for LineInfo {

@@ -76,6 +76,11 @@ pub struct TextStyle {
     /// em box's.
     #[serde(default)]
     pub vertical: bool,
+    /// The original text ran right to left (Arabic, Hebrew…): its alignment is mirrored when
+    /// the new text runs left to right (a right-aligned Arabic paragraph's English translation
+    /// starts at the left), and kept when it runs right to left too.
+    #[serde(default)]
+    pub right_to_left: bool,
 }
 
 impl Default for TextStyle {
@@ -93,6 +98,7 @@ impl Default for TextStyle {
             first_baseline: None,
             x_height: None,
             vertical: false,
+            right_to_left: false,
         }
     }
 }

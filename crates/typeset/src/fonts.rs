@@ -12,6 +12,7 @@ use std::sync::Arc;
 use folio_doc::{FontFamilyClass, FontId};
 use harfrust::font::Font;
 use harfrust::font::attribute::Style;
+use read_fonts::TableProvider;
 use read_fonts::types::NameId;
 use serde::{Deserialize, Serialize};
 
@@ -330,6 +331,33 @@ impl Face {
             (None, Some(font)) => font.charmap().map_unicode(c).map(|g| g.to_u32()),
             (None, None) => None,
         }
+    }
+
+    /// How far `glyphs` reach above and below the baseline, in em: the top of their outlines
+    /// and the bottom (negative below), from the `glyf` table. Lines set in a script's font
+    /// need this much room, which its ascent and descent overstate (they make room for the
+    /// tallest stacked marks) or the source font's understate. `None` for a face without
+    /// `glyf` outlines (CFF, a PDF font) or when no glyph has an outline.
+    pub(crate) fn drawn_extent(&self, glyphs: impl Iterator<Item = u32>) -> Option<(f32, f32)> {
+        if self.pdf.is_some() {
+            return None;
+        }
+        let font = read_fonts::FontRef::from_index(&self.data, self.index).ok()?;
+        let loca = font.loca(None).ok()?;
+        let glyf = font.glyf().ok()?;
+        let (mut top, mut bottom) = (i16::MIN, i16::MAX);
+        for gid in glyphs {
+            let Some(outline) = loca.get(read_fonts::types::GlyphId::new(gid), &glyf) else {
+                continue;
+            };
+            let Some(glyph) = outline.glyph() else {
+                continue;
+            };
+            top = top.max(glyph.y_max());
+            bottom = bottom.min(glyph.y_min());
+        }
+        let em = f32::from(self.info.units_per_em.max(1));
+        (top >= bottom).then(|| (f32::from(top) / em, f32::from(bottom) / em))
     }
 
     pub(crate) fn unicode_map(&self) -> Option<&HashMap<u32, u32>> {

@@ -7,7 +7,7 @@ use folio_doc::{
 
 use crate::block::{Align, TextBlock, TypesetSettings};
 use crate::error::{TypesetError, TypesetResult};
-use crate::fonts::FontBook;
+use crate::fonts::{FaceOrigin, FontBook};
 use crate::linebreak::{FORCED_SLACK, LineSpan, Measure, break_lines, forced_lines};
 use crate::shape::{Run, ShapedGlyph, bidi_target, itemize, paragraph_is_rtl, shape_text};
 
@@ -21,9 +21,15 @@ pub(crate) struct Prepared<'a> {
     hyphens: Vec<(FaceId, Option<(u32, f32)>)>,
     ascent: f32,
     descent: f32,
+    /// The least baseline-to-baseline distance, in em of the block's size, at which lines of
+    /// the block's glyphs in a script's font (Arabic, Hebrew, Devanagari, Thai) do not
+    /// overlap: how far they reach above the baseline plus how far below. `None` when the
+    /// block has none, so text in the source's fonts or in a Latin fallback keeps the
+    /// source's line pitch.
+    script_pitch: Option<f32>,
     warnings: Vec<TypesetWarning>,
     /// The paragraph runs right to left (its first strong character is): a left-aligned
-    /// source becomes right-aligned.
+    /// left-to-right source becomes right-aligned.
     rtl: bool,
 }
 
@@ -79,8 +85,16 @@ impl<'a> Prepared<'a> {
         let face_metrics = primary
             .and_then(|f| book.face(f).ok())
             .map(|f| (f.info().ascent, f.info().descent));
-        let ascent = s.ascent.or(face_metrics.map(|m| m.0)).unwrap_or(0.8);
-        let descent = s.descent.or(face_metrics.map(|m| m.1)).unwrap_or(-0.2);
+        let mut ascent = s.ascent.or(face_metrics.map(|m| m.0)).unwrap_or(0.8);
+        let mut descent = s.descent.or(face_metrics.map(|m| m.1)).unwrap_or(-0.2);
+        // A script's font taller than the source's: the first line goes low enough for its
+        // glyphs to stay in the box, the block is measured to their bottom, and the lines
+        // are as far apart as they need.
+        let script = script_extent(book, &runs);
+        if let Some((top, bottom)) = script {
+            ascent = ascent.max(top);
+            descent = descent.min(bottom);
+        }
         Ok(Self {
             block,
             settings,
@@ -89,6 +103,7 @@ impl<'a> Prepared<'a> {
             hyphens,
             ascent,
             descent,
+            script_pitch: script.map(|(top, bottom)| top - bottom),
             warnings,
             rtl: bidi_target(block) && paragraph_is_rtl(&block.text),
         })
@@ -116,7 +131,11 @@ impl<'a> Prepared<'a> {
             .style
             .line_height
             .unwrap_or(1.2 * self.block.style.size);
-        base * size / self.block.style.size
+        let pitch = base * size / self.block.style.size;
+        match self.script_pitch {
+            Some(needed) => pitch.max(needed * size),
+            None => pitch,
+        }
     }
 
     fn indent(&self, line: usize) -> f32 {
@@ -172,7 +191,11 @@ impl<'a> Prepared<'a> {
     /// Where the first line's baseline goes at `size` in `area`.
     fn first_baseline(&self, size: f32, area: &Rect) -> f32 {
         match self.block.style.first_baseline {
-            Some(y) if y.is_finite() && y > area.y0 && y < area.y1 => y,
+            // Lowered when a script's taller glyphs would reach above the box.
+            Some(y) if y.is_finite() && y > area.y0 && y < area.y1 => match self.script_pitch {
+                Some(_) => y.max(area.y0 + self.ascent * size),
+                None => y,
+            },
             _ => area.y0 + self.ascent * size,
         }
     }
@@ -363,11 +386,19 @@ impl<'a> Prepared<'a> {
                     width = natural + extra * spaces as f32;
                 }
             }
-            // A right-to-left paragraph starts at the right: left and right swap.
-            let offset = match (block.style.align, self.rtl) {
-                (Align::Left | Align::Justify, false) | (Align::Right, true) => 0.0,
-                (Align::Right, false) | (Align::Left | Align::Justify, true) => avail - width,
-                (Align::Center, _) => (avail - width) / 2.0,
+            // A paragraph running the other way than the original's starts on the other
+            // side: left and right swap. A justified one's last line starts on its own side.
+            let align = match (block.style.align, self.rtl != block.style.right_to_left) {
+                (Align::Left, true) => Align::Right,
+                (Align::Right, true) => Align::Left,
+                (align, _) => align,
+            };
+            let offset = match align {
+                Align::Left => 0.0,
+                Align::Right => avail - width,
+                Align::Center => (avail - width) / 2.0,
+                Align::Justify if self.rtl => avail - width,
+                Align::Justify => 0.0,
             };
             reorder_visually(&mut pieces);
             let mut x0 = area.x0 + indent + offset.max(0.0);
@@ -468,6 +499,38 @@ impl<'a> Prepared<'a> {
         }
         start.map(|s| (s, pen))
     }
+}
+
+/// How far the glyphs of `runs` set in a script's font reach above and below the baseline,
+/// in em of the block's size (their run's relative size and rise counted). A script's font is
+/// a bundled or system face that covers none of Latin, Greek and Cyrillic: the fonts
+/// `add_script_fonts` adds, not the source's own nor a Latin fallback, whose lines keep the
+/// source's pitch. `None` when no such glyph has an outline (CJK fonts are CFF: their
+/// ideographs fit the em anyway).
+fn script_extent(book: &FontBook, runs: &[Run]) -> Option<(f32, f32)> {
+    let mut extent: Option<(f32, f32)> = None;
+    for run in runs {
+        let Ok(face) = book.face(run.face) else {
+            continue;
+        };
+        let info = face.info();
+        if !matches!(info.origin, FaceOrigin::Bundled { .. }) || !info.scripts.is_empty() {
+            continue;
+        }
+        let glyphs = run.glyphs.iter().filter_map(|g| g.id);
+        let Some((top, bottom)) = face.drawn_extent(glyphs) else {
+            continue;
+        };
+        let (top, bottom) = (
+            top * run.rel_size + run.rise,
+            bottom * run.rel_size + run.rise,
+        );
+        extent = Some(match extent {
+            Some((t, b)) => (t.max(top), b.min(bottom)),
+            None => (top, bottom),
+        });
+    }
+    extent
 }
 
 /// End of `g`'s cluster: the next larger cluster value in its run (glyphs are in cluster

@@ -169,6 +169,21 @@ fn fonts_for(lang: &str) -> Option<&'static ScriptFonts> {
     })
 }
 
+/// The language whose script fonts draw `c`, for a letter of a script the bundled fonts lack
+/// (see [`FontBook::add_fonts_for_text`]); `None` for the others. Ideographs are drawn in
+/// Japanese shapes, which most Chinese readers read too.
+fn lang_of(c: char) -> Option<&'static str> {
+    Some(match c as u32 {
+        0x0590..=0x05FF | 0xFB1D..=0xFB4F => "he",
+        0x0600..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => "ar",
+        0x0900..=0x097F | 0xA8E0..=0xA8FF => "hi",
+        0x0E00..=0x0E7F => "th",
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => "ko",
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => "ja",
+        _ => return None,
+    })
+}
+
 /// The folders searched for script fonts (see the module docs).
 fn folders() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os(SCRIPT_FONTS_ENV)
@@ -249,5 +264,34 @@ impl FontBook {
             self.push(face.clone());
         }
         Ok(faces.len() + symbols.len())
+    }
+
+    /// Adds the system fonts of the scripts `texts` hold in letters no face of the book can
+    /// set (the original's fonts drawn by their codes do not count: they show only their own
+    /// blocks): text left in its source's script inside a translation in another (a Hebrew
+    /// name, Arabic-Indic digits, a kept word of an Arabic source) is then drawn with real
+    /// glyphs, not as empty boxes. Gives the messages of scripts whose fonts are not installed.
+    pub fn add_fonts_for_text<'t>(
+        &mut self,
+        texts: impl IntoIterator<Item = &'t str>,
+    ) -> Vec<String> {
+        let mut langs: Vec<&'static str> = Vec::new();
+        let mut seen: std::collections::HashSet<char> = std::collections::HashSet::new();
+        for c in texts.into_iter().flat_map(str::chars) {
+            let Some(lang) = lang_of(c) else {
+                continue;
+            };
+            if langs.contains(&lang) || !seen.insert(c) {
+                continue;
+            }
+            let settable = self.faces().any(|f| f.pdf_codes().is_none() && f.covers(c));
+            if !settable {
+                langs.push(lang);
+            }
+        }
+        langs
+            .into_iter()
+            .filter_map(|lang| self.add_script_fonts(lang).err())
+            .collect()
     }
 }

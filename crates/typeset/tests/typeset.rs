@@ -500,3 +500,86 @@ fn bad_input_is_an_error_or_a_warning_not_a_panic() {
     b.text = "a\tb\n\nc\u{AD}d".into();
     let _ = set(&b);
 }
+
+// Issue 14: the alignment of a right-to-left original is where its lines start; a left-to-right
+// translation mirrors it (a right-aligned Arabic line's English translation starts at the
+// left), a right-to-left one keeps it.
+#[test]
+fn a_right_to_left_original_mirrors_its_alignment_for_left_to_right_text() {
+    let rect = Rect::new(100.0, 100.0, 300.0, 200.0);
+    let ends_at_right =
+        |p: &PlacedBlock| (p.lines[0].origin.x + p.lines[0].width - 300.0).abs() < 0.01;
+    let mut b = block("Short line", rect, 10.0);
+    b.style.right_to_left = true;
+    b.style.align = Align::Right;
+    let p = set(&b);
+    assert!(
+        (p.lines[0].origin.x - 100.0).abs() < 0.01,
+        "{:?}",
+        p.lines[0].origin
+    );
+    b.style.align = Align::Left;
+    assert!(ends_at_right(&set(&b)));
+    let mut book = FontBook::bundled();
+    if book.add_script_fonts("he").is_err() {
+        eprintln!("skipped the Hebrew case: no Hebrew font (fonts-noto-core)");
+        return;
+    }
+    let mut b = block("שלום עולם", rect, 10.0);
+    b.lang = Some("he".into());
+    b.style.right_to_left = true;
+    b.style.align = Align::Right;
+    let p = typeset_block(&book, &b, &TypesetSettings::default()).unwrap();
+    assert!(ends_at_right(&p), "{:?}", p.lines[0].origin);
+}
+
+// Issue 14: lines in a script's font taller than the source's (Noto Naskh Arabic's marks and
+// descenders) are set far enough apart not to overlap; Latin lines keep the source's pitch.
+#[test]
+fn lines_in_a_taller_script_font_are_set_further_apart() {
+    let mut book = FontBook::bundled();
+    if book.add_script_fonts("ar").is_err() {
+        eprintln!("skipped: no Arabic font (fonts-noto-core)");
+        return;
+    }
+    let pitch = |text: &str, lang: &str| {
+        let mut b = block(text, Rect::new(0.0, 0.0, 120.0, 400.0), 10.0);
+        b.style.line_height = Some(10.5);
+        b.lang = Some(lang.into());
+        let p = typeset_block(&book, &b, &TypesetSettings::default()).unwrap();
+        assert!(p.lines.len() > 2, "{lang}: {} lines", p.lines.len());
+        (p.lines[1].origin.y - p.lines[0].origin.y) / p.size
+    };
+    let latin = pitch(LOREM, "en");
+    assert!((latin - 1.05).abs() < 0.01, "Latin pitch {latin} em");
+    let arabic = pitch(
+        &"نص عربي طويل بما يكفي لعدة أسطر، لَمْ يُكْتَبْ بَعْدُ ".repeat(4),
+        "ar",
+    );
+    assert!(arabic > 1.3, "Arabic pitch {arabic} em");
+}
+
+// Issue 14: text left in its source's script inside a translation in another (Arabic-Indic
+// digits, a Hebrew name) gets that script's fonts; Latin text adds none.
+#[test]
+fn text_in_another_script_gets_its_fonts() {
+    if !std::path::Path::new("/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf").is_file()
+    {
+        eprintln!("skipped: no Hebrew font (fonts-noto-core)");
+        return;
+    }
+    let mut book = FontBook::bundled();
+    let faces = book.faces().count();
+    assert!(
+        book.add_fonts_for_text(["Plain Latin text, ½ €"])
+            .is_empty()
+    );
+    assert_eq!(book.faces().count(), faces);
+    let covered = |book: &FontBook, c: char| book.faces().any(|f| f.covers(c));
+    assert!(!covered(&book, '١') && !covered(&book, 'ש'));
+    assert!(
+        book.add_fonts_for_text(["Chapter ١٢", "by שלום"])
+            .is_empty()
+    );
+    assert!(covered(&book, '١') && covered(&book, 'ש'));
+}
