@@ -122,7 +122,11 @@ fn a_protected_token_the_engine_drops_goes_back_at_its_place() {
         folio::translate(input, &options, &mut |_| {}).expect("the run ends with a report");
     // The segment's last try lost it too: the token is put back where it stood, the paragraph
     // translated, and the report says so.
-    assert!(report.segments.failed.is_empty(), "{:?}", report.segments.failed);
+    assert!(
+        report.segments.failed.is_empty(),
+        "{:?}",
+        report.segments.failed
+    );
     assert_eq!(report.engine.items_placed, 1, "{:?}", report.engine);
     let doc = folio_pdf::read(
         std::sync::Arc::new(output),
