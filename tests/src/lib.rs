@@ -50,6 +50,39 @@ pub fn bergamot_en_pt() -> Option<folio_translate::Bergamot> {
     }
 }
 
+/// The pseudo engine with every reply's text passed through `rewrite`: an engine that loses
+/// a marker, or writes a wider alphabet, on demand. Replies are not checked for their
+/// language (the rewrite decides what they are).
+pub struct RewrittenPseudo {
+    pub pseudo: folio_translate::Pseudo,
+    pub rewrite: fn(&str) -> String,
+}
+
+impl folio_translate::Engine for RewrittenPseudo {
+    fn info(&self) -> &folio_translate::EngineInfo {
+        self.pseudo.info()
+    }
+
+    fn translate<'a>(
+        &'a self,
+        batch: folio_translate::Batch<'a>,
+    ) -> folio_translate::BoxFuture<'a, folio_translate::Result<folio_translate::Reply>> {
+        Box::pin(async move {
+            let mut reply = self.pseudo.translate(batch).await?;
+            for item in &mut reply.items {
+                if let Ok(text) = &mut item.text {
+                    *text = (self.rewrite)(text);
+                }
+            }
+            Ok(reply)
+        })
+    }
+
+    fn checks_language(&self) -> bool {
+        false
+    }
+}
+
 /// One row of `MANIFEST.tsv`.
 #[derive(Debug, Clone)]
 pub struct Entry {

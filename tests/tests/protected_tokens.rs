@@ -88,35 +88,15 @@ fn protected_tokens_reach_the_engine_as_placeholders_and_come_back_verbatim() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The pseudo engine, but it loses the kept item `[1]` of every segment.
-struct Dropper(folio_translate::Pseudo);
-
-impl folio_translate::Engine for Dropper {
-    fn info(&self) -> &folio_translate::EngineInfo {
-        self.0.info()
-    }
-
-    fn translate<'a>(
-        &'a self,
-        batch: folio_translate::Batch<'a>,
-    ) -> folio_translate::BoxFuture<'a, folio_translate::Result<folio_translate::Reply>> {
-        Box::pin(async move {
-            let mut reply = self.0.translate(batch).await?;
-            for item in &mut reply.items {
-                if let Ok(text) = &mut item.text {
-                    *text = text.replace("[1]", "");
-                }
-            }
-            Ok(reply)
-        })
-    }
-}
-
 #[test]
 fn a_protected_token_the_engine_drops_goes_back_at_its_place() {
     let input = std::sync::Arc::new(paragraph_with_tokens());
     let pair = folio_translate::LangPair::new("en", "pt-BR").unwrap();
-    let engine = Dropper(folio_translate::Pseudo::new(pair));
+    // Loses the kept item `[1]` of every segment.
+    let engine = folio_tests::RewrittenPseudo {
+        pseudo: folio_translate::Pseudo::new(pair),
+        rewrite: |text| text.replace("[1]", ""),
+    };
     let options = folio_tests::options(&engine, None, None);
     let (output, report) =
         folio::translate(input, &options, &mut |_| {}).expect("the run ends with a report");

@@ -19,38 +19,10 @@ const PER_FAMILY: usize = 400 * 1024;
 /// Chinese text holds (the 2,136 jōyō kanji cover most Japanese prose).
 const VOCABULARY: u32 = 2000;
 
-/// `pseudo`, with each CJK character of its reply replaced by one of [`VOCABULARY`]
-/// ideographs, spread over the text: `pseudo` alone writes a few dozen distinct characters,
-/// a real translation a couple of thousand, and each is a glyph of the subset.
-struct WideVocabulary(folio_translate::Pseudo);
-
-impl folio_translate::Engine for WideVocabulary {
-    fn info(&self) -> &folio_translate::EngineInfo {
-        self.0.info()
-    }
-
-    fn translate<'a>(
-        &'a self,
-        batch: folio_translate::Batch<'a>,
-    ) -> folio_translate::BoxFuture<'a, folio_translate::Result<folio_translate::Reply>> {
-        Box::pin(async move {
-            let mut reply = self.0.translate(batch).await?;
-            for item in &mut reply.items {
-                if let Ok(text) = &mut item.text {
-                    *text = widened(text);
-                }
-            }
-            Ok(reply)
-        })
-    }
-
-    fn checks_language(&self) -> bool {
-        false
-    }
-}
-
 /// `text` with its ideographs and kana each replaced by an ideograph picked by a hash of the
-/// text and the character's place, so the whole document draws on all of [`VOCABULARY`].
+/// text and the character's place, so the whole document draws on all of [`VOCABULARY`]:
+/// `pseudo` alone writes a few dozen distinct characters, a real translation a couple of
+/// thousand, and each is a glyph of the subset.
 fn widened(text: &str) -> String {
     let mut seed: u32 = text.bytes().fold(2_166_136_261, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(16_777_619)
@@ -149,7 +121,10 @@ fn a_ten_page_translation_grows_at_most_400_kb_per_cjk_family() {
         let pair = folio_translate::LangPair::new("en", to).unwrap();
         let pseudo = folio_translate::Pseudo::new(pair.clone());
         failures.extend(check(&pseudo, &input, to, "pseudo"));
-        let wide = WideVocabulary(folio_translate::Pseudo::new(pair));
+        let wide = folio_tests::RewrittenPseudo {
+            pseudo: folio_translate::Pseudo::new(pair),
+            rewrite: widened,
+        };
         failures.extend(check(&wide, &input, to, "2,000 ideographs"));
     }
     assert!(failures.is_empty(), "{failures:#?}");
