@@ -54,7 +54,9 @@ pub fn bergamot_en_pt() -> Option<folio_translate::Bergamot> {
 /// a marker, or writes a wider alphabet, on demand. Replies are not checked for their
 /// language (the rewrite decides what they are).
 pub struct RewrittenPseudo {
+    /// The engine whose replies are rewritten.
     pub pseudo: folio_translate::Pseudo,
+    /// What each reply's text becomes.
     pub rewrite: fn(&str) -> String,
 }
 
