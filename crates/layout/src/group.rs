@@ -20,7 +20,7 @@ use folio_doc::{Page, Rect, mostly_right_to_left};
 
 use crate::items::split_items;
 use crate::lines::{LineInfo, bump, top};
-use crate::text::is_list_marker;
+use crate::text::{ends_sentence, is_list_marker};
 use crate::{BlockSettings, LayoutSettings};
 
 /// Page-wide facts the decisions refer to.
@@ -372,10 +372,7 @@ fn continues(
         let justified = cur[..cur.len() - 1]
             .iter()
             .all(|&i| (lines[i].bbox.x1 - right).abs() <= tol);
-        let ends = p
-            .text
-            .trim_end()
-            .ends_with(['.', '!', '?', ':', '。', '！', '？']);
+        let ends = ends_sentence(&p.text) || p.text.trim_end().ends_with(':');
         if justified && ends && p.bbox.x1 < right - s.short_last_line * size {
             return false;
         }
@@ -389,7 +386,8 @@ fn continues(
         let indent = p.bbox.x0 - n.bbox.x0;
         if indent > tol
             && indent <= s.max_indent * size.max(1.0)
-            && (n.bbox.x1 >= p.bbox.x1 - tol || !p.text.trim_end().ends_with(['.', '!', '?', ':']))
+            && (n.bbox.x1 >= p.bbox.x1 - tol
+                || !(ends_sentence(&p.text) || p.text.trim_end().ends_with(':')))
         {
             return true;
         }

@@ -6,7 +6,7 @@ use folio_doc::{Page, Rect, Role};
 use crate::LayoutSettings;
 use crate::group::{PageContext, overlap};
 use crate::lines::LineInfo;
-use crate::text::{is_list_marker, is_page_number, is_roman};
+use crate::text::{ends_sentence, is_cjk, is_list_marker, is_page_number, is_roman};
 
 /// What the role decision looks at besides the block itself.
 pub(crate) struct RoleContext<'a> {
@@ -76,8 +76,9 @@ pub(crate) fn classify(
     }
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     let short = block.len() <= s.heading_lines && words.len() <= s.heading_words;
-    let ends_sentence =
-        text.trim_end().ends_with(['.', '!', '?']) && words.len() > s.sentence_words;
+    // Chinese and Japanese have no spaces: each of their characters counts as a word.
+    let word_count = words.len() + text.chars().filter(|&c| is_cjk(c)).count();
+    let ends_sentence = ends_sentence(&text) && word_count > s.sentence_words;
     if letters > 0
         && short
         && !ends_sentence

@@ -300,6 +300,13 @@ pub(crate) fn is_cjk(c: char) -> bool {
         0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
 }
 
+/// Whether `text` ends a sentence, in any script Folio reads: Latin `.!?`, the full-width
+/// `。！？．` of Chinese and Japanese, Arabic's `؟`, Urdu's `۔` and the Devanagari danda `।`.
+pub(crate) fn ends_sentence(text: &str) -> bool {
+    text.trim_end()
+        .ends_with(['.', '!', '?', '。', '！', '？', '．', '؟', '۔', '।'])
+}
+
 /// Masks a margin line's text for comparing running headers across pages: lowercase, every
 /// run of digits (and Roman page numbers) replaced by `#`, spaces collapsed.
 pub(crate) fn running_key(text: &str) -> String {
@@ -350,6 +357,23 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn sentences_end_in_every_script() {
+        for t in [
+            "It ends.",
+            "委員会は検討します。",
+            "本当ですか？ ",
+            "هل هذا صحيح؟",
+            "یہ کتاب ہے۔",
+            "यह किताब है।",
+        ] {
+            assert!(ends_sentence(t), "{t}");
+        }
+        for t in ["A heading", "第一章", "Note:", "مقدمة"] {
+            assert!(!ends_sentence(t), "{t}");
+        }
+    }
 
     #[test]
     fn list_markers() {
