@@ -78,7 +78,7 @@ pub(crate) fn classify(
     let short = block.len() <= s.heading_lines && words.len() <= s.heading_words;
     // Chinese and Japanese have no spaces: each of their characters counts as a word.
     let word_count = words.len() + text.chars().filter(|&c| is_cjk(c)).count();
-    let ends_sentence = ends_sentence(&text) && word_count > s.sentence_words;
+    let ends_sentence = ends_sentence(text) && word_count > s.sentence_words;
     if letters > 0
         && short
         && !ends_sentence
