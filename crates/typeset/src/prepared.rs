@@ -401,7 +401,9 @@ impl<'a> Prepared<'a> {
                 Align::Justify => 0.0,
             };
             reorder_visually(&mut pieces);
-            let mut x0 = area.x0 + indent + offset.max(0.0);
+            // A paragraph written right to left is indented from the right, where it starts.
+            let lead = if self.rtl { 0.0 } else { indent };
+            let mut x0 = area.x0 + lead + offset.max(0.0);
             if anchored && let Some((start, anchored_width)) = self.anchor_line(&mut pieces) {
                 x0 = start;
                 width = anchored_width;

@@ -533,6 +533,45 @@ fn a_right_to_left_original_mirrors_its_alignment_for_left_to_right_text() {
     assert!(ends_at_right(&p), "{:?}", p.lines[0].origin);
 }
 
+// Issue 14: a paragraph written right to left starts at the right, and so does its first-line
+// indent.
+#[test]
+fn a_right_to_left_paragraph_is_indented_from_the_right() {
+    let mut book = FontBook::bundled();
+    if book.add_script_fonts("he").is_err() {
+        eprintln!("skipped: no Hebrew font (fonts-noto-core)");
+        return;
+    }
+    let rect = Rect::new(100.0, 100.0, 300.0, 400.0);
+    let mut b = block(
+        &"שלום עולם, זהו משפט ארוך מספיק לכמה שורות. ".repeat(4),
+        rect,
+        10.0,
+    );
+    b.lang = Some("he".into());
+    b.style.right_to_left = true;
+    b.style.align = Align::Justify;
+    b.style.indent_first = 20.0;
+    let p = typeset_block(&book, &b, &TypesetSettings::default()).unwrap();
+    assert!(p.lines.len() > 2, "{} lines", p.lines.len());
+    let right = |i: usize| p.lines[i].origin.x + p.lines[i].width;
+    assert!(
+        (right(0) - 280.0).abs() < 0.5,
+        "first line ends at {}",
+        right(0)
+    );
+    assert!(
+        (p.lines[0].origin.x - 100.0).abs() < 0.5,
+        "{:?}",
+        p.lines[0].origin
+    );
+    assert!(
+        (right(1) - 300.0).abs() < 0.5,
+        "second line ends at {}",
+        right(1)
+    );
+}
+
 // Issue 14: lines in a script's font taller than the source's (Noto Naskh Arabic's marks and
 // descenders) are set far enough apart not to overlap; Latin lines keep the source's pitch.
 #[test]
