@@ -185,20 +185,17 @@ pub(super) async fn run_batch<'a>(
                         Some(Err(e)) => Err(e),
                         Some(Ok(text)) => {
                             completion += estimate_tokens(&text) as u64;
-                            // A span dropped around words kept as they were is put back.
-                            let text = match placeholders::restore_spans(&seg.text, &text) {
-                                Some(restored) => restored,
+                            // A span dropped around words kept as they were is put back; on
+                            // the last try, a lost kept item too.
+                            let restored = placeholders::restore_spans(&seg.text, &text);
+                            let placed = match restored {
                                 None if last_try => {
-                                    match placeholders::restore_spans_and_items(&seg.text, &text) {
-                                        Some(placed) => {
-                                            result.items_placed += 1;
-                                            placed
-                                        }
-                                        None => text,
-                                    }
+                                    placeholders::restore_spans_and_items(&seg.text, &text)
                                 }
-                                None => text,
+                                _ => None,
                             };
+                            let was_placed = placed.is_some();
+                            let text = placed.or(restored).unwrap_or(text);
                             options
                                 .validation
                                 .check(&seg.text, &text)
@@ -208,7 +205,11 @@ pub(super) async fn run_batch<'a>(
                                     }
                                     None => Ok(()),
                                 })
-                                .map(|()| text)
+                                .map(|()| {
+                                    // Counted only when the segment is accepted with it.
+                                    result.items_placed += u64::from(was_placed);
+                                    text
+                                })
                         }
                     };
                     match checked {
