@@ -61,12 +61,12 @@ pub trait Engine: Send + Sync {
         false
     }
 
-    /// How long one request should take, when the engine wants batches sized by its speed:
-    /// the driver then measures each reply's time per source token and cuts the next batches
-    /// to last about this long (within [`EngineLimits`]), shrinking them after a timeout.
-    /// `None` (the default) keeps the batches [`EngineLimits`] gives, for engines whose time
-    /// per batch does not matter (in-process, or fast and without a per-request timeout).
-    fn batch_target(&self) -> Option<Duration> {
+    /// The pace of an engine that wants batches sized by its speed: the driver then measures
+    /// each reply's time per source token and cuts the next batches to last about
+    /// [`Pace::target`] (within [`EngineLimits`]), shrinking them after a timeout. `None` (the
+    /// default) keeps the batches [`EngineLimits`] gives, for engines whose time per batch
+    /// does not matter (in-process, or fast and without a per-request timeout).
+    fn pace(&self) -> Option<&Pace> {
         None
     }
 
@@ -156,6 +156,10 @@ pub struct Batch<'a> {
     /// do instead ([`Error::correction`](crate::Error::correction)); an engine that can be
     /// told (an LLM) is told, so it does not repeat the mistake.
     pub correction: Option<&'a str>,
+    /// The segment failed every try so far, alone, asked and told: the engine should answer
+    /// differently this once (an LLM samples instead of taking its likeliest reply, which at
+    /// temperature 0 is the same mistake again).
+    pub resample: bool,
 }
 
 impl std::fmt::Debug for Batch<'_> {
@@ -185,6 +189,7 @@ impl<'a> Batch<'a> {
             listener: None,
             language_retry: false,
             correction: None,
+            resample: false,
         }
     }
 
@@ -271,4 +276,46 @@ pub struct Usage {
 /// batches and estimate costs before a tokenizer-specific count comes back.
 pub fn estimate_tokens(text: &str) -> usize {
     text.chars().count().div_ceil(4)
+}
+
+/// How long an engine's requests should take, and how fast its server was found to be: kept
+/// by the engine, so every run through it (the documents of a batch, the jobs of a service)
+/// starts from what the runs before it measured, and only the first run of an engine probes
+/// the server with a small batch.
+#[derive(Debug)]
+pub struct Pace {
+    target: Duration,
+    /// Seconds of the server's work per source token, once measured.
+    secs_per_token: std::sync::Mutex<Option<f64>>,
+}
+
+impl Pace {
+    /// A pace aiming at requests of `target`, with no speed measured yet.
+    pub fn new(target: Duration) -> Self {
+        Self {
+            target,
+            secs_per_token: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// How long one request should take.
+    pub fn target(&self) -> Duration {
+        self.target
+    }
+
+    /// The server's measured seconds per source token, if any reply was measured yet.
+    pub fn secs_per_token(&self) -> Option<f64> {
+        *self
+            .secs_per_token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a new measure of the server's speed.
+    pub fn set_secs_per_token(&self, secs: f64) {
+        *self
+            .secs_per_token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(secs);
+    }
 }

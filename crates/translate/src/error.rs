@@ -100,6 +100,20 @@ impl Error {
         )
     }
 
+    /// Whether the engine refuses this run rather than a text: a bad key, a model or a pair
+    /// it does not have, settings it cannot use. Smaller requests and later ones would be
+    /// refused alike, so a batch refused for it is neither split nor followed by others.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::Rejected(_)
+                | Self::UnsupportedPair { .. }
+                | Self::UnknownEngine(_)
+                | Self::NoModel { .. }
+                | Self::Config(_)
+        )
+    }
+
     /// Whether the translation came back in the wrong language (or left in the source's):
     /// such an item is sent again alone once before it fails, since a model may drift in a
     /// long batch and not on one text.

@@ -339,8 +339,8 @@ impl Engine for Glossed {
         self.inner.enforces_timeout()
     }
 
-    fn batch_target(&self) -> Option<std::time::Duration> {
-        self.inner.batch_target()
+    fn pace(&self) -> Option<&crate::Pace> {
+        self.inner.pace()
     }
 
     fn checks_language(&self) -> bool {

@@ -74,7 +74,7 @@ pub use cache::{Cache, CacheKey, MemoryCache, NoCache, normalize};
 pub use config::{ApertiumConfig, Config, LimitsConfig, OpenAiConfig, PriceConfig};
 pub use disk_cache::{DiskCache, Layered, default_cache_dir};
 pub use engine::{
-    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Listener, Reply, ReplyItem, Usage,
+    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Listener, Pace, Reply, ReplyItem, Usage,
     estimate_tokens,
 };
 pub use engines::{

@@ -846,7 +846,14 @@ impl TermBook {
                 occurrences(&src.to_lowercase(), &source) > 0
                     && occurrences(&translation.to_lowercase(), &target_lower) > 0
             });
-            if borne_out {
+            // Other words of the sources, left as they were in a translation, are no
+            // translation of the term: a small model offered `FAA = horizontal stabilizer`
+            // from a paragraph holding both, and every later batch was told to use it.
+            let copied = target_lower != source
+                && pairs
+                    .iter()
+                    .any(|(src, _)| occurrences(&src.to_lowercase(), &target_lower) > 0);
+            if borne_out && !copied {
                 learnt[i] = Learning::Learnt(target.to_string());
                 accepted += 1;
             }
@@ -1084,5 +1091,30 @@ mod tests {
         let again = TermBook::new(vec!["LaTeX".into(), "math mode".into()], &texts);
         again.restore(&book.learnt());
         assert_eq!(again.for_batch(&["math mode"]).known.len(), 1);
+    }
+
+    #[test]
+    fn other_source_words_left_in_a_translation_are_not_learnt() {
+        let text = "The FAA proposes to change the horizontal stabilizer wiring.";
+        let book = TermBook::new(vec!["FAA".into(), "AD".into()], &[text, "FAA, AD"]);
+        let ask = book.for_batch(&[text]).ask;
+        let offered = [Term {
+            source: "FAA".into(),
+            target: "horizontal stabilizer".into(),
+            note: None,
+        }];
+        // The model left the other words in English: the offer is in the translation.
+        let pairs = [(
+            text,
+            "A FAA propõe mudar a fiação do horizontal stabilizer.",
+        )];
+        assert_eq!(book.learn(&ask, &offered, &pairs), 0);
+        // A name kept as it is, is learnt.
+        let kept = [Term {
+            source: "FAA".into(),
+            target: "FAA".into(),
+            note: None,
+        }];
+        assert_eq!(book.learn(&ask, &kept, &pairs), 1);
     }
 }

@@ -2,14 +2,15 @@
 //! llama.cpp server, DeepSeek, …).
 //!
 //! # The request
-//! A batch goes as one `POST {base_url}/chat/completions` at temperature 0 with two messages:
+//! A batch goes as one `POST {base_url}/chat/completions` at temperature 0 (a segment's last
+//! try, after it failed alone, asked and told: [`RESAMPLE_TEMPERATURE`]) with two messages:
 //! - a short system prompt, written once per batch: source and target language, the
 //!   placeholder rules, the document title and the section headings of the batch as context,
 //!   the glossary rows whose source term occurs in the batch, then the translations learnt
 //!   earlier in the document for the batch's other terms, and the batch's terms still without
 //!   one (see "Terms" below);
-//! - the segments as a compact JSON array `[{"id":0,"text":"…"},…]`, ids numbered within the
-//!   batch (short numbers cost fewer tokens than document-wide ids).
+//! - the segments as a compact JSON object keyed by id, `{"0":"…","1":"…"}`, ids numbered
+//!   within the batch (short numbers cost fewer tokens than document-wide ids).
 //!
 //! Batches are large (2,000 source tokens by default) so the instruction costs little per
 //! source token: about 1.1–1.2 prompt tokens per source token overall.
@@ -54,7 +55,7 @@
 //!
 //! The engine tells the driver when generation began ([`Batch::started`]: the first token of a
 //! streamed reply), so batch sizes follow the generation speed rather than the queue
-//! ([`Engine::batch_target`]: `batch_target`, 30 s by default), and when each item arrived
+//! ([`Engine::pace`]: `batch_target`, 30 s by default), and when each item arrived
 //! ([`Batch::arrived`]), so progress moves per segment. Since the engine keeps its own time,
 //! the driver does not add a limit of its own ([`Engine::enforces_timeout`]).
 //!
@@ -88,7 +89,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::engine::{
-    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Reply, ReplyItem, Usage, estimate_tokens,
+    Batch, BoxFuture, Engine, EngineInfo, EngineLimits, Pace, Reply, ReplyItem, Usage,
+    estimate_tokens,
 };
 use crate::glossary::{Glossary, Term};
 use crate::{Error, LangPair, Result, placeholders};
@@ -99,6 +101,11 @@ use stream::StreamReader;
 /// Version of the prompt and of the reply handling; part of every cache key. 3: learnt terms
 /// in the glossary's list, terms asked for in the reply. 4: texts sent as an object by id.
 const PROMPT_VERSION: u32 = 4;
+
+/// The temperature of a segment's last try ([`Batch::resample`]): at 0 a model gives its
+/// likeliest reply, the one that failed; sampled, a small model that copied a sentence in
+/// English or cut it short often translates it whole.
+pub const RESAMPLE_TEMPERATURE: f64 = 0.7;
 
 /// Settings of the [`OpenAi`] engine; `Default` targets OpenAI's API with `gpt-4o-mini`.
 #[derive(Debug, Clone)]
@@ -126,7 +133,7 @@ pub struct OpenAiOptions {
     /// Ask for a streamed reply while the server accepts it.
     pub stream: bool,
     /// How long one request should take: batches are sized to the measured speed to last about
-    /// this long, within `limits` ([`Engine::batch_target`]); `None` keeps them at `limits`.
+    /// this long, within `limits` ([`Engine::pace`]); `None` keeps them at `limits`.
     pub batch_target: Option<Duration>,
 }
 
@@ -167,7 +174,8 @@ pub struct OpenAi {
     timeout: Duration,
     glossary: Option<Arc<Glossary>>,
     features: Features,
-    batch_target: Option<Duration>,
+    /// The batch target and the speed measured, shared by every run through the engine.
+    pace: Option<Pace>,
     /// When any request of this engine last received bytes: while the server answers some,
     /// the others wait in its queue, not on a stuck server (see the module docs).
     last_bytes: Mutex<Option<Instant>>,
@@ -243,7 +251,7 @@ impl OpenAi {
                 known: AtomicBool::new(!options.structured_output && !options.stream),
                 probe: tokio::sync::Mutex::new(()),
             },
-            batch_target: options.batch_target,
+            pace: options.batch_target.filter(|t| !t.is_zero()).map(Pace::new),
             last_bytes: Mutex::new(None),
         })
     }
@@ -372,7 +380,14 @@ impl OpenAi {
         messages.extend(demo.into_iter().flatten());
         messages.push(json!({"role": "user", "content": user}));
 
-        let (response, streaming) = self.post(&messages, max_tokens, asks_terms).await?;
+        let temperature = if batch.resample {
+            RESAMPLE_TEMPERATURE
+        } else {
+            0.0
+        };
+        let (response, streaming) = self
+            .post(&messages, max_tokens, temperature, asks_terms)
+            .await?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = retry_after(response.headers());
@@ -405,6 +420,7 @@ impl OpenAi {
         &self,
         messages: &[Value],
         max_tokens: u64,
+        temperature: f64,
         asks_terms: bool,
     ) -> Result<(reqwest::Response, bool)> {
         // Until an answer shows what the server accepts, one request at a time finds out
@@ -422,7 +438,7 @@ impl OpenAi {
             let streaming = self.features.stream.load(Ordering::Acquire);
             let mut body = json!({
                 "model": self.model,
-                "temperature": 0,
+                "temperature": temperature,
                 "max_tokens": max_tokens,
                 "messages": messages,
             });
@@ -664,8 +680,8 @@ impl Engine for OpenAi {
     }
 
     /// Batches sized to last about `target_batch_secs` (see the module docs).
-    fn batch_target(&self) -> Option<Duration> {
-        self.batch_target
+    fn pace(&self) -> Option<&Pace> {
+        self.pace.as_ref()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Batch sizes that follow the server's speed: each reply's time per source token is
 //! measured, and the next batches are cut to last about the engine's
-//! [`batch_target`](crate::Engine::batch_target).
+//! [`Pace::target`](crate::Pace::target).
 //!
 //! Why: a fixed token budget suits one server and not another. On a fast provider 2,000
 //! source tokens take seconds; on a small local model they take minutes, past any sane
@@ -8,50 +8,77 @@
 //! latency keep each request well inside the timeout whatever the speed, and stay as large as
 //! that allows, so the instruction's cost per source token stays low.
 //!
-//! The estimate is a moving average of seconds per source token (the reply's length follows
+//! The speed is a moving average of seconds per source token (the reply's length follows
 //! the source's, so this is seconds per expected output token up to a constant). Time is the
 //! server's work on the reply: from its first token to its end when the engine says when the
 //! first came ([`Listener::started`](crate::engine::Listener::started)), else the whole call.
 //! A request that waited in the server's queue is thus not taken for a slow one. The budget:
-//! - after a reply, `target ÷ seconds per token`, but at most twice the last budget (growing
-//!   back step by step when replies come fast);
+//! - with no speed measured yet, an eighth of the largest ([`first_budget`]): the first
+//!   request through an engine is a probe, sent alone, so that a slow server is found out in
+//!   seconds, not after minutes of one large reply (on a small local model a 2,000-token batch
+//!   streams for a quarter of an hour);
+//! - after the probe's reply, or at the start of a run through an engine that measured its
+//!   server before ([`Pace`]: a batch's later documents), `target ÷ seconds per token`: on a
+//!   fast server the largest budget at once;
+//! - after a later reply, the same, but at most twice the last budget (growing back step by
+//!   step when replies come fast again);
 //! - after a timeout, half the budget of the batch that timed out (with no reply measured yet,
-//!   the estimate becomes what the timeout proves: at least the limit for those tokens);
+//!   the speed becomes what the timeout proves: at least the limit for those tokens);
 //! - never above the engine's and the options' `max_batch_tokens`, never below one segment
 //!   (a batch always carries at least one).
 //!
-//! [`estimate`](crate::estimate) and the [`Plan`](super::plan::Plan) assume the first budget,
-//! the largest: what a run on a fast server sends.
+//! [`estimate`](crate::estimate) and the [`Plan`](super::plan::Plan) assume what a run on a
+//! fast server sends: the probe (when the engine has measured nothing yet), then batches of
+//! the largest budget.
 
 use std::time::Duration;
 
+use crate::{Engine, Pace};
+
 /// The moving token budget of a run (see the module docs).
-#[derive(Debug, Clone)]
-pub(super) struct Sizer {
-    /// How long a request should take.
-    target: Duration,
+#[derive(Debug)]
+pub(super) struct Sizer<'a> {
+    /// The target and the server's speed, shared with the engine's other runs.
+    pace: &'a Pace,
     /// The largest budget allowed (source tokens).
     max_tokens: usize,
     /// The budget of the next batch (source tokens).
     budget: usize,
-    /// Seconds per source token, once a reply has been measured.
-    secs_per_token: Option<f64>,
 }
 
 /// Weight of the newest measure in the moving average: recent replies count most (a server
 /// gets busy, a GPU frees up), yet one odd reply does not swing the budget alone.
 const NEWEST: f64 = 0.5;
 
-impl Sizer {
-    /// A sizer starting at the largest budget.
-    pub fn new(target: Duration, max_tokens: usize) -> Self {
+/// The pace of `engine`, when its batches follow the server's speed.
+pub(super) fn pace(engine: &dyn Engine) -> Option<&Pace> {
+    engine.pace().filter(|p| !p.target().is_zero())
+}
+
+/// The budget of the probe, the first batch through an engine that has measured nothing yet.
+pub(super) fn first_budget(max_tokens: usize) -> usize {
+    (max_tokens / 8).max(1)
+}
+
+impl<'a> Sizer<'a> {
+    /// A sizer starting from what `pace` knows: the probe's budget, or the one its measured
+    /// speed allows.
+    pub fn new(pace: &'a Pace, max_tokens: usize) -> Self {
         let max_tokens = max_tokens.max(1);
+        let budget = match pace.secs_per_token() {
+            Some(rate) => fit(pace.target(), rate, max_tokens),
+            None => first_budget(max_tokens),
+        };
         Self {
-            target,
+            pace,
             max_tokens,
-            budget: max_tokens,
-            secs_per_token: None,
+            budget,
         }
+    }
+
+    /// Whether the next batch is a probe: no speed measured yet.
+    pub fn probing(&self) -> bool {
+        self.pace.secs_per_token().is_none()
     }
 
     /// The token budget of the next batch.
@@ -65,18 +92,16 @@ impl Sizer {
             return;
         }
         let sample = work.as_secs_f64() / tokens as f64;
-        let rate = match self.secs_per_token {
-            Some(old) => old * (1.0 - NEWEST) + sample * NEWEST,
-            None => sample,
+        let (rate, ceiling) = match self.pace.secs_per_token() {
+            Some(old) => (
+                old * (1.0 - NEWEST) + sample * NEWEST,
+                self.budget.saturating_mul(2),
+            ),
+            // The probe's reply: the speed is all there is to know.
+            None => (sample, self.max_tokens),
         };
-        self.secs_per_token = Some(rate);
-        let fit = if rate > 0.0 {
-            self.target.as_secs_f64() / rate
-        } else {
-            f64::INFINITY
-        };
-        let grown = self.budget.saturating_mul(2);
-        self.budget = (fit.min(grown as f64) as usize).clamp(1, self.max_tokens);
+        self.pace.set_secs_per_token(rate);
+        self.budget = fit(self.pace.target(), rate, ceiling.min(self.max_tokens));
     }
 
     /// A batch of `tokens` source tokens was cut by the timeout `limit`.
@@ -85,13 +110,24 @@ impl Sizer {
             return;
         }
         // With no reply measured yet, the timeout is the one measure: at least this slow. A
-        // measured estimate is kept: the halving answers the timeout, and one fast reply
-        // after it may double the budget again.
-        if self.secs_per_token.is_none() {
-            self.secs_per_token = Some(limit.as_secs_f64() / tokens as f64);
+        // measured speed is kept: the halving answers the timeout, and one fast reply after it
+        // may double the budget again.
+        if self.pace.secs_per_token().is_none() {
+            self.pace
+                .set_secs_per_token(limit.as_secs_f64() / tokens as f64);
         }
         self.budget = (tokens / 2).clamp(1, self.budget.max(1));
     }
+}
+
+/// The budget a request of `target` allows at `secs_per_token`, within `1..=ceiling`.
+fn fit(target: Duration, secs_per_token: f64, ceiling: usize) -> usize {
+    let tokens = if secs_per_token > 0.0 {
+        target.as_secs_f64() / secs_per_token
+    } else {
+        f64::INFINITY
+    };
+    (tokens.min(ceiling as f64) as usize).clamp(1, ceiling.max(1))
 }
 
 #[cfg(test)]
@@ -100,10 +136,14 @@ mod tests {
 
     #[test]
     fn budget_follows_speed_halves_on_timeout_and_grows_back_by_doubling() {
-        let mut s = Sizer::new(Duration::from_secs(30), 2000);
-        assert_eq!(s.budget(), 2000);
-        // 2,000 tokens in 120 s: 0.06 s a token, 500 tokens fit in 30 s.
-        s.replied(2000, Duration::from_secs(120));
+        let pace = Pace::new(Duration::from_secs(30));
+        let mut s = Sizer::new(&pace, 2000);
+        // The probe: an eighth.
+        assert!(s.probing());
+        assert_eq!(s.budget(), 250);
+        // 250 tokens in 15 s: 0.06 s a token, 500 tokens fit in 30 s.
+        s.replied(250, Duration::from_secs(15));
+        assert!(!s.probing());
         assert_eq!(s.budget(), 500);
         s.timed_out(500, Duration::from_secs(120));
         assert_eq!(s.budget(), 250);
@@ -118,5 +158,24 @@ mod tests {
         // Never below one token: a batch carries at least one segment.
         s.timed_out(1, Duration::from_secs(1));
         assert_eq!(s.budget(), 1);
+    }
+
+    #[test]
+    fn a_fast_probe_opens_the_largest_budget_at_once_and_later_runs_skip_it() {
+        let pace = Pace::new(Duration::from_secs(30));
+        let mut s = Sizer::new(&pace, 2000);
+        s.replied(250, Duration::from_millis(800));
+        assert_eq!(s.budget(), 2000);
+        // The engine's next run starts from the speed measured.
+        let next = Sizer::new(&pace, 2000);
+        assert!(!next.probing());
+        assert_eq!(next.budget(), 2000);
+        // A probe timed out: what the timeout proves, halved.
+        let pace = Pace::new(Duration::from_secs(30));
+        let mut s = Sizer::new(&pace, 2000);
+        s.timed_out(250, Duration::from_secs(120));
+        assert_eq!(s.budget(), 125);
+        // The next run starts from that speed: 120 s for 250 tokens, 62 fit in 30 s.
+        assert_eq!(Sizer::new(&pace, 2000).budget(), 62);
     }
 }

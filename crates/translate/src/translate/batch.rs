@@ -67,7 +67,7 @@ pub(super) struct Shared<'a> {
     pub options: &'a TranslateOptions,
     pub limiter: &'a dyn Limiter,
     /// The moving batch budget, when the engine asks for batches sized by its speed.
-    pub sizer: Option<&'a Mutex<Sizer>>,
+    pub sizer: Option<&'a Mutex<Sizer<'a>>>,
     /// The pair whose target language replies are checked against, when they are.
     pub language: Option<&'a LangPair>,
     /// The run's terms, when the engine learns them: each request carries the terms learnt
@@ -120,6 +120,8 @@ pub(super) async fn run_batch<'a>(
     let mut alone: HashSet<usize> = HashSet::new();
     // Items given their one try alone told why their reply was refused (a placeholder).
     let mut corrected: HashMap<usize, String> = HashMap::new();
+    // Items given their last try, sampled ([`Batch::resample`]).
+    let mut resampled: HashSet<usize> = HashSet::new();
     while let Some(part) = stack.pop() {
         let segments: Vec<Segment> = part.iter().map(|&w| work[w].segment.clone()).collect();
         let sections: Vec<Option<&str>> = part.iter().map(|&w| work[w].section).collect();
@@ -132,6 +134,7 @@ pub(super) async fn run_batch<'a>(
             [w] => corrected.get(&w).map(String::as_str),
             _ => None,
         };
+        batch.resample = matches!(part[..], [w] if resampled.contains(&w));
         let terms = match shared.book {
             Some(b) => {
                 let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
@@ -174,9 +177,10 @@ pub(super) async fn run_batch<'a>(
                 let mut failures = Vec::new();
                 let first_accepted = result.outcomes.len();
                 let mut accepted = Vec::new();
-                // A segment alone that has had its correction (or whose engine takes none)
-                // gets no other try: a kept item it still lost goes back where it stood.
+                // A segment alone that has had its correction (or whose engine takes none):
+                // a kept item it still lost goes back where it stood.
                 let last_try = matches!(part[..], [w] if corrected.contains_key(&w)
+                    || resampled.contains(&w)
                     || !engine.heeds_corrections());
                 for &w in &part {
                     let seg = &work[w].segment;
@@ -257,9 +261,11 @@ pub(super) async fn run_batch<'a>(
             // Nothing smaller to try: the reason becomes the segment's outcome, except that a
             // reply in the wrong language gets one try alone (a model may drift in a batch
             // and not on one text; at temperature 0 a second try alone would repeat itself),
-            // and one refused for a reason a model can act on (a placeholder lost, a reply
-            // cut short) one try told why ([`Error::correction`]).
+            // one refused for a reason a model can act on (a placeholder lost, a reply cut
+            // short) one try told why ([`Error::correction`]), and, for a model, either one
+            // last try sampled ([`Batch::resample`]).
             for (w, e) in failures {
+                let model_may_fix = e.is_language() || e.correction().is_some();
                 if e.is_language() && alone.insert(w) {
                     result.resent += 1;
                     stack.push(vec![w]);
@@ -268,6 +274,9 @@ pub(super) async fn run_batch<'a>(
                     && !corrected.contains_key(&w)
                 {
                     corrected.insert(w, correction);
+                    result.resent += 1;
+                    stack.push(vec![w]);
+                } else if model_may_fix && engine.heeds_corrections() && resampled.insert(w) {
                     result.resent += 1;
                     stack.push(vec![w]);
                 } else {
@@ -310,16 +319,11 @@ pub(super) async fn run_batch<'a>(
 /// whole (malformed, truncated), a timeout, a model failing on some input. Not a refusal, a
 /// rate limit or a server that stays unavailable: those fail every piece alike.
 fn worth_splitting(e: &Error) -> bool {
-    !matches!(
-        e,
-        Error::Rejected(_)
-            | Error::RateLimited { .. }
-            | Error::Unavailable(_)
-            | Error::UnsupportedPair { .. }
-            | Error::NoModel { .. }
-            | Error::Config(_)
-            | Error::Runtime(_)
-    )
+    !(e.is_refusal()
+        || matches!(
+            e,
+            Error::RateLimited { .. } | Error::Unavailable(_) | Error::Runtime(_)
+        ))
 }
 
 /// One request with its retries and timeout, each attempt within the rate limits. With batches
@@ -402,7 +406,8 @@ async fn call(
     }
 }
 
-fn lock(sizer: &Mutex<Sizer>) -> std::sync::MutexGuard<'_, Sizer> {
+/// The sizer, whatever a panicking holder left.
+pub(super) fn lock<'s, 'a>(sizer: &'s Mutex<Sizer<'a>>) -> std::sync::MutexGuard<'s, Sizer<'a>> {
     // A panic while holding it cannot leave the sizer inconsistent: every update is one
     // assignment of plain numbers.
     sizer.lock().unwrap_or_else(|e| e.into_inner())

@@ -73,8 +73,7 @@ impl Estimate {
 /// asks for it, its translation as long as the term: exact when batches go one at a time,
 /// while batches in flight together may each ask for a term new to both.
 pub fn estimate(engine: &dyn Engine, segments: &[Segment], options: &TranslateOptions) -> Estimate {
-    let info = engine.info();
-    let plan = Plan::new(info, segments, options);
+    let plan = Plan::new(engine, segments, options);
     let mut est = Estimate {
         segments: segments.len(),
         kept: plan.kept.iter().flatten().count(),

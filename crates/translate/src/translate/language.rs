@@ -10,7 +10,10 @@
 //!   the target nor one whatlang confuses with it ([`Error::WrongLanguage`]): English left in
 //!   a Portuguese document, a model answering in Spanish for German;
 //! - a reply that is the source text itself, unchanged, when the source has at least two
-//!   lowercase words of two letters or more: "Water in the valley" left as is.
+//!   lowercase words of two letters or more: "Water in the valley" left as is;
+//! - a reply in capitals is read in lower case (its capitals are emphasis, not names), and
+//!   fails copied unchanged when three words or more read as the source language: "FOR
+//!   FURTHER INFORMATION CONTACT:" left as is.
 //!
 //! What passes, because identification cannot be trusted there or the text rightly stays:
 //! short texts whatlang is not sure of, texts mostly of names (an address: "Mail: U.S.
@@ -41,7 +44,17 @@ pub(super) fn check(pair: &LangPair, source: &str, translation: &str) -> Result<
     if pair.from_primary() == pair.to_primary() {
         return Ok(());
     }
-    if collapse(&out) == collapse(&src) && looks_like_prose(&src) {
+    // A reply in capitals (a heading, a label: "FOR FURTHER INFORMATION CONTACT:") is read in
+    // lower case: its words are capitalised for emphasis, not for being names, and copied
+    // unchanged it passed as names.
+    let capitals = in_capitals(&out);
+    let out = if capitals { out.to_lowercase() } else { out };
+    let unchanged =
+        collapse(&out) == collapse(&src.to_lowercase()) || collapse(&out) == collapse(&src);
+    if unchanged && !capitals && looks_like_prose(&src) {
+        return Err(Error::LeftInSourceLanguage);
+    }
+    if unchanged && capitals && reads_as(&out, pair.from_primary()) {
         return Err(Error::LeftInSourceLanguage);
     }
     // Capitalised words are mostly names (an agency, a street, a title in Title Case): their
@@ -84,6 +97,31 @@ pub(super) fn check(pair: &LangPair, source: &str, translation: &str) -> Result<
         expected: crate::language_name(&pair.to),
         found: found.eng_name().to_string(),
     })
+}
+
+/// Whether a short text copied unchanged reads as `primary`'s language: three words or more,
+/// identified as it with some confidence. Too few letters for [`MIN_WORDS`] and whatlang's
+/// reliability, but the copy is evidence too: "for further information contact" (0.48) is
+/// English, "boeing commercial airplanes" (0.08) or "department of transportation" (0.14)
+/// are names that stay.
+fn reads_as(text: &str, primary: &str) -> bool {
+    let words = tokens(text).filter(|t| t.chars().count() >= 2).count();
+    let Some(lang) = whatlang_of(primary) else {
+        return false;
+    };
+    words >= 3 && whatlang::detect(text).is_some_and(|d| d.lang() == lang && d.confidence() >= 0.4)
+}
+
+/// Whether a text is written in capitals: at least eight letters, nine in ten of those with a
+/// case in upper case.
+fn in_capitals(text: &str) -> bool {
+    let cased = text
+        .chars()
+        .filter(|c| c.is_uppercase() || c.is_lowercase());
+    let (upper, all) = cased.fold((0, 0), |(u, a), c| {
+        (u + usize::from(c.is_uppercase()), a + 1)
+    });
+    all >= 8 && upper * 10 >= all * 9
 }
 
 /// Whether a text reads as words of a language rather than a name, an acronym, a number or
@@ -251,6 +289,27 @@ mod tests {
         );
         let pt = "O relatório descreve como a água corre por pequenos rios até ao mar.";
         assert_eq!(check(&en_pt(), src, pt), Ok(()));
+    }
+
+    #[test]
+    fn a_heading_in_capitals_is_read_in_lower_case() {
+        let pair = en_pt();
+        let src = "FOR FURTHER INFORMATION CONTACT THE AGENCY:";
+        assert_eq!(check(&pair, src, src), Err(Error::LeftInSourceLanguage));
+        // Short, copied: the copy is evidence enough.
+        let short = "FOR FURTHER INFORMATION CONTACT:";
+        assert_eq!(check(&pair, short, short), Err(Error::LeftInSourceLanguage));
+        assert_eq!(
+            check(&pair, src, "PARA MAIS INFORMAÇÕES, CONTATE A AGÊNCIA:"),
+            Ok(())
+        );
+        // Names in capitals stay as they are.
+        for name in [
+            "BOEING COMMERCIAL AIRPLANES",
+            "DEPARTMENT OF TRANSPORTATION",
+        ] {
+            assert_eq!(check(&pair, name, name), Ok(()), "{name}");
+        }
     }
 
     #[test]

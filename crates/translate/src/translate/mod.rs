@@ -5,8 +5,9 @@
 //! 2. Each remaining segment gets a [`CacheKey`]; identical texts share one and are sent once.
 //! 3. Keys found in the cache (and valid for their segment) are answered from it.
 //! 4. The rest is cut into batches by the token and segment budget, in document order. An
-//!    engine with a [`batch_target`](Engine::batch_target) gets batches cut as calls start, to
-//!    the size its measured speed allows ([`adaptive`]); the others get the plan's.
+//!    engine with a [`pace`](Engine::pace) gets batches cut as calls start, to the size its
+//!    measured speed allows, the first through an engine being a small probe sent alone
+//!    ([`adaptive`]); the others get the plan's.
 //! 5. Batches run, up to the concurrency limit at once, each call waiting as long as the
 //!    requests- and tokens-per-minute limits say. A call that fails for a passing reason
 //!    (rate limit, timeout, server error) is retried with exponential backoff and jitter,
@@ -18,6 +19,8 @@
 //!    length, invented numbers: [`Validation`]) are sent again; items in the wrong language
 //!    alone and once, the others down to single segments. Progress events count items of a
 //!    streamed reply as they arrive ([`Listener`](crate::Listener)).
+//!    A batch refused as a whole ([`Error::is_refusal`]: a bad key, an unknown model) stops
+//!    the run: no other batch is sent, and the segments not sent fail with its reason.
 //! 6. A single segment that still fails ends [`Outcome::Failed`] with the reason; valid
 //!    translations go into the cache as each batch finishes, so a run stopped half way keeps
 //!    what it paid for. Every segment ends translated, kept or failed.
@@ -56,7 +59,7 @@ use crate::terms;
 use crate::{CacheKey, Error, Result};
 
 use adaptive::Sizer;
-use batch::{BatchResult, Shared, Tracker, Work, run_batch};
+use batch::{BatchResult, Shared, Tracker, Work, lock, run_batch};
 pub use estimate::{Estimate, Price, estimate};
 pub use options::{RetryPolicy, TranslateOptions};
 pub use output::{EngineStats, TranslateOutput, TranslateProgress};
@@ -97,7 +100,7 @@ pub async fn translate_segments(
     let mut done = 0;
 
     // 1–4. Kept, repeats, the cache, batches.
-    let plan = Plan::new(info, segments, options);
+    let plan = Plan::new(engine, segments, options);
     let mut warnings = plan.warnings.clone();
     for (i, reason) in plan.kept.iter().enumerate() {
         if let Some(reason) = reason {
@@ -141,10 +144,8 @@ pub async fn translate_segments(
 
     // 5. Run them, `concurrency` at a time. Batches are cut as calls start: by the plan's
     //    budget, or by the one the sizer learns from the replies (see `adaptive`).
-    let sizer = engine
-        .batch_target()
-        .filter(|t| !t.is_zero())
-        .map(|target| Mutex::new(Sizer::new(target, plan.max_tokens)));
+    let sizer = adaptive::pace(engine).map(|pace| Mutex::new(Sizer::new(pace, plan.max_tokens)));
+    let probing = sizer.as_ref().is_some_and(|s| lock(s).probing());
     let language = (engine.checks_language() && options.validation.language).then_some(&info.pair);
     let mut next = 0;
     let mut planned = plan.batches.iter();
@@ -152,25 +153,28 @@ pub async fn translate_segments(
         match &sizer {
             None => planned.next().cloned(),
             Some(sizer) => {
-                let budget = sizer.lock().unwrap_or_else(|e| e.into_inner()).budget();
+                let budget = lock(sizer).budget();
                 let batch = plan.next_batch(segments, &mut next, budget);
                 (!batch.is_empty()).then_some(batch)
             }
         }
     };
     let mut in_flight: Vec<(BoxFuture<'_, BatchResult>, Arc<Tracker>)> = Vec::new();
+    // A refusal of a whole batch (a bad key, an unknown model): nothing more is sent.
+    let mut refused: Option<String> = None;
     let mut stored: HashSet<CacheKey> = HashSet::new();
     let mut finished = 0;
     // Segments shown done: settled, plus those whose items arrived in replies still coming.
     let mut shown = done;
     loop {
-        // The first batch learning terms runs alone: the others then start from its terms.
-        let limit = if book.is_some() && finished == 0 {
+        // The first batch runs alone when it learns terms (the others then start from its
+        // terms) or probes the server's speed (the others are then cut to it).
+        let limit = if (book.is_some() || probing) && finished == 0 {
             1
         } else {
             concurrency
         };
-        while in_flight.len() < limit {
+        while in_flight.len() < limit && refused.is_none() {
             let Some(batch_groups) = next_batch() else {
                 break;
             };
@@ -236,6 +240,9 @@ pub async fn translate_segments(
         stats.terms_learnt += result.terms_learnt;
         stats.terms_carried += result.terms_carried;
         stats.items_placed += result.items_placed;
+        if refused.is_none() {
+            refused = refusal(&result.outcomes);
+        }
         let mut fresh: Vec<(CacheKey, String)> = Vec::new();
         if let (Some(book), Some(key)) = (&book, book_key)
             && result.terms_learnt > 0
@@ -282,7 +289,19 @@ pub async fn translate_segments(
         events(TranslateProgress { done: shown, total });
     }
     if let Some(sizer) = &sizer {
-        stats.last_batch_tokens = Some(sizer.lock().unwrap_or_else(|e| e.into_inner()).budget());
+        stats.last_batch_tokens = Some(lock(sizer).budget());
+    }
+    if let Some(reason) = &refused {
+        let unsent = outcomes.iter().filter(|o| o.is_none()).count();
+        if unsent > 0 {
+            warnings.push(format!(
+                "{unsent} segments were not sent: the engine refused a whole batch ({reason})"
+            ));
+            for outcome in outcomes.iter_mut().filter(|o| o.is_none()) {
+                *outcome = Some(Outcome::Failed(reason.clone()));
+            }
+            events(TranslateProgress { done: total, total });
+        }
     }
 
     let translations = segments
@@ -303,6 +322,18 @@ pub async fn translate_segments(
         stats,
         warnings,
     }
+}
+
+/// The reason a batch was refused as a whole, if it was: every segment failed, for one
+/// reason that any other request would meet too ([`Error::is_refusal`]).
+fn refusal(outcomes: &[(usize, Result<String>)]) -> Option<String> {
+    let (_, Err(first)) = outcomes.first()? else {
+        return None;
+    };
+    let whole = outcomes
+        .iter()
+        .all(|(_, o)| matches!(o, Err(e) if e == first));
+    (first.is_refusal() && whole).then(|| first.to_string())
 }
 
 /// [`translate_segments`] from synchronous code: runs it on a current-thread Tokio runtime

@@ -62,7 +62,7 @@ pub struct EngineStats {
     #[serde(default)]
     pub timeouts: u64,
     /// With batches sized by the engine's speed
-    /// ([`Engine::batch_target`](crate::Engine::batch_target)): the token budget the run
+    /// ([`Engine::pace`](crate::Engine::pace)): the token budget the run
     /// ended with, to set `max_batch_tokens` for the next run on the same server.
     #[serde(default)]
     pub last_batch_tokens: Option<usize>,

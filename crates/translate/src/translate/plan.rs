@@ -7,12 +7,13 @@ use std::collections::{HashMap, HashSet};
 
 use folio_doc::{KeepReason, Role, Segment, SegmentId};
 
-use crate::engine::{EngineInfo, estimate_tokens};
+use crate::engine::{Engine, estimate_tokens};
 use crate::{CacheKey, Error, placeholders};
 #[cfg(doc)]
 use crate::{estimate, translate_segments};
 
 use super::TranslateOptions;
+use super::adaptive;
 
 /// Segments sharing one exact text: sent once, through their first member.
 pub(super) struct Group {
@@ -40,8 +41,10 @@ pub(super) struct Plan<'a> {
     /// The groups left to send, in document order (indices into `groups`).
     pub to_send: Vec<usize>,
     /// `to_send` cut into batches by the largest budget: what is sent unless the engine
-    /// asks for batches sized by its speed (then the first batches are these, the next ones
-    /// follow the measured speed: [`next_batch`](Self::next_batch)).
+    /// asks for batches sized by its speed. Then the first batch is the probe
+    /// ([`adaptive::first_budget`]), the next ones follow the measured speed
+    /// ([`next_batch`](Self::next_batch)), and these are what a fast server gets: the probe,
+    /// then the largest budget.
     pub batches: Vec<Vec<usize>>,
     /// The largest token budget of a batch: the engine's, lowered by the options.
     pub max_tokens: usize,
@@ -54,8 +57,9 @@ pub(super) struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    /// Plans the translation of `segments` by `info`'s engine: reads the cache, calls nothing.
-    pub fn new(info: &EngineInfo, segments: &'a [Segment], options: &TranslateOptions) -> Self {
+    /// Plans the translation of `segments` by `engine`: reads the cache, calls nothing.
+    pub fn new(engine: &dyn Engine, segments: &'a [Segment], options: &TranslateOptions) -> Self {
+        let info = engine.info();
         let mut warnings = Vec::new();
 
         // 1. Nothing to translate.
@@ -126,13 +130,21 @@ impl<'a> Plan<'a> {
             });
         let mut batches = Vec::new();
         let mut next = 0;
+        // The probe, when the engine sizes its batches by a speed it has not measured yet.
+        let probe = adaptive::pace(engine)
+            .filter(|pace| pace.secs_per_token().is_none())
+            .map(|_| adaptive::first_budget(max_tokens));
         while next < to_send.len() {
+            let budget = match probe {
+                Some(probe) if batches.is_empty() => probe,
+                _ => max_tokens,
+            };
             batches.push(cut_batch(
                 segments,
                 &groups,
                 &to_send,
                 &mut next,
-                max_tokens,
+                budget,
                 max_segments,
             ));
         }

@@ -13,7 +13,7 @@
 //! down, answering 500 to everything ([`FakeOpenAi::set_down`]).
 //!
 //! Like a small local server it can generate at a pace, taking time per item
-//! ([`FakeOpenAi::set_item_time`], for the first requests only with
+//! ([`FakeOpenAi::set_item_time`], for some requests only with
 //! [`FakeOpenAi::slow_for`]), and serve a fixed number of requests at once, the others
 //! waiting in its queue without a byte sent, as `llama-server -np 1` does
 //! ([`FakeOpenAi::set_slots`]).
@@ -65,6 +65,9 @@ pub enum Fault {
     /// The reply is cut to its first word, until the prompt says the last reply was refused
     /// (a model that stops early, then translates the whole text once told).
     CutShortUntilTold,
+    /// An item comes back as its source text, until the request is sampled (temperature above
+    /// 0): a small model that copies a sentence at its likeliest reply.
+    UnchangedUntilSampled,
     /// An item (the first of more than eight words) comes back untranslated.
     Untranslated,
     /// The reply is wrapped in a ```json fence with a sentence before it.
@@ -115,6 +118,8 @@ pub struct Seen {
     pub queued: Duration,
     /// Whether a demonstration (a worked example) came before the request.
     pub demonstrated: bool,
+    /// Whether it was sampled (a temperature above 0).
+    pub sampled: bool,
 }
 
 #[derive(Default)]
@@ -142,8 +147,8 @@ struct State {
     answers: Vec<(String, String)>,
     /// Generation time per item of a reply.
     item_time: Option<Duration>,
-    /// Only this many requests (counted from the first) take `item_time`.
-    slow_requests: Option<usize>,
+    /// Only these requests (numbered from 0) take `item_time`.
+    slow_requests: Option<std::ops::Range<usize>>,
     /// Requests served at once; the others wait for a slot.
     slots: Option<Arc<tokio::sync::Semaphore>>,
     /// Requests being answered now, and the most at once.
@@ -276,9 +281,9 @@ impl FakeOpenAi {
         self.state.lock().unwrap().item_time = Some(per_item);
     }
 
-    /// Only the first `requests` requests take the item time; later ones are fast (a busy
-    /// server freeing up).
-    pub fn slow_for(&self, requests: usize) {
+    /// Only `requests` (numbered from 0) take the item time; the others are fast (a server
+    /// getting busy, then freeing up).
+    pub fn slow_for(&self, requests: std::ops::Range<usize>) {
         self.state.lock().unwrap().slow_requests = Some(requests);
     }
 
@@ -455,7 +460,12 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
     let Ok(request) = serde_json::from_str::<Value>(body) else {
         return error(400, "body is not JSON").into();
     };
-    assert_eq!(request["temperature"], json!(0), "temperature 0");
+    let temperature = request["temperature"].as_f64().expect("a temperature");
+    assert!(
+        (0.0..=1.0).contains(&temperature),
+        "temperature {temperature}"
+    );
+    let sampled = temperature > 0.0;
     let system = request["messages"][0]["content"]
         .as_str()
         .unwrap_or("")
@@ -486,8 +496,8 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
     let (fault, sticky, latency, item_time, table, request_number, answers) = {
         let mut state = state.lock().unwrap();
         let request_number = state.seen.len();
-        let item_time = match state.slow_requests {
-            Some(n) if state.seen.len() >= n => None,
+        let item_time = match &state.slow_requests {
+            Some(slow) if !slow.contains(&state.seen.len()) => None,
             _ => state.item_time,
         };
         state.seen.push(Seen {
@@ -506,6 +516,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
                 .collect(),
             queued,
             demonstrated,
+            sampled,
         });
         if state.down {
             return error(500, "The server had an error").into();
@@ -590,7 +601,9 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
                 f,
                 Fault::DropPlaceholderUntilTold | Fault::CutShortUntilTold
             );
-            if until_told && system.contains("was refused") {
+            if until_told && system.contains("was refused")
+                || matches!(f, Fault::UnchangedUntilSampled) && sampled
+            {
                 continue;
             }
             stuck |= apply(f, text, &mut answer);
@@ -807,7 +820,7 @@ fn events(content: &str, finish: &str, usage: Option<(u64, u64)>) -> Vec<String>
 /// double; it is long enough to be recognized as untranslated); whether it did.
 fn apply(fault: &Fault, text: &str, answer: &mut String) -> bool {
     match (fault, first_placeholder(answer)) {
-        (Fault::Unchanged, _) => {
+        (Fault::Unchanged | Fault::UnchangedUntilSampled, _) => {
             *answer = text.to_string();
             true
         }
