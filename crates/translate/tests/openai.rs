@@ -1011,6 +1011,29 @@ fn replies_in_the_wrong_language_are_retried_alone_then_sampled_then_failed() {
 }
 
 #[test]
+fn a_reply_broken_for_a_lone_segment_gets_a_last_sampled_try() {
+    let server = FakeOpenAi::start();
+    let engine = engine(&server, OpenAiOptions::default().limits);
+    let segments = [seg(
+        0,
+        "For further information contact the office.",
+        Role::Body,
+    )];
+    server.stick("office", Fault::BrokenUntilSampled);
+    let out = run(&engine, &segments, &options());
+    assert_eq!(reasons(&out), [None]);
+    let sampled: Vec<bool> = server.seen().iter().map(|s| s.sampled).collect();
+    assert_eq!(
+        sampled,
+        [false, true],
+        "{:?} {:?}",
+        out.stats,
+        out.translations
+    );
+    assert_eq!(out.stats.resent, 1, "{:?}", out.stats);
+}
+
+#[test]
 fn a_heading_left_unchanged_fails_a_name_kept_passes() {
     let server = FakeOpenAi::start();
     let engine = engine(&server, OpenAiOptions::default().limits);

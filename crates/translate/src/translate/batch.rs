@@ -262,10 +262,14 @@ pub(super) async fn run_batch<'a>(
             // reply in the wrong language gets one try alone (a model may drift in a batch
             // and not on one text; at temperature 0 a second try alone would repeat itself),
             // one refused for a reason a model can act on (a placeholder lost, a reply cut
-            // short) one try told why ([`Error::correction`]), and, for a model, either one
-            // last try sampled ([`Batch::resample`]).
+            // short) one try told why ([`Error::correction`]), and, for a model, each of
+            // these and a reply it broke one last try sampled ([`Batch::resample`]).
             for (w, e) in failures {
-                let model_may_fix = e.is_language() || e.correction().is_some();
+                // What another sample may not repeat: the wrong language, a reason the model
+                // was told of, a reply it broke (a string never closed, the item missing).
+                let model_may_fix = e.is_language()
+                    || e.correction().is_some()
+                    || matches!(e, Error::BadReply(_) | Error::MissingItem);
                 if e.is_language() && alone.insert(w) {
                     result.resent += 1;
                     stack.push(vec![w]);

@@ -68,6 +68,9 @@ pub enum Fault {
     /// An item comes back as its source text, until the request is sampled (temperature above
     /// 0): a small model that copies a sentence at its likeliest reply.
     UnchangedUntilSampled,
+    /// The whole reply is prose instead of JSON, until the request is sampled (a small model
+    /// that breaks its JSON at its likeliest reply).
+    BrokenUntilSampled,
     /// An item (the first of more than eight words) comes back untranslated.
     Untranslated,
     /// The reply is wrapped in a ```json fence with a sentence before it.
@@ -589,6 +592,7 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
 
     let mut out: Vec<Value> = Vec::new();
     let mut used = false; // an item fault applies to one item
+    let mut broken = false; // a sticky fault breaks the whole reply
     for item in &items {
         let text = item["text"].as_str().unwrap_or("");
         let mut answer = answers
@@ -601,11 +605,12 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
                 f,
                 Fault::DropPlaceholderUntilTold | Fault::CutShortUntilTold
             );
-            if until_told && system.contains("was refused")
-                || matches!(f, Fault::UnchangedUntilSampled) && sampled
-            {
+            let until_sampled =
+                matches!(f, Fault::UnchangedUntilSampled | Fault::BrokenUntilSampled);
+            if until_told && system.contains("was refused") || until_sampled && sampled {
                 continue;
             }
+            broken |= matches!(f, Fault::BrokenUntilSampled);
             stuck |= apply(f, text, &mut answer);
         }
         if let Some(f) = &fault
@@ -638,6 +643,9 @@ fn respond(head: &str, body: &str, state: &Mutex<State>, queued: Duration) -> An
         serde_json::to_string(&out).expect("serialize")
     };
     let mut finish = "stop";
+    if broken {
+        content = "I am sorry, but I cannot translate these texts for you today.".into();
+    }
     match &fault {
         Some(Fault::Garbage) => {
             content = "I am sorry, but I cannot translate these texts for you today.".into();
