@@ -787,6 +787,16 @@ fn even_segments(n: u32) -> Vec<folio_doc::Segment> {
         .collect()
 }
 
+/// Batches sized to last 600 ms, of at most 16 segments of [`even_segments`] (20 tokens each).
+fn paced(o: &mut OpenAiOptions, concurrency: usize) {
+    o.batch_target = Some(Duration::from_millis(600));
+    o.limits = EngineLimits {
+        max_batch_tokens: 16 * 20,
+        max_batch_segments: 16,
+        max_concurrency: concurrency,
+    };
+}
+
 // Issue 12: batches of a fixed size timed out on a slow server and were sent again whole.
 #[test]
 fn batches_shrink_after_timeouts_and_grow_back_when_replies_are_fast() {
@@ -798,12 +808,7 @@ fn batches_shrink_after_timeouts_and_grow_back_when_replies_are_fast() {
         // Whole replies: a slow one times out (a stream would keep coming).
         o.stream = false;
         o.timeout = Duration::from_millis(1000);
-        o.batch_target = Some(Duration::from_millis(600));
-        o.limits = EngineLimits {
-            max_batch_tokens: 16 * 20,
-            max_batch_segments: 16,
-            max_concurrency: 1,
-        };
+        paced(o, 1);
     });
     let segments = even_segments(160);
     let dry = estimate(&engine, &segments, &options());
@@ -846,14 +851,7 @@ fn a_slow_server_is_probed_first_and_no_batch_outlasts_the_target() {
     let server = FakeOpenAi::start();
     // 50 ms an item of about 20 tokens: 12 items fit the 600 ms target, 16 do not.
     server.set_item_time(Duration::from_millis(50));
-    let engine = engine_with(&server, |o| {
-        o.batch_target = Some(Duration::from_millis(600));
-        o.limits = EngineLimits {
-            max_batch_tokens: 16 * 20,
-            max_batch_segments: 16,
-            max_concurrency: 2,
-        };
-    });
+    let engine = engine_with(&server, |o| paced(o, 2));
     let segments = even_segments(60);
     let out = run(&engine, &segments, &options());
     assert_eq!(nothing_lost(&segments, &out), 0);
