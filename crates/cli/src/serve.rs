@@ -1,15 +1,16 @@
 //! `folio serve`: the HTTP service of `folio_serve`, with the engine flags of `folio translate`.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use folio_serve::{EngineRequest, Settings};
-use folio_translate::{Limiter, RateLimiter};
+use folio_translate::{Engine, Limiter, RateLimiter};
 
 use crate::engine_args::EngineArgs;
 
@@ -65,11 +66,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         || args.engine.tpm.is_some())
     .then(|| Arc::new(RateLimiter::new(args.engine.rpm, args.engine.tpm)) as _);
     let engine_args = Arc::new(args.engine);
+    let shared = SharedEngines::default();
     let make_engine = move |request: &EngineRequest<'_>| {
         let build = || -> anyhow::Result<_> {
             let config = engine_args.config_with(request.engine)?;
-            let from = request.from.unwrap_or(&engine_args.from);
-            let engine = engine_args.engine_between(&config, from, request.to)?;
+            let engine = shared.get(&engine_args, &config, request)?;
             let mut options = engine_args.translate_options(engine_args.cache(&config)?);
             options.limiter = limiter.clone();
             Ok((engine, options))
@@ -123,4 +124,80 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     })?;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The service's engines, one per engine name and language pair, kept across jobs: a Bergamot
+/// model loads once, and an LLM server's measured speed sizes every later job's batches, with
+/// no probe of its own.
+#[derive(Default)]
+struct SharedEngines {
+    built: Mutex<HashMap<EngineKey, Arc<dyn Engine>>>,
+}
+
+/// An engine's name (`None`: the server's), source and target language.
+type EngineKey = (Option<String>, String, String);
+
+impl SharedEngines {
+    /// The engine `request` asks for, built with `config` on first use.
+    fn get(
+        &self,
+        args: &EngineArgs,
+        config: &folio_translate::Config,
+        request: &EngineRequest<'_>,
+    ) -> anyhow::Result<Arc<dyn Engine>> {
+        let from = request.from.unwrap_or(&args.from);
+        let key = (
+            request.engine.map(str::to_string),
+            from.to_string(),
+            request.to.to_string(),
+        );
+        let cached = self
+            .built
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(engine) = cached {
+            return Ok(engine);
+        }
+        // Built outside the lock: loading a model takes a while.
+        let engine: Arc<dyn Engine> = Arc::from(args.engine_between(config, from, request.to)?);
+        Ok(self
+            .built
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_insert(engine)
+            .clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        engine: EngineArgs,
+    }
+
+    #[test]
+    fn jobs_asking_for_the_same_engine_and_languages_share_it() {
+        let args = Cli::parse_from(["folio", "--engine", "pseudo"]).engine;
+        let config = args.config_with(None).unwrap();
+        let shared = SharedEngines::default();
+        let ask = |to| EngineRequest {
+            engine: None,
+            from: None,
+            to,
+        };
+        let first = shared.get(&args, &config, &ask("pt-BR")).unwrap();
+        let again = shared.get(&args, &config, &ask("pt-BR")).unwrap();
+        let other = shared.get(&args, &config, &ask("es")).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(other.info().pair.to, "es");
+    }
 }

@@ -48,10 +48,12 @@ pub struct EngineRequest<'a> {
     pub to: &'a str,
 }
 
-/// Builds the engine and its options for a job; an error is the job's failure message.
-/// A function passed in, so this crate does not depend on the command line's flags.
+/// Gives the engine and its options for a job; an error is the job's failure message.
+/// A function passed in, so this crate does not depend on the command line's flags. The
+/// engine is shared: a maker may give jobs asking for the same engine and languages the same
+/// one, so that what it learnt (an LLM server's speed, a model loaded) serves them all.
 pub type EngineMaker =
-    dyn Fn(&EngineRequest<'_>) -> Result<(Box<dyn Engine>, TranslateOptions), String> + Send + Sync;
+    dyn Fn(&EngineRequest<'_>) -> Result<(Arc<dyn Engine>, TranslateOptions), String> + Send + Sync;
 
 /// How the service runs: where jobs live, its limits, and how engines are made.
 #[derive(Clone)]
@@ -72,7 +74,7 @@ pub struct Settings {
     pub job_timeout: Duration,
     /// The fonts for new text, shared by every job.
     pub fonts: Arc<FontBook>,
-    /// Makes each job's engine.
+    /// Gives each job its engine (shared by jobs asking for the same one).
     pub make_engine: Arc<EngineMaker>,
     /// Engines a job may name (`engine` in the form); a job naming another is refused (422).
     /// Empty: jobs use the server's engine only, so a client cannot spend on an engine (a paid

@@ -484,7 +484,7 @@ fn translate(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), J
     }
 }
 
-/// Builds the job's engine, runs the pipeline (the job's memory first, its edits fixed) and
+/// Gets the job's engine, runs the pipeline (the job's memory first, its edits fixed) and
 /// stores the result.
 fn run_pipeline(inner: &Arc<Inner>, job: &Job, cancel: &AtomicBool) -> Result<(), JobError> {
     let request = EngineRequest {

@@ -279,9 +279,9 @@ pub fn estimate_tokens(text: &str) -> usize {
 }
 
 /// How long an engine's requests should take, and how fast its server was found to be: kept
-/// by the engine, so every run through it (the documents `folio batch` and its workers send
-/// through one engine per target) starts from what the runs before it measured, and only the
-/// first run of an engine probes the server with a small batch.
+/// by the engine, so every run through it (the documents of `folio batch` and its workers,
+/// the jobs of `folio serve`: one engine per language pair) starts from what the runs before
+/// it measured, and only the first run of an engine probes the server with a small batch.
 #[derive(Debug)]
 pub struct Pace {
     target: Duration,

@@ -53,7 +53,7 @@ pub fn settings(data: &Path) -> Settings {
                 folio_translate::models_dir(None, std::env::var_os(folio_translate::MODELS_ENV));
             let engine =
                 folio_translate::build_engine(&config, pair, &models).map_err(|e| e.to_string())?;
-            Ok((engine, TranslateOptions::default()))
+            Ok((Arc::from(engine), TranslateOptions::default()))
         }),
         ocr: folio::OcrSettings {
             language: String::new(),
